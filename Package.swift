@@ -1,0 +1,135 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "tender",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Tender", targets: ["Tender"]),
+        .library(name: "TenderPostgres", targets: ["TenderPostgres"]),
+        .library(name: "TenderConvergeGate", targets: ["TenderConvergeGate"]),
+        .library(name: "TenderSandbox", targets: ["TenderSandbox"]),
+        .library(name: "TenderHTTP", targets: ["TenderHTTP"]),
+        .library(name: "LibPQ", targets: ["LibPQ"]),
+        .library(name: "EphemeralPostgres", targets: ["EphemeralPostgres"]),
+        .executable(name: "tender", targets: ["tender"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // PostgreSQL through libpq.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(
+            name: "LibPQ",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "EphemeralPostgres",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The domain: model, state machine, engine. No PostgreSQL, no HTTP.
+        .target(
+            name: "Tender",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "TenderPostgres",
+            dependencies: [
+                "Tender",
+                "LibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Migrations")]
+        ),
+
+        // The gateway: client, webhook verification, and a simulator of gateway and bank.
+        .target(
+            name: "TenderConvergeGate",
+            dependencies: [
+                "Tender",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TenderSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // HTTP routes of the worker.
+        .target(
+            name: "TenderHTTP",
+            dependencies: [
+                "Tender",
+                "TenderConvergeGate",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "tender",
+            dependencies: [
+                "Tender",
+                "TenderPostgres",
+                "TenderConvergeGate",
+                "TenderSandbox",
+                "TenderHTTP",
+                "LibPQ",
+                "EphemeralPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "EphemeralPostgres"]),
+        .testTarget(
+            name: "TenderTests",
+            dependencies: [
+                "Tender",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "TenderPostgresTests",
+            dependencies: ["TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres"]
+        ),
+        .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender"]),
+        .testTarget(name: "TenderSandboxTests", dependencies: ["TenderSandbox"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

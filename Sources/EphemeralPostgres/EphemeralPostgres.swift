@@ -1,0 +1,1 @@
+// The EphemeralPostgres module; its types arrive with their issues.

@@ -1,0 +1,1 @@
+// The LibPQ module; its types arrive with their issues.

@@ -1,0 +1,1 @@
+// The Tender module; its types arrive with their issues.

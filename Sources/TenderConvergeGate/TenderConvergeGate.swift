@@ -1,0 +1,1 @@
+// The TenderConvergeGate module; its types arrive with their issues.

@@ -1,0 +1,1 @@
+// The TenderHTTP module; its types arrive with their issues.

@@ -1,0 +1,1 @@
+// The TenderPostgres module; its types arrive with their issues.

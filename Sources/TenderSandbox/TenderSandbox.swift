@@ -1,0 +1,1 @@
+// The TenderSandbox module; its types arrive with their issues.

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `tender` command line: worker, operator commands, demo and benchmarks.
+@main
+struct TenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tender",
+        abstract: "An asynchronous payment orchestration engine for BLIK payments.",
+        subcommands: []
+    )
+}

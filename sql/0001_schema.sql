@@ -1,0 +1,1 @@
+-- The schema arrives with the core issue.
