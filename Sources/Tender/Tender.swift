@@ -1,1 +1,0 @@
-// The Tender module; its types arrive with their issues.
