@@ -1,0 +1,32 @@
+/// The timings and choices that shape every attempt. The defaults suit BLIK: payers confirm within
+/// 40–90 seconds and a code lives two minutes.
+public struct AttemptPolicy: Sendable, Hashable {
+    /// How long the payer has to confirm before the attempt expires.
+    public var confirmationWindow: Duration = .seconds(90)
+    /// How long after the gateway took the code the first poll is made.
+    public var firstPollDelay: Duration = .seconds(5)
+    /// The time between polls while the payer confirms.
+    public var pollInterval: Duration = .seconds(4)
+    /// How long an expired session is still polled for a late completion.
+    public var gracePeriod: Duration = .seconds(15 * 60)
+    /// The time between polls of an expired session.
+    public var gracePollInterval: Duration = .seconds(60)
+    /// The first backoff after a retryable gateway failure; it doubles with every further one.
+    public var retryBackoff: Duration = .milliseconds(500)
+    /// The longest backoff between retries.
+    public var maximumRetryBackoff: Duration = .seconds(10)
+    /// How long after the deadline the gateway should stop accepting payment of the session.
+    public var sessionLifetimeBeyondDeadline: Duration = .seconds(60)
+    /// Whether a duplicate charge is refunded automatically.
+    public var refundsDuplicates: Bool = false
+
+    /// The defaults.
+    public init() {}
+
+    /// The backoff before retry number `retries` (1-based).
+    public func backoff(afterRetries retries: Int) -> Duration {
+        let exponent = min(max(retries - 1, 0), 16)
+        let delay = retryBackoff * (1 << exponent)
+        return min(delay, maximumRetryBackoff)
+    }
+}

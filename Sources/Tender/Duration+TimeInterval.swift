@@ -1,0 +1,16 @@
+import Foundation
+
+extension Duration {
+    /// The duration in seconds, as Foundation measures time.
+    public var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}
+
+extension Date {
+    /// The date a duration later.
+    static func + (date: Date, duration: Duration) -> Date {
+        date.addingTimeInterval(duration.timeInterval)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// What a transition asks the world to do. Plain data: the store turns effects into task rows and
+/// outbox events in the same transaction as the new state; the engine executes the tasks.
+public enum Effect: Sendable, Hashable {
+    /// Make a gateway call at the given time (replacing any other pending call of the attempt).
+    case call(GatewayCall, at: Date)
+    /// Read the session at the given time. Fetches coalesce: an earlier request wins over a later one.
+    case fetch(FetchReason, at: Date)
+    /// Fire the deadline at the given time.
+    case scheduleDeadline(at: Date)
+    /// Drop every pending task of a kind.
+    case cancel(TaskKind)
+    /// Tell the order system.
+    case emit(OrderEventType)
+    /// Forget the BLIK code: the gateway has it, or it can no longer be used.
+    case eraseCode
+}
+
+/// A gateway call the engine makes for an attempt.
+public enum GatewayCall: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Open the checkout session.
+    case createSession = "create_session"
+    /// Hand the code to the session.
+    case pay
+    /// Refund a duplicate charge.
+    case refundDuplicate = "refund_duplicate"
+}
+
+/// Why a session is read.
+public enum FetchReason: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A webhook named the session.
+    case webhook
+    /// A scheduled poll while the payer confirms.
+    case poll
+    /// The last poll, at the deadline.
+    case finalPoll = "final_poll"
+    /// A sparse poll of an expired session, for a late completion.
+    case gracePoll = "grace_poll"
+    /// A check after a call whose outcome is unknown or refused.
+    case verifyCall = "verify_call"
+
+    /// The source an input from this fetch carries.
+    public var source: InputSource {
+        switch self {
+        case .webhook: .webhook
+        case .poll, .gracePoll: .poll
+        case .finalPoll: .deadline
+        case .verifyCall: .fetch
+        }
+    }
+}
+
+/// The kinds of durable task; an attempt has at most one pending task of each kind.
+public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A gateway call (create, pay, refund).
+    case call
+    /// A read of the session.
+    case fetch
+    /// The attempt's deadline.
+    case deadline
+}
+
+/// What the order system is told. Each event carries the payment and attempt ids and the state.
+public enum OrderEventType: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The gateway took the code; the payer is confirming in the bank app.
+    case awaitingConfirmation = "attempt.awaiting_confirmation"
+    /// The payment is paid.
+    case completed = "attempt.completed"
+    /// The attempt failed; when the reason is a decline, ask the payer for a new code.
+    case failed = "attempt.failed"
+    /// No confirmation in time: ask the payer for a new code.
+    case expired = "attempt.expired"
+    /// An expired attempt completed after all: the payment is paid.
+    case completedLate = "attempt.completed_late"
+    /// A second attempt of a paid payment completed: the payer was charged twice.
+    case duplicateCharge = "payment.duplicate_charge"
+    /// The duplicate charge was refunded.
+    case duplicateRefunded = "payment.duplicate_refunded"
+}
