@@ -1,0 +1,36 @@
+import Foundation
+
+/// An event for the order system, read from the outbox in sequence order.
+public struct OrderEvent: Sendable, Hashable, Codable {
+    /// The position in the outbox; consumers acknowledge up to it.
+    public var sequence: Int64
+    /// What happened.
+    public var type: OrderEventType
+    /// The payment.
+    public var paymentID: PaymentID
+    /// The attempt.
+    public var attemptID: AttemptID
+    /// The attempt's state after the transition that emitted the event.
+    public var state: AttemptState
+    /// The attempt's version after that transition.
+    public var version: Int64
+    /// Why the attempt failed, for failures.
+    public var failure: FailureReason?
+    /// Whether the order system should ask the payer for a new code.
+    public var asksForNewCode: Bool
+    /// When the transition happened.
+    public var occurredAt: Date
+
+    /// Creates an event.
+    public init(sequence: Int64, type: OrderEventType, paymentID: PaymentID, attemptID: AttemptID, state: AttemptState, version: Int64, failure: FailureReason?, asksForNewCode: Bool, occurredAt: Date) {
+        self.sequence = sequence
+        self.type = type
+        self.paymentID = paymentID
+        self.attemptID = attemptID
+        self.state = state
+        self.version = version
+        self.failure = failure
+        self.asksForNewCode = asksForNewCode
+        self.occurredAt = occurredAt
+    }
+}

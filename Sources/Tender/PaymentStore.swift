@@ -1,0 +1,158 @@
+import Foundation
+
+/// Tender's durable state: attempts, their history, follow-up tasks, the webhook inbox and the
+/// outbox of events for the order system.
+///
+/// Every method that changes an attempt runs ``AttemptMachine`` inside one transaction: it reads
+/// the attempt under a lock, computes the transition, and writes the new state, the history row,
+/// the task changes and the outbox events together, or nothing.
+public protocol PaymentStore: Sendable {
+    /// Stores a new attempt, or returns the existing one for a replayed idempotency key.
+    /// - Throws: ``StoreError`` with ``StoreError/Code/idempotencyConflict``,
+    ///   ``StoreError/Code/attemptInFlight`` or ``StoreError/Code/paymentCompleted``.
+    func submit(_ request: SubmitRequest, now: Date) async throws -> SubmitResult
+
+    /// Applies one input to an attempt. When `claim` is given, the claimed task is completed in the
+    /// same transaction, and the transition is refused with ``StoreError/Code/fencedOut`` unless the
+    /// claim still holds its lease.
+    @discardableResult
+    func apply(_ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, now: Date) async throws -> Transition
+
+    /// Stores a verified webhook and, when its session is known, applies it as a hint; a duplicate
+    /// event changes nothing, an event for an unknown session is parked.
+    func receiveWebhook(_ hint: WebhookHint, body: [UInt8], now: Date) async throws -> WebhookReceipt
+
+    /// Claims up to `limit` tasks due by `dueBy`, each under a lease held by `owner` until
+    /// `now + lease`, skipping tasks other workers hold.
+    func claimTasks(owner: String, dueBy: Date, limit: Int, lease: Duration, now: Date) async throws -> [TaskClaim]
+
+    /// The due times of unleased tasks due by `dueBy`, earliest first, for a worker's timer heap.
+    func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask]
+
+    /// Extends the leases of claims still held by `owner`; returns the claims it still holds.
+    func extendLeases(_ claims: [TaskClaim], owner: String, lease: Duration, now: Date) async throws -> [TaskClaim]
+
+    /// Gives claimed tasks back unfinished, due at once, for another worker (a graceful shutdown).
+    func release(_ claims: [TaskClaim]) async throws
+
+    /// Frees the tasks whose leases lapsed (their worker died); returns how many.
+    func recoverLapsedLeases(now: Date) async throws -> Int
+
+    /// The attempt with this id.
+    func attempt(_ id: AttemptID) async throws -> Attempt?
+
+    /// The attempt that holds this gateway session.
+    func attempt(sessionID: String) async throws -> Attempt?
+
+    /// The payment with all its attempts and their histories.
+    func payment(_ id: PaymentID) async throws -> PaymentRecord?
+
+    /// Attempts in a state that were submitted before a time, oldest first (for operators).
+    func attempts(in state: AttemptState, submittedBefore: Date, limit: Int) async throws -> [Attempt]
+
+    /// Outbox events after a sequence number, in order.
+    func events(after sequence: Int64, limit: Int) async throws -> [OrderEvent]
+
+    /// Records that `consumer` has handled every event up to `sequence`.
+    func acknowledge(consumer: String, upTo sequence: Int64, now: Date) async throws
+
+    /// The last sequence number `consumer` acknowledged (0 when none).
+    func acknowledged(consumer: String) async throws -> Int64
+}
+
+/// A submission with its idempotency key.
+public struct SubmitRequest: Sendable, Hashable {
+    /// The caller's key; the same key with the same request returns the same attempt.
+    public var idempotencyKey: String
+    /// What to submit.
+    public var submission: AttemptMachine.Submission
+
+    /// Creates a request.
+    public init(idempotencyKey: String, submission: AttemptMachine.Submission) {
+        self.idempotencyKey = idempotencyKey
+        self.submission = submission
+    }
+
+    /// The request without the code, as the store compares replays. The code is left out because
+    /// it is a secret that must not outlive its use.
+    public var fingerprint: String {
+        let customer = submission.customer
+        return [
+            submission.paymentID.rawValue, String(submission.amount.minorUnits), submission.amount.currency.code,
+            customer.email, customer.firstName, customer.lastName,
+        ].map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+    }
+}
+
+/// The answer to a submission.
+public struct SubmitResult: Sendable, Hashable {
+    /// The attempt, new or replayed.
+    public var attempt: Attempt
+    /// Whether the idempotency key had been seen (nothing new was stored).
+    public var replayed: Bool
+
+    /// Creates a result.
+    public init(attempt: Attempt, replayed: Bool) {
+        self.attempt = attempt
+        self.replayed = replayed
+    }
+}
+
+/// What happened to a stored webhook.
+public enum WebhookReceipt: Sendable, Hashable {
+    /// Stored and applied as a hint to the attempt holding the session.
+    case applied(AttemptID)
+    /// Stored; no attempt holds the session yet, so it waits for one.
+    case parked
+    /// Already stored; nothing changed.
+    case duplicate
+}
+
+/// A task claimed by a worker, under a lease.
+public struct TaskClaim: Sendable, Hashable {
+    /// The attempt the task belongs to.
+    public var attemptID: AttemptID
+    /// The task's kind.
+    public var kind: TaskKind
+    /// What the task does: a ``GatewayCall`` or ``FetchReason`` raw value, or `deadline`.
+    public var reason: String
+    /// When the task fell due.
+    public var dueAt: Date
+    /// The fencing token a completion presents.
+    public var fence: Int64
+    /// The task's generation when claimed; a reschedule meanwhile keeps the task alive.
+    public var generation: Int64
+    /// How often the task has been claimed.
+    public var tries: Int
+    /// When the lease lapses unless extended.
+    public var leaseExpiresAt: Date
+
+    /// Creates a claim.
+    public init(attemptID: AttemptID, kind: TaskKind, reason: String, dueAt: Date, fence: Int64, generation: Int64, tries: Int, leaseExpiresAt: Date) {
+        self.attemptID = attemptID
+        self.kind = kind
+        self.reason = reason
+        self.dueAt = dueAt
+        self.fence = fence
+        self.generation = generation
+        self.tries = tries
+        self.leaseExpiresAt = leaseExpiresAt
+    }
+}
+
+/// A pending task's due time, as a worker's timer heap holds it.
+public struct ScheduledTask: Sendable, Hashable {
+    /// The attempt the task belongs to.
+    public var attemptID: AttemptID
+    /// The task's kind.
+    public var kind: TaskKind
+    /// When it falls due.
+    public var dueAt: Date
+
+    /// Creates a scheduled task.
+    public init(attemptID: AttemptID, kind: TaskKind, dueAt: Date) {
+        self.attemptID = attemptID
+        self.kind = kind
+        self.dueAt = dueAt
+    }
+}

@@ -1,0 +1,53 @@
+/// A store operation that was refused or could not be done.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of refusal.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case idempotencyConflict, attemptInFlight, paymentCompleted, paymentMismatch, notFound, fencedOut, unavailable
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The idempotency key was used before with a different request.
+        public static let idempotencyConflict = Code(.idempotencyConflict)
+        /// Another attempt of the payment is still waiting for its outcome.
+        public static let attemptInFlight = Code(.attemptInFlight)
+        /// The payment is already paid; it takes no new attempt.
+        public static let paymentCompleted = Code(.paymentCompleted)
+        /// The payment exists with another amount or currency.
+        public static let paymentMismatch = Code(.paymentMismatch)
+        /// No such attempt or payment.
+        public static let notFound = Code(.notFound)
+        /// The task's lease was lost to another worker; the transition was not applied.
+        public static let fencedOut = Code(.fencedOut)
+        /// The database cannot be reached; try again later.
+        public static let unavailable = Code(.unavailable)
+
+        /// The code's snake_case name.
+        public var description: String {
+            switch base {
+            case .idempotencyConflict: "idempotency_conflict"
+            case .attemptInFlight: "attempt_in_flight"
+            case .paymentCompleted: "payment_completed"
+            case .paymentMismatch: "payment_mismatch"
+            case .notFound: "not_found"
+            case .fencedOut: "fenced_out"
+            case .unavailable: "unavailable"
+            }
+        }
+    }
+
+    /// The kind of refusal.
+    public var code: Code
+    /// What was refused, with ids but never secrets.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The code and message.
+    public var description: String { "\(code): \(message)" }
+}
