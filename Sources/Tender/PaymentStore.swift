@@ -58,6 +58,9 @@ public protocol PaymentStore: Sendable {
 
     /// The last sequence number `consumer` acknowledged (0 when none).
     func acknowledged(consumer: String) async throws -> Int64
+
+    /// Notices of changes made by any process sharing the store, for as long as the caller iterates.
+    func signals() -> AsyncStream<StoreSignal>
 }
 
 /// A submission with its idempotency key.
@@ -118,6 +121,8 @@ public struct TaskClaim: Sendable, Hashable {
     public var reason: String
     /// When the task fell due.
     public var dueAt: Date
+    /// The worker holding the lease.
+    public var owner: String
     /// The fencing token a completion presents.
     public var fence: Int64
     /// The task's generation when claimed; a reschedule meanwhile keeps the task alive.
@@ -128,11 +133,12 @@ public struct TaskClaim: Sendable, Hashable {
     public var leaseExpiresAt: Date
 
     /// Creates a claim.
-    public init(attemptID: AttemptID, kind: TaskKind, reason: String, dueAt: Date, fence: Int64, generation: Int64, tries: Int, leaseExpiresAt: Date) {
+    public init(attemptID: AttemptID, kind: TaskKind, reason: String, dueAt: Date, owner: String, fence: Int64, generation: Int64, tries: Int, leaseExpiresAt: Date) {
         self.attemptID = attemptID
         self.kind = kind
         self.reason = reason
         self.dueAt = dueAt
+        self.owner = owner
         self.fence = fence
         self.generation = generation
         self.tries = tries

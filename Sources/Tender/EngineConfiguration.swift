@@ -1,0 +1,29 @@
+import Foundation
+
+/// How a ``PaymentEngine`` runs. The defaults suit one worker beside a BLIK shop.
+public struct EngineConfiguration: Sendable {
+    /// This worker's name in task leases; unique among workers sharing a database.
+    public var workerID: String = "worker-\(UUID().uuidString.prefix(8).lowercased())"
+    /// The timings and choices applied to every attempt.
+    public var policy = AttemptPolicy()
+    /// Where the gateway should send webhooks for the sessions this engine opens.
+    public var webhookURL: String?
+    /// The most gateway calls in flight at once.
+    public var maximumConcurrentCalls = 64
+    /// The most tasks claimed in one round trip.
+    public var claimBatchSize = 128
+    /// How long a claim is held before another worker may take it over; extended while it runs.
+    public var leaseDuration: Duration = .seconds(30)
+    /// How often the store is swept for tasks this worker was not told about.
+    public var sweepInterval: Duration = .seconds(1)
+    /// How far ahead the sweep loads due times into the timer heap.
+    public var lookahead: Duration = .seconds(2)
+    /// Gateway reads per second allowed for polls, so polling stays within the gateway's limits.
+    public var pollBudget: Double = 50
+    /// The timeout the engine allows a call before it counts it as lost (the client's own timeout
+    /// should be shorter).
+    public var callTimeout: Duration = .seconds(20)
+
+    /// The defaults.
+    public init() {}
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import Metrics
+
+extension PaymentEngine {
+    /// Runs one claimed task: makes its gateway call, if any, and applies the answer as the task's
+    /// completion. A lost lease refuses the transition; the task's new holder does the work.
+    func execute(_ claim: TaskClaim) async {
+        defer { Task { await self.finished(claim) } }
+        var logger = self.logger
+        logger[metadataKey: "attempt_id"] = "\(claim.attemptID)"
+        do {
+            let input = try await input(for: claim, logger: logger)
+            try await apply(input, to: claim.attemptID, completing: claim)
+        } catch let error as StoreError where error.code == .fencedOut {
+            logger.debug("task lost its lease; its new holder finishes it", metadata: ["kind": "\(claim.kind.rawValue)"])
+        } catch is CancellationError {
+            logger.debug("task cancelled; its lease will lapse", metadata: ["kind": "\(claim.kind.rawValue)"])
+        } catch {
+            logger.warning("task failed; it will be retried when its lease lapses", metadata: [
+                "kind": "\(claim.kind.rawValue)", "error": "\(error)",
+            ])
+        }
+    }
+
+    /// What the task learned: the gateway's answer turned into an input.
+    private func input(for claim: TaskClaim, logger: Logger) async throws -> AttemptInput {
+        switch claim.kind {
+        case .deadline:
+            return .deadlineReached
+        case .fetch:
+            let reason = FetchReason(rawValue: claim.reason) ?? .poll
+            guard let attempt = try await store.attempt(claim.attemptID), let sessionID = attempt.sessionID else {
+                return .fetchFailed(reason, GatewayError(kind: .requestRejected, message: "no session to fetch"))
+            }
+            if reason == .poll || reason == .gracePoll {
+                await pollBudget.take()
+                Counter(label: "tender_polls_total").increment()
+            }
+            do {
+                return .fetched(try await timed("retrieve") { try await self.gateway.session(id: sessionID) }, reason)
+            } catch {
+                return .fetchFailed(reason, GatewayError(error))
+            }
+        case .call:
+            guard let attempt = try await store.attempt(claim.attemptID) else {
+                throw StoreError(.notFound, "no attempt \(claim.attemptID)")
+            }
+            let call = GatewayCall(rawValue: claim.reason) ?? .createSession
+            do {
+                return try await perform(call, for: attempt)
+            } catch {
+                return .callFailed(call, GatewayError(error))
+            }
+        }
+    }
+
+    /// Makes one gateway call for an attempt. Idempotency keys derive from the attempt, so a
+    /// retried call is recognised by the gateway.
+    private func perform(_ call: GatewayCall, for attempt: Attempt) async throws -> AttemptInput {
+        let key = "tender-\(attempt.id)-\(call.rawValue)"
+        switch call {
+        case .createSession:
+            let request = SessionRequest(
+                amount: attempt.amount, customer: attempt.customer,
+                expiresAt: attempt.deadline + configuration.policy.sessionLifetimeBeyondDeadline,
+                notificationURL: configuration.webhookURL,
+                metadata: ["payment_id": attempt.paymentID.rawValue, "attempt_id": attempt.id.description]
+            )
+            return .sessionCreated(try await timed("create") { try await self.gateway.createSession(request, idempotencyKey: key) })
+        case .pay:
+            guard let sessionID = attempt.sessionID, let code = attempt.code else {
+                throw GatewayError(kind: .requestRejected, message: "no session or code to pay with")
+            }
+            return .payAnswered(try await timed("pay") { try await self.gateway.pay(sessionID: sessionID, code: code, idempotencyKey: key) })
+        case .refundDuplicate:
+            guard let sessionID = attempt.sessionID else {
+                throw GatewayError(kind: .requestRejected, message: "no session to refund")
+            }
+            return .refundAnswered(try await timed("refund") {
+                try await self.gateway.refund(sessionID: sessionID, amount: nil, reason: .duplicated, idempotencyKey: key)
+            })
+        }
+    }
+
+    /// Runs a gateway call, recording its latency and failures by endpoint.
+    private func timed<T>(_ endpoint: String, _ call: () async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        defer {
+            Timer(label: "tender_gateway_request_duration_seconds", dimensions: [("endpoint", endpoint)])
+                .recordNanoseconds(Int64(started.duration(to: .now).timeInterval * 1e9))
+        }
+        do {
+            return try await call()
+        } catch {
+            let classified = GatewayError(error)
+            Counter(label: "tender_gateway_errors_total", dimensions: [("endpoint", endpoint), ("class", classified.metricClass)]).increment()
+            throw classified
+        }
+    }
+}
+
+extension GatewayError {
+    /// The error as a gateway error; anything else thrown by a gateway (a cancelled call, say) may
+    /// have reached the gateway, so it counts as a retryable failure with an unknown outcome.
+    init(_ error: any Error) {
+        self = error as? GatewayError ?? GatewayError(kind: .retryLater, outcomeUnknown: true, message: "call interrupted")
+    }
+
+    /// The error's class as a metric label.
+    var metricClass: String {
+        switch kind {
+        case .payerMustAct: "payer_must_act"
+        case .requestRejected: "request_rejected"
+        case .configuration: "configuration"
+        case .retryLater: "retry_later"
+        }
+    }
+}

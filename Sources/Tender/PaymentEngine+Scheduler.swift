@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+extension PaymentEngine {
+    /// Fires scheduled tasks until cancelled or asked to shut down gracefully. On a graceful
+    /// shutdown it stops claiming, lets the gateway calls in flight finish and record their
+    /// answers, and gives back anything it could not finish.
+    public func run() async throws {
+        logger.info("engine started", metadata: ["worker_id": "\(configuration.workerID)"])
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.listen() }
+            group.addTask { await self.keepLeases() }
+            await withGracefulShutdownHandler {
+                await self.fireTasks(in: &group)
+            } onGracefulShutdown: {
+                Task { await self.stopAccepting() }
+            }
+            group.cancelAll()
+        }
+        logger.info("engine stopped", metadata: ["worker_id": "\(configuration.workerID)"])
+    }
+
+    func stopAccepting() async {
+        accepting = false
+        await alarm.ring()
+    }
+
+    /// The scheduler loop: sleep until the earliest due time or the next sweep, then claim and run
+    /// what is due.
+    private func fireTasks(in group: inout DiscardingTaskGroup) async {
+        var nextSweep = now()
+        var sweeps = 0
+        while accepting, !Task.isCancelled {
+            if now() >= nextSweep {
+                await sweep(recoverLeases: sweeps % 5 == 0)
+                sweeps += 1
+                nextSweep = now() + configuration.sweepInterval
+                await claimDue(in: &group)
+            }
+            if timer.popDue(now: now()) {
+                await claimDue(in: &group)
+            }
+            let wakeAt = min(timer.next ?? nextSweep, nextSweep)
+            let delay = wakeAt.timeIntervalSince(now())
+            if delay > 0 {
+                await alarm.sleep(for: .microseconds(Int64(delay * 1_000_000)))
+            }
+        }
+        await drain()
+    }
+
+    /// Loads the near-future due times the heap does not know and recovers lapsed leases.
+    private func sweep(recoverLeases: Bool) async {
+        do {
+            if recoverLeases {
+                let recovered = try await store.recoverLapsedLeases(now: now())
+                if recovered > 0 {
+                    logger.notice("recovered lapsed task leases", metadata: ["count": "\(recovered)"])
+                }
+            }
+            let horizon = now() + configuration.lookahead
+            for task in try await store.upcomingTasks(dueBy: horizon, limit: 10_000) where task.dueAt > loadedUntil {
+                timer.schedule(task.dueAt)
+            }
+            loadedUntil = horizon
+        } catch {
+            logger.warning("sweep failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Claims due tasks while there is room for more gateway calls, and runs each in the group.
+    private func claimDue(in group: inout DiscardingTaskGroup) async {
+        while accepting {
+            let room = configuration.maximumConcurrentCalls - inFlight.count
+            guard room > 0 else { return }
+            let claims: [TaskClaim]
+            do {
+                claims = try await store.claimTasks(
+                    owner: configuration.workerID, dueBy: now(), limit: min(room, configuration.claimBatchSize),
+                    lease: configuration.leaseDuration, now: now()
+                )
+            } catch {
+                logger.warning("claiming tasks failed", metadata: ["error": "\(error)"])
+                return
+            }
+            let firedAt = now()
+            for claim in claims {
+                inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = claim
+                Timer(label: "tender_task_lateness_seconds", dimensions: [("kind", claim.kind.rawValue)])
+                    .recordNanoseconds(Int64(max(0, firedAt.timeIntervalSince(claim.dueAt)) * 1e9))
+                group.addTask { await self.execute(claim) }
+            }
+            if claims.count < min(room, configuration.claimBatchSize) { return }
+        }
+    }
+
+    /// Waits for the tasks in flight to finish.
+    private func drain() async {
+        while !inFlight.isEmpty {
+            await alarm.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func finished(_ claim: TaskClaim) async {
+        inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = nil
+        await alarm.ring()
+    }
+
+    /// Keeps the leases of running tasks alive.
+    private func keepLeases() async {
+        let interval = configuration.leaseDuration / 3
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            let claims = Array(inFlight.values)
+            guard !claims.isEmpty else { continue }
+            do {
+                let held = try await store.extendLeases(claims, owner: configuration.workerID, lease: configuration.leaseDuration, now: now())
+                for claim in held where inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] != nil {
+                    inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = claim
+                }
+            } catch {
+                logger.warning("extending leases failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Turns the store's notices into wake-ups.
+    private func listen() async {
+        for await signal in store.signals() {
+            switch signal {
+            case .taskDue(let at):
+                timer.schedule(at)
+                await alarm.ring()
+            case .resync:
+                loadedUntil = .distantPast
+                await alarm.ring()
+            case .eventsAppended:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import LibPQ
+import Tender
+
+/// How an ``Attempt`` maps to a row of `attempts`.
+enum AttemptRow {
+    /// The columns every attempt query selects, in this order.
+    static let columns = """
+        a.id, a.payment_id, a.state, a.stage, a.version, a.amount, a.currency, a.customer, a.blik_code,
+        a.session_id, a.submitted_at, a.deadline, a.grace_until, a.resolved_at, a.outcome_source,
+        a.failure, a.late, a.duplicate, a.retries, a.refund_id
+        """
+
+    /// Reads an attempt from a row that has ``columns``.
+    static func decode(_ row: PostgresRow) throws -> Attempt {
+        let currency = try Currency(code: row.decode(String.self, column: "currency"))
+        let code = try row.decode(String?.self, column: "blik_code").map { try BLIKCode($0) }
+        return Attempt(
+            id: AttemptID(rawValue: try row.decode(UUID.self, column: "id")),
+            paymentID: PaymentID(rawValue: try row.decode(String.self, column: "payment_id")),
+            state: try decodeEnum(AttemptState.self, row, "state"),
+            stage: try decodeEnum(Attempt.Stage.self, row, "stage"),
+            version: try row.decode(Int64.self, column: "version"),
+            amount: try Money(minorUnits: row.decode(Int64.self, column: "amount"), currency: currency),
+            customer: try row.decode(PostgresJSON<Customer>.self, column: "customer").value,
+            code: code,
+            sessionID: try row.decode(String?.self, column: "session_id"),
+            submittedAt: try row.decode(Date.self, column: "submitted_at"),
+            deadline: try row.decode(Date.self, column: "deadline"),
+            graceUntil: try row.decode(Date.self, column: "grace_until"),
+            resolvedAt: try row.decode(Date?.self, column: "resolved_at"),
+            outcomeSource: try row.decode(String?.self, column: "outcome_source").flatMap(InputSource.init(rawValue:)),
+            failure: try row.decode(String?.self, column: "failure").flatMap(FailureReason.init),
+            late: try row.decode(Bool.self, column: "late"),
+            duplicate: try row.decode(Bool.self, column: "duplicate"),
+            retries: try row.decode(Int.self, column: "retries"),
+            refundID: try row.decode(String?.self, column: "refund_id")
+        )
+    }
+
+    /// The bindings of an `UPDATE attempts` that writes every mutable column, in the order of ``updateSQL``.
+    static let updateSQL = """
+        UPDATE attempts SET state = $3, stage = $4, version = $5, blik_code = $6, session_id = $7,
+            resolved_at = $8, outcome_source = $9, failure = $10, late = $11, duplicate = $12,
+            retries = $13, refund_id = $14
+        WHERE id = $1 AND version = $2
+        """
+
+    /// The bindings for ``updateSQL``, moving `previous` to `attempt`.
+    static func updateBindings(from previous: Attempt, to attempt: Attempt) -> [any PostgresEncodable] {
+        [
+            attempt.id.rawValue, previous.version, attempt.state.rawValue, attempt.stage.rawValue, attempt.version,
+            attempt.code?.revealed, attempt.sessionID, attempt.resolvedAt, attempt.outcomeSource?.rawValue,
+            attempt.failure?.description, attempt.late, attempt.duplicate, attempt.retries, attempt.refundID,
+        ]
+    }
+
+    private static func decodeEnum<T: RawRepresentable>(_ type: T.Type, _ row: PostgresRow, _ column: String) throws -> T where T.RawValue == String {
+        let text = try row.decode(String.self, column: column)
+        guard let value = T(rawValue: text) else {
+            throw RowDecodingError(column: column, expected: "\(T.self)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,21 @@
+/// One numbered schema change from `sql/`, embedded in the library.
+public struct Migration: Sendable, Hashable {
+    /// The number in the file name; migrations apply in this order.
+    public let version: Int
+    /// The file name.
+    public let name: String
+    /// The SQL script.
+    public let sql: String
+
+    /// Every migration Tender knows, in order. A new file in `sql/` is added here too; a test
+    /// checks that the list and the directory agree.
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "0001_schema.sql", bytes: PackageResources._001_schema_sql),
+    ]
+
+    private init(version: Int, name: String, bytes: [UInt8]) {
+        self.version = version
+        self.name = name
+        self.sql = String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import LibPQ
+import Tender
+
+extension PostgresPaymentStore {
+    /// The advisory lock key that serialises sequencers.
+    private static let sequencerLock: Int64 = 0x7465_6E64_6572_0001
+
+    public func events(after sequence: Int64, limit: Int) async throws -> [OrderEvent] {
+        try await sequenceCommittedEvents()
+        let rows = try await pool.query(
+            """
+            SELECT seq, type, payment_id, attempt_id, version, payload, created_at FROM outbox
+            WHERE seq > $1 ORDER BY seq LIMIT $2
+            """,
+            [sequence, limit]
+        )
+        return try rows.compactMap { row in
+            guard let type = OrderEventType(rawValue: try row.decode(String.self, column: "type")) else { return nil }
+            let payload = try row.decode(PostgresJSON<EventPayload>.self, column: "payload").value
+            return OrderEvent(
+                sequence: try row.decode(Int64.self, column: "seq"),
+                type: type,
+                paymentID: PaymentID(rawValue: try row.decode(String.self, column: "payment_id")),
+                attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
+                state: AttemptState(rawValue: payload.state) ?? .submitted,
+                version: try row.decode(Int64.self, column: "version"),
+                failure: payload.failure.flatMap(FailureReason.init),
+                asksForNewCode: payload.asksForNewCode,
+                occurredAt: try row.decode(Date.self, column: "created_at")
+            )
+        }
+    }
+
+    /// Numbers committed, unnumbered events in commit order. Rows still being written are invisible
+    /// here and get a higher number later, so a reader that moved past a number never misses a row.
+    private func sequenceCommittedEvents() async throws {
+        try await pool.withTransaction { connection in
+            let locked = try await connection.query("SELECT pg_try_advisory_xact_lock($1) AS locked", [Self.sequencerLock])
+            guard try locked.first?.decode(Bool.self, column: "locked") == true else { return }
+            try await connection.execute(
+                """
+                WITH pending AS (
+                    SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT 10000 FOR UPDATE
+                ), top AS (
+                    SELECT coalesce(max(seq), 0) AS seq FROM outbox
+                ), numbered AS (
+                    SELECT pending.id, top.seq + row_number() OVER (ORDER BY pending.id) AS seq FROM pending, top
+                )
+                UPDATE outbox SET seq = numbered.seq FROM numbered WHERE outbox.id = numbered.id
+                """
+            )
+        }
+    }
+
+    public func acknowledge(consumer: String, upTo sequence: Int64, now: Date) async throws {
+        try await pool.execute(
+            """
+            INSERT INTO outbox_cursors (consumer, acknowledged, updated_at) VALUES ($1, $2, $3)
+            ON CONFLICT (consumer) DO UPDATE SET
+                acknowledged = GREATEST(outbox_cursors.acknowledged, EXCLUDED.acknowledged), updated_at = EXCLUDED.updated_at
+            """,
+            [consumer, sequence, now]
+        )
+    }
+
+    public func acknowledged(consumer: String) async throws -> Int64 {
+        let rows = try await pool.query("SELECT acknowledged FROM outbox_cursors WHERE consumer = $1", [consumer])
+        return try rows.first?.decode(Int64.self, column: "acknowledged") ?? 0
+    }
+}

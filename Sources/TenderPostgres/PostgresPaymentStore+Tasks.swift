@@ -1,0 +1,95 @@
+import Foundation
+import LibPQ
+import Tender
+
+extension PostgresPaymentStore {
+    public func claimTasks(owner: String, dueBy: Date, limit: Int, lease: Duration, now: Date) async throws -> [TaskClaim] {
+        let rows = try await pool.query(
+            """
+            WITH due AS (
+                SELECT attempt_id, kind FROM tasks
+                WHERE lease_owner IS NULL AND due_at <= $1
+                ORDER BY due_at LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE tasks t SET lease_owner = $3, lease_expires_at = $4, fence = t.fence + 1, tries = t.tries + 1
+            FROM due WHERE t.attempt_id = due.attempt_id AND t.kind = due.kind
+            RETURNING t.attempt_id, t.kind, t.reason, t.due_at, t.fence, t.generation, t.tries, t.lease_expires_at
+            """,
+            [dueBy, limit, owner, now + lease]
+        )
+        return try rows.compactMap { row in
+            guard let kind = TaskKind(rawValue: try row.decode(String.self, column: "kind")) else { return nil }
+            return TaskClaim(
+                attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
+                kind: kind,
+                reason: try row.decode(String.self, column: "reason"),
+                dueAt: try row.decode(Date.self, column: "due_at"),
+                owner: owner,
+                fence: try row.decode(Int64.self, column: "fence"),
+                generation: try row.decode(Int64.self, column: "generation"),
+                tries: try row.decode(Int.self, column: "tries"),
+                leaseExpiresAt: try row.decode(Date.self, column: "lease_expires_at")
+            )
+        }.sorted { $0.dueAt < $1.dueAt }
+    }
+
+    public func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask] {
+        let rows = try await pool.query(
+            "SELECT attempt_id, kind, due_at FROM tasks WHERE lease_owner IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2",
+            [dueBy, limit]
+        )
+        return try rows.compactMap { row in
+            guard let kind = TaskKind(rawValue: try row.decode(String.self, column: "kind")) else { return nil }
+            return ScheduledTask(
+                attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
+                kind: kind,
+                dueAt: try row.decode(Date.self, column: "due_at")
+            )
+        }
+    }
+
+    public func extendLeases(_ claims: [TaskClaim], owner: String, lease: Duration, now: Date) async throws -> [TaskClaim] {
+        guard !claims.isEmpty else { return [] }
+        let expiry = now + lease
+        let results = try await pool.withConnection { connection in
+            try await connection.pipeline(claims.map { claim in
+                PostgresStatement(
+                    "UPDATE tasks SET lease_expires_at = $4 WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $5",
+                    [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, expiry, owner]
+                )
+            })
+        }
+        return zip(claims, results).compactMap { claim, result in
+            guard result.affectedRows == 1 else { return nil }
+            var extended = claim
+            extended.leaseExpiresAt = expiry
+            return extended
+        }
+    }
+
+    public func release(_ claims: [TaskClaim]) async throws {
+        guard !claims.isEmpty else { return }
+        _ = try await pool.withConnection { connection in
+            try await connection.pipeline(claims.map { claim in
+                PostgresStatement(
+                    """
+                    UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
+                    WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $4
+                    """,
+                    [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, claim.owner]
+                )
+            })
+        }
+    }
+
+    public func recoverLapsedLeases(now: Date) async throws -> Int {
+        try await pool.execute(
+            """
+            UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
+            WHERE lease_owner IS NOT NULL AND lease_expires_at < $1
+            """,
+            [now]
+        )
+    }
+}

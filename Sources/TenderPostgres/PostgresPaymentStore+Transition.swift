@@ -1,0 +1,75 @@
+import Foundation
+import LibPQ
+import Tender
+
+extension PostgresPaymentStore {
+    public func apply(_ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, now: Date) async throws -> Transition {
+        try await pool.withTransaction { connection in
+            try await transition(attemptID, input, completing: claim, now: now, on: connection)
+        }
+    }
+
+    /// Applies one input inside the caller's transaction: lock, check the claim, compute, write.
+    func transition(
+        _ attemptID: AttemptID, _ input: AttemptInput, completing claim: TaskClaim?, now: Date, on connection: PostgresConnection
+    ) async throws -> Transition {
+        var reads = [PostgresStatement(
+            """
+            SELECT \(AttemptRow.columns), p.completed_attempt_id
+            FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.id = $1 FOR UPDATE
+            """,
+            [attemptID.rawValue]
+        )]
+        if let claim {
+            reads.append(PostgresStatement(
+                "SELECT fence, generation, lease_owner FROM tasks WHERE attempt_id = $1 AND kind = $2 FOR UPDATE",
+                [attemptID.rawValue, claim.kind.rawValue]
+            ))
+        }
+        let results = try await connection.pipeline(reads)
+        guard let row = results[0].first else {
+            throw StoreError(.notFound, "no attempt \(attemptID)")
+        }
+        let attempt = try AttemptRow.decode(row)
+        let context = PaymentContext(
+            completedAttemptID: try row.decode(UUID?.self, column: "completed_attempt_id").map(AttemptID.init)
+        )
+
+        var writes: [PostgresStatement] = []
+        if let claim {
+            writes.append(try Self.completion(of: claim, task: results[1].first))
+        }
+        let transition = machine.transition(attempt, input, context: context, now: now)
+        let updateIndex = writes.count
+        writes += TransitionWrites(transition: transition, cause: .input(input), now: now).statements
+        let written = try await connection.pipeline(writes)
+        guard written[updateIndex].affectedRows == 1 else {
+            throw StoreError(.fencedOut, "attempt \(attemptID) changed under its lock")
+        }
+        if attempt.sessionID == nil, let sessionID = transition.attempt.sessionID {
+            try await replayParkedWebhooks(for: sessionID, attemptID: attemptID, now: now, on: connection)
+        }
+        return transition
+    }
+
+    /// The statement that finishes a claimed task, or ``StoreError/Code/fencedOut`` when the claim
+    /// lost its lease. A task rescheduled while it ran stays, unleased, for its new due time.
+    private static func completion(of claim: TaskClaim, task: PostgresRow?) throws -> PostgresStatement {
+        guard let task,
+              try task.decode(Int64.self, column: "fence") == claim.fence,
+              try task.decode(String?.self, column: "lease_owner") == claim.owner
+        else {
+            throw StoreError(.fencedOut, "the \(claim.kind.rawValue) task of attempt \(claim.attemptID) is no longer held by \(claim.owner)")
+        }
+        if try task.decode(Int64.self, column: "generation") == claim.generation {
+            return PostgresStatement(
+                "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2",
+                [claim.attemptID.rawValue, claim.kind.rawValue]
+            )
+        }
+        return PostgresStatement(
+            "UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE attempt_id = $1 AND kind = $2",
+            [claim.attemptID.rawValue, claim.kind.rawValue]
+        )
+    }
+}

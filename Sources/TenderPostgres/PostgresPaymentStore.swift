@@ -1,0 +1,91 @@
+import Foundation
+import LibPQ
+import Logging
+import Tender
+
+/// Tender's ``PaymentStore`` in PostgreSQL, over a ``PostgresPool``.
+///
+/// Each transition is one transaction: the attempt and its payment are locked (`FOR UPDATE`), the
+/// claimed task's fence is checked, ``AttemptMachine`` computes the next state, and the new state,
+/// the history row, the task changes and the outbox events are written together.
+public struct PostgresPaymentStore: PaymentStore {
+    /// The pool the store runs its transactions on.
+    public let pool: PostgresPool
+    /// The state machine applied in every transition.
+    public let machine: AttemptMachine
+    let logger: Logger
+
+    /// Creates a store over a pool; the schema must be migrated (see ``Migrator``).
+    public init(pool: PostgresPool, machine: AttemptMachine, logger: Logger) {
+        self.pool = pool
+        self.machine = machine
+        self.logger = logger
+    }
+
+    /// The channel on which a transition announces a task due soon, with the due time in
+    /// milliseconds since 1970 as the payload.
+    public static let taskChannel = "tender_tasks"
+
+    /// The channel on which a transition announces new outbox events.
+    public static let eventChannel = "tender_events"
+
+    public func attempt(_ id: AttemptID) async throws -> Attempt? {
+        let rows = try await pool.query("SELECT \(AttemptRow.columns) FROM attempts a WHERE a.id = $1", [id.rawValue])
+        return try rows.first.map(AttemptRow.decode)
+    }
+
+    public func attempt(sessionID: String) async throws -> Attempt? {
+        let rows = try await pool.query("SELECT \(AttemptRow.columns) FROM attempts a WHERE a.session_id = $1", [sessionID])
+        return try rows.first.map(AttemptRow.decode)
+    }
+
+    public func attempts(in state: AttemptState, submittedBefore: Date, limit: Int) async throws -> [Attempt] {
+        let rows = try await pool.query(
+            "SELECT \(AttemptRow.columns) FROM attempts a WHERE a.state = $1 AND a.submitted_at < $2 ORDER BY a.submitted_at LIMIT $3",
+            [state.rawValue, submittedBefore, limit]
+        )
+        return try rows.map(AttemptRow.decode)
+    }
+
+    public func payment(_ id: PaymentID) async throws -> PaymentRecord? {
+        try await pool.withConnection { connection in
+            let results = try await connection.pipeline([
+                PostgresStatement("SELECT amount, currency, completed_attempt_id, created_at FROM payments WHERE id = $1", [id.rawValue]),
+                PostgresStatement("SELECT \(AttemptRow.columns) FROM attempts a WHERE a.payment_id = $1 ORDER BY a.submitted_at, a.id", [id.rawValue]),
+                PostgresStatement(
+                    """
+                    SELECT h.attempt_id, h.version, h.from_state, h.to_state, h.input, h.source, h.note, h.at
+                    FROM attempt_history h JOIN attempts a ON a.id = h.attempt_id
+                    WHERE a.payment_id = $1 ORDER BY a.submitted_at, h.attempt_id, h.version
+                    """,
+                    [id.rawValue]
+                ),
+            ])
+            guard let payment = results[0].first else { return nil }
+            return PaymentRecord(
+                id: id,
+                amount: try Money(
+                    minorUnits: payment.decode(Int64.self, column: "amount"),
+                    currency: Currency(code: payment.decode(String.self, column: "currency"))
+                ),
+                completedAttemptID: try payment.decode(UUID?.self, column: "completed_attempt_id").map(AttemptID.init),
+                createdAt: try payment.decode(Date.self, column: "created_at"),
+                attempts: try results[1].map(AttemptRow.decode),
+                history: try results[2].map(Self.decodeHistory)
+            )
+        }
+    }
+
+    private static func decodeHistory(_ row: PostgresRow) throws -> HistoryEntry {
+        HistoryEntry(
+            attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
+            version: try row.decode(Int64.self, column: "version"),
+            fromState: try row.decode(String?.self, column: "from_state").flatMap(AttemptState.init(rawValue:)),
+            toState: AttemptState(rawValue: try row.decode(String.self, column: "to_state")) ?? .submitted,
+            input: try row.decode(String.self, column: "input"),
+            source: InputSource(rawValue: try row.decode(String.self, column: "source")) ?? .operator,
+            note: try row.decode(String.self, column: "note"),
+            at: try row.decode(Date.self, column: "at")
+        )
+    }
+}

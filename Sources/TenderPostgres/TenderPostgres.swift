@@ -1,1 +1,0 @@
-// The TenderPostgres module; its types arrive with their issues.

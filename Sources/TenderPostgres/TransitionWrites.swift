@@ -1,0 +1,199 @@
+import Foundation
+import LibPQ
+import Tender
+
+/// The statements that persist one transition: the attempt, its history row, its task changes,
+/// its outbox events and, for a completion, the payment.
+struct TransitionWrites {
+    /// Tasks due sooner than this after the transition are announced on the task channel.
+    static let announceHorizon: TimeInterval = 1
+
+    /// What caused a transition.
+    enum Cause {
+        /// A new attempt.
+        case submit(SubmitRequest)
+        /// An input to a stored attempt.
+        case input(AttemptInput)
+    }
+
+    let transition: Transition
+    let cause: Cause
+    let now: Date
+
+    private var input: AttemptInput? {
+        if case .input(let input) = cause { input } else { nil }
+    }
+
+    /// The statements; the first one is the attempt's write (an INSERT for a submission, else a
+    /// versioned UPDATE that must touch exactly one row).
+    var statements: [PostgresStatement] {
+        let attempt = transition.attempt
+        var statements = [attemptWrite]
+        statements.append(PostgresStatement(
+            """
+            INSERT INTO attempt_history (attempt_id, version, from_state, to_state, input, source, note, evidence, at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            [
+                attempt.id.rawValue, attempt.version, transition.previous?.state.rawValue, attempt.state.rawValue,
+                input?.name ?? "submit", (input?.source ?? .submit).rawValue, transition.note,
+                PostgresJSON(Evidence(input: input)), now,
+            ]
+        ))
+        var earliestTask: Date?
+        for effect in transition.effects {
+            switch effect {
+            case .call(let call, let at):
+                statements.append(Self.replaceTask(attempt.id, .call, reason: call.rawValue, at: at))
+                earliestTask = min(earliestTask ?? at, at)
+            case .scheduleDeadline(let at):
+                statements.append(Self.replaceTask(attempt.id, .deadline, reason: "deadline", at: at))
+                earliestTask = min(earliestTask ?? at, at)
+            case .fetch(let reason, let at):
+                statements.append(PostgresStatement(
+                    """
+                    INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, 'fetch', $2, $3)
+                    ON CONFLICT (attempt_id, kind) DO UPDATE SET
+                        reason = CASE WHEN EXCLUDED.due_at < tasks.due_at THEN EXCLUDED.reason ELSE tasks.reason END,
+                        due_at = LEAST(tasks.due_at, EXCLUDED.due_at),
+                        generation = tasks.generation + 1
+                    """,
+                    [attempt.id.rawValue, reason.rawValue, at]
+                ))
+                earliestTask = min(earliestTask ?? at, at)
+            case .cancel(let kind):
+                statements.append(PostgresStatement(
+                    "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2",
+                    [attempt.id.rawValue, kind.rawValue]
+                ))
+            case .emit(let type):
+                statements.append(PostgresStatement(
+                    """
+                    INSERT INTO outbox (type, payment_id, attempt_id, version, payload, created_at)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    """,
+                    [type.rawValue, attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, PostgresJSON(EventPayload(attempt)), now]
+                ))
+            case .eraseCode:
+                break  // the attempt's write stores the code as nil
+            }
+        }
+        if transition.completesPayment {
+            statements.append(PostgresStatement(
+                "UPDATE payments SET completed_attempt_id = $2 WHERE id = $1 AND completed_attempt_id IS NULL",
+                [attempt.paymentID.rawValue, attempt.id.rawValue]
+            ))
+        }
+        if let earliestTask, earliestTask.timeIntervalSince(now) < Self.announceHorizon {
+            let millis = Int64((earliestTask.timeIntervalSince1970 * 1000).rounded())
+            statements.append(PostgresStatement("SELECT pg_notify($1, $2)", [PostgresPaymentStore.taskChannel, String(millis)]))
+        }
+        if !transition.events.isEmpty {
+            statements.append(PostgresStatement("SELECT pg_notify($1, '')", [PostgresPaymentStore.eventChannel]))
+        }
+        return statements
+    }
+
+    private var attemptWrite: PostgresStatement {
+        let attempt = transition.attempt
+        guard case .submit(let request) = cause else {
+            // An input's transition always has a previous attempt; without one the versioned
+            // update matches no row and the store refuses the transition.
+            let previous = transition.previous ?? attempt
+            return PostgresStatement(AttemptRow.updateSQL, AttemptRow.updateBindings(from: previous, to: attempt))
+        }
+        return PostgresStatement(
+            """
+            INSERT INTO attempts (id, payment_id, state, stage, version, amount, currency, customer, blik_code,
+                submitted_at, deadline, grace_until, idempotency_key, request)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            """,
+            [
+                attempt.id.rawValue, attempt.paymentID.rawValue, attempt.state.rawValue, attempt.stage.rawValue,
+                attempt.version, attempt.amount.minorUnits, attempt.amount.currency.code, PostgresJSON(attempt.customer),
+                attempt.code?.revealed, attempt.submittedAt, attempt.deadline, attempt.graceUntil,
+                request.idempotencyKey, request.fingerprint,
+            ]
+        )
+    }
+
+    static func replaceTask(_ id: AttemptID, _ kind: TaskKind, reason: String, at: Date) -> PostgresStatement {
+        PostgresStatement(
+            """
+            INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (attempt_id, kind) DO UPDATE SET
+                reason = EXCLUDED.reason, due_at = EXCLUDED.due_at, generation = tasks.generation + 1
+            """,
+            [id.rawValue, kind.rawValue, reason, at]
+        )
+    }
+}
+
+/// What the history keeps of an input: enough to audit the decision, never a secret.
+struct Evidence: Codable, Sendable {
+    var sessionID: String?
+    var sessionStatus: String?
+    var call: String?
+    var fetchReason: String?
+    var error: String?
+    var eventID: String?
+    var eventType: String?
+    var refundID: String?
+    var resolution: String?
+
+    init(input: AttemptInput?) {
+        switch input {
+        case .sessionCreated(let session), .payAnswered(let session):
+            sessionID = session.id
+            sessionStatus = session.status.rawValue
+        case .callFailed(let call, let error):
+            self.call = call.rawValue
+            self.error = error.description
+        case .fetched(let session, let reason):
+            sessionID = session.id
+            sessionStatus = session.status.rawValue
+            fetchReason = reason.rawValue
+        case .fetchFailed(let reason, let error):
+            fetchReason = reason.rawValue
+            self.error = error.description
+        case .webhookHint(let hint):
+            sessionID = hint.sessionID
+            eventID = hint.eventID
+            eventType = hint.type
+        case .refundAnswered(let refund):
+            refundID = refund.id
+        case .resolvedByOperator(let state, let reason):
+            resolution = "\(state.rawValue): \(reason)"
+        case .deadlineReached, .cancelRequested, nil:
+            break
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case sessionID = "session_id", sessionStatus = "session_status", call, fetchReason = "fetch_reason", error
+        case eventID = "event_id", eventType = "event_type", refundID = "refund_id", resolution
+    }
+}
+
+/// The body of an outbox event beyond its columns.
+struct EventPayload: Codable, Sendable {
+    var state: String
+    var failure: String?
+    var asksForNewCode: Bool
+    var late: Bool
+    var duplicate: Bool
+    var sessionID: String?
+
+    init(_ attempt: Attempt) {
+        state = attempt.state.rawValue
+        failure = attempt.failure?.description
+        asksForNewCode = attempt.state == .expired || (attempt.failure?.asksForNewCode ?? false)
+        late = attempt.late
+        duplicate = attempt.duplicate
+        sessionID = attempt.sessionID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case state, failure, asksForNewCode = "asks_for_new_code", late, duplicate, sessionID = "session_id"
+    }
+}
