@@ -116,6 +116,7 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "EphemeralPostgresTests", dependencies: ["EphemeralPostgres"]),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "EphemeralPostgres"]),
         .testTarget(
             name: "TenderTests",

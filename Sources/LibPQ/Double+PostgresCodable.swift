@@ -1,0 +1,25 @@
+extension Double: PostgresEncodable, PostgresDecodable {
+    /// Sent as `float8`.
+    public static var postgresDataType: PostgresDataType { .float8 }
+
+    /// The IEEE 754 bits in network order.
+    public func postgresEncoded() -> [UInt8]? {
+        bitPattern.bigEndianBytes
+    }
+
+    /// Decodes a `float8` or `float4` column.
+    public init(postgresCell cell: PostgresCell) throws {
+        try cell.requireType([.float8, .float4], for: Double.self)
+        let value: Double? = try cell.withUnsafeBytes { bytes in
+            switch bytes.count {
+            case 8: UInt64(bigEndianBytes: bytes).map(Double.init(bitPattern:))
+            case 4: UInt32(bigEndianBytes: bytes).map { Double(Float(bitPattern: $0)) }
+            default: nil
+            }
+        }
+        guard let value else {
+            throw cell.decodingError("malformed \(cell.dataType) value")
+        }
+        self = value
+    }
+}

@@ -1,0 +1,35 @@
+extension FixedWidthInteger {
+    /// The value's bytes in network order, as PostgreSQL's binary format wants them.
+    var bigEndianBytes: [UInt8] {
+        withUnsafeBytes(of: bigEndian) { Array($0) }
+    }
+
+    /// Reads a network-order value that fills `bytes` exactly, or returns `nil` when the
+    /// length does not match.
+    init?(bigEndianBytes bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == MemoryLayout<Self>.size else { return nil }
+        self.init(bigEndian: bytes.loadUnaligned(as: Self.self))
+    }
+}
+
+extension PostgresCell {
+    /// Decodes an `int2`, `int4` or `int8` cell into `T`, failing when the value does not fit.
+    func decodeInteger<T: FixedWidthInteger>(as type: T.Type) throws -> T {
+        try requireType([.int2, .int4, .int8], for: T.self)
+        let wide: Int64? = try withUnsafeBytes { bytes in
+            switch bytes.count {
+            case 2: Int16(bigEndianBytes: bytes).map(Int64.init)
+            case 4: Int32(bigEndianBytes: bytes).map(Int64.init)
+            case 8: Int64(bigEndianBytes: bytes)
+            default: nil
+            }
+        }
+        guard let wide else {
+            throw decodingError("malformed \(dataType) value")
+        }
+        guard let value = T(exactly: wide) else {
+            throw decodingError("\(dataType) value out of range of \(T.self)")
+        }
+        return value
+    }
+}

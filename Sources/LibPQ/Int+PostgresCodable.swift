@@ -1,0 +1,14 @@
+extension Int: PostgresEncodable, PostgresDecodable {
+    /// Sent as `int8`.
+    public static var postgresDataType: PostgresDataType { .int8 }
+
+    /// The value as a network-order `int8`.
+    public func postgresEncoded() -> [UInt8]? {
+        Int64(self).bigEndianBytes
+    }
+
+    /// Decodes an `int2`, `int4` or `int8` column.
+    public init(postgresCell cell: PostgresCell) throws {
+        self = try cell.decodeInteger(as: Int.self)
+    }
+}

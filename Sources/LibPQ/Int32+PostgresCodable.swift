@@ -1,0 +1,14 @@
+extension Int32: PostgresEncodable, PostgresDecodable {
+    /// Sent as `int4`.
+    public static var postgresDataType: PostgresDataType { .int4 }
+
+    /// The value as a network-order `int4`.
+    public func postgresEncoded() -> [UInt8]? {
+        bigEndianBytes
+    }
+
+    /// Decodes an `int2` or `int4` column, or an `int8` column whose value fits.
+    public init(postgresCell cell: PostgresCell) throws {
+        self = try cell.decodeInteger(as: Int32.self)
+    }
+}

@@ -1,1 +1,0 @@
-// The LibPQ module; its types arrive with their issues.

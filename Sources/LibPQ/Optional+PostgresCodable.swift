@@ -1,0 +1,16 @@
+extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
+    /// The wrapped type's PostgreSQL type, also for `nil`.
+    public static var postgresDataType: PostgresDataType { Wrapped.postgresDataType }
+
+    /// `nil` (SQL `NULL`) or the wrapped value's encoding.
+    public func postgresEncoded() throws -> [UInt8]? {
+        try self?.postgresEncoded()
+    }
+}
+
+extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
+    /// `nil` for SQL `NULL`, otherwise the wrapped type's decoding.
+    public init(postgresCell cell: PostgresCell) throws {
+        self = cell.isNull ? nil : try Wrapped(postgresCell: cell)
+    }
+}

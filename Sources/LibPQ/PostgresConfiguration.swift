@@ -1,0 +1,86 @@
+import CLibPQ
+import Foundation
+
+/// Where and how to connect: a libpq connection string, checked when it is created.
+///
+/// Accepts both forms libpq understands, a URL (`postgresql://user:secret@host:5432/db?sslmode=disable`)
+/// and keyword/value pairs (`host=localhost port=5432 dbname=db`). ``description`` shows every
+/// setting except passwords.
+public struct PostgresConfiguration: Sendable, CustomStringConvertible {
+    /// One keyword/value pair, as libpq's connection-string parser reports it.
+    private struct Setting: Sendable {
+        var keyword: String
+        var value: String
+    }
+
+    private static let secretKeywords: Set<String> = ["password", "sslpassword"]
+
+    private var settings: [Setting]
+
+    /// Parses and validates a libpq connection string or URL.
+    ///
+    /// - Throws: ``PostgresError`` with code ``PostgresError/Code/invalidConfiguration`` when libpq
+    ///   cannot parse it. The error does not repeat the string (it may hold a password).
+    public init(connectionString: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(connectionString, &errorMessage) else {
+            let reason = errorMessage.map { String(cString: $0) } ?? "out of memory"
+            PQfreemem(errorMessage)
+            throw PostgresError(
+                code: .invalidConfiguration,
+                clientMessage: "malformed connection string: \(Self.stripSecrets(from: reason))"
+            )
+        }
+        defer { PQconninfoFree(options) }
+        var settings: [Setting] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val {
+                settings.append(Setting(keyword: String(cString: keyword), value: String(cString: value)))
+            }
+            option += 1
+        }
+        self.settings = settings
+    }
+
+    /// The normalized keyword/value connection string handed to libpq.
+    public var connectionString: String {
+        settings.map { "\($0.keyword)=\(Self.quote($0.value))" }.joined(separator: " ")
+    }
+
+    /// The database name, if the connection string sets one.
+    public var database: String? {
+        settings.first { $0.keyword == "dbname" }?.value
+    }
+
+    /// A copy that connects to another database on the same server with the same credentials.
+    public func withDatabase(_ name: String) -> PostgresConfiguration {
+        var copy = self
+        copy.settings.removeAll { $0.keyword == "dbname" }
+        copy.settings.append(Setting(keyword: "dbname", value: name))
+        return copy
+    }
+
+    /// The settings with passwords replaced by `<redacted>`.
+    public var description: String {
+        let shown = settings.map { setting in
+            Self.secretKeywords.contains(setting.keyword)
+                ? "\(setting.keyword)=<redacted>"
+                : "\(setting.keyword)=\(Self.quote(setting.value))"
+        }
+        return "PostgresConfiguration(\(shown.joined(separator: " ")))"
+    }
+
+    /// Quotes a value for a keyword/value connection string.
+    private static func quote(_ value: String) -> String {
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+        return "'\(escaped)'"
+    }
+
+    /// libpq's parse errors quote fragments of the input, which may be a password; keep only the
+    /// words before the first quote or colon, which name the problem.
+    private static func stripSecrets(from message: String) -> String {
+        let kept = message.prefix { $0 != "\"" && $0 != ":" && $0 != "\n" }
+        return kept.trimmingCharacters(in: .whitespaces)
+    }
+}

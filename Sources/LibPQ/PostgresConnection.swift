@@ -1,0 +1,254 @@
+import CLibPQ
+import Logging
+
+/// One connection to PostgreSQL.
+///
+/// The actor runs on a dispatch queue of its own, so libpq's blocking calls never occupy a
+/// thread of Swift's cooperative pool. Statements run one at a time; bound values travel
+/// separately from the SQL text, in binary format. Cancelling the calling task cancels the
+/// running statement on the server, which then throws ``PostgresError/Code/queryCancelled``.
+public actor PostgresConnection {
+    private let executor: DispatchQueueExecutor
+    private var connection: ConnectionHandle?
+    private let canceller = QueryCanceller()
+    private let noticeLogger: NoticeLogger
+    private let logger: Logger
+
+    /// The executor that runs this actor: its own serial dispatch queue.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
+
+    private init(logger: Logger) {
+        self.executor = DispatchQueueExecutor(label: "LibPQ.PostgresConnection")
+        self.logger = logger
+        self.noticeLogger = NoticeLogger(logger: logger)
+    }
+
+    deinit {
+        canceller.close()
+    }
+
+    /// Opens a connection.
+    ///
+    /// - Throws: ``PostgresError`` with code ``PostgresError/Code/connectionFailed``.
+    public static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresConnection {
+        let connection = PostgresConnection(logger: logger)
+        try await connection.open(configuration)
+        return connection
+    }
+
+    private func open(_ configuration: PostgresConfiguration) throws {
+        let handle = PQconnectdb(configuration.connectionString)
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            let error = PostgresError(code: .connectionFailed, connection: handle)
+            PQfinish(handle)
+            logger.debug("connection failed", metadata: ["error": "\(error)"])
+            throw error
+        }
+        noticeLogger.install(on: handle)
+        canceller.adopt(PQgetCancel(handle).map(QueryCanceller.Handle.init))
+        connection = ConnectionHandle(taking: handle)
+        logger.debug("connected", metadata: ["backend_pid": "\(PQbackendPID(handle))"])
+    }
+
+    /// Runs one statement and returns its rows.
+    ///
+    /// - Parameters:
+    ///   - sql: one SQL statement, with `$1`, `$2`, … where values go.
+    ///   - bindings: the values for `$1`, `$2`, …; never interpolate values into `sql`.
+    /// - Throws: ``PostgresError``.
+    @discardableResult
+    public func query(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> PostgresRows {
+        let parameters = try PostgresParameters(bindings)
+        return try await cancellable { try PostgresRows(result: run(sql, parameters)) }
+    }
+
+    /// Runs one statement and returns the number of rows it changed (or returned).
+    ///
+    /// - Throws: ``PostgresError``.
+    @discardableResult
+    public func execute(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> Int {
+        try await query(sql, bindings).affectedRows
+    }
+
+    /// Sends all statements in one round trip (libpq's pipeline mode) and returns their rows in order.
+    ///
+    /// Unless the statements themselves begin and commit a transaction, they run in one implicit
+    /// transaction: when one fails, the earlier ones are rolled back and the later ones skipped,
+    /// and its error is thrown. The connection is usable afterwards.
+    ///
+    /// - Throws: ``PostgresError``, the first statement's error if several failed.
+    public func pipeline(_ statements: [PostgresStatement]) async throws -> [PostgresRows] {
+        guard !statements.isEmpty else { return [] }
+        let encoded = try statements.map { try PostgresParameters($0.bindings) }
+        return try await cancellable { try runPipeline(zip(statements.map(\.sql), encoded)) }
+    }
+
+    /// Runs `body` in a transaction: `BEGIN ISOLATION LEVEL …`, then `COMMIT` when `body` returns,
+    /// or `ROLLBACK` when it (or the commit) throws, also when the task was cancelled.
+    ///
+    /// - Throws: what `body` throws, or ``PostgresError``. A ``PostgresError/Code/serializationFailure``
+    ///   means the whole transaction may be retried.
+    public func withTransaction<T: Sendable>(
+        isolation: PostgresIsolationLevel = .readCommitted,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await query("BEGIN ISOLATION LEVEL \(isolation.sql)")
+        do {
+            let value = try await body(self)
+            try await query("COMMIT")
+            return value
+        } catch {
+            rollbackIfNeeded()
+            throw error
+        }
+    }
+
+    /// Whether the connection is open and not inside a failed transaction.
+    public var isHealthy: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        let transaction = PQtransactionStatus(handle)
+        return transaction == PQTRANS_IDLE || transaction == PQTRANS_INTRANS
+    }
+
+    /// Whether the connection is open and outside any transaction, ready for another user.
+    var isIdle: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        return PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// The server process id serving this connection (as `pg_backend_pid()`), or nil when closed.
+    public var backendPID: Int32? {
+        handle.map { PQbackendPID($0) }
+    }
+
+    /// Closes the connection; later calls throw ``PostgresError/Code/connectionLost``.
+    public func close() {
+        canceller.close()
+        guard connection != nil else { return }
+        connection = nil
+        logger.debug("connection closed")
+    }
+
+    // MARK: Running statements
+
+    /// The open connection's `PGconn`, or nil once closed.
+    private var handle: OpaquePointer? {
+        connection?.pointer
+    }
+
+    private func liveHandle() throws -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(code: .connectionLost, clientMessage: "the connection is closed")
+        }
+        return handle
+    }
+
+    /// Runs `work` so that cancelling the current task cancels it on the server.
+    private func cancellable<T>(_ work: () throws -> T) async throws -> T {
+        guard !Task.isCancelled else {
+            throw PostgresError(code: .queryCancelled, clientMessage: "the task was cancelled")
+        }
+        let ticket = canceller.begin()
+        defer { canceller.end() }
+        return try await withTaskCancellationHandler {
+            try work()
+        } onCancel: { [canceller] in
+            canceller.cancel(ticket)
+        }
+    }
+
+    private func run(_ sql: String, _ parameters: PostgresParameters) throws -> PostgresResult {
+        let handle = try liveHandle()
+        logger.trace("query", metadata: ["sql": "\(sql)"])
+        let result = parameters.withUnsafeArguments { types, values, lengths, formats in
+            PQexecParams(handle, sql, parameters.count, types, values, lengths, formats, 1)
+        }
+        return try checked(result, on: handle)
+    }
+
+    /// Takes ownership of `result` and returns it when it succeeded, or throws its error.
+    private func checked(_ result: OpaquePointer?, on handle: OpaquePointer) throws -> PostgresResult {
+        guard let result else {
+            let code: PostgresError.Code = PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server
+            throw PostgresError(code: code, connection: handle)
+        }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return PostgresResult(taking: result)
+        default:
+            let error = PostgresError(result: result, connectionBroken: PQstatus(handle) == CONNECTION_BAD)
+            PQclear(result)
+            logger.debug("query failed", metadata: ["error": "\(error)"])
+            throw error
+        }
+    }
+
+    private func runPipeline(_ statements: Zip2Sequence<[String], [PostgresParameters]>) throws -> [PostgresRows] {
+        let handle = try liveHandle()
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(code: .server, connection: handle)
+        }
+        var firstError: PostgresError?
+        var sent = 0
+        for (sql, parameters) in statements {
+            let accepted = parameters.withUnsafeArguments { types, values, lengths, formats in
+                PQsendQueryParams(handle, sql, parameters.count, types, values, lengths, formats, 1)
+            }
+            guard accepted == 1 else {
+                firstError = PostgresError(code: PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server, connection: handle)
+                break
+            }
+            sent += 1
+        }
+        guard PQpipelineSync(handle) == 1 else {
+            throw PostgresError(code: .connectionLost, connection: handle)
+        }
+
+        var rows: [PostgresRows] = []
+        rows.reserveCapacity(sent)
+        for _ in 0..<sent {
+            // Each statement yields its result (or an "aborted" marker) followed by NULL.
+            while let result = PQgetResult(handle) {
+                switch PQresultStatus(result) {
+                case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                    rows.append(PostgresRows(result: PostgresResult(taking: result)))
+                case PGRES_PIPELINE_ABORTED:
+                    PQclear(result)
+                default:
+                    let broken = PQstatus(handle) == CONNECTION_BAD
+                    firstError = firstError ?? PostgresError(result: result, connectionBroken: broken)
+                    PQclear(result)
+                }
+            }
+            guard PQstatus(handle) == CONNECTION_OK else {
+                throw PostgresError(code: .connectionLost, connection: handle)
+            }
+        }
+        guard let sync = PQgetResult(handle) else {
+            throw PostgresError(code: .connectionLost, connection: handle)
+        }
+        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+        PQclear(sync)
+        guard synced, PQexitPipelineMode(handle) == 1 else {
+            throw PostgresError(code: .connectionLost, connection: handle)
+        }
+        if let firstError {
+            logger.debug("pipeline failed", metadata: ["error": "\(firstError)"])
+            throw firstError
+        }
+        return rows
+    }
+
+    /// Rolls back an open transaction, even when the task is cancelled; failures are logged
+    /// because the caller already has an error to report.
+    private func rollbackIfNeeded() {
+        guard let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) != PQTRANS_IDLE else { return }
+        do {
+            _ = try run("ROLLBACK", PostgresParameters([]))
+        } catch {
+            logger.debug("rollback failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

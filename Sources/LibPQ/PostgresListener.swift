@@ -1,0 +1,39 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// Receives `LISTEN`/`NOTIFY` notifications on a dedicated connection.
+///
+/// Each call of ``events()`` opens its own connection on a thread of its own, which waits on the
+/// socket in short slices. When the connection is lost the listener reconnects with backoff,
+/// listens again and reports ``PostgresListenerEvent/listening`` once more. Ending the iteration
+/// (for example by cancelling the iterating task) closes the connection.
+public struct PostgresListener: Sendable {
+    private let configuration: PostgresConfiguration
+    private let channels: [String]
+    private let logger: Logger
+
+    /// A listener for `channels` (names as written in `NOTIFY`, case-sensitive).
+    public init(configuration: PostgresConfiguration, channels: [String], logger: Logger) {
+        self.configuration = configuration
+        self.channels = channels
+        self.logger = logger
+    }
+
+    /// Starts listening; the sequence first yields ``PostgresListenerEvent/listening``, then
+    /// the notifications, and never ends by itself.
+    public func events() -> AsyncStream<PostgresListenerEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: PostgresListenerEvent.self)
+        let session = ListenSession(
+            configuration: configuration,
+            channels: channels,
+            logger: logger,
+            continuation: continuation
+        )
+        continuation.onTermination = { _ in session.stop() }
+        let thread = Thread { session.run() }
+        thread.name = "LibPQ.PostgresListener"
+        thread.start()
+        return stream
+    }
+}

@@ -1,0 +1,261 @@
+import Logging
+
+/// A bounded pool of connections shared by many tasks.
+///
+/// At most `size` connections are open. ``withConnection(_:)`` lends one to a closure; when none
+/// is free, callers wait in FIFO order for at most `acquireTimeout`, then fail with
+/// ``PostgresError/Code/timeout``. A connection returned broken, or inside a transaction, is closed
+/// and replaced when next needed; one that sat idle longer than `healthCheckAfterIdle` is checked
+/// with `SELECT 1` before it is lent again. Failed connection attempts are retried with
+/// exponential backoff until the caller's deadline.
+public actor PostgresPool {
+    private struct IdleConnection {
+        let connection: PostgresConnection
+        let since: ContinuousClock.Instant
+    }
+
+    /// What a waiter is handed: a free connection, or the right to open a new one.
+    private enum Lease: Sendable {
+        case connection(PostgresConnection, idleSince: ContinuousClock.Instant?)
+        case slot
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Lease, any Error>
+        let timeout: Task<Void, Never>
+    }
+
+    private let configuration: PostgresConfiguration
+    private let size: Int
+    private let acquireTimeout: Duration
+    private let healthCheckAfterIdle: Duration
+    private let logger: Logger
+
+    private var idle: [IdleConnection] = []
+    /// Connections open or being opened.
+    private var slotsTaken = 0
+    private var waiters: [Waiter] = []
+    private var nextWaiterID: UInt64 = 0
+    private var isClosed = false
+    private var consecutiveConnectFailures = 0
+    private var nextConnectAttempt = ContinuousClock.now
+
+    /// A pool that opens connections lazily, when they are first needed.
+    ///
+    /// - Parameters:
+    ///   - configuration: where to connect.
+    ///   - size: the most connections open at once (at least 1).
+    ///   - acquireTimeout: how long a caller waits for a connection before ``PostgresError/Code/timeout``.
+    ///   - healthCheckAfterIdle: an idle connection older than this is checked before reuse.
+    ///   - logger: for connection events; never receives bound values.
+    public init(
+        configuration: PostgresConfiguration,
+        size: Int,
+        acquireTimeout: Duration = .seconds(10),
+        healthCheckAfterIdle: Duration = .seconds(30),
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.size = max(1, size)
+        self.acquireTimeout = acquireTimeout
+        self.healthCheckAfterIdle = healthCheckAfterIdle
+        self.logger = logger
+    }
+
+    /// Lends a connection to `body` and takes it back afterwards.
+    ///
+    /// `body` should leave the connection outside any transaction; otherwise it is closed.
+    /// - Throws: what `body` throws, or ``PostgresError`` (``PostgresError/Code/timeout``,
+    ///   ``PostgresError/Code/poolClosed``, ``PostgresError/Code/connectionFailed``).
+    public nonisolated func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await acquire()
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(connection))
+        } catch {
+            result = .failure(error)
+        }
+        let reusable = await connection.isIdle
+        if !reusable {
+            await connection.close()
+        }
+        await checkIn(connection, reusable: reusable)
+        return try result.get()
+    }
+
+    /// Runs `body` in a transaction on a pooled connection; see ``PostgresConnection/withTransaction(isolation:_:)``.
+    public nonisolated func withTransaction<T: Sendable>(
+        isolation: PostgresIsolationLevel = .readCommitted,
+        _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            try await connection.withTransaction(isolation: isolation, body)
+        }
+    }
+
+    /// Runs one statement on a pooled connection; see ``PostgresConnection/query(_:_:)``.
+    @discardableResult
+    public nonisolated func query(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> PostgresRows {
+        try await withConnection { try await $0.query(sql, bindings) }
+    }
+
+    /// Runs one statement on a pooled connection and returns the rows it changed.
+    @discardableResult
+    public nonisolated func execute(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> Int {
+        try await withConnection { try await $0.execute(sql, bindings) }
+    }
+
+    /// Closes idle connections now and busy ones when they come back, and fails every waiter
+    /// and later call with ``PostgresError/Code/poolClosed``.
+    public func close() async {
+        isClosed = true
+        let pending = waiters
+        waiters.removeAll()
+        for waiter in pending {
+            waiter.timeout.cancel()
+            waiter.continuation.resume(throwing: PostgresError(code: .poolClosed))
+        }
+        let connections = idle.map(\.connection)
+        idle.removeAll()
+        slotsTaken -= connections.count
+        for connection in connections {
+            await connection.close()
+        }
+    }
+
+    // MARK: Lending
+
+    private func acquire() async throws -> PostgresConnection {
+        let deadline = ContinuousClock.now + acquireTimeout
+        switch try await lease(until: deadline) {
+        case .connection(let connection, let idleSince):
+            guard let idleSince, idleSince.duration(to: .now) > healthCheckAfterIdle else {
+                return connection
+            }
+            if await isAlive(connection) {
+                return connection
+            }
+            await connection.close()
+            logger.debug("replacing an idle connection that failed its health check")
+        case .slot:
+            break
+        }
+        do {
+            return try await openConnection(until: deadline)
+        } catch {
+            returnSlot()
+            throw error
+        }
+    }
+
+    private nonisolated func isAlive(_ connection: PostgresConnection) async -> Bool {
+        do {
+            try await connection.query("SELECT 1")
+            return await connection.isIdle
+        } catch {
+            return false
+        }
+    }
+
+    private func lease(until deadline: ContinuousClock.Instant) async throws -> Lease {
+        guard !isClosed else { throw PostgresError(code: .poolClosed) }
+        if let free = idle.popLast() {
+            return .connection(free.connection, idleSince: free.since)
+        }
+        if slotsTaken < size {
+            slotsTaken += 1
+            return .slot
+        }
+        guard !Task.isCancelled else {
+            throw PostgresError(code: .queryCancelled, clientMessage: "the task was cancelled")
+        }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let timeout = Task { [weak self] in
+                    try? await Task.sleep(until: deadline)
+                    guard !Task.isCancelled else { return }
+                    await self?.failWaiter(id, with: PostgresError(code: .timeout, clientMessage: "no connection became free in time"))
+                }
+                waiters.append(Waiter(id: id, continuation: continuation, timeout: timeout))
+            }
+        } onCancel: {
+            Task { [weak self] in
+                await self?.failWaiter(id, with: PostgresError(code: .queryCancelled, clientMessage: "the task was cancelled"))
+            }
+        }
+    }
+
+    private func failWaiter(_ id: UInt64, with error: PostgresError) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = waiters.remove(at: index)
+        waiter.timeout.cancel()
+        waiter.continuation.resume(throwing: error)
+    }
+
+    /// Hands the oldest waiter its lease, if anyone waits.
+    private func handToWaiter(_ lease: Lease) -> Bool {
+        guard !waiters.isEmpty else { return false }
+        let waiter = waiters.removeFirst()
+        waiter.timeout.cancel()
+        waiter.continuation.resume(returning: lease)
+        return true
+    }
+
+    private func checkIn(_ connection: PostgresConnection, reusable: Bool) async {
+        guard reusable else {
+            returnSlot()
+            return
+        }
+        if isClosed {
+            slotsTaken -= 1
+            await connection.close()
+        } else if !handToWaiter(.connection(connection, idleSince: nil)) {
+            idle.append(IdleConnection(connection: connection, since: .now))
+        }
+    }
+
+    /// Gives up a slot whose connection is gone: the next waiter may open a new one.
+    private func returnSlot() {
+        if isClosed || !handToWaiter(.slot) {
+            slotsTaken -= 1
+        }
+    }
+
+    // MARK: Connecting
+
+    /// Opens a connection, retrying with exponential backoff (shared by the pool) until `deadline`.
+    private func openConnection(until deadline: ContinuousClock.Instant) async throws -> PostgresConnection {
+        while true {
+            if nextConnectAttempt > .now {
+                guard nextConnectAttempt < deadline else {
+                    throw PostgresError(code: .timeout, clientMessage: "connecting is backing off after failures")
+                }
+                do {
+                    try await Task.sleep(until: nextConnectAttempt)
+                } catch {
+                    throw PostgresError(code: .queryCancelled, clientMessage: "the task was cancelled")
+                }
+            }
+            guard !isClosed else { throw PostgresError(code: .poolClosed) }
+            do {
+                let connection = try await PostgresConnection.connect(configuration, logger: logger)
+                consecutiveConnectFailures = 0
+                return connection
+            } catch {
+                consecutiveConnectFailures += 1
+                let backoff = Duration.milliseconds(50) * (1 << min(consecutiveConnectFailures - 1, 7))
+                nextConnectAttempt = .now + min(backoff, .seconds(5))
+                logger.warning(
+                    "connecting failed; backing off",
+                    metadata: ["error": "\(error)", "failures": "\(consecutiveConnectFailures)"]
+                )
+                if ContinuousClock.now >= deadline || Task.isCancelled {
+                    throw error
+                }
+            }
+        }
+    }
+}

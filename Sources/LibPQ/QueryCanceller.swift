@@ -1,0 +1,68 @@
+import CLibPQ
+import Dispatch
+import Synchronization
+
+/// Sends cancel requests for a connection's running query from any thread.
+///
+/// libpq's `PGcancel` may be used from any thread while the connection itself is busy; the
+/// mutex guards the handle and records which query is running, so a late cancellation never
+/// reaches a later query: a request is sent only while the query it was meant for still runs,
+/// and the query's end waits for a request in flight.
+final class QueryCanceller: Sendable {
+    /// A `PGcancel` pointer.
+    ///
+    /// `@unchecked Sendable`: libpq documents `PGcancel` as safe to use from a thread other than
+    /// the connection's; here it is created by the connection, then touched only under the mutex.
+    struct Handle: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+
+    private struct State {
+        var handle: Handle?
+        var runningQuery: UInt64?
+        var lastQuery: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Adopts the cancel handle of a newly opened connection.
+    func adopt(_ handle: Handle?) {
+        state.withLock { state in
+            if let old = state.handle {
+                PQfreeCancel(old.pointer)
+            }
+            state.handle = handle
+        }
+    }
+
+    /// Frees the cancel handle; later cancellations do nothing.
+    func close() {
+        adopt(nil)
+    }
+
+    /// Marks a query as running and returns its ticket for ``cancel(_:)``.
+    func begin() -> UInt64 {
+        state.withLock { state in
+            state.lastQuery += 1
+            state.runningQuery = state.lastQuery
+            return state.lastQuery
+        }
+    }
+
+    /// Marks the running query as finished.
+    func end() {
+        state.withLock { $0.runningQuery = nil }
+    }
+
+    /// Asks the server to cancel the query of `ticket` if it still runs. Returns at once; the
+    /// request (a short connection of its own) is sent from a global queue.
+    func cancel(_ ticket: UInt64) {
+        DispatchQueue.global().async { [self] in
+            state.withLock { state in
+                guard state.runningQuery == ticket, let handle = state.handle else { return }
+                var errorBuffer = [CChar](repeating: 0, count: 256)
+                _ = PQcancel(handle.pointer, &errorBuffer, Int32(errorBuffer.count))
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+extension String: PostgresEncodable, PostgresDecodable {
+    /// Sent as `text`.
+    public static var postgresDataType: PostgresDataType { .text }
+
+    /// The UTF-8 bytes, which are `text`'s binary format.
+    public func postgresEncoded() -> [UInt8]? {
+        Array(utf8)
+    }
+
+    /// Decodes a `text`, `varchar`, `bpchar`, `name`, `json` or `unknown` column, or a column of
+    /// a user-defined type sent as text (an enum type, whose binary format is its label).
+    public init(postgresCell cell: PostgresCell) throws {
+        let textual: Set<PostgresDataType> = [.text, .varchar, .bpchar, .name, .json, .unknown]
+        guard textual.contains(cell.dataType) || cell.dataType.rawValue >= PostgresDataType.firstUserDefinedOID else {
+            throw cell.decodingError("cannot decode a \(cell.dataType) value as String")
+        }
+        self = try cell.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+extension UUID: PostgresEncodable, PostgresDecodable {
+    /// Sent as `uuid`.
+    public static var postgresDataType: PostgresDataType { .uuid }
+
+    /// The 16 bytes.
+    public func postgresEncoded() -> [UInt8]? {
+        withUnsafeBytes(of: uuid) { Array($0) }
+    }
+
+    /// Decodes a `uuid` column.
+    public init(postgresCell cell: PostgresCell) throws {
+        try cell.requireType([.uuid], for: UUID.self)
+        let value: uuid_t? = try cell.withUnsafeBytes { bytes in
+            guard bytes.count == MemoryLayout<uuid_t>.size else { return nil }
+            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: bytes) }
+            return value
+        }
+        guard let value else {
+            throw cell.decodingError("malformed uuid value")
+        }
+        self.init(uuid: value)
+    }
+}
