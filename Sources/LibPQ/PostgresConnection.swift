@@ -72,6 +72,17 @@ public actor PostgresConnection {
         try await query(sql, bindings).affectedRows
     }
 
+    /// Runs a script of one or more statements without parameters (libpq's simple query protocol),
+    /// such as a schema migration. Never build a script from values.
+    ///
+    /// - Throws: ``PostgresError``.
+    public func executeScript(_ script: String) async throws {
+        try await cancellable {
+            let handle = try liveHandle()
+            _ = try checked(PQexec(handle, script), on: handle)
+        }
+    }
+
     /// Sends all statements in one round trip (libpq's pipeline mode) and returns their rows in order.
     ///
     /// Unless the statements themselves begin and commit a transaction, they run in one implicit

@@ -26,7 +26,8 @@ public actor PostgresPool {
         let timeout: Task<Void, Never>
     }
 
-    private let configuration: PostgresConfiguration
+    /// Where the pool connects.
+    public nonisolated let configuration: PostgresConfiguration
     private let size: Int
     private let acquireTimeout: Duration
     private let healthCheckAfterIdle: Duration

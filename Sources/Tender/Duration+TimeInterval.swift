@@ -8,9 +8,10 @@ extension Duration {
     }
 }
 
+/// Date arithmetic with `Duration`s.
 extension Date {
-    /// The date a duration later.
-    static func + (date: Date, duration: Duration) -> Date {
+    /// The date `duration` after `date`.
+    public static func + (date: Date, duration: Duration) -> Date {
         date.addingTimeInterval(duration.timeInterval)
     }
 }

@@ -46,7 +46,7 @@ extension PostgresPaymentStore {
             }
             let transition = machine.submit(submission, now: now)
             do {
-                try await connection.pipeline(TransitionWrites(transition: transition, cause: .submit(request), now: now).statements)
+                _ = try await connection.pipeline(TransitionWrites(transition: transition, cause: .submit(request), now: now).statements)
             } catch let error as PostgresError where error.code == .uniqueViolation {
                 throw StoreError(.idempotencyConflict, "the idempotency key was used with a different payment")
             }

@@ -10,6 +10,7 @@ extension PostgresPaymentStore {
     }
 
     /// Applies one input inside the caller's transaction: lock, check the claim, compute, write.
+    @discardableResult
     func transition(
         _ attemptID: AttemptID, _ input: AttemptInput, completing claim: TaskClaim?, now: Date, on connection: PostgresConnection
     ) async throws -> Transition {

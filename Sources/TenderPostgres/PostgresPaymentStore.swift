@@ -29,6 +29,28 @@ public struct PostgresPaymentStore: PaymentStore {
     /// The channel on which a transition announces new outbox events.
     public static let eventChannel = "tender_events"
 
+    public func signals() -> AsyncStream<StoreSignal> {
+        let listener = PostgresListener(configuration: pool.configuration, channels: [Self.taskChannel, Self.eventChannel], logger: logger)
+        return AsyncStream { continuation in
+            let relay = Task {
+                for await event in listener.events() {
+                    switch event {
+                    case .listening:
+                        continuation.yield(.resync)
+                    case .notification(let channel, _) where channel == Self.eventChannel:
+                        continuation.yield(.eventsAppended)
+                    case .notification(_, let payload):
+                        if let millis = Double(payload) {
+                            continuation.yield(.taskDue(Date(timeIntervalSince1970: millis / 1000)))
+                        }
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in relay.cancel() }
+        }
+    }
+
     public func attempt(_ id: AttemptID) async throws -> Attempt? {
         let rows = try await pool.query("SELECT \(AttemptRow.columns) FROM attempts a WHERE a.id = $1", [id.rawValue])
         return try rows.first.map(AttemptRow.decode)
