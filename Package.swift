@@ -131,6 +131,13 @@ let package = Package(
         ),
         .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender"]),
         .testTarget(name: "TenderSandboxTests", dependencies: ["TenderSandbox"]),
+        .testTarget(
+            name: "TenderEngineTests",
+            dependencies: [
+                "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "LibPQ", "EphemeralPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,1 +1,0 @@
-// The TenderHTTP module; its types arrive with their issues.

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import Tender
+import TenderSandbox
+
+/// End to end: real PostgreSQL, the sandbox gateway over HTTP, webhooks over HTTP.
+@Suite("Payment lifecycle", .serialized)
+struct PaymentLifecycleTests {
+    /// The bank confirms after 0.4–0.8 s; with polls sparse, the webhook brings the news.
+    static func bank(confirmingWithin range: ClosedRange<Duration> = .milliseconds(400) ... .milliseconds(800)) -> BankBehavior {
+        BankBehavior(confirmationDelay: .uniform(range))
+    }
+
+    @Test func paymentCompletesThroughTheWebhook() async throws {
+        var policy = EngineHarness.fastPolicy
+        policy.confirmationWindow = .seconds(20)
+        policy.firstPollDelay = .seconds(15)
+        policy.pollInterval = .seconds(15)
+        try await EngineHarness.run(sandbox: SandboxConfiguration(secretKey: "", bank: Self.bank()), policy: policy) { harness in
+            let submitted = try await harness.submit()
+            let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
+            #expect(attempt.state == .completed)
+            #expect(attempt.outcomeSource == .webhook)
+            #expect(attempt.code == nil)
+            let session = try #require(await harness.sandbox.ledger().session(try #require(attempt.sessionID)))
+            #expect(session.status == .completed)
+            #expect(session.acceptedPayCalls == 1)
+            let events = try await harness.events(of: attempt.id).map(\.type)
+            #expect(events == [.awaitingConfirmation, .completed])
+        }
+    }
+
+    @Test func paymentCompletesThroughPollsWhenEveryWebhookIsLost() async throws {
+        let sandbox = SandboxConfiguration(secretKey: "", bank: Self.bank(), webhooks: WebhookChaos(dropRate: 1))
+        try await EngineHarness.run(sandbox: sandbox) { harness in
+            let submitted = try await harness.submit()
+            let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
+            #expect(attempt.state == .completed)
+            #expect(attempt.outcomeSource == .poll)
+        }
+    }
+
+    @Test func duplicatedAndReorderedWebhooksCompleteOnce() async throws {
+        let sandbox = SandboxConfiguration(
+            secretKey: "", bank: Self.bank(), webhooks: WebhookChaos(sendsCreatedEvent: true, duplicateRate: 1, reorderRate: 1)
+        )
+        try await EngineHarness.run(sandbox: sandbox) { harness in
+            let submitted = try await harness.submit()
+            let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
+            #expect(attempt.state == .completed)
+            try await Task.sleep(for: .seconds(1))  // let the duplicates arrive
+            let record = try #require(try await harness.engine.payment(attempt.paymentID))
+            #expect(record.history.filter { $0.toState == .completed && $0.fromState != .completed }.count == 1)
+            #expect(try await harness.events(of: attempt.id).filter { $0.type == .completed }.count == 1)
+        }
+    }
+
+    @Test(arguments: [("000001", DeclineReason.invalidCode), ("000004", .insufficientFunds), ("000005", .doNotHonor)])
+    func declinedCodeFailsWithTheReason(code: String, reason: DeclineReason) async throws {
+        try await EngineHarness.run { harness in
+            let submitted = try await harness.submit(code: code)
+            let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
+            #expect(attempt.state == .failed)
+            #expect(attempt.failure == .declined(reason))
+            #expect(attempt.code == nil)
+            let failed = try #require(try await harness.events(of: attempt.id).last)
+            #expect(failed.type == .failed)
+            #expect(failed.asksForNewCode)
+        }
+    }
+
+    @Test func unconfirmedAttemptExpiresAtItsDeadlineAndAsksForANewCode() async throws {
+        try await EngineHarness.run { harness in
+            let submitted = try await harness.submit(code: "000010")
+            let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
+            #expect(attempt.state == .expired)
+            #expect(try #require(attempt.resolvedAt) >= attempt.deadline)
+            let expired = try #require(try await harness.events(of: attempt.id).last)
+            #expect(expired.type == .expired)
+            #expect(expired.asksForNewCode)
+        }
+    }
+
+    @Test func completionAfterExpiryIsAcceptedAndFlaggedLate() async throws {
+        let sandbox = SandboxConfiguration(secretKey: "", bank: BankBehavior(lateCompletionDelay: .fixed(.seconds(4))))
+        try await EngineHarness.run(sandbox: sandbox) { harness in
+            let submitted = try await harness.submit(code: "000011")
+            _ = try await harness.waitFor(submitted.id, in: [.expired])
+            let attempt = try await harness.waitFor(submitted.id, in: [.completed])
+            #expect(attempt.late)
+            #expect(try await harness.events(of: attempt.id).map(\.type).suffix(2) == [.expired, .completedLate])
+        }
+    }
+
+    @Test func secondAttemptAfterAnExpirySucceeds() async throws {
+        try await EngineHarness.run(sandbox: SandboxConfiguration(secretKey: "", bank: Self.bank())) { harness in
+            let payment = UUID().uuidString
+            let first = try await harness.submit(payment, code: "000010")
+            _ = try await harness.waitFor(first.id, in: [.expired])
+            let second = try await harness.submit(payment, code: "123456")
+            let attempt = try await harness.waitFor(second.id, in: [.completed, .failed, .expired])
+            #expect(attempt.state == .completed)
+            let record = try #require(try await harness.engine.payment(PaymentID(rawValue: payment)))
+            #expect(record.state == .completed)
+            #expect(record.completedAttemptID == second.id)
+        }
+    }
+
+    @Test func payThatTimesOutAfterTheGatewayAcceptedItChargesOnce() async throws {
+        let sandbox = SandboxConfiguration(
+            secretKey: "", bank: Self.bank(), endpoints: [.pay: EndpointChaos(timeoutDelay: .seconds(3))]
+        )
+        try await EngineHarness.run(sandbox: sandbox, readTimeout: .milliseconds(500)) { harness in
+            let submitted = try await harness.submit(code: "000021")
+            let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
+            #expect(attempt.state == .completed)
+            let session = try #require(await harness.sandbox.ledger().session(try #require(attempt.sessionID)))
+            #expect(session.acceptedPayCalls == 1)
+            #expect(await harness.sandbox.ledger().charges.filter { $0.sessionID == session.id }.count == 1)
+        }
+    }
+
+    @Test func webhookBeforeThePayCallReturnedIsNotLost() async throws {
+        let sandbox = SandboxConfiguration(
+            secretKey: "", bank: Self.bank(confirmingWithin: .milliseconds(50) ... .milliseconds(100)),
+            endpoints: [.pay: EndpointChaos(timeoutDelay: .milliseconds(1500))]
+        )
+        var policy = EngineHarness.fastPolicy
+        policy.confirmationWindow = .seconds(20)
+        policy.firstPollDelay = .seconds(15)
+        policy.pollInterval = .seconds(15)
+        try await EngineHarness.run(sandbox: sandbox, policy: policy) { harness in
+            // 000021: the pay is applied at once and its answer held back for 1.5 s, while the
+            // bank confirms within 100 ms and its webhook arrives first.
+            let submitted = try await harness.submit(code: "000021")
+            let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
+            #expect(attempt.state == .completed)
+            #expect(attempt.outcomeSource == .webhook)
+        }
+    }
+}
