@@ -6,7 +6,11 @@ extension PaymentEngine {
     /// Runs one claimed task: makes its gateway call, if any, and applies the answer as the task's
     /// completion. A lost lease refuses the transition; the task's new holder does the work.
     func execute(_ claim: TaskClaim) async {
-        defer { Task { await self.finished(claim) } }
+        await complete(claim)
+        await finished(claim)
+    }
+
+    private func complete(_ claim: TaskClaim) async {
         var logger = self.logger
         logger[metadataKey: "attempt_id"] = "\(claim.attemptID)"
         do {

@@ -28,21 +28,28 @@ extension PaymentEngine {
     }
 
     /// The scheduler loop: sleep until the earliest due time or the next sweep, then claim and run
-    /// what is due.
+    /// what is due. While claims fill the room for calls, it claims again as calls finish.
     private func fireTasks(in group: inout DiscardingTaskGroup) async {
         var nextSweep = now()
         var sweeps = 0
+        var backlog = false
         while accepting, !Task.isCancelled {
             if now() >= nextSweep {
                 await sweep(recoverLeases: sweeps % 5 == 0)
                 sweeps += 1
                 nextSweep = now() + configuration.sweepInterval
-                await claimDue(in: &group)
+                backlog = true
             }
             if timer.popDue(now: now()) {
-                await claimDue(in: &group)
+                backlog = true
             }
-            let wakeAt = min(timer.next ?? nextSweep, nextSweep)
+            if backlog {
+                backlog = await claimDue(in: &group)
+            }
+            if backlog, inFlight.count < configuration.maximumConcurrentCalls {
+                continue
+            }
+            let wakeAt = backlog ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
             let delay = wakeAt.timeIntervalSince(now())
             if delay > 0 {
                 await alarm.sleep(for: .microseconds(Int64(delay * 1_000_000)))
@@ -70,30 +77,28 @@ extension PaymentEngine {
         }
     }
 
-    /// Claims due tasks while there is room for more gateway calls, and runs each in the group.
-    private func claimDue(in group: inout DiscardingTaskGroup) async {
-        while accepting {
-            let room = configuration.maximumConcurrentCalls - inFlight.count
-            guard room > 0 else { return }
-            let claims: [TaskClaim]
-            do {
-                claims = try await store.claimTasks(
-                    owner: configuration.workerID, dueBy: now(), limit: min(room, configuration.claimBatchSize),
-                    lease: configuration.leaseDuration, now: now()
-                )
-            } catch {
-                logger.warning("claiming tasks failed", metadata: ["error": "\(error)"])
-                return
-            }
-            let firedAt = now()
-            for claim in claims {
-                inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = claim
-                Timer(label: "tender_task_lateness_seconds", dimensions: [("kind", claim.kind.rawValue)])
-                    .recordNanoseconds(Int64(max(0, firedAt.timeIntervalSince(claim.dueAt)) * 1e9))
-                group.addTask { await self.execute(claim) }
-            }
-            if claims.count < min(room, configuration.claimBatchSize) { return }
+    /// Claims due tasks up to the room for more gateway calls, and runs each in the group.
+    /// Returns whether more may be due (the claim was as large as allowed).
+    private func claimDue(in group: inout DiscardingTaskGroup) async -> Bool {
+        let limit = min(configuration.maximumConcurrentCalls - inFlight.count, configuration.claimBatchSize)
+        guard accepting, limit > 0 else { return true }
+        let claims: [TaskClaim]
+        do {
+            claims = try await store.claimTasks(
+                owner: configuration.workerID, dueBy: now(), limit: limit, lease: configuration.leaseDuration, now: now()
+            )
+        } catch {
+            logger.warning("claiming tasks failed", metadata: ["error": "\(error)"])
+            return false
         }
+        let firedAt = now()
+        for claim in claims {
+            inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = claim
+            Timer(label: "tender_task_lateness_seconds", dimensions: [("kind", claim.kind.rawValue)])
+                .recordNanoseconds(Int64(max(0, firedAt.timeIntervalSince(claim.dueAt)) * 1e9))
+            group.addTask { await self.execute(claim) }
+        }
+        return claims.count == limit
     }
 
     /// Waits for the tasks in flight to finish.

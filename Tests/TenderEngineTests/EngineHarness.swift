@@ -104,6 +104,17 @@ struct EngineHarness: Sendable {
         throw HarnessTimeout(attemptID: id, states: states)
     }
 
+    /// Waits until `condition` holds; returns whether it did within `timeout`.
+    func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
     /// The events of one attempt in the outbox.
     func events(of id: AttemptID) async throws -> [OrderEvent] {
         try await store.events(after: 0, limit: 10_000).filter { $0.attemptID == id }
