@@ -1,1 +1,0 @@
-// The TenderConvergeGate module; its types arrive with their issues.
