@@ -10,30 +10,55 @@ struct RandomStep: Sendable, CustomStringConvertible {
     var advance: Int
     var kind: Int
     var detail: Int
+    /// Below 3: any input at all; otherwise an input that fits the attempt's situation, as a gateway
+    /// and a scheduler would send it, so that attempts live long enough to visit every stage.
+    var mode: Int
 
-    var description: String { "(\(target), +\(advance), \(kind), \(detail))" }
+    var description: String { "(\(target), +\(advance), \(kind), \(detail), \(mode))" }
 
-    /// How many seconds the clock moves before the step: mostly a few seconds, sometimes minutes.
+    /// How many seconds the clock moves before the step: mostly a fraction of a second to a few
+    /// seconds, now and then five minutes.
     var seconds: Double {
-        advance >= 20 ? Double(advance - 19) * 200 : Double(advance) / 2
+        advance >= 49 ? 300 : Double(advance) / 10
     }
 
     /// Whether the step submits a new attempt of the payment (the payer enters a new code).
     var submitsNewAttempt: Bool { kind >= 97 }
 
-    /// The input for an attempt, from the step's numbers. Completions and expiries are rarer than
-    /// open sessions, so that attempts live long enough to visit every stage.
-    func input(sessionID: String) -> AttemptInput {
-        let session = GatewaySession(id: sessionID, status: status, amount: 1000)
-        let error = Fixture.errors[detail % Fixture.errors.count].error
+    /// The input for an attempt.
+    func input(for attempt: Attempt, sessionID: String) -> AttemptInput {
+        mode < 3 ? anyInput(sessionID: sessionID) : fittingInput(for: attempt, sessionID: sessionID)
+    }
+
+    private var error: GatewayError { Fixture.errors[detail % Fixture.errors.count].error }
+
+    private func session(_ sessionID: String, _ status: GatewaySession.Status) -> GatewaySession {
+        GatewaySession(id: sessionID, status: status, amount: 1000)
+    }
+
+    private func hint(_ sessionID: String) -> AttemptInput {
+        .webhookHint(WebhookHint(eventID: "evt_\(detail)", type: "checkout.session.completed", sessionID: sessionID, createdAt: Fixture.t0))
+    }
+
+    /// Mostly open; completed one time in twenty, expired one in twenty.
+    private var status: GatewaySession.Status {
+        switch detail % 20 {
+        case 0: .completed
+        case 1: .expired
+        default: .open
+        }
+    }
+
+    /// Any input, whatever the attempt's situation.
+    private func anyInput(sessionID: String) -> AttemptInput {
         let reason = FetchReason.allCases[detail % FetchReason.allCases.count]
         switch kind {
-        case 0..<8: return .sessionCreated(session)
-        case 8..<18: return .payAnswered(session)
+        case 0..<8: return .sessionCreated(session(sessionID, status))
+        case 8..<18: return .payAnswered(session(sessionID, status))
         case 18..<38: return .callFailed(GatewayCall.allCases[(detail / 5) % GatewayCall.allCases.count], error)
-        case 38..<62: return .fetched(session, reason)
+        case 38..<62: return .fetched(session(sessionID, status), reason)
         case 62..<70: return .fetchFailed(reason, error)
-        case 70..<82: return .webhookHint(WebhookHint(eventID: "evt_\(detail)", type: "checkout.session.completed", sessionID: sessionID, createdAt: Fixture.t0))
+        case 70..<82: return hint(sessionID)
         case 82..<88: return .deadlineReached
         case 88..<91: return .refundAnswered(GatewayRefund(id: "re_\(detail)", amount: 1000, status: .pending))
         case 91..<94: return .cancelRequested
@@ -41,11 +66,32 @@ struct RandomStep: Sendable, CustomStringConvertible {
         }
     }
 
-    private var status: GatewaySession.Status {
-        switch detail % 12 {
-        case 0: .completed
-        case 1, 2: .expired
-        default: .open
+    /// An input that fits where the attempt stands.
+    private func fittingInput(for attempt: Attempt, sessionID: String) -> AttemptInput {
+        switch (attempt.state, attempt.stage) {
+        case (.submitted, .creatingSession):
+            return kind < 70 ? .sessionCreated(session(sessionID, .open)) : .callFailed(.createSession, error)
+        case (.submitted, .paying), (.submitted, .repaying):
+            if kind < 45 { return .payAnswered(session(sessionID, status)) }
+            return kind < 55 ? hint(sessionID) : .callFailed(.pay, error)
+        case (.submitted, _):
+            return kind < 75 ? .fetched(session(sessionID, status), .verifyCall) : .fetchFailed(.verifyCall, error)
+        case (.awaitingConfirmation, _):
+            switch kind {
+            case 0..<50: return .fetched(session(sessionID, status), .poll)
+            case 50..<65: return hint(sessionID)
+            case 65..<80: return .fetched(session(sessionID, status), .webhook)
+            case 80..<90: return .fetchFailed(.poll, error)
+            case 90..<94: return .deadlineReached
+            default: return .fetched(session(sessionID, status), .finalPoll)
+            }
+        case (.expired, _):
+            if kind < 60 { return .fetched(session(sessionID, status), .gracePoll) }
+            return kind < 80 ? hint(sessionID) : .fetchFailed(.gracePoll, error)
+        case (.completed, _):
+            return kind < 50 ? .refundAnswered(GatewayRefund(id: "re_\(detail)", amount: 1000, status: .pending)) : .callFailed(.refundDuplicate, error)
+        case (.failed, _):
+            return anyInput(sessionID: sessionID)
         }
     }
 }
@@ -80,7 +126,7 @@ struct RandomPayment {
         }
         let index = step.target % attempts.count
         let attempt = attempts[index]
-        let input = step.input(sessionID: attempt.sessionID ?? "cs_\(index)")
+        let input = step.input(for: attempt, sessionID: attempt.sessionID ?? "cs_\(index)")
         let transition = machine.transition(attempt, input, context: context, now: now)
         check(transition, input: input, context: context)
         attempts[index] = transition.attempt
@@ -237,9 +283,9 @@ struct RandomPayment {
 @Suite("Attempt machine properties")
 struct AttemptMachinePropertyTests {
     static let steps = zip(
-        Gen.int(in: 0...5), Gen.int(in: 0...24), Gen.int(in: 0...99), Gen.int(in: 0...59)
-    ).map { target, advance, kind, detail in
-        RandomStep(target: target, advance: advance, kind: kind, detail: detail)
+        Gen.int(in: 0...5), Gen.int(in: 0...49), Gen.int(in: 0...99), Gen.int(in: 0...59), Gen.int(in: 0...9)
+    ).map { target, advance, kind, detail, mode in
+        RandomStep(target: target, advance: advance, kind: kind, detail: detail, mode: mode)
     }
 
     @Test("invariants hold over long random histories of a payment's attempts")
