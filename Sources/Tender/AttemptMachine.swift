@@ -295,7 +295,7 @@ private struct Step {
     mutating func awaitConfirmation(_ why: String) {
         attempt.state = .awaitingConfirmation
         effects.append(.emit(.awaitingConfirmation))
-        effects.append(.fetch(.poll, at: min(now + policy.firstPollDelay, attempt.deadline)))
+        effects.append(.fetch(.poll, at: max(now, min(now + policy.firstPollDelay, attempt.deadline))))
         note = why
     }
 
