@@ -62,6 +62,7 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
 
     /// Runs `body` with a client that owns its `HTTPClient`, and shuts it down afterwards whether
     /// `body` returns or throws.
+    @discardableResult
     public static func withClient<Result>(
         configuration: ConvergeGateConfiguration,
         logger: Logger,
@@ -191,7 +192,10 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
             let classified = GatewayError.convergeGate(transportError: error)
             logger.debug(
                 "ConvergeGate call failed without an answer",
-                metadata: ["convergegate.outcome_unknown": "\(classified.outcomeUnknown)"]
+                metadata: [
+                    "convergegate.outcome_unknown": "\(classified.outcomeUnknown)",
+                    "convergegate.error": "\(String(reflecting: error))",
+                ]
             )
             throw classified
         }
