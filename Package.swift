@@ -88,6 +88,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -133,7 +134,15 @@ let package = Package(
             dependencies: ["TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres"]
         ),
         .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender"]),
-        .testTarget(name: "TenderSandboxTests", dependencies: ["TenderSandbox"]),
+        .testTarget(
+            name: "TenderSandboxTests",
+            dependencies: [
+                "TenderSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,1 +1,0 @@
-// The TenderSandbox module; its types arrive with their issues.
