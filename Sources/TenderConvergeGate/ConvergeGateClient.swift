@@ -143,6 +143,15 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
         return refund.gatewayRefund
     }
 
+    /// Retrieves a refund (`GET /v1/refunds/{id}`): the only way to learn whether it settled.
+    ///
+    /// Not part of ``PaymentGateway``, which has no refund-status call yet.
+    public func refund(id: String) async throws(GatewayError) -> GatewayRefund {
+        let path = try ConvergeGatePath.refunds + "/" + ConvergeGatePath.segment(id, naming: "refund id")
+        let refund: WireRefund = try await call(.GET, path, form: nil, idempotencyKey: nil)
+        return refund.gatewayRefund
+    }
+
     /// Verifies a webhook with ``webhookVerifier``.
     public func verifyWebhook(headers: [(name: String, value: String)], body: [UInt8], now: Date) throws(WebhookRejection) -> WebhookHint {
         try webhookVerifier.verify(headers: headers, body: body, now: now)
