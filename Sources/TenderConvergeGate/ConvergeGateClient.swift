@@ -193,7 +193,10 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
                 body = Array(buffer: try await response.body.collect(upTo: Self.maximumResponseSize))
             } catch is NIOTooManyBytesError {
                 logger.debug("ConvergeGate answer too large", metadata: ["convergegate.status": "\(status)"])
-                throw GatewayError.undecodableResponse(status: status)
+                // An oversized error answer still says what its status says.
+                throw (200..<300).contains(status)
+                    ? GatewayError.undecodableResponse(status: status)
+                    : GatewayError.convergeGate(status: status, body: [], redacting: [])
             }
         } catch let error as GatewayError {
             throw error
