@@ -62,6 +62,7 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
 
     /// Runs `body` with a client that owns its `HTTPClient`, and shuts it down afterwards whether
     /// `body` returns or throws.
+    @discardableResult
     public static func withClient<Result>(
         configuration: ConvergeGateConfiguration,
         logger: Logger,
@@ -142,6 +143,15 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
         return refund.gatewayRefund
     }
 
+    /// Retrieves a refund (`GET /v1/refunds/{id}`): the only way to learn whether it settled.
+    ///
+    /// Not part of ``PaymentGateway``, which has no refund-status call yet.
+    public func refund(id: String) async throws(GatewayError) -> GatewayRefund {
+        let path = try ConvergeGatePath.refunds + "/" + ConvergeGatePath.segment(id, naming: "refund id")
+        let refund: WireRefund = try await call(.GET, path, form: nil, idempotencyKey: nil)
+        return refund.gatewayRefund
+    }
+
     /// Verifies a webhook with ``webhookVerifier``.
     public func verifyWebhook(headers: [(name: String, value: String)], body: [UInt8], now: Date) throws(WebhookRejection) -> WebhookHint {
         try webhookVerifier.verify(headers: headers, body: body, now: now)
@@ -183,7 +193,10 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
                 body = Array(buffer: try await response.body.collect(upTo: Self.maximumResponseSize))
             } catch is NIOTooManyBytesError {
                 logger.debug("ConvergeGate answer too large", metadata: ["convergegate.status": "\(status)"])
-                throw GatewayError.undecodableResponse(status: status)
+                // An oversized error answer still says what its status says.
+                throw (200..<300).contains(status)
+                    ? GatewayError.undecodableResponse(status: status)
+                    : GatewayError.convergeGate(status: status, body: [], redacting: [])
             }
         } catch let error as GatewayError {
             throw error
@@ -191,7 +204,10 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
             let classified = GatewayError.convergeGate(transportError: error)
             logger.debug(
                 "ConvergeGate call failed without an answer",
-                metadata: ["convergegate.outcome_unknown": "\(classified.outcomeUnknown)"]
+                metadata: [
+                    "convergegate.outcome_unknown": "\(classified.outcomeUnknown)",
+                    "convergegate.error": "\(String(reflecting: error))",
+                ]
             )
             throw classified
         }

@@ -91,6 +91,9 @@ extension GatewayError {
             }
         case is NIOConnectionError:
             return true
+        case let error as IOError:
+            // Only a connect can be refused or find no route; a reset may come after sending.
+            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode)
         case ChannelError.connectTimeout:
             return true
         default:

@@ -38,6 +38,7 @@ public actor ConvergeGateSandbox: Service {
     private let jobSink: AsyncStream<SandboxJob>.Continuation
     private var listeningPort: Int?
     private var stopped = false
+    private var serverFailure: (any Error)?
     private var listeningWaiters: [CheckedContinuation<Void, any Error>] = []
 
     /// Creates a sandbox; it listens once ``run()`` is running.
@@ -63,16 +64,17 @@ public actor ConvergeGateSandbox: Service {
         _ body: (ConvergeGateSandbox) async throws -> T
     ) async throws -> T {
         let sandbox = ConvergeGateSandbox(configuration: configuration, logger: logger)
+        let serviceGroup = ServiceGroup(configuration: .init(services: [sandbox], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await sandbox.run() }
+            group.addTask { try await serviceGroup.run() }
             do {
                 try await sandbox.waitUntilListening()
                 let result = try await body(sandbox)
-                group.cancelAll()
-                try? await group.waitForAll()
+                await serviceGroup.triggerGracefulShutdown()
+                try await group.waitForAll()
                 return result
             } catch {
-                group.cancelAll()
+                await serviceGroup.triggerGracefulShutdown()
                 try? await group.waitForAll()
                 throw error
             }
@@ -90,7 +92,8 @@ public actor ConvergeGateSandbox: Service {
     }
 
     /// Serves the API and runs the bank and webhook timers until cancelled or shut down
-    /// gracefully.
+    /// gracefully (a graceful shutdown drops the timers still waiting and answers held requests
+    /// at once).
     public func run() async throws {
         let application = Application(
             router: SandboxRouter.make(sandbox: self),
@@ -103,41 +106,48 @@ public actor ConvergeGateSandbox: Service {
             },
             logger: self.logger
         )
-        var serverFailure: (any Error)?
+        var clientFailure: (any Error)?
         do {
             try await HTTPClient.withHTTPClient { client in
                 try await withThrowingDiscardingTaskGroup { group in
                     group.addTask {
                         do {
                             try await application.run()
+                            await self.serverStopped(nil)
                         } catch {
                             await self.serverStopped(error)
                         }
                     }
-                    if !self.configuration.manualBank {
-                        group.addTask { await self.sweepExpiredSessions() }
-                    }
-                    for await job in self.jobs.cancelOnGracefulShutdown() {
-                        group.addTask {
-                            do {
-                                try await Task.sleep(for: job.delay)
-                            } catch {
-                                return
-                            }
-                            await self.perform(job.kind, client: client)
-                        }
-                    }
-                    group.cancelAll()
+                    await self.runTimers(client: client)
                 }
             }
         } catch {
-            serverFailure = error
+            clientFailure = error
         }
         self.stop()
-        if let serverFailure = serverFailure ?? self.serverFailure { throw serverFailure }
+        if let failure = self.serverFailure ?? clientFailure { throw failure }
     }
 
-    private var serverFailure: (any Error)?
+    /// Runs scheduled jobs as child tasks until graceful shutdown, cancellation, or the server
+    /// stopping; then cancels the jobs still waiting.
+    private func runTimers(client: HTTPClient) async {
+        await withDiscardingTaskGroup { group in
+            if !self.configuration.manualBank {
+                group.addTask { await self.sweepExpiredSessions() }
+            }
+            for await job in self.jobs.cancelOnGracefulShutdown() {
+                group.addTask {
+                    do {
+                        try await Task.sleep(for: job.delay)
+                    } catch {
+                        return
+                    }
+                    await self.perform(job.kind, client: client)
+                }
+            }
+            group.cancelAll()
+        }
+    }
 
     private func didStartListening(port: Int?) {
         self.listeningPort = port ?? self.configuration.port
@@ -146,9 +156,11 @@ public actor ConvergeGateSandbox: Service {
         self.listeningWaiters = []
     }
 
-    private func serverStopped(_ error: any Error) {
-        self.logger.error("ConvergeGate sandbox server stopped", metadata: ["error": "\(error)"])
-        self.serverFailure = error
+    private func serverStopped(_ error: (any Error)?) {
+        if let error {
+            self.logger.error("ConvergeGate sandbox server failed", metadata: ["error": "\(error)"])
+            self.serverFailure = error
+        }
         self.jobSink.finish()
     }
 

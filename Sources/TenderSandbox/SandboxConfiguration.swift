@@ -47,7 +47,7 @@ public struct SandboxConfiguration: Sendable {
     public var seed: UInt64?
     /// When `true`, an accepted pay leaves the session `open` until the test calls
     /// ``ConvergeGateSandbox/complete(sessionID:)`` or ``ConvergeGateSandbox/expire(sessionID:)``,
-    /// and sessions do not expire by themselves. Default `false`.
+    /// and sessions do not expire by themselves (refunds still settle). Default `false`.
     public var manualBank: Bool
 
     /// Creates a configuration; apart from the key, the defaults are a well-behaved gateway with

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 /// The HTTP routes of the sandbox: the gateway's API, and `/_sandbox/…` routes for other
 /// processes (the ledger and the scripted-mode controls, without authentication).
@@ -47,7 +48,7 @@ enum SandboxRouter {
     ) async throws -> Response {
         let body = try await request.body.collect(upTo: Self.maxBodySize)
         let plan = await sandbox.beginRequest(endpoint)
-        if plan.delayBefore > .zero { try await Task.sleep(for: plan.delayBefore) }
+        await Self.wait(plan.delayBefore)
         let sandboxRequest = SandboxRequest(
             endpoint: endpoint,
             method: request.method.rawValue,
@@ -58,10 +59,18 @@ enum SandboxRouter {
             idempotencyKey: request.headers[Self.idempotencyKey]
         )
         let response = await sandbox.handle(sandboxRequest, plan: plan)
-        if response.holdFor > .zero { try await Task.sleep(for: response.holdFor) }
+        await Self.wait(response.holdFor)
         var answer = Self.json(status: response.status, body: response.body)
         if response.replayed { answer.headers[Self.idempotentReplayed] = "true" }
         return answer
+    }
+
+    /// Sleeps for `delay`, or less if the server shuts down gracefully meanwhile.
+    private static func wait(_ delay: Duration) async {
+        guard delay > .zero else { return }
+        await cancelWhenGracefulShutdown {
+            try? await Task.sleep(for: delay)
+        }
     }
 
     /// `POST /_sandbox/sessions/{id}/complete|expire|hold|release`.
