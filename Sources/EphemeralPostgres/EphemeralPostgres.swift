@@ -67,7 +67,7 @@ public actor EphemeralPostgres {
     ///
     /// - Parameters:
     ///   - configuration: durability, settings and where to find the binaries.
-    ///   - logger: receives the steps at `debug` and the start and stop at `info`.
+    ///   - logger: receives the steps at `debug` and failures to stop at `warning`.
     /// - Throws: ``EphemeralPostgresError`` with code `binariesNotFound` when PostgreSQL is not
     ///   installed, `startFailed` (with the log tail) when the server does not come up.
     public static func start(
@@ -88,7 +88,7 @@ public actor EphemeralPostgres {
         logger[metadataKey: "postgres.directory"] = "\(cluster.base)"
 
         do {
-            try Watchdog.launch(
+            try await Watchdog.launch(
                 owner: configuration.ownerProcessID ?? getpid(),
                 directory: cluster,
                 binaries: binaries,
@@ -101,7 +101,7 @@ public actor EphemeralPostgres {
             try Self.appendSettings(settings, socketDirectory: cluster.socket, to: cluster)
             let port = try await Self.startServer(cluster: cluster, binaries: binaries, timeoutSeconds: configuration.timeoutSeconds, logger: logger)
             logger[metadataKey: "postgres.port"] = "\(port)"
-            logger.info("PostgreSQL started")
+            logger.debug("PostgreSQL started")
             return EphemeralPostgres(
                 port: port,
                 cluster: cluster,
@@ -140,7 +140,7 @@ public actor EphemeralPostgres {
             _ = await Self.stopServer(self.cluster, binaries: self.binaries, mode: "immediate", timeoutSeconds: self.timeoutSeconds, logger: self.logger)
         }
         self.cluster.remove()
-        self.logger.info("PostgreSQL stopped")
+        self.logger.debug("PostgreSQL stopped")
     }
 
     /// Starts the server on a free port, trying again with another port when one is taken

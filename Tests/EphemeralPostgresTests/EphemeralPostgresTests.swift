@@ -49,7 +49,7 @@ struct EphemeralPostgresTests {
     func settings(durability: EphemeralPostgres.Configuration.Durability, fsync: String, maxWALSize: String) async throws {
         var configuration = EphemeralPostgres.Configuration(durability: durability)
         configuration.maxConnections = 50
-        configuration.settings = ["work_mem": "7MB", "application_name": "it's quoted"]
+        configuration.settings = ["work_mem": "7MB", "cluster_name": "it's quoted"]
         let server = try await EphemeralPostgres.start(configuration)
         defer { Task { await server.stop() } }
 
@@ -57,7 +57,7 @@ struct EphemeralPostgresTests {
             server.binaryDirectory,
             url: server.url,
             "select current_setting('fsync'), current_setting('max_wal_size'), current_setting('max_connections'), "
-                + "current_setting('work_mem'), current_setting('application_name')"
+                + "current_setting('work_mem'), current_setting('cluster_name')"
         )
         #expect(shown == "\(fsync)|\(maxWALSize)|50|7MB|it's quoted")
     }
