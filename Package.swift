@@ -132,7 +132,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TenderPostgresTests",
-            dependencies: ["TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres"]
+            dependencies: [
+                "TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender"]),
         .testTarget(

@@ -53,8 +53,11 @@ CREATE TABLE attempt_history (
 );
 
 -- Durable follow-up work: at most one pending task of each kind per attempt.
--- A claim takes a lease (owner, expiry) and bumps the fence; a completion must present the fence.
+-- A claim takes a lease (owner, expiry) and a new fence; a completion must present the fence.
+-- Fences come from one sequence, so a task deleted and inserted again (a finished call followed
+-- by the next call) never hands out a fence that an old claim of its predecessor still holds.
 -- generation counts reschedules, so a fetch asked for while one runs is not lost.
+CREATE SEQUENCE task_fences;
 CREATE TABLE tasks (
     attempt_id        uuid NOT NULL REFERENCES attempts (id),
     kind              text NOT NULL,

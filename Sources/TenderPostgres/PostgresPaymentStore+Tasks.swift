@@ -12,7 +12,7 @@ extension PostgresPaymentStore {
                 ORDER BY due_at LIMIT $2
                 FOR UPDATE SKIP LOCKED
             )
-            UPDATE tasks t SET lease_owner = $3, lease_expires_at = $4, fence = t.fence + 1, tries = t.tries + 1
+            UPDATE tasks t SET lease_owner = $3, lease_expires_at = $4, fence = nextval('task_fences'), tries = t.tries + 1
             FROM due WHERE t.attempt_id = due.attempt_id AND t.kind = due.kind
             RETURNING t.attempt_id, t.kind, t.reason, t.due_at, t.fence, t.generation, t.tries, t.lease_expires_at
             """,

@@ -3,6 +3,7 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
+    @discardableResult
     public func apply(_ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, now: Date) async throws -> Transition {
         try await pool.withTransaction { connection in
             try await transition(attemptID, input, completing: claim, now: now, on: connection)

@@ -1,0 +1,128 @@
+import Foundation
+import LibPQ
+import Tender
+import Testing
+
+@Suite("Indexes at 100,000 tasks")
+struct IndexTests {
+    /// 100,000 attempts awaiting confirmation, each with a fetch task due over one hour from `t0`;
+    /// every hundredth task is leased, with leases lapsing over the same hour.
+    private static let population = """
+        INSERT INTO payments (id, amount, currency, created_at)
+        SELECT 'p' || i, 1000, 'PLN', to_timestamp(1800000000) FROM generate_series(1, 100000) AS i;
+        INSERT INTO attempts (id, payment_id, state, stage, version, amount, currency, customer,
+            session_id, submitted_at, deadline, grace_until, idempotency_key, request)
+        SELECT md5('a' || i)::uuid, 'p' || i, 'awaiting_confirmation', 'paid', 3, 1000, 'PLN', '{}',
+            'cs_' || i, to_timestamp(1800000000), to_timestamp(1800000090), to_timestamp(1800000990), 'k' || i, 'r' || i
+        FROM generate_series(1, 100000) AS i;
+        INSERT INTO tasks (attempt_id, kind, reason, due_at, lease_owner, lease_expires_at)
+        SELECT md5('a' || i)::uuid, 'fetch', 'poll', to_timestamp(1800000000) + i * interval '36 ms',
+            CASE WHEN i % 100 = 0 THEN 'w1' END,
+            CASE WHEN i % 100 = 0 THEN to_timestamp(1800000000) + i * interval '36 ms' END
+        FROM generate_series(1, 100000) AS i;
+        ANALYZE payments, attempts, tasks;
+        """
+
+    @Test("the hot task queries are answered from their partial indexes, not by scanning the tasks")
+    func hotQueriesUseIndexes() async throws {
+        try await StoreFixture.with { fixture in
+            try await fixture.pool.withConnection { try await $0.executeScript(Self.population) }
+            #expect(try await fixture.count("tasks") == 100_000)
+            let halfway = t0 + 1_800
+
+            let claimInner = try await plan(
+                fixture,
+                """
+                SELECT attempt_id, kind FROM tasks WHERE lease_owner IS NULL AND due_at <= $1
+                ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED
+                """,
+                [halfway]
+            )
+            #expect(claimInner.usesIndex("tasks_due"), "\(claimInner)")
+            #expect(!claimInner.scansSequentially("tasks"), "\(claimInner)")
+
+            let claim = try await plan(
+                fixture,
+                """
+                WITH due AS (
+                    SELECT attempt_id, kind FROM tasks WHERE lease_owner IS NULL AND due_at <= $1
+                    ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED
+                )
+                UPDATE tasks t SET lease_owner = 'w2', lease_expires_at = $1, fence = nextval('task_fences'), tries = t.tries + 1
+                FROM due WHERE t.attempt_id = due.attempt_id AND t.kind = due.kind
+                RETURNING t.attempt_id
+                """,
+                [halfway]
+            )
+            #expect(claim.usesIndex("tasks_due"), "\(claim)")
+            #expect(!claim.scansSequentially("tasks"), "\(claim)")
+
+            let upcoming = try await plan(
+                fixture,
+                "SELECT attempt_id, kind, due_at FROM tasks WHERE lease_owner IS NULL AND due_at <= $1 ORDER BY due_at LIMIT 100",
+                [halfway]
+            )
+            #expect(upcoming.usesIndex("tasks_due"), "\(upcoming)")
+
+            let lapsed = try await plan(
+                fixture,
+                "UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL AND lease_expires_at < $1",
+                [halfway]
+            )
+            #expect(lapsed.usesIndex("tasks_lease"), "\(lapsed)")
+            #expect(!lapsed.scansSequentially("tasks"), "\(lapsed)")
+
+            // The queries still answer right at this size.
+            let claims = try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 1, limit: 100, lease: .seconds(30), now: t0 + 1)
+            #expect(claims.count == 27, "tasks 1...27 are due within the first second")
+            // Leases of tasks 100, 200, … 49,900 lapse before halfway, and so do the 27 just claimed.
+            #expect(try await fixture.store.recoverLapsedLeases(now: halfway) == 499 + 27)
+        }
+    }
+
+    private func plan(_ fixture: StoreFixture, _ sql: String, _ bindings: [any PostgresEncodable]) async throws -> QueryPlan {
+        let rows = try await fixture.pool.query("EXPLAIN (FORMAT JSON) " + sql, bindings)
+        let text = try #require(try rows.first?.decode(String.self, at: 0))
+        return try QueryPlan(json: text)
+    }
+}
+
+/// The nodes of an `EXPLAIN (FORMAT JSON)` plan, flattened.
+private struct QueryPlan: CustomStringConvertible {
+    struct Node {
+        var type: String
+        var relation: String?
+        var index: String?
+    }
+
+    var nodes: [Node] = []
+
+    init(json: String) throws {
+        let document = try JSONSerialization.jsonObject(with: Data(json.utf8))
+        let root = try #require((document as? [[String: Any]])?.first?["Plan"] as? [String: Any])
+        collect(root)
+    }
+
+    private mutating func collect(_ node: [String: Any]) {
+        nodes.append(Node(
+            type: node["Node Type"] as? String ?? "?",
+            relation: node["Relation Name"] as? String,
+            index: node["Index Name"] as? String
+        ))
+        for child in node["Plans"] as? [[String: Any]] ?? [] {
+            collect(child)
+        }
+    }
+
+    func usesIndex(_ name: String) -> Bool {
+        nodes.contains { $0.index == name }
+    }
+
+    func scansSequentially(_ table: String) -> Bool {
+        nodes.contains { $0.type == "Seq Scan" && $0.relation == table }
+    }
+
+    var description: String {
+        nodes.map { [$0.type, $0.relation, $0.index].compactMap { $0 }.joined(separator: " ") }.joined(separator: " / ")
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Tender
+import TenderPostgres
+import Testing
+
+@Suite("Tasks and leases")
+struct TaskLeaseTests {
+    private let lease = Duration.seconds(30)
+
+    @Test("a claim takes only due tasks, under a lease with a fence, and nobody else gets them")
+    func claimTakesDueTasks() async throws {
+        try await StoreFixture.with { fixture in
+            let attempt = try await fixture.submit()
+            let later = try await fixture.submit(now: t0 + 20)
+            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease, now: t0 + 1)
+            let claim = try #require(claims.first)
+            #expect(claims.count == 1, "the deadline and the later attempt's call are not due")
+            #expect(claim.attemptID == attempt.id && claim.kind == .call && claim.reason == GatewayCall.createSession.rawValue)
+            #expect(claim.owner == "w1" && claim.fence > 0 && claim.tries == 1 && claim.dueAt == t0)
+            #expect(claim.leaseExpiresAt == t0 + 1 + lease)
+            #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == "w1")
+
+            let other = try await fixture.openStore()
+            #expect(try await other.claimTasks(owner: "w2", dueBy: t0 + 1, limit: 10, lease: lease, now: t0 + 1).isEmpty)
+            let upcoming = try await other.upcomingTasks(dueBy: t0 + 3_600, limit: 10)
+            #expect(upcoming.map(\.attemptID) == [later.id, attempt.id, later.id], "leased tasks are not upcoming")
+            #expect(upcoming.map(\.kind) == [.call, .deadline, .deadline])
+            #expect(upcoming.map(\.dueAt) == upcoming.map(\.dueAt).sorted())
+        }
+    }
+
+    @Test("a claimer skips due tasks that another transaction holds locked instead of waiting")
+    func claimSkipsLockedRows() async throws {
+        try await StoreFixture.with { fixture in
+            let locked = try await fixture.submit()
+            let free = try await fixture.submit()
+            let holder = try await fixture.openPool()
+            let claims = try await holder.withTransaction { connection in
+                try await connection.query("SELECT 1 FROM tasks WHERE attempt_id = $1 FOR UPDATE", [locked.id.rawValue])
+                return try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease, now: t0)
+            }
+            #expect(claims.map(\.attemptID) == [free.id])
+            let rest = try await fixture.store.claimTasks(owner: "w2", dueBy: t0, limit: 10, lease: lease, now: t0)
+            #expect(rest.map(\.attemptID) == [locked.id])
+        }
+    }
+
+    @Test("a lapsed lease passes to another owner with a higher fence, and the first owner is fenced out")
+    func lapsedLeaseFencesOutFirstOwner() async throws {
+        try await StoreFixture.with { fixture in
+            let attempt = try await fixture.submit()
+            let first = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease, now: t0).first)
+            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 29) == 0, "the lease still holds")
+            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 31) == 1)
+            let second = try #require(try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 31, limit: 10, lease: lease, now: t0 + 31).first)
+            #expect(second.attemptID == attempt.id && second.kind == .call)
+            #expect(second.fence > first.fence)
+            #expect(second.tries == 2)
+
+            let before = try await fixture.store.attempt(attempt.id)
+            let error = await #expect(throws: StoreError.self) {
+                try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, completing: first, now: t0 + 32)
+            }
+            #expect(error?.code == .fencedOut)
+            #expect(try await fixture.store.attempt(attempt.id) == before)
+            #expect(try await fixture.history(attempt.id).count == 1)
+            #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == "w2")
+            #expect(try await fixture.store.extendLeases([first], owner: "w1", lease: lease, now: t0 + 32).isEmpty)
+
+            let done = try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, completing: second, now: t0 + 33)
+            #expect(done.attempt.version == 2)
+            let call = try #require(try await fixture.tasks(attempt.id)[.call])
+            #expect(call.reason == GatewayCall.pay.rawValue && call.leaseOwner == nil, "the finished call gave way to the next one")
+        }
+    }
+
+    @Test("a stale claim cannot complete the task that replaced its own, even for the same owner")
+    func staleClaimOnRecreatedTask() async throws {
+        try await StoreFixture.with { fixture in
+            let attempt = try await fixture.submit()
+            let stale = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease, now: t0).first)
+            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 31) == 1)
+            let create = try #require(try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 31, limit: 10, lease: lease, now: t0 + 31).first)
+            try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, completing: create, now: t0 + 31)
+            // The finished create call was deleted and the pay call took its place; w1 claims that one.
+            let pay = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 31, limit: 10, lease: lease, now: t0 + 31).first)
+            #expect(pay.reason == GatewayCall.pay.rawValue)
+            #expect(pay.fence != stale.fence, "fences are never reused")
+
+            let error = await #expect(throws: StoreError.self) {
+                try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, completing: stale, now: t0 + 32)
+            }
+            #expect(error?.code == .fencedOut)
+            #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == "w1", "the pay call is still pending")
+            let paid = try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, completing: pay, now: t0 + 33)
+            #expect(paid.attempt.state == .awaitingConfirmation)
+        }
+    }
+
+    @Test("a webhook during an in-flight fetch leads to one more fetch, not zero")
+    func rescheduledFetchSurvivesCompletion() async throws {
+        try await StoreFixture.with { fixture in
+            // Two attempts whose pay call timed out: each verifies the session with a fetch.
+            var attempts: [Attempt] = []
+            for index in 0..<2 {
+                let attempt = try await fixture.submit()
+                let create = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease, now: t0).first)
+                try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, completing: create, now: t0)
+                let pay = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease, now: t0).first)
+                #expect(pay.reason == GatewayCall.pay.rawValue)
+                let unknown = GatewayError(kind: .retryLater, outcomeUnknown: true)
+                try await fixture.store.apply(.callFailed(.pay, unknown), to: attempt.id, completing: pay, now: t0 + 1)
+                attempts.append(attempt)
+            }
+            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease, now: t0 + 1)
+            #expect(Set(claims.map(\.attemptID)) == Set(attempts.map(\.id)))
+            #expect(claims.allSatisfy { $0.kind == .fetch && $0.reason == FetchReason.verifyCall.rawValue })
+
+            // A webhook names the first attempt's session while its fetch runs.
+            let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: "cs_0", createdAt: t0 + 2)
+            #expect(try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), now: t0 + 2) == .applied(attempts[0].id))
+
+            for claim in claims {
+                let index = try #require(attempts.firstIndex { $0.id == claim.attemptID })
+                let result = try await fixture.store.apply(
+                    .fetched(session(.open, id: "cs_\(index)"), .verifyCall), to: claim.attemptID, completing: claim, now: t0 + 3
+                )
+                #expect(result.attempt.stage == .repaying)
+                #expect(!result.effects.contains { if case .fetch = $0 { true } else { false } })
+            }
+            let survivor = try #require(try await fixture.tasks(attempts[0].id)[.fetch])
+            #expect(survivor.leaseOwner == nil)
+            #expect(try await fixture.tasks(attempts[1].id)[.fetch] == nil, "without a webhook the finished fetch is gone")
+
+            let again = try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 3, limit: 10, lease: lease, now: t0 + 3)
+            #expect(again.filter { $0.kind == .fetch }.map(\.attemptID) == [attempts[0].id])
+        }
+    }
+
+    @Test("released tasks go back to the queue for another owner")
+    func releaseGivesTasksBack() async throws {
+        try await StoreFixture.with { fixture in
+            let attempt = try await fixture.submit()
+            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease, now: t0)
+            #expect(claims.count == 1)
+            try await fixture.store.release(claims)
+            #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == nil)
+            let again = try await fixture.store.claimTasks(owner: "w2", dueBy: t0, limit: 10, lease: lease, now: t0 + 1)
+            #expect(again.map(\.attemptID) == [attempt.id])
+            #expect(try #require(again.first?.fence) > claims[0].fence)
+
+            // A stale release of the old claim does not take the task from its new owner.
+            try await fixture.store.release(claims)
+            #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == "w2")
+        }
+    }
+
+    @Test("extending leases keeps only the claims still held")
+    func extendKeepsHeldClaims() async throws {
+        try await StoreFixture.with { fixture in
+            let short = try await fixture.submit()
+            let long = try await fixture.submit(now: t0 + 5)
+            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: .seconds(10), now: t0)
+            let second = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 5, limit: 10, lease: .seconds(60), now: t0 + 5)
+            #expect(first.map(\.attemptID) == [short.id] && second.map(\.attemptID) == [long.id])
+
+            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 20) == 1)
+            #expect(try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 20, limit: 10, lease: lease, now: t0 + 20).map(\.attemptID) == [short.id])
+
+            let kept = try await fixture.store.extendLeases(first + second, owner: "w1", lease: .seconds(60), now: t0 + 20)
+            #expect(kept.map(\.attemptID) == [long.id])
+            #expect(kept.first?.leaseExpiresAt == t0 + 80)
+            let expiry = try await fixture.pool.query(
+                "SELECT lease_expires_at FROM tasks WHERE attempt_id = $1 AND kind = 'call'", [long.id.rawValue]
+            )
+            #expect(try expiry.first?.decode(Date.self, column: "lease_expires_at") == t0 + 80)
+            // At t0 + 70 the old lease (to t0 + 65) and w2's (to t0 + 50) have lapsed; the extended one holds.
+            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 70) == 1)
+            #expect(try await fixture.tasks(long.id)[.call]?.leaseOwner == "w1")
+            #expect(try await fixture.tasks(short.id)[.call]?.leaseOwner == nil)
+        }
+    }
+
+    @Test("finished tasks are deleted: an attempt that reached its outcome leaves the task table empty")
+    func finishedTasksAreDeleted() async throws {
+        try await StoreFixture.with { fixture in
+            let attempt = try await fixture.submit()
+            let policy = fixture.machine.policy
+            var now = t0
+            // Work every due task as a worker would, earliest first, answering as a willing payer's gateway.
+            var steps: [String] = []
+            while let claim = try await fixture.store.claimTasks(owner: "w1", dueBy: now, limit: 1, lease: lease, now: now).first {
+                let input: AttemptInput = switch claim.reason {
+                case GatewayCall.createSession.rawValue: .sessionCreated(session(.open))
+                case GatewayCall.pay.rawValue: .payAnswered(session(.open))
+                default: .fetched(session(.completed), .poll)
+                }
+                steps.append(claim.reason)
+                try await fixture.store.apply(input, to: attempt.id, completing: claim, now: now)
+                now = try await fixture.store.upcomingTasks(dueBy: now + 3_600, limit: 1).first?.dueAt ?? now
+                if steps.count > 5 { break }
+            }
+            #expect(steps == ["create_session", "pay", "poll"])
+            #expect(try await fixture.store.attempt(attempt.id)?.state == .completed)
+            #expect(now == t0 + policy.firstPollDelay)
+            #expect(try await fixture.count("tasks") == 0)
+        }
+    }
+}

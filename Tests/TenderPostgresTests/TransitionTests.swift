@@ -1,0 +1,141 @@
+import Foundation
+import LibPQ
+import Tender
+@testable import TenderPostgres
+import Testing
+
+@Suite("Transitions")
+struct TransitionTests {
+    @Test("a transition writes the state, the next version, one history row, the tasks and the events together")
+    func transitionWritesEverything() async throws {
+        try await StoreFixture.with { fixture in
+            let attempt = try await fixture.submit()
+            let create = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: .seconds(30), now: t0).first)
+            let created = try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, completing: create, now: t0 + 1)
+            #expect(created.attempt.version == 2 && created.attempt.stage == .paying)
+            let next = try #require(try await fixture.tasks(attempt.id)[.call])
+            #expect(next.reason == GatewayCall.pay.rawValue && next.dueAt == t0 + 1 && next.leaseOwner == nil)
+
+            let pay = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: .seconds(30), now: t0 + 1).first)
+            let paid = try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, completing: pay, now: t0 + 2)
+            let stored = try #require(try await fixture.store.attempt(attempt.id))
+            #expect(stored == paid.attempt)
+            #expect(stored.state == .awaitingConfirmation && stored.version == 3)
+            #expect(stored.code == nil, "the code is erased once the gateway took it")
+            #expect(try await fixture.scalar("SELECT count(*) FROM attempts WHERE blik_code IS NOT NULL") == 0)
+
+            let history = try await fixture.history(attempt.id)
+            #expect(history.map(\.version) == [1, 2, 3])
+            #expect(history.last == HistoryRow(version: 3, from: .submitted, to: .awaitingConfirmation, input: "pay_answered", note: paid.note))
+
+            let tasks = try await fixture.tasks(attempt.id)
+            #expect(tasks[.call] == nil, "the pay call is done")
+            #expect(tasks[.fetch]?.reason == FetchReason.poll.rawValue)
+            #expect(tasks[.fetch]?.dueAt == t0 + 2 + fixture.machine.policy.firstPollDelay)
+            #expect(tasks[.deadline]?.dueAt == attempt.deadline)
+
+            let events = try await fixture.store.events(after: 0, limit: 10)
+            #expect(events.map(\.type) == [.awaitingConfirmation])
+            #expect(events.first?.attemptID == attempt.id && events.first?.version == 3 && events.first?.state == .awaitingConfirmation)
+        }
+    }
+
+    @Test("the history is gapless and mirrors every applied input, also those that change nothing")
+    func gaplessHistory() async throws {
+        try await StoreFixture.with { fixture in
+            let attempt = try await fixture.submit()
+            let inputs: [AttemptInput] = [
+                .callFailed(.createSession, retryLater),
+                .sessionCreated(session(.open)),
+                .sessionCreated(session(.open)),
+                .payAnswered(session(.open)),
+                .fetched(session(.open), .poll),
+                .fetched(session(.completed), .poll),
+                .fetched(session(.completed), .webhook),
+                .deadlineReached,
+            ]
+            var transitions: [Transition] = []
+            for (offset, input) in inputs.enumerated() {
+                transitions.append(try await fixture.store.apply(input, to: attempt.id, completing: nil, now: t0 + Double(offset + 1)))
+            }
+            let history = try await fixture.history(attempt.id)
+            #expect(history.map(\.version) == Array(1...Int64(inputs.count + 1)))
+            #expect(Array(history.dropFirst().map(\.input)) == inputs.map(\.name))
+            #expect(Array(history.dropFirst().map(\.note)) == transitions.map(\.note))
+            #expect(history.last?.to == .completed)
+            #expect(try await fixture.store.attempt(attempt.id)?.version == Int64(inputs.count + 1))
+            #expect(try await fixture.count("tasks") == 0, "a completed attempt keeps no tasks")
+            let record = try #require(try await fixture.store.payment(attempt.paymentID))
+            #expect(record.history.map(\.version) == history.map(\.version))
+            #expect(record.completedAttemptID == attempt.id)
+        }
+    }
+
+    @Test("a transition whose transaction is rolled back leaves no trace")
+    func rolledBackTransition() async throws {
+        try await StoreFixture.with { fixture in
+            let attempt = try await fixture.submit()
+            let before = try await Snapshot(fixture, attempt.id)
+            await #expect(throws: Abort.self) {
+                try await fixture.pool.withTransaction { connection in
+                    let transition = try await fixture.store.transition(
+                        attempt.id, .fetched(session(.completed), .poll), completing: nil, now: t0 + 5, on: connection
+                    )
+                    #expect(transition.completesPayment)
+                    throw Abort()
+                }
+            }
+            #expect(try await Snapshot(fixture, attempt.id) == before)
+            // The store goes on from where it was.
+            let applied = try await fixture.store.apply(.fetched(session(.completed), .poll), to: attempt.id, completing: nil, now: t0 + 6)
+            #expect(applied.attempt.version == 2)
+        }
+    }
+
+    @Test("a transition cancelled while it waits for the attempt's lock leaves no trace")
+    func cancelledTransition() async throws {
+        try await StoreFixture.with { fixture in
+            let attempt = try await fixture.submit()
+            let before = try await Snapshot(fixture, attempt.id)
+            let holder = try await fixture.openPool()
+            let outcome = try await holder.withTransaction { connection in
+                try await connection.query("SELECT id FROM attempts WHERE id = $1 FOR UPDATE", [attempt.id.rawValue])
+                let blocked = Task {
+                    try await fixture.store.apply(.fetched(session(.completed), .poll), to: attempt.id, completing: nil, now: t0 + 5)
+                }
+                // Wait until the transition is inside its transaction, queued behind our lock.
+                var waiting = 0
+                for _ in 0..<200 where waiting == 0 {
+                    waiting = try await fixture.scalar(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                    if waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                #expect(waiting == 1)
+                blocked.cancel()
+                return await blocked.result
+            }
+            #expect(throws: PostgresError.self) { try outcome.get() }
+            #expect(try await Snapshot(fixture, attempt.id) == before)
+            let applied = try await fixture.store.apply(.deadlineReached, to: attempt.id, completing: nil, now: t0 + 6)
+            #expect(applied.attempt.version == 2)
+        }
+    }
+}
+
+/// Everything a transition of one attempt may touch.
+private struct Snapshot: Equatable {
+    var attempt: Attempt?
+    var history: [HistoryRow]
+    var tasks: [TaskKind: TaskRow]
+    var outbox: Int
+    var completedPayments: Int
+
+    init(_ fixture: StoreFixture, _ id: AttemptID) async throws {
+        attempt = try await fixture.store.attempt(id)
+        history = try await fixture.history(id)
+        tasks = try await fixture.tasks(id)
+        outbox = try await fixture.count("outbox")
+        completedPayments = try await fixture.scalar("SELECT count(*) FROM payments WHERE completed_attempt_id IS NOT NULL")
+    }
+}
