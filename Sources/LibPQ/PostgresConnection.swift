@@ -164,10 +164,16 @@ public actor PostgresConnection {
         let ticket = canceller.begin()
         defer { canceller.end() }
         return try await withTaskCancellationHandler {
-            try work()
+            // Capturing self keeps the closure on the actor's queue; without it, it runs (and
+            // blocks in libpq) on a thread of the global pool.
+            try self.perform(work)
         } onCancel: { [canceller] in
             canceller.cancel(ticket)
         }
+    }
+
+    private func perform<T>(_ work: () throws -> T) throws -> T {
+        try work()
     }
 
     private func run(_ sql: String, _ parameters: PostgresParameters) throws -> PostgresResult {
