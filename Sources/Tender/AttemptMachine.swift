@@ -184,7 +184,12 @@ private struct Step {
                 effects.append(.call(.pay, at: now))
                 note = "session still open, sending the pay again under the same idempotency key"
             case .verifyingRejectedPay:
-                fail(.rejectedByGateway, "gateway rejected the pay and the session is open")
+                // The gateway also refuses a pay when it already holds a code for the session
+                // (an earlier pay it applied without our knowing). Failing would lose that
+                // payment; waiting costs at most the deadline, and grace polls follow.
+                attempt.stage = .paid
+                eraseCode()
+                awaitConfirmation("gateway refused the pay but the session is open; it may hold an earlier code")
             default:
                 note = "session open, call sequence in progress"
             }

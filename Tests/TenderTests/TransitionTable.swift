@@ -319,7 +319,8 @@ enum TransitionTable {
             add(s, .payAnswered(expiredSession), moves(to: .expired, stage: .verifyingRejectedPay, expires(erasing: true, gracePollAt: t(70))))
             add(s, callFailures(.createSession), .recorded())
             add(s, callFailures(.pay), .recorded())
-            add(s, fetchedAll(openSession), moves(to: .failed, stage: .verifyingRejectedPay, fails(erasing: true), failure: .rejectedByGateway))
+            // The gateway may hold an earlier code for the open session: wait for it, never fail.
+            add(s, fetchedAll(openSession), moves(to: .awaitingConfirmation, stage: .paid, [.eraseCode, .emit(.awaitingConfirmation), .fetch(.poll, at: t(15))]))
             add(s, allFetchFailures, moves(to: .submitted, stage: .verifyingRejectedPay, [.fetch(.verifyCall, at: t(10.5))], keepsCode: true, retries: 1))
         }
 
