@@ -5,11 +5,11 @@ import Darwin
 #endif
 
 /// Finds a TCP port on the loopback interface that is free right now.
-enum FreePort {
+public enum FreePort {
     /// Binds a socket to `127.0.0.1:0`, reads the port the kernel chose and closes the socket.
     ///
     /// Another process may take the port before the server binds it; callers retry on that race.
-    static func pick() throws -> Int {
+    public static func pick() throws -> Int {
         #if os(Linux)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

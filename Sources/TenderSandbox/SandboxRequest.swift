@@ -38,7 +38,9 @@ struct SandboxResponse: Sendable {
     /// `value` as JSON.
     static func json(_ value: some Encodable) -> Data {
         do {
-            return try JSONEncoder().encode(value)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return try encoder.encode(value)
         } catch {
             // The encoded types are the sandbox's own plain structs; they always encode.
             preconditionFailure("Encoding sandbox JSON failed: \(error)")

@@ -45,7 +45,7 @@ struct EngineHarness: Sendable {
         let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: try await testDatabase.makeDatabase()), size: 8, logger: logger)
         try await Migrator(logger: logger).migrate(pool)
         let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: logger)
-        let webhookPort = try freeLoopbackPort()
+        let webhookPort = try FreePort.pick()
 
         var sandboxConfiguration = sandboxConfiguration
         sandboxConfiguration.secretKey = secretKey
@@ -125,23 +125,4 @@ struct HarnessTimeout: Error, CustomStringConvertible {
     var attemptID: AttemptID
     var states: Set<AttemptState>
     var description: String { "attempt \(attemptID) did not reach \(states.map(\.rawValue).sorted())" }
-}
-
-/// A loopback port that was free a moment ago.
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

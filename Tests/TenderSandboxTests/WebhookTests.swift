@@ -16,6 +16,7 @@ func expectedSignature(secretKey: String, timestamp: String, body: [UInt8]) -> S
     @Test func aConfirmedPaymentSendsCreatedThenCompletedSignedEvents() async throws {
         try await withSandbox { harness in
             let id = try await harness.api.newSessionID()
+            #expect(try await eventually { await harness.inbox.received(sessionID: id).count == 1 })
             #expect(try await harness.api.pay(id, code: "123456").string("status") == "open")
             #expect(try await eventually { await harness.inbox.received(sessionID: id).count == 2 })
             let received = await harness.inbox.received(sessionID: id)
@@ -92,7 +93,7 @@ func expectedSignature(secretKey: String, timestamp: String, body: [UInt8]) -> S
         try await withSandbox(failFirstWebhooks: 2, { $0.webhooks.sendsCreatedEvent = false; $0.manualBank = true }) { harness in
             let id = try await harness.api.newSessionID()
             try await harness.sandbox.complete(sessionID: id)
-            #expect(try await eventually { await harness.inbox.received(sessionID: id).count == 3 })
+            #expect(try await eventually { await harness.sandbox.ledger().webhookAttempts(sessionID: id).count == 3 })
             let received = await harness.inbox.received(sessionID: id)
             #expect(Set(received.map(\.eventID)).count == 1)
             let attempts = await harness.sandbox.ledger().webhookAttempts(sessionID: id)
