@@ -152,6 +152,7 @@ let package = Package(
             dependencies: [
                 "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "LibPQ", "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

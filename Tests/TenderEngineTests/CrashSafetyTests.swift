@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import Tender
+import TenderSandbox
+
+/// Engines stopped without any cleanup, at random moments, while payments are under way.
+@Suite("Crash safety", .serialized)
+struct CrashSafetyTests {
+    /// The bank at a hundredth of real time: payers confirm in 0.4–0.9 s, give up after 1.2 s;
+    /// a fifth of the webhooks is lost and a tenth arrives twice.
+    static let chaoticGateway = SandboxConfiguration(
+        secretKey: "",
+        webhooks: WebhookChaos(dropRate: 0.2, duplicateRate: 0.1),
+        timeScale: 0.01
+    )
+
+    /// Six seconds to confirm, polls every second, three seconds of grace polls.
+    static var policy: AttemptPolicy {
+        var policy = EngineHarness.fastPolicy
+        policy.confirmationWindow = .seconds(6)
+        policy.firstPollDelay = .seconds(1)
+        policy.pollInterval = .seconds(1)
+        policy.gracePeriod = .seconds(3)
+        policy.gracePollInterval = .milliseconds(500)
+        return policy
+    }
+
+    /// 500 codes: a tenth declined, a tenth never confirmed, the rest confirmed by the bank.
+    static let codes: [String] = (0..<500).map { index in
+        switch index % 10 {
+        case 0: index % 20 == 0 ? "000004" : "000005"
+        case 1: "000010"
+        default: String(format: "%06d", 100_000 + index)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func enginesCancelledAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
+        try await EngineRig.run(sandbox: Self.chaoticGateway, policy: Self.policy) { rig in
+            async let submitted = Self.submitInBatches(Self.codes, to: rig)
+            // Four engines in turn, each cancelled at a random moment with its calls and leases in
+            // whatever state they are; the next one takes over the leases that lapse.
+            var lifetimes: [Duration] = []
+            for generation in 0..<4 {
+                let engine = rig.engine(workerID: "crashing-\(generation)", leaseDuration: .milliseconds(1500))
+                let lifetime = Duration.milliseconds(Int.random(in: 300...2000))
+                lifetimes.append(lifetime)
+                rig.webhooks.use([engine])
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await engine.run() }
+                    try await Task.sleep(for: lifetime)
+                    group.cancelAll()
+                }
+                rig.webhooks.use([])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
+            }
+            let attempts = try await submitted
+            try await rig.runUntilSettled(rig.engine(workerID: "survivor", leaseDuration: .milliseconds(1500)))
+
+            let audit = try await LedgerAudit.read(store: rig.store, sandbox: rig.sandbox, gatewayLog: rig.gatewayLog)
+            #expect(audit.attempts.count == Self.codes.count)
+            let violations = audit.violations()
+            #expect(violations.isEmpty, "engine lifetimes \(lifetimes): \(violations.prefix(20).joined(separator: "\n"))")
+            // The mix reached every outcome, so each kind of path was exercised.
+            #expect(audit.outcomes[.completed, default: 0] > 300)
+            #expect(audit.outcomes[.failed, default: 0] > 0)
+            #expect(audit.outcomes[.expired, default: 0] > 0)
+            // Neither a declined nor an abandoned code ever ends paid.
+            let codes = Dictionary(uniqueKeysWithValues: zip(attempts.map(\.id), Self.codes))
+            let paidAnyway = audit.attempts.filter { $0.state == .completed && (codes[$0.id]?.hasPrefix("0000") ?? false) }
+            #expect(paidAnyway.isEmpty)
+        }
+    }
+
+    /// Submits `codes` 50 at a time, 200 ms apart, as orders come in.
+    static func submitInBatches(_ codes: [String], to rig: EngineRig) async throws -> [Attempt] {
+        var attempts: [Attempt] = []
+        for batch in codes.chunked(into: 50) {
+            attempts += try await rig.submit(codes: Array(batch))
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return attempts
+    }
+}
+
+extension Array {
+    /// The array cut into consecutive pieces of at most `size` elements.
+    func chunked(into size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0 ..< Swift.min($0 + size, count)] }
+    }
+}

@@ -1,0 +1,223 @@
+import EphemeralPostgres
+import Foundation
+import Hummingbird
+import LibPQ
+import Logging
+import Synchronization
+import Tender
+import TenderConvergeGate
+import TenderPostgres
+import TenderSandbox
+
+/// The parts of a deployment that outlive any one engine — a fresh database, the sandbox gateway
+/// over HTTP, the gateway client and the webhook endpoint — on which a test starts, stops and
+/// replaces engines at will. Every engine's gateway calls are written to ``gatewayLog``.
+struct EngineRig: Sendable {
+    let databaseURL: String
+    /// The store on the rig's own pool: the order system's submissions and the test's checks.
+    let store: PostgresPaymentStore
+    let sandbox: ConvergeGateSandbox
+    let client: ConvergeGateClient
+    let gatewayLog: GatewayLog
+    /// The engines the webhook endpoint hands events to.
+    let webhooks: WebhookSwitch
+    let webhookURL: String
+    let policy: AttemptPolicy
+    let logger: Logger
+
+    /// Starts the database, the sandbox and the webhook endpoint, runs `body`, stops them.
+    static func run(
+        sandbox sandboxConfiguration: SandboxConfiguration,
+        policy: AttemptPolicy,
+        _ body: @Sendable (EngineRig) async throws -> Void
+    ) async throws {
+        var logger = Logger(label: "tender.test")
+        logger.logLevel = .notice  // hundreds of payments: only what an operator would be told
+        let databaseURL = try await testDatabase.makeDatabase()
+        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 8, logger: logger)
+        try await Migrator(logger: logger).migrate(pool)
+        let webhookPort = try FreePort.pick()
+        let webhooks = WebhookSwitch()
+
+        var sandboxConfiguration = sandboxConfiguration
+        sandboxConfiguration.secretKey = EngineHarness.secretKey
+        try await ConvergeGateSandbox.withRunning(sandboxConfiguration, logger: logger) { sandbox in
+            let client = ConvergeGateClient(
+                configuration: try ConvergeGateConfiguration(
+                    baseURL: await sandbox.baseURL, secretKey: EngineHarness.secretKey,
+                    timeouts: .init(connect: .seconds(2), read: .seconds(5))
+                ),
+                logger: logger
+            )
+            let router = Router()
+            webhooks.add(to: router)
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: logger)
+            let rig = EngineRig(
+                databaseURL: databaseURL,
+                store: PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: logger),
+                sandbox: sandbox, client: client, gatewayLog: GatewayLog(), webhooks: webhooks,
+                webhookURL: "http://127.0.0.1:\(webhookPort)/webhooks/convergegate", policy: policy, logger: logger
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.runService() }
+                defer { group.cancelAll() }
+                try await body(rig)
+            }
+            try await client.shutdown()
+        }
+        await pool.close()
+    }
+
+    /// A new engine on `store` (the rig's own when `nil`), calling the gateway through the log.
+    func engine(
+        workerID: String, store: PostgresPaymentStore? = nil, leaseDuration: Duration = .seconds(10),
+        configure: (inout EngineConfiguration) -> Void = { _ in }
+    ) -> PaymentEngine {
+        var configuration = EngineConfiguration()
+        configuration.workerID = workerID
+        configuration.policy = policy
+        configuration.webhookURL = webhookURL
+        configuration.sweepInterval = .milliseconds(250)
+        configuration.leaseDuration = leaseDuration
+        configuration.pollBudget = 1000
+        configure(&configuration)
+        return PaymentEngine(
+            store: store ?? self.store,
+            gateway: RecordingGateway(base: client, workerID: workerID, log: gatewayLog),
+            configuration: configuration, logger: logger
+        )
+    }
+
+    /// Runs `body` with a store on a pool of its own, as a separate process would have, and
+    /// closes the pool afterwards.
+    func withSeparateStore<T: Sendable>(_ body: (PostgresPaymentStore) async throws -> T) async throws -> T {
+        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 8, logger: logger)
+        do {
+            let result = try await body(PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: logger))
+            await pool.close()
+            return result
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
+    /// Submits one payment of 10.00 PLN per code, as the order system would, straight to the
+    /// store; `concurrency` submissions at a time.
+    @discardableResult
+    func submit(codes: [String], concurrency: Int = 4) async throws -> [Attempt] {
+        try await withThrowingTaskGroup(of: (Int, Attempt).self) { group in
+            var attempts = [Attempt?](repeating: nil, count: codes.count)
+            for (index, code) in codes.enumerated() {
+                if index >= concurrency, let (done, attempt) = try await group.next() {
+                    attempts[done] = attempt
+                }
+                group.addTask {
+                    let request = SubmitRequest(
+                        idempotencyKey: UUID().uuidString,
+                        submission: AttemptMachine.Submission(
+                            paymentID: PaymentID(rawValue: UUID().uuidString),
+                            amount: try Money(minorUnits: 1000, currency: .pln),
+                            customer: try Customer(email: "payer@example.com", firstName: "Jan", lastName: "Kowalski"),
+                            code: try BLIKCode(code)
+                        )
+                    )
+                    return (index, try await store.submit(request, now: Date()).attempt)
+                }
+            }
+            for try await (done, attempt) in group {
+                attempts[done] = attempt
+            }
+            return attempts.compactMap { $0 }
+        }
+    }
+
+    /// Whether every attempt has an outcome and no task is left (an expired attempt's grace
+    /// polls are over).
+    func isSettled() async throws -> Bool {
+        let rows = try await store.pool.query(
+            """
+            SELECT (SELECT count(*) FROM attempts WHERE state IN ('submitted', 'awaiting_confirmation')) AS open,
+                   (SELECT count(*) FROM tasks) AS tasks
+            """
+        )
+        guard let row = rows.first else { return false }
+        return try row.decode(Int64.self, column: "open") == 0 && row.decode(Int64.self, column: "tasks") == 0
+    }
+
+    /// Waits until ``isSettled()``; fails after `timeout`.
+    func waitUntilSettled(timeout: Duration = .seconds(60)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if try await isSettled() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw RigTimeout(what: "attempts did not settle within \(timeout)")
+    }
+
+    /// Runs `engine` until the rig is settled, with the webhook endpoint pointing at it.
+    func runUntilSettled(_ engine: PaymentEngine, timeout: Duration = .seconds(60)) async throws {
+        webhooks.use([engine])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await engine.run() }
+            defer { group.cancelAll() }
+            try await waitUntilSettled(timeout: timeout)
+        }
+        webhooks.use([])
+    }
+
+    /// The versions of an attempt's history rows whose input was `input`.
+    func historyVersions(of id: AttemptID, input: String) async throws -> [Int64] {
+        try await store.pool.query(
+            "SELECT version FROM attempt_history WHERE attempt_id = $1 AND input = $2 ORDER BY version", [id.rawValue, input]
+        ).map { try $0.decode(Int64.self, column: "version") }
+    }
+
+    /// How many tasks `workerID` holds a lease on.
+    func tasksLeased(by workerID: String) async throws -> Int64 {
+        let rows = try await store.pool.query("SELECT count(*) AS n FROM tasks WHERE lease_owner = $1", [workerID])
+        return try rows.first?.decode(Int64.self, column: "n") ?? 0
+    }
+}
+
+struct RigTimeout: Error, CustomStringConvertible {
+    var what: String
+    var description: String { what }
+}
+
+/// The webhook endpoint's way to the engines: a test points it at whichever engines run now.
+/// While none runs it answers 503, and the gateway delivers the event again later.
+final class WebhookSwitch: Sendable {
+    private let engines = Mutex<(list: [PaymentEngine], next: Int)>(([], 0))
+
+    /// Sends the next webhooks to `engines`, taking turns.
+    func use(_ engines: [PaymentEngine]) {
+        self.engines.withLock { $0 = (engines, 0) }
+    }
+
+    private func pick() -> PaymentEngine? {
+        engines.withLock { state in
+            guard !state.list.isEmpty else { return nil }
+            state.next += 1
+            return state.list[state.next % state.list.count]
+        }
+    }
+
+    /// `POST /webhooks/convergegate`, answered as the worker's own route answers it.
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/webhooks/convergegate") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let engine = self.pick() else { return Response(status: .serviceUnavailable) }
+            let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+            do {
+                _ = try await engine.handleWebhook(headers: headers, body: Array(body.readableBytesView))
+                return Response(status: .ok)
+            } catch is WebhookRejection {
+                return Response(status: .unauthorized)
+            } catch {
+                return Response(status: .serviceUnavailable)
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import LibPQ
+import Tender
+import TenderPostgres
+import TenderSandbox
+
+/// The end of a run, read from every side — the attempts and their histories in the database,
+/// the outbox, the sandbox's ledger and, when the engines ran in this process, the gateway log —
+/// and checked against each other.
+struct LedgerAudit {
+    /// One attempt as stored.
+    struct StoredAttempt {
+        var id: AttemptID
+        var state: AttemptState
+        var sessionID: String?
+        var version: Int64
+        var late: Bool
+        var duplicate: Bool
+    }
+
+    /// One history row.
+    struct Step {
+        var version: Int64
+        var from: AttemptState?
+        var to: AttemptState
+    }
+
+    var attempts: [StoredAttempt]
+    var history: [AttemptID: [Step]]
+    var events: [OrderEvent]
+    var ledger: SandboxLedger
+    var gatewayCalls: [GatewayLog.Call]?
+
+    /// Reads the end state; `gatewayLog` is left out when the engines ran elsewhere.
+    static func read(store: PostgresPaymentStore, sandbox: ConvergeGateSandbox, gatewayLog: GatewayLog?) async throws -> LedgerAudit {
+        let attempts = try await store.pool.query("SELECT id, state, session_id, version, late, duplicate FROM attempts").map { row in
+            StoredAttempt(
+                id: AttemptID(rawValue: try row.decode(UUID.self, column: "id")),
+                state: try AttemptState(rawValue: row.decode(String.self, column: "state")) ?? .submitted,
+                sessionID: try row.decode(String?.self, column: "session_id"),
+                version: try row.decode(Int64.self, column: "version"),
+                late: try row.decode(Bool.self, column: "late"),
+                duplicate: try row.decode(Bool.self, column: "duplicate")
+            )
+        }
+        var history: [AttemptID: [Step]] = [:]
+        for row in try await store.pool.query("SELECT attempt_id, version, from_state, to_state FROM attempt_history ORDER BY attempt_id, version") {
+            let id = AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id"))
+            history[id, default: []].append(Step(
+                version: try row.decode(Int64.self, column: "version"),
+                from: try row.decode(String?.self, column: "from_state").flatMap(AttemptState.init(rawValue:)),
+                to: try AttemptState(rawValue: row.decode(String.self, column: "to_state")) ?? .submitted
+            ))
+        }
+        return LedgerAudit(
+            attempts: attempts,
+            history: history,
+            events: try await store.events(after: 0, limit: 1_000_000),
+            ledger: await sandbox.ledger(),
+            gatewayCalls: await gatewayLog?.calls
+        )
+    }
+
+    /// Everything that contradicts the invariants of a run, one line each; empty when the run
+    /// lost nothing, repeated nothing and invented nothing.
+    func violations() -> [String] {
+        var found: [String] = []
+        let sessions = Dictionary(uniqueKeysWithValues: ledger.sessions.map { ($0.id, $0) })
+        let charges = Dictionary(grouping: ledger.charges, by: \.sessionID)
+        let eventsByAttempt = Dictionary(grouping: events, by: \.attemptID)
+
+        for session in ledger.sessions where session.acceptedPayCalls > 1 {
+            found.append("session \(session.id) was charged \(session.acceptedPayCalls) times")
+        }
+        for (sessionID, sessionCharges) in charges where sessionCharges.count > 1 {
+            found.append("session \(sessionID) has \(sessionCharges.count) charges")
+        }
+
+        for attempt in attempts {
+            let name = "attempt \(attempt.id)"
+            if attempt.state.isInFlight {
+                found.append("\(name) is still \(attempt.state.rawValue)")
+            }
+
+            // History: one row per version, 1...version, no gap and no repeat.
+            let steps = history[attempt.id] ?? []
+            if steps.map(\.version) != Array(1 ... max(attempt.version, 1)) {
+                found.append("\(name) has history versions \(steps.map(\.version)) for version \(attempt.version)")
+            }
+
+            // Outbox: exactly the events its state changes emitted, each once, none invented.
+            let expected = Self.expectedEvents(steps, duplicate: attempt.duplicate)
+            let actual = (eventsByAttempt[attempt.id] ?? []).map { EventKey(type: $0.type, version: $0.version) }
+            if actual.sorted() != expected.sorted() {
+                found.append("\(name) has events \(actual.sorted()) but its history emits \(expected.sorted())")
+            }
+
+            // The ledger: the attempt's outcome is the session's.
+            guard let sessionID = attempt.sessionID else {
+                if attempt.state == .completed {
+                    found.append("\(name) completed without a session")
+                }
+                continue
+            }
+            guard let session = sessions[sessionID] else {
+                found.append("\(name) holds session \(sessionID), unknown to the gateway")
+                continue
+            }
+            let paid = session.status == .completed
+            if paid != (attempt.state == .completed) {
+                found.append("\(name) is \(attempt.state.rawValue) but its session is \(session.status.rawValue)")
+            }
+            if paid, charges[sessionID]?.count != 1 {
+                found.append("\(name)'s completed session has \(charges[sessionID]?.count ?? 0) charges")
+            }
+            if attempt.late, !(steps.contains { $0.from == .expired && $0.to == .completed }) {
+                found.append("\(name) is flagged late without completing after an expiry")
+            }
+        }
+
+        // Sessions no attempt holds: a create whose answer was lost. They must never be charged,
+        // and there cannot be more of them than attempts left without a session.
+        let held = Set(attempts.compactMap(\.sessionID))
+        let orphans = ledger.sessions.filter { !held.contains($0.id) }
+        for orphan in orphans where orphan.payCalls > 0 || orphan.status == .completed {
+            found.append("session \(orphan.id), held by no attempt, was paid (\(orphan.payCalls) pay calls, \(orphan.status.rawValue))")
+        }
+        let withoutSession = attempts.filter { $0.sessionID == nil }.count
+        if orphans.count > withoutSession {
+            found.append("\(orphans.count) sessions are held by no attempt, but only \(withoutSession) attempts lack one")
+        }
+
+        // The gateway log: every create of one attempt named the same session, the one it holds.
+        if let gatewayCalls {
+            let creates = Dictionary(grouping: gatewayCalls.filter { $0.endpoint == .createSession }, by: { $0.attemptID ?? "" })
+            let byID = Dictionary(uniqueKeysWithValues: attempts.map { ($0.id.description, $0) })
+            for (attemptID, calls) in creates {
+                let named = Set(calls.compactMap(\.sessionID))
+                if named.count > 1 {
+                    found.append("attempt \(attemptID) was given \(named.count) sessions: \(named.sorted())")
+                }
+                if let stored = byID[attemptID]?.sessionID, let first = named.first, stored != first {
+                    found.append("attempt \(attemptID) holds \(stored) but the gateway created \(first) for it")
+                }
+            }
+        }
+        return found
+    }
+
+    /// An outbox event as the audit compares it.
+    struct EventKey: Comparable, CustomStringConvertible {
+        var type: OrderEventType
+        var version: Int64
+
+        static func < (lhs: EventKey, rhs: EventKey) -> Bool {
+            (lhs.version, lhs.type.rawValue) < (rhs.version, rhs.type.rawValue)
+        }
+
+        var description: String { "\(type.rawValue)@\(version)" }
+    }
+
+    /// The events the state changes in `steps` emit (refunds are not configured in these runs).
+    static func expectedEvents(_ steps: [Step], duplicate: Bool) -> [EventKey] {
+        steps.flatMap { step -> [EventKey] in
+            guard let from = step.from, from != step.to else { return [] }
+            switch step.to {
+            case .submitted: return []
+            case .awaitingConfirmation: return [EventKey(type: .awaitingConfirmation, version: step.version)]
+            case .expired: return [EventKey(type: .expired, version: step.version)]
+            case .failed: return [EventKey(type: .failed, version: step.version)]
+            case .completed:
+                let completed = EventKey(type: from == .expired ? .completedLate : .completed, version: step.version)
+                return duplicate ? [completed, EventKey(type: .duplicateCharge, version: step.version)] : [completed]
+            }
+        }
+    }
+
+    /// How many attempts ended in each state.
+    var outcomes: [AttemptState: Int] {
+        Dictionary(grouping: attempts, by: \.state).mapValues(\.count)
+    }
+}
