@@ -49,13 +49,25 @@ extension PostgresPaymentStore {
         }
     }
 
+    /// The pipeline is one transaction that locks one task row after another, in no particular
+    /// order, while a transition locks the task it completes and then writes the attempt's other
+    /// tasks. Waiting for a row could close a cycle with such a transition (a deadlock), so a row
+    /// locked at the moment is skipped: its lease is extended next time, and a transition holding
+    /// it is usually finishing the task anyway.
     public func extendLeases(_ claims: [TaskClaim], owner: String, lease: Duration, now: Date) async throws -> [TaskClaim] {
         guard !claims.isEmpty else { return [] }
         let expiry = now + lease
         let results = try await pool.withConnection { connection in
             try await connection.pipeline(claims.map { claim in
                 PostgresStatement(
-                    "UPDATE tasks SET lease_expires_at = $4 WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $5",
+                    """
+                    UPDATE tasks SET lease_expires_at = $4
+                    WHERE (attempt_id, kind) = (
+                        SELECT attempt_id, kind FROM tasks
+                        WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $5
+                        FOR UPDATE SKIP LOCKED
+                    )
+                    """,
                     [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, expiry, owner]
                 )
             })
@@ -83,11 +95,18 @@ extension PostgresPaymentStore {
         }
     }
 
+    /// Rows locked at the moment (by a transition of their attempt) are skipped, not waited for:
+    /// waiting while holding the rows already freed could deadlock with that transition. They are
+    /// freed by a later recovery.
     public func recoverLapsedLeases(now: Date) async throws -> Int {
         try await pool.execute(
             """
             UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
-            WHERE lease_owner IS NOT NULL AND lease_expires_at < $1
+            WHERE (attempt_id, kind) IN (
+                SELECT attempt_id, kind FROM tasks
+                WHERE lease_owner IS NOT NULL AND lease_expires_at < $1
+                FOR UPDATE SKIP LOCKED
+            )
             """,
             [now]
         )
