@@ -27,35 +27,48 @@ struct LedgerAudit {
 
     var attempts: [StoredAttempt]
     var history: [AttemptID: [Step]]
-    var events: [OrderEvent]
+    /// The outbox rows of the same snapshot.
+    var outbox: [AttemptID: [EventKey]]
+    /// What a consumer reading from the start is delivered, read after the snapshot.
+    var delivered: [OrderEvent]
     var ledger: SandboxLedger
     var gatewayCalls: [GatewayLog.Call]?
 
-    /// Reads the end state; `gatewayLog` is left out when the engines ran elsewhere.
+    /// Reads the end state; `gatewayLog` is left out when the engines ran elsewhere. The tables
+    /// are read in one snapshot, since a late webhook still adds a (no-change) version to a
+    /// finished attempt.
     static func read(store: PostgresPaymentStore, sandbox: ConvergeGateSandbox, gatewayLog: GatewayLog?) async throws -> LedgerAudit {
-        let attempts = try await store.pool.query("SELECT id, state, session_id, version, late, duplicate FROM attempts").map { row in
-            StoredAttempt(
-                id: AttemptID(rawValue: try row.decode(UUID.self, column: "id")),
-                state: try AttemptState(rawValue: row.decode(String.self, column: "state")) ?? .submitted,
-                sessionID: try row.decode(String?.self, column: "session_id"),
-                version: try row.decode(Int64.self, column: "version"),
-                late: try row.decode(Bool.self, column: "late"),
-                duplicate: try row.decode(Bool.self, column: "duplicate")
-            )
-        }
-        var history: [AttemptID: [Step]] = [:]
-        for row in try await store.pool.query("SELECT attempt_id, version, from_state, to_state FROM attempt_history ORDER BY attempt_id, version") {
-            let id = AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id"))
-            history[id, default: []].append(Step(
-                version: try row.decode(Int64.self, column: "version"),
-                from: try row.decode(String?.self, column: "from_state").flatMap(AttemptState.init(rawValue:)),
-                to: try AttemptState(rawValue: row.decode(String.self, column: "to_state")) ?? .submitted
-            ))
+        let (attempts, history, outbox) = try await store.pool.withTransaction(isolation: .repeatableRead) { connection in
+            let attempts = try await connection.query("SELECT id, state, session_id, version, late, duplicate FROM attempts").map { row in
+                StoredAttempt(
+                    id: AttemptID(rawValue: try row.decode(UUID.self, column: "id")),
+                    state: try AttemptState(rawValue: row.decode(String.self, column: "state")) ?? .submitted,
+                    sessionID: try row.decode(String?.self, column: "session_id"),
+                    version: try row.decode(Int64.self, column: "version"),
+                    late: try row.decode(Bool.self, column: "late"),
+                    duplicate: try row.decode(Bool.self, column: "duplicate")
+                )
+            }
+            var history: [AttemptID: [Step]] = [:]
+            for row in try await connection.query("SELECT attempt_id, version, from_state, to_state FROM attempt_history ORDER BY attempt_id, version") {
+                history[try row.attemptID, default: []].append(Step(
+                    version: try row.decode(Int64.self, column: "version"),
+                    from: try row.decode(String?.self, column: "from_state").flatMap(AttemptState.init(rawValue:)),
+                    to: try AttemptState(rawValue: row.decode(String.self, column: "to_state")) ?? .submitted
+                ))
+            }
+            var outbox: [AttemptID: [EventKey]] = [:]
+            for row in try await connection.query("SELECT attempt_id, type, version FROM outbox") {
+                guard let type = OrderEventType(rawValue: try row.decode(String.self, column: "type")) else { continue }
+                outbox[try row.attemptID, default: []].append(EventKey(type: type, version: try row.decode(Int64.self, column: "version")))
+            }
+            return (attempts, history, outbox)
         }
         return LedgerAudit(
             attempts: attempts,
             history: history,
-            events: try await store.events(after: 0, limit: 1_000_000),
+            outbox: outbox,
+            delivered: try await store.events(after: 0, limit: 1_000_000),
             ledger: await sandbox.ledger(),
             gatewayCalls: await gatewayLog?.calls
         )
@@ -67,7 +80,7 @@ struct LedgerAudit {
         var found: [String] = []
         let sessions = Dictionary(uniqueKeysWithValues: ledger.sessions.map { ($0.id, $0) })
         let charges = Dictionary(grouping: ledger.charges, by: \.sessionID)
-        let eventsByAttempt = Dictionary(grouping: events, by: \.attemptID)
+        let deliveredByAttempt = Dictionary(grouping: delivered, by: \.attemptID)
 
         for session in ledger.sessions where session.acceptedPayCalls > 1 {
             found.append("session \(session.id) was charged \(session.acceptedPayCalls) times")
@@ -88,11 +101,16 @@ struct LedgerAudit {
                 found.append("\(name) has history versions \(steps.map(\.version)) for version \(attempt.version)")
             }
 
-            // Outbox: exactly the events its state changes emitted, each once, none invented.
+            // Outbox: exactly the events its state changes emitted, each once, none invented, and
+            // every one of them delivered to a consumer reading from the start.
             let expected = Self.expectedEvents(steps, duplicate: attempt.duplicate)
-            let actual = (eventsByAttempt[attempt.id] ?? []).map { EventKey(type: $0.type, version: $0.version) }
+            let actual = outbox[attempt.id] ?? []
             if actual.sorted() != expected.sorted() {
                 found.append("\(name) has events \(actual.sorted()) but its history emits \(expected.sorted())")
+            }
+            let received = Set((deliveredByAttempt[attempt.id] ?? []).map { EventKey(type: $0.type, version: $0.version) })
+            if !Set(actual).isSubset(of: received) {
+                found.append("\(name): events \(actual.filter { !received.contains($0) }) were never delivered")
             }
 
             // The ledger: the attempt's outcome is the session's.
@@ -148,7 +166,7 @@ struct LedgerAudit {
     }
 
     /// An outbox event as the audit compares it.
-    struct EventKey: Comparable, CustomStringConvertible {
+    struct EventKey: Hashable, Comparable, CustomStringConvertible {
         var type: OrderEventType
         var version: Int64
 
@@ -178,5 +196,12 @@ struct LedgerAudit {
     /// How many attempts ended in each state.
     var outcomes: [AttemptState: Int] {
         Dictionary(grouping: attempts, by: \.state).mapValues(\.count)
+    }
+}
+
+extension PostgresRow {
+    /// The row's `attempt_id` column.
+    fileprivate var attemptID: AttemptID {
+        get throws { AttemptID(rawValue: try decode(UUID.self, column: "attempt_id")) }
     }
 }

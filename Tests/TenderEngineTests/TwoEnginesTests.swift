@@ -32,6 +32,7 @@ struct TwoEnginesTests {
                         try await rig.submit(codes: Self.codes)
                         try await rig.waitUntilSettled()
                     }
+                    rig.webhooks.use([])
                 }
             }
 
