@@ -37,7 +37,10 @@ public struct OperationsRoutes<Context: RequestContext>: Sendable {
         if attemptCounts != nil {
             for state in AttemptState.allCases {
                 gauges[state] = registry.makeGauge(
-                    name: "tender_attempts", labels: [("state", state.rawValue)], help: "Attempts by state, counted at scrape time."
+                    descriptor: MetricNameDescriptor(
+                        metricName: "tender_attempts", unitName: "", helpText: "Attempts by state, counted at scrape time."
+                    ),
+                    labels: [("state", state.rawValue)]
                 )
             }
         }
