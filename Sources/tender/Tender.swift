@@ -6,6 +6,6 @@ struct TenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tender",
         abstract: "An asynchronous payment orchestration engine for BLIK payments.",
-        subcommands: [SandboxCommand.self]
+        subcommands: [SandboxCommand.self, DemoCommand.self, MigrateCommand.self, PaymentsCommand.self]
     )
 }
