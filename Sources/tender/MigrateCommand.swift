@@ -13,7 +13,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var database: PaymentsDatabaseOptions
 
     func run() async throws {
-        let logger = Logger(label: "tender.migrate")
+        let logger = PaymentsDatabaseOptions.logger("tender.migrate")
         let migrator = Migrator(logger: logger)
         let (before, applied) = try await database.withPool(logger: logger) { pool in
             let before = try await migrator.currentVersion(pool)

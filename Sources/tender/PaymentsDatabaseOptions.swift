@@ -8,6 +8,13 @@ import TenderPostgres
 /// The database option shared by the operator commands: `--database-url`, else the
 /// `TENDER_DATABASE_URL` environment variable. The URL's password is never printed.
 struct PaymentsDatabaseOptions: ParsableArguments {
+    /// The logger of the operator commands: errors only, since they report on standard output.
+    static func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .error
+        return logger
+    }
+
     @Option(help: "The PostgreSQL database: a libpq URL or connection string (default: $TENDER_DATABASE_URL).")
     var databaseURL: String?
 
@@ -20,9 +27,17 @@ struct PaymentsDatabaseOptions: ParsableArguments {
         return try PostgresConfiguration(connectionString: url)
     }
 
-    /// Runs `body` with a small pool, closing it afterwards.
+    /// Runs `body` with a small pool, closing it afterwards. A first connection is made directly,
+    /// so an unreachable database fails at once with libpq's reason instead of after the pool's
+    /// retries.
     func withPool<T: Sendable>(logger: Logger, _ body: (PostgresPool) async throws -> T) async throws -> T {
-        let pool = PostgresPool(configuration: try configuration(), size: 2, logger: logger)
+        let configuration = try configuration()
+        do {
+            try await PostgresConnection.connect(configuration, logger: logger).close()
+        } catch {
+            throw PaymentsCommandError("cannot connect to the database: \(error)")
+        }
+        let pool = PostgresPool(configuration: configuration, size: 2, logger: logger)
         do {
             let result = try await body(pool)
             await pool.close()

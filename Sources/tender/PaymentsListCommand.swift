@@ -26,7 +26,7 @@ struct PaymentsListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = Logger(label: "tender.payments")
+        let logger = PaymentsDatabaseOptions.logger("tender.payments")
         let now = Date()
         let attempts = try await database.withStore(logger: logger) { store in
             try await store.attempts(in: state.state, submittedBefore: now.addingTimeInterval(-olderThan.duration.timeInterval), limit: limit)

@@ -37,7 +37,7 @@ struct PaymentsResolveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = Logger(label: "tender.payments")
+        let logger = PaymentsDatabaseOptions.logger("tender.payments")
         let transition = try await database.withStore(logger: logger) { store in
             let (record, attemptID) = try await PaymentsLookup.find(id, in: store)
             guard let target = attemptID ?? (record.attempts.last { $0.state.isInFlight } ?? record.attempts.last)?.id else {

@@ -15,7 +15,7 @@ struct PaymentsShowCommand: AsyncParsableCommand {
     @OptionGroup var database: PaymentsDatabaseOptions
 
     func run() async throws {
-        let logger = Logger(label: "tender.payments")
+        let logger = PaymentsDatabaseOptions.logger("tender.payments")
         let record = try await database.withStore(logger: logger) { store in
             try await PaymentsLookup.find(id, in: store).record
         }
