@@ -5,9 +5,12 @@ import ArgumentParser
 /// seconds, `90`).
 struct PaymentsDurationArgument: ExpressibleByArgument, Sendable {
     var duration: Duration
+    /// As written, e.g. `2m`.
+    var text: String
 
     init(_ duration: Duration) {
         self.duration = duration
+        self.text = "\(duration.components.seconds)s"
     }
 
     init?(argument: String) {
@@ -16,9 +19,8 @@ struct PaymentsDurationArgument: ExpressibleByArgument, Sendable {
         let unit = units.first { text.hasSuffix($0.suffix) && Double(text.dropLast($0.suffix.count)) != nil } ?? ("", 1)
         guard let value = Double(text.dropLast(unit.suffix.count)), value >= 0, value.isFinite else { return nil }
         duration = .milliseconds(Int64((value * unit.seconds * 1000).rounded()))
+        self.text = argument
     }
 
-    var defaultValueDescription: String {
-        "\(duration.components.seconds)s"
-    }
+    var defaultValueDescription: String { text }
 }

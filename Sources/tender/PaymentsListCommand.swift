@@ -32,7 +32,7 @@ struct PaymentsListCommand: AsyncParsableCommand {
             try await store.attempts(in: state.state, submittedBefore: now.addingTimeInterval(-olderThan.duration.timeInterval), limit: limit)
         }
         guard !attempts.isEmpty else {
-            print("No \(state.state.rawValue) attempts submitted more than \(olderThan.duration) ago.")
+            print("No \(state.state.rawValue) attempts submitted more than \(olderThan.text) ago.")
             return
         }
         var table = PaymentsTable(["payment", "attempt", "state", "age", "submitted", "deadline", "session"])
