@@ -6,6 +6,8 @@ struct TenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tender",
         abstract: "An asynchronous payment orchestration engine for BLIK payments.",
-        subcommands: [SandboxCommand.self]
+        subcommands: [
+            DemoCommand.self, WorkerCommand.self, MigrateCommand.self, PaymentsCommand.self, SandboxCommand.self,
+        ]
     )
 }

@@ -184,7 +184,9 @@ struct ConvergeGateClientSandboxTests {
             endpoints: [.pay: EndpointChaos(timeoutDelay: .seconds(5))],
             manualBank: true
         )
-        let timeouts = ConvergeGateConfiguration.Timeouts(connect: .seconds(1), read: .milliseconds(500))
+        // The read timeout must outlast a loaded machine's create call, and the held answer must
+        // outlast the read timeout.
+        let timeouts = ConvergeGateConfiguration.Timeouts(connect: .seconds(2), read: .seconds(3))
         try await Self.withGateway(configuration, timeouts: timeouts) { sandbox, client in
             let session = try await client.createSession(Self.sessionRequest(), idempotencyKey: "c")
             let code = try BLIKCode(MagicBLIKCode.acceptThenTimeout.rawValue)

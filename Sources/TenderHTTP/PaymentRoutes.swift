@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import Logging
+import Tender
+
+/// `POST /v1/payments` and `GET /v1/payments/{payment_id}`: the order system submits payments and
+/// reads them back.
+public struct PaymentRoutes<Context: RequestContext>: Sendable {
+    /// The engine that takes the payments.
+    public let engine: PaymentEngine
+    /// The largest request body accepted, in bytes.
+    public let maximumBodySize: Int
+
+    /// The longest `Idempotency-Key` accepted.
+    public static var maximumIdempotencyKeyLength: Int { 255 }
+
+    /// Creates the routes.
+    public init(engine: PaymentEngine, maximumBodySize: Int = 16 * 1024) {
+        self.engine = engine
+        self.maximumBodySize = maximumBodySize
+    }
+
+    /// Adds the routes under `group` (normally `/v1`).
+    public func add(to group: RouterGroup<Context>) {
+        group.post("payments") { request, context in
+            try await submit(request, context: context)
+        }
+        group.get("payments/{payment_id}") { request, context in
+            try await show(request, context: context)
+        }
+    }
+
+    private func submit(_ request: Request, context: Context) async throws -> Response {
+        guard let key = request.headers[.idempotencyKey] else {
+            throw APIError(.badRequest, code: "missing_idempotency_key", message: "the Idempotency-Key header is required")
+        }
+        guard !key.isEmpty, key.utf8.count <= Self.maximumIdempotencyKeyLength, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw APIError(
+                .badRequest, code: "invalid_idempotency_key",
+                message: "the Idempotency-Key header must be 1 to \(Self.maximumIdempotencyKeyLength) printable ASCII characters"
+            )
+        }
+        let body = try await JSONBody.decode(SubmitPaymentRequest.self, from: request, limit: maximumBodySize)
+        let payment: SubmitPaymentRequest.Validated
+        do {
+            payment = try body.validated()
+        } catch {
+            throw APIError(error)
+        }
+        let result: SubmitResult
+        do {
+            result = try await engine.submit(
+                paymentID: payment.paymentID, amount: payment.amount, customer: payment.customer,
+                code: payment.code, idempotencyKey: key
+            )
+        } catch {
+            throw Self.translate(error, logger: context.logger)
+        }
+        let view = SubmittedPaymentView(
+            paymentID: result.attempt.paymentID, attemptID: result.attempt.id.description,
+            state: result.attempt.state, deadline: result.attempt.deadline
+        )
+        return try JSONBody.response(view, status: result.replayed ? .ok : .created)
+    }
+
+    private func show(_ request: Request, context: Context) async throws -> Response {
+        let raw = try context.parameters.require("payment_id")
+        let id: PaymentID
+        do {
+            id = try PaymentID(validating: raw.removingPercentEncoding ?? raw)
+        } catch {
+            throw APIError(error)
+        }
+        let record: PaymentRecord?
+        do {
+            record = try await engine.payment(id)
+        } catch {
+            throw Self.translate(error, logger: context.logger)
+        }
+        guard let record else {
+            throw APIError(.notFound, code: "not_found", message: "no such payment")
+        }
+        return try JSONBody.response(PaymentView(record))
+    }
+
+    /// The answer to an error from the engine: the store's refusals keep their codes; anything else
+    /// means the database could not do it now (503, safe to retry with the same key).
+    static func translate(_ error: any Error, logger: Logger) -> APIError {
+        if let error = error as? StoreError {
+            return APIError(error)
+        }
+        if let error = error as? ValidationError {
+            return APIError(error)
+        }
+        logger.debug("request not completed", metadata: ["error": "\(error)"])
+        return .unavailable
+    }
+}
+
+extension HTTPFields.Element.Name {
+    /// `Idempotency-Key`.
+    static var idempotencyKey: Self { Self("Idempotency-Key")! }  // a valid field name: cannot fail
+}

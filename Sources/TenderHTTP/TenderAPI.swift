@@ -1,0 +1,63 @@
+import Hummingbird
+import Metrics
+import Prometheus
+import Tender
+
+/// Every route of `tender worker` on one router: the webhook, the order system's `/v1` JSON API
+/// behind the bearer token, and the operations routes.
+public struct TenderAPI: Sendable {
+    /// The engine behind the routes.
+    public var engine: PaymentEngine
+    /// The store whose outbox `/v1/events` reads.
+    public var store: any PaymentStore
+    /// The token `/v1` routes require; `nil` leaves them open (only for a loopback listener).
+    public var token: APIToken?
+    /// Answers `/readyz`.
+    public var readiness: @Sendable () async -> Readiness
+    /// The registry `/metrics` renders.
+    public var registry: PrometheusCollectorRegistry
+    /// Counts attempts by state for the `tender_attempts` gauge.
+    public var attemptCounts: (@Sendable () async throws -> [AttemptState: Int])?
+    /// Where the API's own counters live (the global factory by default).
+    public var metricsFactory: any MetricsFactory
+    /// The largest JSON request body, in bytes. Default 16 KiB.
+    public var maximumBodySize: Int = 16 * 1024
+
+    /// Creates the API.
+    public init(
+        engine: PaymentEngine,
+        store: any PaymentStore,
+        token: APIToken?,
+        readiness: @escaping @Sendable () async -> Readiness,
+        registry: PrometheusCollectorRegistry,
+        attemptCounts: (@Sendable () async throws -> [AttemptState: Int])? = nil,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
+        self.engine = engine
+        self.store = store
+        self.token = token
+        self.readiness = readiness
+        self.registry = registry
+        self.attemptCounts = attemptCounts
+        self.metricsFactory = metricsFactory
+    }
+
+    /// Adds every route to `router`.
+    public func add<Context: RequestContext>(to router: Router<Context>) {
+        WebhookRoutes<Context>(engine: engine).add(to: router)
+        OperationsRoutes<Context>(readiness: readiness, registry: registry, attemptCounts: attemptCounts).add(to: router)
+        let v1 = router.group("v1")
+        if let token {
+            v1.add(middleware: BearerTokenMiddleware<Context>(token: token, metricsFactory: metricsFactory))
+        }
+        PaymentRoutes<Context>(engine: engine, maximumBodySize: maximumBodySize).add(to: v1)
+        EventRoutes<Context>(engine: engine, store: store, maximumBodySize: maximumBodySize).add(to: v1)
+    }
+
+    /// A router with every route.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        add(to: router)
+        return router
+    }
+}

@@ -1,0 +1,159 @@
+import Crypto
+import EphemeralPostgres
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LibPQ
+import Logging
+import Prometheus
+import Tender
+import TenderConvergeGate
+import TenderHTTP
+import TenderPostgres
+import TenderSandbox
+
+let testDatabase = SharedTestDatabase(existingServerVariable: "TENDER_TEST_DATABASE_URL")
+
+/// The worker's routes on a fresh database, the sandbox gateway and a running engine, reached
+/// through HummingbirdTesting's router client.
+struct APIHarness: Sendable {
+    static let secretKey = "sk_test_http_harness"
+    static let token = "test-token-7f3a9c21e5b84d06"
+
+    let engine: PaymentEngine
+    let store: PostgresPaymentStore
+    let sandbox: ConvergeGateSandbox
+    let registry: PrometheusCollectorRegistry
+    let client: any TestClientProtocol
+
+    /// Timings compressed for tests: a 3 s window to confirm, polls every 300 ms.
+    static var fastPolicy: AttemptPolicy {
+        var policy = AttemptPolicy()
+        policy.confirmationWindow = .seconds(3)
+        policy.firstPollDelay = .milliseconds(200)
+        policy.pollInterval = .milliseconds(300)
+        policy.gracePeriod = .seconds(6)
+        policy.gracePollInterval = .milliseconds(400)
+        policy.retryBackoff = .milliseconds(100)
+        policy.maximumRetryBackoff = .milliseconds(400)
+        return policy
+    }
+
+    /// Starts everything, runs `body` with a client of the routes, and stops everything.
+    /// - Parameters:
+    ///   - token: the API token, or `nil` for open `/v1` routes.
+    ///   - readiness: overrides the readiness check (the default asks the database).
+    ///   - pool: overrides the store's pool (e.g. one pointing at a database that is down).
+    static func run(
+        token: String? = token,
+        readiness: (@Sendable () async -> Readiness)? = nil,
+        pool overridePool: PostgresPool? = nil,
+        _ body: @Sendable (APIHarness) async throws -> Void
+    ) async throws {
+        let logger = Logger(label: "tender.http.test")
+        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: try await testDatabase.makeDatabase()), size: 6, logger: logger)
+        let migrator = Migrator(logger: logger)
+        try await migrator.migrate(pool)
+        let policy = fastPolicy
+        let store = PostgresPaymentStore(pool: overridePool ?? pool, machine: AttemptMachine(policy: policy), logger: logger)
+        let registry = PrometheusCollectorRegistry()
+
+        try await ConvergeGateSandbox.withRunning(SandboxConfiguration(secretKey: secretKey), logger: logger) { sandbox in
+            let gateway = ConvergeGateClient(
+                configuration: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: secretKey),
+                logger: logger
+            )
+            var configuration = EngineConfiguration()
+            configuration.policy = policy
+            configuration.sweepInterval = .milliseconds(250)
+            configuration.pollBudget = 1000
+            let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: logger)
+            let api = TenderAPI(
+                engine: engine, store: store, token: token.map(APIToken.init),
+                readiness: readiness ?? {
+                    guard let version = try? await migrator.currentVersion(pool) else { return .notReady(reason: "unreachable") }
+                    return version == migrator.latestVersion ? .ready : .notReady(reason: "schema at \(version)")
+                },
+                registry: registry,
+                attemptCounts: { try await store.countAttemptsByState() },
+                metricsFactory: PrometheusMetricsFactory(registry: registry)
+            )
+            let app = Application(router: api.router(), logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await engine.run() }
+                defer { group.cancelAll() }
+                try await app.test(.router) { client in
+                    try await body(APIHarness(engine: engine, store: store, sandbox: sandbox, registry: registry, client: client))
+                }
+            }
+            try await gateway.shutdown()
+        }
+        await overridePool?.close()
+        await pool.close()
+    }
+
+    /// `Authorization: Bearer <token>` plus `extra`.
+    static func headers(token: String? = token, _ extra: HTTPFields = [:]) -> HTTPFields {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return headers
+    }
+
+    /// A payment body as JSON.
+    static func paymentBody(
+        id: String = UUID().uuidString, amount: Int = 1000, currency: String = "PLN", code: String = "000012", extra: String = ""
+    ) -> ByteBuffer {
+        ByteBuffer(string: """
+            {"payment_id":"\(id)","amount":\(amount),"currency":"\(currency)","blik_code":"\(code)",\(extra)\
+            "customer":{"email":"payer@example.com","first_name":"Jan","last_name":"Kowalski"}}
+            """)
+    }
+
+    /// Submits a payment through the API.
+    func submit(_ body: ByteBuffer = paymentBody(), key: String = UUID().uuidString, token: String? = token) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/v1/payments", method: .post,
+            headers: Self.headers(token: token, [.idempotencyKey: key, .contentType: "application/json"]), body: body
+        )
+    }
+
+    /// `GET uri` with the token.
+    func get(_ uri: String, token: String? = token) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .get, headers: Self.headers(token: token), body: nil)
+    }
+
+    /// The value of a Prometheus sample, e.g. `tender_api_unauthorized_total`.
+    func metric(_ sample: String) -> Double? {
+        registry.emitToString().split(separator: "\n").first { $0.hasPrefix(sample + " ") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
+}
+
+extension HTTPFields.Element.Name {
+    static var idempotencyKey: Self { Self("Idempotency-Key")! }
+    static var secTimestamp: Self { Self("Sec-Timestamp")! }
+    static var secSignature: Self { Self("Sec-Signature")! }
+}
+
+/// Decodes a response body as JSON.
+func json<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
+    try JSONDecoder().decode(type, from: Data(response.body.readableBytesView))
+}
+
+/// `{"error": {"code", "message"}}`.
+struct ErrorBody: Decodable {
+    struct Detail: Decodable {
+        var code: String
+        var message: String
+    }
+    var error: Detail
+}
+
+/// Signs a webhook body as ConvergeGate does: hex HMAC-SHA-256 over the timestamp and the body,
+/// keyed with the SHA-256 of the secret key.
+func webhookSignature(secretKey: String, timestamp: Int, body: [UInt8]) -> String {
+    var authenticator = HMAC<SHA256>(key: SymmetricKey(data: SHA256.hash(data: Array(secretKey.utf8))))
+    authenticator.update(data: Array(String(timestamp).utf8))
+    authenticator.update(data: body)
+    return authenticator.finalize().map { String(format: "%02x", $0) }.joined()
+}

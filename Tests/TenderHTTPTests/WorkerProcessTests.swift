@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Foundation
+import LibPQ
+import Logging
+import Hummingbird
+import Tender
+import TenderConvergeGate
+import TenderPostgres
+import TenderSandbox
+import Testing
+
+/// `tender worker` as a process: its configuration checks, and a graceful shutdown that loses no
+/// in-flight work.
+@Suite(.serialized) struct WorkerProcessTests {
+    static let gatewayKey = "sk_test_worker_process"
+
+    @Test("a worker with no database URL refuses to start and names the variable")
+    func missingDatabaseURL() async throws {
+        let worker = try WorkerProcess(["worker"], environment: [:])
+        #expect(try await worker.exitStatus() != 0)
+        #expect(worker.log.contains("TENDER_DATABASE_URL"))
+    }
+
+    @Test("a worker on a public address without a token refuses to start and says why")
+    func publicAddressNeedsToken() async throws {
+        let worker = try WorkerProcess(
+            ["worker", "--http-host", "0.0.0.0"],
+            environment: [
+                "TENDER_DATABASE_URL": "postgresql://tender:hunter2-secret@127.0.0.1:1/tender",
+                "TENDER_GATEWAY_URL": "http://127.0.0.1:1",
+                "TENDER_GATEWAY_SECRET_KEY": Self.gatewayKey,
+            ]
+        )
+        #expect(try await worker.exitStatus() != 0)
+        #expect(worker.log.contains("TENDER_API_TOKEN"))
+        #expect(worker.log.contains("loopback"))
+        #expect(!worker.log.contains("hunter2-secret"))
+        #expect(!worker.log.contains(Self.gatewayKey))
+    }
+
+    @Test("a bad setting is named without echoing secrets")
+    func badSettingsAreNamed() async throws {
+        let base = [
+            "TENDER_DATABASE_URL": "postgresql://tender:hunter2-secret@127.0.0.1:1/tender",
+            "TENDER_GATEWAY_URL": "http://127.0.0.1:1",
+            "TENDER_GATEWAY_SECRET_KEY": Self.gatewayKey,
+        ]
+        let cases: [([String: String], String)] = [
+            (base.merging(["TENDER_HTTP_PORT": "80000"]) { $1 }, "TENDER_HTTP_PORT"),
+            (base.merging(["TENDER_GATEWAY_URL": "ftp://gateway"]) { $1 }, "TENDER_GATEWAY_URL"),
+            (base.merging(["TENDER_GATEWAY_SECRET_KEY_FILE": "/nonexistent"]) { $1 }, "TENDER_GATEWAY_SECRET_KEY"),
+            (base.merging(["TENDER_API_TOKEN": "short"]) { $1 }, "TENDER_API_TOKEN"),
+            (base.merging(["TENDER_LOG_LEVEL": "loud"]) { $1 }, "TENDER_LOG_LEVEL"),
+            (base.merging(["TENDER_DB_POOL_SIZE": "0"]) { $1 }, "TENDER_DB_POOL_SIZE"),
+        ]
+        for (environment, setting) in cases {
+            let worker = try WorkerProcess(["worker"], environment: environment)
+            #expect(try await worker.exitStatus() != 0)
+            #expect(worker.log.contains(setting), "\(setting): \(worker.log)")
+            #expect(!worker.log.contains("hunter2-secret"))
+            #expect(!worker.log.contains(Self.gatewayKey))
+        }
+    }
+
+    @Test("SIGTERM stops a busy worker with status 0, and a fresh engine finishes every payment it took")
+    func gracefulShutdownLosesNothing() async throws {
+        let logger = Logger(label: "tender.http.test.process")
+        let databaseURL = try await testDatabase.makeDatabase()
+        let port = try freeLoopbackPort()
+        let token = "process-test-token-5d1c0a"
+        try await ConvergeGateSandbox.withRunning(SandboxConfiguration(secretKey: Self.gatewayKey), logger: logger) { sandbox in
+            let worker = try WorkerProcess(
+                ["worker", "--http-port", "\(port)"],
+                environment: [
+                    "TENDER_DATABASE_URL": databaseURL,
+                    "TENDER_GATEWAY_URL": await sandbox.baseURL,
+                    "TENDER_GATEWAY_SECRET_KEY": Self.gatewayKey,
+                    "TENDER_API_TOKEN": token,
+                    "TENDER_LOG_LEVEL": "notice",
+                ]
+            )
+            let base = "http://127.0.0.1:\(port)"
+            try await Self.waitUntilHealthy(base, worker: worker)
+
+            // Held by the bank until the test says so, or completed at once.
+            let codes = ["000013", "000013", "000013", "000012", "000012", "000004"]
+            var paymentIDs: [String] = []
+            for code in codes {
+                let id = "order-\(UUID().uuidString)"
+                var request = HTTPClientRequest(url: "\(base)/v1/payments")
+                request.method = .POST
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                request.headers.add(name: "Idempotency-Key", value: "key-\(id)")
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(APIHarness.paymentBody(id: id, code: code))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                #expect(response.status.code == 201)
+                paymentIDs.append(id)
+            }
+
+            worker.signal(SIGTERM)
+            #expect(try await worker.exitStatus() == 0, "\(worker.log)")
+            #expect(!worker.log.contains(token))
+            #expect(!worker.log.contains(Self.gatewayKey))
+
+            // A fresh engine on the same database takes over; the bank confirms the held sessions.
+            let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 4, logger: logger)
+            let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: AttemptPolicy()), logger: logger)
+            let gateway = ConvergeGateClient(
+                configuration: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: Self.gatewayKey), logger: logger
+            )
+            var configuration = EngineConfiguration()
+            configuration.sweepInterval = .milliseconds(250)
+            let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await engine.run() }
+                defer { group.cancelAll() }
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(60)
+                var states: [String: AttemptState] = [:]
+                while clock.now < deadline {
+                    for id in paymentIDs {
+                        guard let payment = try await store.payment(PaymentID(rawValue: id)) else { continue }
+                        states[id] = payment.state
+                        for attempt in payment.attempts where attempt.state == .awaitingConfirmation {
+                            if let session = attempt.sessionID { try? await sandbox.complete(sessionID: session) }
+                        }
+                    }
+                    if states.count == paymentIDs.count, states.values.allSatisfy({ $0 == .completed || $0 == .failed }) { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(states.count == paymentIDs.count)
+                #expect(states.values.filter { $0 == .completed }.count == 5, "\(states)")
+                #expect(states.values.filter { $0 == .failed }.count == 1, "\(states)")
+            }
+            try await gateway.shutdown()
+            await pool.close()
+        }
+    }
+
+    private static func waitUntilHealthy(_ base: String, worker: WorkerProcess) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while clock.now < deadline {
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "\(base)/readyz"), timeout: .seconds(2)),
+                response.status.code == 200
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("the worker did not become ready; its output:\n\(worker.log)")
+        throw ProcessTimeout(log: worker.log)
+    }
+}
