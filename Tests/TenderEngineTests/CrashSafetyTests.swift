@@ -1,3 +1,4 @@
+import EphemeralPostgres
 import Foundation
 import Testing
 import Tender
@@ -69,6 +70,63 @@ struct CrashSafetyTests {
             let codes = Dictionary(uniqueKeysWithValues: zip(attempts.map(\.id), Self.codes))
             let paidAnyway = audit.attempts.filter { $0.state == .completed && (codes[$0.id]?.hasPrefix("0000") ?? false) }
             #expect(paidAnyway.isEmpty)
+        }
+    }
+
+    /// `tender worker` processes killed with SIGKILL — no shutdown of any kind — while the same 500
+    /// payments come in. The worker runs with its default policy and 30-second leases: the tasks a
+    /// killed worker held wait for their leases to lapse, then the next worker repeats them.
+    @Test(.timeLimit(.minutes(2)))
+    func workersKilledWithSIGKILLAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
+        try await EngineRig.run(sandbox: Self.chaoticGateway, policy: AttemptPolicy()) { rig in
+            let port = try FreePort.pick()
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("tender-killed-workers-\(UUID().uuidString).log")
+            defer { try? FileManager.default.removeItem(at: log) }
+            let gatewayURL = await rig.sandbox.baseURL
+            func worker(_ name: String) throws -> WorkerProcess {
+                try WorkerProcess(environment: [
+                    "TENDER_DATABASE_URL": rig.databaseURL,
+                    "TENDER_GATEWAY_URL": gatewayURL,
+                    "TENDER_GATEWAY_SECRET_KEY": EngineHarness.secretKey,
+                    "TENDER_HTTP_PORT": "\(port)",
+                    "TENDER_WEBHOOK_URL": "http://127.0.0.1:\(port)/webhooks/convergegate",
+                    "TENDER_WORKER_ID": name,
+                    "TENDER_LOG_LEVEL": "warning",
+                ], log: log)
+            }
+
+            async let submitted = Self.submitInBatches(Self.codes, to: rig)
+            // Three workers in turn, each killed at a random moment. Webhooks sent while none
+            // listens fail and are delivered again by the gateway.
+            var lifetimes: [Duration] = []
+            for generation in 0..<3 {
+                let killed = try worker("killed-\(generation)")
+                let lifetime = Duration.milliseconds(Int.random(in: 1000...3000))
+                lifetimes.append(lifetime)
+                try await Task.sleep(for: lifetime)
+                await killed.stop(with: SIGKILL)
+            }
+            let attempts = try await submitted
+            let survivorStarted = Date()
+            let survivor = try worker("survivor")
+            try await rig.waitUntilSettled(tasksMayRemain: true, timeout: .seconds(90))
+            await survivor.stop(with: SIGTERM)
+
+            // Expired attempts keep their (15-minute) grace polls; the audit holds regardless,
+            // because their sessions expired at the gateway.
+            let audit = try await LedgerAudit.read(store: rig.store, sandbox: rig.sandbox, gatewayLog: nil)
+            #expect(audit.attempts.count == Self.codes.count)
+            let violations = audit.violations()
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            #expect(violations.isEmpty, "worker lifetimes \(lifetimes): \(violations.prefix(20).joined(separator: "\n"))\n\(output.suffix(3000))")
+            #expect(audit.outcomes[.completed, default: 0] > 300)
+            #expect(audit.outcomes[.failed, default: 0] > 0)
+            #expect(audit.outcomes[.expired, default: 0] > 0)
+            let codes = Dictionary(uniqueKeysWithValues: zip(attempts.map(\.id), Self.codes))
+            let paidAnyway = audit.attempts.filter { $0.state == .completed && (codes[$0.id]?.hasPrefix("0000") ?? false) }
+            #expect(paidAnyway.isEmpty)
+            // The killed workers had opened sessions before they died.
+            #expect(audit.ledger.sessions.contains { $0.createdAt < survivorStarted })
         }
     }
 

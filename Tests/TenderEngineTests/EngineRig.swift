@@ -132,9 +132,9 @@ struct EngineRig: Sendable {
         }
     }
 
-    /// Whether every attempt has an outcome and no task is left (an expired attempt's grace
-    /// polls are over).
-    func isSettled() async throws -> Bool {
+    /// Whether every attempt has an outcome and, unless `tasksMayRemain`, no task is left (an
+    /// expired attempt's grace polls are over).
+    func isSettled(tasksMayRemain: Bool = false) async throws -> Bool {
         let rows = try await store.pool.query(
             """
             SELECT (SELECT count(*) FROM attempts WHERE state IN ('submitted', 'awaiting_confirmation')) AS open,
@@ -142,15 +142,15 @@ struct EngineRig: Sendable {
             """
         )
         guard let row = rows.first else { return false }
-        return try row.decode(Int64.self, column: "open") == 0 && row.decode(Int64.self, column: "tasks") == 0
+        return try row.decode(Int64.self, column: "open") == 0 && (tasksMayRemain || row.decode(Int64.self, column: "tasks") == 0)
     }
 
-    /// Waits until ``isSettled()``; fails after `timeout`.
-    func waitUntilSettled(timeout: Duration = .seconds(60)) async throws {
+    /// Waits until ``isSettled(tasksMayRemain:)``; fails after `timeout`.
+    func waitUntilSettled(tasksMayRemain: Bool = false, timeout: Duration = .seconds(60)) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            if try await isSettled() { return }
+            if try await isSettled(tasksMayRemain: tasksMayRemain) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw RigTimeout(what: "attempts did not settle within \(timeout)")
