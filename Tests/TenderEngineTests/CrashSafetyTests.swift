@@ -4,140 +4,145 @@ import Testing
 import Tender
 import TenderSandbox
 
-/// Engines stopped without any cleanup, at random moments, while payments are under way.
-@Suite("Crash safety", .serialized)
-struct CrashSafetyTests {
-    /// The bank at a hundredth of real time: payers confirm in 0.4–0.9 s, give up after 1.2 s;
-    /// a fifth of the webhooks is lost and a tenth arrives twice.
-    static let chaoticGateway = SandboxConfiguration(
-        secretKey: "",
-        webhooks: WebhookChaos(dropRate: 0.2, duplicateRate: 0.1),
-        timeScale: 0.01
-    )
+extension ManyPayments {
+    /// Engines stopped without any cleanup, at random moments, while payments are under way.
+    @Suite("Crash safety")
+    struct CrashSafetyTests {
+        /// The bank at a hundredth of real time: payers confirm in 0.4–0.9 s, give up after 1.2 s;
+        /// a fifth of the webhooks is lost and a tenth arrives twice.
+        static let chaoticGateway = SandboxConfiguration(
+            secretKey: "",
+            webhooks: WebhookChaos(dropRate: 0.2, duplicateRate: 0.1),
+            timeScale: 0.01
+        )
 
-    /// Six seconds to confirm, polls every second, three seconds of grace polls.
-    static var policy: AttemptPolicy {
-        var policy = EngineHarness.fastPolicy
-        policy.confirmationWindow = .seconds(6)
-        policy.firstPollDelay = .seconds(1)
-        policy.pollInterval = .seconds(1)
-        policy.gracePeriod = .seconds(3)
-        policy.gracePollInterval = .milliseconds(500)
-        return policy
-    }
-
-    /// 500 codes: a tenth declined, a tenth never confirmed, the rest confirmed by the bank.
-    static let codes: [String] = (0..<500).map { index in
-        switch index % 10 {
-        case 0: index % 20 == 0 ? "000004" : "000005"
-        case 1: "000010"
-        default: String(format: "%06d", 100_000 + index)
+        /// Eight seconds to confirm, polls every second. The gateway stops taking payment a
+        /// second after the deadline and grace polls go on for four, so the last of them sees
+        /// every session's final status.
+        static var policy: AttemptPolicy {
+            var policy = EngineHarness.fastPolicy
+            policy.confirmationWindow = .seconds(8)
+            policy.firstPollDelay = .seconds(1)
+            policy.pollInterval = .seconds(1)
+            policy.sessionLifetimeBeyondDeadline = .seconds(1)
+            policy.gracePeriod = .seconds(4)
+            policy.gracePollInterval = .milliseconds(500)
+            return policy
         }
-    }
 
-    @Test(.timeLimit(.minutes(2)))
-    func enginesCancelledAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
-        try await EngineRig.run(sandbox: Self.chaoticGateway, policy: Self.policy) { rig in
-            async let submitted = Self.submitInBatches(Self.codes, to: rig)
-            // Four engines in turn, each cancelled at a random moment with its calls and leases in
-            // whatever state they are; the next one takes over the leases that lapse.
-            var lifetimes: [Duration] = []
-            for generation in 0..<4 {
-                let engine = rig.engine(workerID: "crashing-\(generation)", leaseDuration: .milliseconds(1500))
-                let lifetime = Duration.milliseconds(Int.random(in: 300...2000))
-                lifetimes.append(lifetime)
-                rig.webhooks.use([engine])
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await engine.run() }
-                    try await Task.sleep(for: lifetime)
-                    group.cancelAll()
+        /// 500 codes: a tenth declined, a tenth never confirmed, the rest confirmed by the bank.
+        static let codes: [String] = (0..<500).map { index in
+            switch index % 10 {
+            case 0: index % 20 == 0 ? "000004" : "000005"
+            case 1: "000010"
+            default: String(format: "%06d", 100_000 + index)
+            }
+        }
+
+        @Test(.timeLimit(.minutes(2)))
+        func enginesCancelledAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
+            try await EngineRig.run(sandbox: Self.chaoticGateway, policy: Self.policy) { rig in
+                async let submitted = Self.submitInBatches(Self.codes, to: rig)
+                // Four engines in turn, each cancelled at a random moment with its calls and leases in
+                // whatever state they are; the next one takes over the leases that lapse.
+                var lifetimes: [Duration] = []
+                for generation in 0..<4 {
+                    let engine = rig.engine(workerID: "crashing-\(generation)", leaseDuration: .milliseconds(1500))
+                    let lifetime = Duration.milliseconds(Int.random(in: 300...2000))
+                    lifetimes.append(lifetime)
+                    rig.webhooks.use([engine])
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await engine.run() }
+                        try await Task.sleep(for: lifetime)
+                        group.cancelAll()
+                    }
+                    rig.webhooks.use([])
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
                 }
-                rig.webhooks.use([])
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
+                let attempts = try await submitted
+                try await rig.runUntilSettled(rig.engine(workerID: "survivor", leaseDuration: .milliseconds(1500)))
+
+                let audit = try await LedgerAudit.read(store: rig.store, sandbox: rig.sandbox, gatewayLog: rig.gatewayLog)
+                #expect(audit.attempts.count == Self.codes.count)
+                let violations = audit.violations()
+                #expect(violations.isEmpty, "engine lifetimes \(lifetimes): \(violations.prefix(20).joined(separator: "\n"))")
+                // The mix reached every outcome, so each kind of path was exercised.
+                #expect(audit.outcomes[.completed, default: 0] > 300)
+                #expect(audit.outcomes[.failed, default: 0] > 0)
+                #expect(audit.outcomes[.expired, default: 0] > 0)
+                // Neither a declined nor an abandoned code ever ends paid.
+                let codes = Dictionary(uniqueKeysWithValues: zip(attempts.map(\.id), Self.codes))
+                let paidAnyway = audit.attempts.filter { $0.state == .completed && (codes[$0.id]?.hasPrefix("0000") ?? false) }
+                #expect(paidAnyway.isEmpty)
             }
-            let attempts = try await submitted
-            try await rig.runUntilSettled(rig.engine(workerID: "survivor", leaseDuration: .milliseconds(1500)))
-
-            let audit = try await LedgerAudit.read(store: rig.store, sandbox: rig.sandbox, gatewayLog: rig.gatewayLog)
-            #expect(audit.attempts.count == Self.codes.count)
-            let violations = audit.violations()
-            #expect(violations.isEmpty, "engine lifetimes \(lifetimes): \(violations.prefix(20).joined(separator: "\n"))")
-            // The mix reached every outcome, so each kind of path was exercised.
-            #expect(audit.outcomes[.completed, default: 0] > 300)
-            #expect(audit.outcomes[.failed, default: 0] > 0)
-            #expect(audit.outcomes[.expired, default: 0] > 0)
-            // Neither a declined nor an abandoned code ever ends paid.
-            let codes = Dictionary(uniqueKeysWithValues: zip(attempts.map(\.id), Self.codes))
-            let paidAnyway = audit.attempts.filter { $0.state == .completed && (codes[$0.id]?.hasPrefix("0000") ?? false) }
-            #expect(paidAnyway.isEmpty)
         }
-    }
 
-    /// `tender worker` processes killed with SIGKILL — no shutdown of any kind — while the same 500
-    /// payments come in. The worker runs with its default policy and 30-second leases: the tasks a
-    /// killed worker held wait for their leases to lapse, then the next worker repeats them.
-    @Test(.timeLimit(.minutes(2)))
-    func workersKilledWithSIGKILLAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
-        try await EngineRig.run(sandbox: Self.chaoticGateway, policy: AttemptPolicy()) { rig in
-            let port = try FreePort.pick()
-            let log = FileManager.default.temporaryDirectory.appendingPathComponent("tender-killed-workers-\(UUID().uuidString).log")
-            defer { try? FileManager.default.removeItem(at: log) }
-            let gatewayURL = await rig.sandbox.baseURL
-            func worker(_ name: String) throws -> WorkerProcess {
-                try WorkerProcess(environment: [
-                    "TENDER_DATABASE_URL": rig.databaseURL,
-                    "TENDER_GATEWAY_URL": gatewayURL,
-                    "TENDER_GATEWAY_SECRET_KEY": EngineHarness.secretKey,
-                    "TENDER_HTTP_PORT": "\(port)",
-                    "TENDER_WEBHOOK_URL": "http://127.0.0.1:\(port)/webhooks/convergegate",
-                    "TENDER_WORKER_ID": name,
-                    "TENDER_LOG_LEVEL": "warning",
-                ], log: log)
+        /// `tender worker` processes killed with SIGKILL — no shutdown of any kind — while the same 500
+        /// payments come in. The worker runs with its default policy and 30-second leases: the tasks a
+        /// killed worker held wait for their leases to lapse, then the next worker repeats them.
+        @Test(.timeLimit(.minutes(2)))
+        func workersKilledWithSIGKILLAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
+            try await EngineRig.run(sandbox: Self.chaoticGateway, policy: AttemptPolicy()) { rig in
+                let port = try FreePort.pick()
+                let log = FileManager.default.temporaryDirectory.appendingPathComponent("tender-killed-workers-\(UUID().uuidString).log")
+                defer { try? FileManager.default.removeItem(at: log) }
+                let gatewayURL = await rig.sandbox.baseURL
+                func worker(_ name: String) throws -> WorkerProcess {
+                    try WorkerProcess(environment: [
+                        "TENDER_DATABASE_URL": rig.databaseURL,
+                        "TENDER_GATEWAY_URL": gatewayURL,
+                        "TENDER_GATEWAY_SECRET_KEY": EngineHarness.secretKey,
+                        "TENDER_HTTP_PORT": "\(port)",
+                        "TENDER_WEBHOOK_URL": "http://127.0.0.1:\(port)/webhooks/convergegate",
+                        "TENDER_WORKER_ID": name,
+                        "TENDER_LOG_LEVEL": "warning",
+                    ], log: log)
+                }
+
+                async let submitted = Self.submitInBatches(Self.codes, to: rig)
+                // Three workers in turn, each killed at a random moment. Webhooks sent while none
+                // listens fail and are delivered again by the gateway.
+                var lifetimes: [Duration] = []
+                for generation in 0..<3 {
+                    let killed = try worker("killed-\(generation)")
+                    let lifetime = Duration.milliseconds(Int.random(in: 1000...3000))
+                    lifetimes.append(lifetime)
+                    try await Task.sleep(for: lifetime)
+                    await killed.stop(with: SIGKILL)
+                }
+                let attempts = try await submitted
+                let survivorStarted = Date()
+                let survivor = try worker("survivor")
+                try await rig.waitUntilSettled(tasksMayRemain: true, timeout: .seconds(90))
+                await survivor.stop(with: SIGTERM)
+
+                // Expired attempts keep their (15-minute) grace polls; the audit holds regardless,
+                // because their sessions expired at the gateway.
+                let audit = try await LedgerAudit.read(store: rig.store, sandbox: rig.sandbox, gatewayLog: nil)
+                #expect(audit.attempts.count == Self.codes.count)
+                let violations = audit.violations()
+                let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                #expect(violations.isEmpty, "worker lifetimes \(lifetimes): \(violations.prefix(20).joined(separator: "\n"))\n\(output.suffix(3000))")
+                #expect(audit.outcomes[.completed, default: 0] > 300)
+                #expect(audit.outcomes[.failed, default: 0] > 0)
+                #expect(audit.outcomes[.expired, default: 0] > 0)
+                let codes = Dictionary(uniqueKeysWithValues: zip(attempts.map(\.id), Self.codes))
+                let paidAnyway = audit.attempts.filter { $0.state == .completed && (codes[$0.id]?.hasPrefix("0000") ?? false) }
+                #expect(paidAnyway.isEmpty)
+                // The killed workers had opened sessions before they died.
+                #expect(audit.ledger.sessions.contains { $0.createdAt < survivorStarted })
             }
+        }
 
-            async let submitted = Self.submitInBatches(Self.codes, to: rig)
-            // Three workers in turn, each killed at a random moment. Webhooks sent while none
-            // listens fail and are delivered again by the gateway.
-            var lifetimes: [Duration] = []
-            for generation in 0..<3 {
-                let killed = try worker("killed-\(generation)")
-                let lifetime = Duration.milliseconds(Int.random(in: 1000...3000))
-                lifetimes.append(lifetime)
-                try await Task.sleep(for: lifetime)
-                await killed.stop(with: SIGKILL)
+        /// Submits `codes` 50 at a time, 200 ms apart, as orders come in.
+        static func submitInBatches(_ codes: [String], to rig: EngineRig) async throws -> [Attempt] {
+            var attempts: [Attempt] = []
+            for batch in codes.chunked(into: 50) {
+                attempts += try await rig.submit(codes: Array(batch))
+                try await Task.sleep(for: .milliseconds(200))
             }
-            let attempts = try await submitted
-            let survivorStarted = Date()
-            let survivor = try worker("survivor")
-            try await rig.waitUntilSettled(tasksMayRemain: true, timeout: .seconds(90))
-            await survivor.stop(with: SIGTERM)
-
-            // Expired attempts keep their (15-minute) grace polls; the audit holds regardless,
-            // because their sessions expired at the gateway.
-            let audit = try await LedgerAudit.read(store: rig.store, sandbox: rig.sandbox, gatewayLog: nil)
-            #expect(audit.attempts.count == Self.codes.count)
-            let violations = audit.violations()
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            #expect(violations.isEmpty, "worker lifetimes \(lifetimes): \(violations.prefix(20).joined(separator: "\n"))\n\(output.suffix(3000))")
-            #expect(audit.outcomes[.completed, default: 0] > 300)
-            #expect(audit.outcomes[.failed, default: 0] > 0)
-            #expect(audit.outcomes[.expired, default: 0] > 0)
-            let codes = Dictionary(uniqueKeysWithValues: zip(attempts.map(\.id), Self.codes))
-            let paidAnyway = audit.attempts.filter { $0.state == .completed && (codes[$0.id]?.hasPrefix("0000") ?? false) }
-            #expect(paidAnyway.isEmpty)
-            // The killed workers had opened sessions before they died.
-            #expect(audit.ledger.sessions.contains { $0.createdAt < survivorStarted })
+            return attempts
         }
-    }
-
-    /// Submits `codes` 50 at a time, 200 ms apart, as orders come in.
-    static func submitInBatches(_ codes: [String], to rig: EngineRig) async throws -> [Attempt] {
-        var attempts: [Attempt] = []
-        for batch in codes.chunked(into: 50) {
-            attempts += try await rig.submit(codes: Array(batch))
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return attempts
     }
 }
 

@@ -3,60 +3,66 @@ import Testing
 import Tender
 import TenderSandbox
 
-/// Two engines with pools of their own — two processes, as far as the database can tell — share
-/// one database and one gateway.
-@Suite("Two engines, one database", .serialized)
-struct TwoEnginesTests {
-    /// 1,000 codes: one in ten declined, the rest confirmed by the bank within 0.4–0.9 s.
-    static let codes: [String] = (0..<1000).map { index in
-        index % 10 == 0 ? "000005" : String(format: "%06d", 100_000 + index)
-    }
+extension ManyPayments {
+    /// Two engines with pools of their own — two processes, as far as the database can tell — share
+    /// one database and one gateway.
+    @Suite("Two engines, one database")
+    struct TwoEnginesTests {
+        /// 1,000 codes: one in ten declined, the rest confirmed by the bank within 0.4–0.9 s.
+        static let codes: [String] = (0..<1000).map { index in
+            index % 10 == 0 ? "000005" : String(format: "%06d", 100_000 + index)
+        }
 
-    @Test(.timeLimit(.minutes(2)))
-    func twoEnginesSplitTheWorkAndNeverDoAnythingTwice() async throws {
-        var policy = EngineHarness.fastPolicy
-        policy.confirmationWindow = .seconds(20)
-        policy.firstPollDelay = .seconds(2)
-        policy.pollInterval = .seconds(2)
-        let sandbox = SandboxConfiguration(secretKey: "", timeScale: 0.01)
-        try await EngineRig.run(sandbox: sandbox, policy: policy) { rig in
-            try await rig.withSeparateStore { westStore in
-                try await rig.withSeparateStore { eastStore in
-                    let west = rig.engine(workerID: "west", store: westStore)
-                    let east = rig.engine(workerID: "east", store: eastStore)
-                    rig.webhooks.use([west, east])
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await west.run() }
-                        group.addTask { try await east.run() }
-                        defer { group.cancelAll() }
-                        try await rig.submit(codes: Self.codes)
-                        try await rig.waitUntilSettled()
+        @Test(.timeLimit(.minutes(2)))
+        func twoEnginesSplitTheWorkAndNeverDoAnythingTwice() async throws {
+            var policy = EngineHarness.fastPolicy
+            policy.confirmationWindow = .seconds(20)
+            policy.firstPollDelay = .seconds(2)
+            policy.pollInterval = .seconds(2)
+            let sandbox = SandboxConfiguration(secretKey: "", timeScale: 0.01)
+            try await EngineRig.run(sandbox: sandbox, policy: policy) { rig in
+                try await rig.withSeparateStore { westStore in
+                    try await rig.withSeparateStore { eastStore in
+                        let west = rig.engine(workerID: "west", store: westStore)
+                        let east = rig.engine(workerID: "east", store: eastStore)
+                        rig.webhooks.use([west, east])
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask { try await west.run() }
+                            group.addTask { try await east.run() }
+                            defer { group.cancelAll() }
+                            try await rig.submit(codes: Self.codes)
+                            try await rig.waitUntilSettled()
+                        }
+                        rig.webhooks.use([])
                     }
-                    rig.webhooks.use([])
                 }
-            }
 
-            let audit = try await LedgerAudit.read(store: rig.store, sandbox: rig.sandbox, gatewayLog: rig.gatewayLog)
-            #expect(audit.attempts.count == Self.codes.count)
-            let violations = audit.violations()
-            #expect(violations.isEmpty, "\(violations.prefix(20).joined(separator: "\n"))")
-            #expect(audit.outcomes == [.completed: 900, .failed: 100])
+                let audit = try await LedgerAudit.read(store: rig.store, sandbox: rig.sandbox, gatewayLog: rig.gatewayLog)
+                #expect(audit.attempts.count == Self.codes.count)
+                let violations = audit.violations()
+                #expect(violations.isEmpty, "\(violations.prefix(20).joined(separator: "\n"))")
+                #expect(audit.outcomes == [.completed: 900, .failed: 100])
 
-            // One session per attempt, each created and paid by exactly one call.
-            let ledger = audit.ledger
-            #expect(ledger.sessions.count == Self.codes.count)
-            #expect(ledger.requestCount(.create) == Self.codes.count)
-            #expect(ledger.sessions.allSatisfy { $0.payCalls == 1 && $0.acceptedPayCalls <= 1 })
-            let calls = await rig.gatewayLog.calls
-            for endpoint in [GatewayLog.Endpoint.createSession, .pay] {
-                let perAttempt = Dictionary(grouping: calls.filter { $0.endpoint == endpoint }, by: { $0.attemptID ?? "" })
-                #expect(perAttempt.count == Self.codes.count)
-                #expect(perAttempt.values.allSatisfy { $0.count == 1 }, "\(endpoint) called more than once for an attempt")
+                // One session per attempt, created once and paid once: a call is repeated only
+                // after it failed (a timeout on a busy machine), under the same idempotency key,
+                // and the gateway counts no repeated pay.
+                let ledger = audit.ledger
+                #expect(ledger.sessions.count == Self.codes.count)
+                #expect(ledger.sessions.allSatisfy { $0.payCalls == 1 && $0.acceptedPayCalls <= 1 })
+                let calls = await rig.gatewayLog.calls
+                for endpoint in [GatewayLog.Endpoint.createSession, .pay] {
+                    let perAttempt = Dictionary(grouping: calls.filter { $0.endpoint == endpoint }, by: { $0.attemptID ?? "" })
+                    #expect(perAttempt.count == Self.codes.count)
+                    let answeredTwice = perAttempt.filter { $0.value.filter { $0.sessionID != nil }.count > 1 }
+                    #expect(answeredTwice.isEmpty, "\(endpoint) answered more than once for attempts \(answeredTwice.keys.prefix(10))")
+                    let keys = perAttempt.values.map { Set($0.compactMap(\.key)).count }
+                    #expect(keys.allSatisfy { $0 == 1 }, "\(endpoint) repeated under another idempotency key")
+                }
+                // Both engines did a real share of the work.
+                let byWorker = Dictionary(grouping: calls, by: \.workerID).mapValues(\.count)
+                #expect(byWorker["west", default: 0] > calls.count / 10)
+                #expect(byWorker["east", default: 0] > calls.count / 10)
             }
-            // Both engines did a real share of the work.
-            let byWorker = Dictionary(grouping: calls, by: \.workerID).mapValues(\.count)
-            #expect(byWorker["west", default: 0] > calls.count / 10)
-            #expect(byWorker["east", default: 0] > calls.count / 10)
         }
     }
 }
