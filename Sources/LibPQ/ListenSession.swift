@@ -14,6 +14,7 @@ final class ListenSession: Sendable {
     private let configuration: PostgresConfiguration
     private let channels: [String]
     private let logger: Logger
+    private let noticeLogger: NoticeLogger
     private let continuation: AsyncStream<PostgresListenerEvent>.Continuation
     private let stopped = Atomic(false)
 
@@ -30,6 +31,7 @@ final class ListenSession: Sendable {
         self.configuration = configuration
         self.channels = channels
         self.logger = logger
+        self.noticeLogger = NoticeLogger(logger: logger)
         self.continuation = continuation
     }
 
@@ -63,6 +65,7 @@ final class ListenSession: Sendable {
             logger.warning("listener could not connect", metadata: ["error": "\(PostgresError(code: .connectionFailed, connection: pointer))"])
             return nil
         }
+        noticeLogger.install(on: pointer)
         for channel in channels {
             guard let quoted = PQescapeIdentifier(pointer, channel, channel.utf8.count) else { return nil }
             let sql = "LISTEN " + String(cString: quoted)

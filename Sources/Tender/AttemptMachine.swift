@@ -195,7 +195,7 @@ private struct Step {
             }
         case (.awaitingConfirmation, .open):
             if now >= attempt.deadline {
-                expire("no confirmation by the deadline")
+                expire("no confirmation by the deadline", learnedFrom: .deadline)
             } else {
                 effects.append(.fetch(.poll, at: min(now + policy.pollInterval, attempt.deadline)))
                 note = "session open, payer confirming"
@@ -212,7 +212,7 @@ private struct Step {
             effects.append(.fetch(.verifyCall, at: now + policy.backoff(afterRetries: attempt.retries)))
             note = "verifying fetch failed, retrying: \(error)"
         case .awaitingConfirmation where now >= attempt.deadline:
-            expire("no confirmation by the deadline; the last poll failed: \(error)")
+            expire("no confirmation by the deadline; the last poll failed: \(error)", learnedFrom: .deadline)
         case .awaitingConfirmation:
             effects.append(.fetch(.poll, at: min(now + policy.pollInterval, attempt.deadline)))
             note = "poll failed: \(error)"
@@ -326,11 +326,13 @@ private struct Step {
         }
     }
 
-    mutating func expire(_ why: String) {
+    /// Expires the attempt. An expiry because the deadline passed is learned from the deadline,
+    /// whichever poll noticed it.
+    mutating func expire(_ why: String, learnedFrom source: InputSource? = nil) {
         eraseCode()
         attempt.state = .expired
         attempt.resolvedAt = now
-        attempt.outcomeSource = source
+        attempt.outcomeSource = source ?? self.source
         attempt.retries = 0
         effects += [.cancel(.call), .cancel(.deadline), .emit(.expired)]
         if attempt.sessionID != nil, now < attempt.graceUntil {

@@ -75,6 +75,7 @@ struct PaymentLifecycleTests {
             let submitted = try await harness.submit(code: "000010")
             let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
             #expect(attempt.state == .expired)
+            #expect(attempt.outcomeSource == .deadline)
             #expect(try #require(attempt.resolvedAt) >= attempt.deadline)
             let expired = try #require(try await harness.events(of: attempt.id).last)
             #expect(expired.type == .expired)

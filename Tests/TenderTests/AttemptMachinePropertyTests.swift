@@ -191,7 +191,14 @@ struct RandomPayment {
                 break
             }
             if after.state.rank >= AttemptState.expired.rank {
-                #expect(after.outcomeSource == input.source, "\(label)")
+                // An open session (or no answer) past the deadline expires it: the deadline taught that.
+                let expiredByDeadline: Bool
+                switch input {
+                case .fetched(let session, _): expiredByDeadline = after.state == .expired && session.status == .open
+                case .fetchFailed: expiredByDeadline = after.state == .expired
+                default: expiredByDeadline = false
+                }
+                #expect(after.outcomeSource == (expiredByDeadline ? .deadline : input.source), "\(label)")
                 #expect(after.resolvedAt == now, "\(label)")
             }
             if after.state == .completed {

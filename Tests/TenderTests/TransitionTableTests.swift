@@ -40,7 +40,14 @@ struct TransitionTableTests {
         if next.state != start.state && next.state.rank >= AttemptState.expired.rank {
             // An outcome records when and how it was learned.
             #expect(next.resolvedAt == row.now)
-            #expect(next.outcomeSource == row.input.source)
+            // An open session (or no answer) past the deadline: the deadline taught the expiry.
+            let expiredByDeadline: Bool
+            switch row.input {
+            case .fetched(let session, _): expiredByDeadline = next.state == .expired && session.status == .open
+            case .fetchFailed: expiredByDeadline = next.state == .expired
+            default: expiredByDeadline = false
+            }
+            #expect(next.outcomeSource == (expiredByDeadline ? .deadline : row.input.source))
         } else {
             #expect(next.resolvedAt == start.resolvedAt)
             #expect(next.outcomeSource == start.outcomeSource)
