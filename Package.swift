@@ -116,7 +116,10 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "EphemeralPostgres"]),
+        .testTarget(
+            name: "LibPQTests",
+            dependencies: ["LibPQ", "EphemeralPostgres", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "TenderTests",
             dependencies: [
