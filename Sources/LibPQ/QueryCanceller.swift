@@ -25,6 +25,8 @@ final class QueryCanceller: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Sends the requests: a queue of its own, because `PQcancel` blocks while it connects.
+    private let queue = DispatchQueue(label: "LibPQ.QueryCanceller")
 
     /// Adopts the cancel handle of a newly opened connection.
     func adopt(_ handle: Handle?) {
@@ -56,12 +58,12 @@ final class QueryCanceller: Sendable {
     }
 
     /// Asks the server to cancel the query of `ticket` while it still runs. Returns at once; the
-    /// requests (each a short connection of its own) are sent from a global queue.
+    /// requests (each a short connection of its own) are sent from the canceller's own queue.
     ///
     /// A request that reaches the server just before the query does is ignored there, so the
     /// request is repeated every quarter second until the query has ended.
     func cancel(_ ticket: UInt64) {
-        DispatchQueue.global().async { [self] in
+        queue.async { [self] in
             let stillRunning = state.withLock { state in
                 guard state.runningQuery == ticket, let handle = state.handle else { return false }
                 var errorBuffer = [CChar](repeating: 0, count: 256)
@@ -69,7 +71,7 @@ final class QueryCanceller: Sendable {
                 return true
             }
             if stillRunning {
-                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(250)) { [self] in
+                queue.asyncAfter(deadline: .now() + .milliseconds(250)) { [self] in
                     cancel(ticket)
                 }
             }

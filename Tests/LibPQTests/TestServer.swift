@@ -93,10 +93,10 @@ actor TestServer {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Runs a program on a global queue and throws unless it exits with status 0.
+    /// Runs a program on a queue of its own (waiting blocks) and throws unless it exits with status 0.
     private static func run(_ executable: String, _ arguments: String...) async throws {
         let status = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            DispatchQueue(label: "LibPQTests.TestServer").async {
                 continuation.resume(returning: spawnAndWait(executable, arguments))
             }
         }
@@ -116,8 +116,17 @@ actor TestServer {
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         posix_spawn_file_actions_addopen(&fileActions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&fileActions, 2, "/dev/null", O_WRONLY, 0)
+        // The child starts with no blocked signals: threads of this process block some (SIGALRM,
+        // which pgbench -T needs), and a spawned process inherits the mask.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &fileActions, nil, argv, environ) == 0 else { return -1 }
+        guard posix_spawn(&pid, executable, &fileActions, &attributes, argv, environ) == 0 else { return -1 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return status
