@@ -128,7 +128,10 @@ let package = Package(
         ),
 
         .testTarget(name: "EphemeralPostgresTests", dependencies: ["EphemeralPostgres"]),
-        .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "EphemeralPostgres"]),
+        .testTarget(
+            name: "LibPQTests",
+            dependencies: ["LibPQ", "EphemeralPostgres", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "TenderTests",
             dependencies: [

@@ -101,6 +101,7 @@ public actor PostgresConnection {
     ///
     /// - Throws: what `body` throws, or ``PostgresError``. A ``PostgresError/Code/serializationFailure``
     ///   means the whole transaction may be retried.
+    @discardableResult
     public func withTransaction<T: Sendable>(
         isolation: PostgresIsolationLevel = .readCommitted,
         _ body: (PostgresConnection) async throws -> T

@@ -86,6 +86,7 @@ public actor PostgresPool {
     }
 
     /// Runs `body` in a transaction on a pooled connection; see ``PostgresConnection/withTransaction(isolation:_:)``.
+    @discardableResult
     public nonisolated func withTransaction<T: Sendable>(
         isolation: PostgresIsolationLevel = .readCommitted,
         _ body: @Sendable (PostgresConnection) async throws -> T

@@ -7,7 +7,8 @@ import Synchronization
 /// libpq's `PGcancel` may be used from any thread while the connection itself is busy; the
 /// mutex guards the handle and records which query is running, so a late cancellation never
 /// reaches a later query: a request is sent only while the query it was meant for still runs,
-/// and the query's end waits for a request in flight.
+/// and the query's end waits for a request in flight. (A request that arrives after the query
+/// has finished finds the server reading the next command, and PostgreSQL ignores it there.)
 final class QueryCanceller: Sendable {
     /// A `PGcancel` pointer.
     ///
@@ -24,6 +25,8 @@ final class QueryCanceller: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Sends the requests: a queue of its own, because `PQcancel` blocks while it connects.
+    private let queue = DispatchQueue(label: "LibPQ.QueryCanceller")
 
     /// Adopts the cancel handle of a newly opened connection.
     func adopt(_ handle: Handle?) {
@@ -54,14 +57,23 @@ final class QueryCanceller: Sendable {
         state.withLock { $0.runningQuery = nil }
     }
 
-    /// Asks the server to cancel the query of `ticket` if it still runs. Returns at once; the
-    /// request (a short connection of its own) is sent from a global queue.
+    /// Asks the server to cancel the query of `ticket` while it still runs. Returns at once; the
+    /// requests (each a short connection of its own) are sent from the canceller's own queue.
+    ///
+    /// A request that reaches the server just before the query does is ignored there, so the
+    /// request is repeated every quarter second until the query has ended.
     func cancel(_ ticket: UInt64) {
-        DispatchQueue.global().async { [self] in
-            state.withLock { state in
-                guard state.runningQuery == ticket, let handle = state.handle else { return }
+        queue.async { [self] in
+            let stillRunning = state.withLock { state in
+                guard state.runningQuery == ticket, let handle = state.handle else { return false }
                 var errorBuffer = [CChar](repeating: 0, count: 256)
                 _ = PQcancel(handle.pointer, &errorBuffer, Int32(errorBuffer.count))
+                return true
+            }
+            if stillRunning {
+                queue.asyncAfter(deadline: .now() + .milliseconds(250)) { [self] in
+                    cancel(ticket)
+                }
             }
         }
     }

@@ -8,6 +8,7 @@ struct TenderCommand: AsyncParsableCommand {
         abstract: "An asynchronous payment orchestration engine for BLIK payments.",
         subcommands: [
             DemoCommand.self, WorkerCommand.self, MigrateCommand.self, PaymentsCommand.self, SandboxCommand.self,
+            BenchCommand.self,
         ]
     )
 }
