@@ -48,7 +48,7 @@ public struct AttemptMachine: Sendable {
         let attempt = Attempt(
             id: submission.attemptID, paymentID: submission.paymentID, state: .submitted, stage: .creatingSession,
             version: 1, amount: submission.amount, customer: submission.customer, code: submission.code,
-            sessionID: nil, submittedAt: now, deadline: deadline, graceUntil: deadline + policy.gracePeriod,
+            sessionID: nil, submittedAt: now, deadline: deadline, graceUntil: deadline + policy.graceAfterDeadline,
             resolvedAt: nil, outcomeSource: nil, failure: nil, late: false, duplicate: false, retries: 0, refundID: nil
         )
         return Transition(

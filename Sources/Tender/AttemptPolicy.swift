@@ -23,6 +23,13 @@ public struct AttemptPolicy: Sendable, Hashable {
     /// The defaults.
     public init() {}
 
+    /// How long after the deadline an expired session is polled: the grace period, but never less
+    /// than the session's remaining life plus one poll, so that a payment the gateway can still
+    /// complete is always seen.
+    public var graceAfterDeadline: Duration {
+        max(gracePeriod, sessionLifetimeBeyondDeadline + gracePollInterval)
+    }
+
     /// The backoff before retry number `retries` (1-based).
     public func backoff(afterRetries retries: Int) -> Duration {
         let exponent = min(max(retries - 1, 0), 16)

@@ -8,8 +8,9 @@ public struct EngineConfiguration: Sendable {
     public var policy = AttemptPolicy()
     /// Where the gateway should send webhooks for the sessions this engine opens.
     public var webhookURL: String?
-    /// The most gateway calls in flight at once.
-    public var maximumConcurrentCalls = 64
+    /// The most gateway calls in flight at once; keep the gateway client's connection pool at least
+    /// this large, or calls queue for a connection.
+    public var maximumConcurrentCalls = 32
     /// The most tasks claimed in one round trip.
     public var claimBatchSize = 128
     /// How long a claim is held before another worker may take it over; extended while it runs.

@@ -55,7 +55,7 @@ public struct ConvergeGateConfiguration: Sendable {
         baseURL: String,
         secretKey: String,
         timeouts: Timeouts = Timeouts(),
-        connectionPoolSize: Int = 8,
+        connectionPoolSize: Int = 32,
         webhookTolerance: Duration = .seconds(300),
         maximumWebhookBodySize: Int = 64 * 1024,
         userAgent: String = Self.defaultUserAgent,

@@ -9,7 +9,7 @@ struct ConvergeGateConfigurationTests {
         #expect(configuration.timeouts == .init(connect: .seconds(5), read: .seconds(10)))
         #expect(configuration.webhookTolerance == .seconds(300))
         #expect(configuration.maximumWebhookBodySize == 64 * 1024)
-        #expect(configuration.connectionPoolSize == 8)
+        #expect(configuration.connectionPoolSize == 32)
         #expect(configuration.baseURL.absoluteString == "https://gate.example/api")
         #expect(!configuration.secretKey.isLiveMode)
     }
