@@ -4,13 +4,7 @@ import Testing
 @Suite struct PostgresErrorTests {
     /// Runs `body` and returns the `PostgresError` it throws.
     private func postgresError(_ body: () async throws -> Void) async throws -> PostgresError {
-        do {
-            try await body()
-        } catch let error as PostgresError {
-            return error
-        }
-        Issue.record("expected a PostgresError")
-        throw TestServerError(message: "no error thrown")
+        try await #require(throws: PostgresError.self) { try await body() }
     }
 
     @Test func uniqueViolationNamesTheConstraintButNotTheValue() async throws {
