@@ -1,4 +1,5 @@
 import ArgumentParser
+import EphemeralPostgres
 import Foundation
 import LibPQ
 import Logging
@@ -24,15 +25,23 @@ struct PGBenchCommand: AsyncParsableCommand {
     var json: String?
 
     func run() async throws {
-        let logger = Logger(label: "tender.bench.pg")
         let server: BenchServer
         if let databaseURL {
             server = try .external(PostgresConfiguration(connectionString: databaseURL), url: databaseURL)
         } else {
             server = try await .start()
         }
-        defer { server.stop() }
+        do {
+            try await benchmark(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
 
+    private func benchmark(_ server: BenchServer) async throws {
+        let logger = Logger(label: "tender.bench.pg")
         let connection = try await PostgresConnection.connect(server.configuration, logger: logger)
         try await connection.execute("DROP TABLE IF EXISTS tender_bench_accounts")
         try await connection.execute("CREATE TABLE tender_bench_accounts (id int8 PRIMARY KEY, balance int8 NOT NULL)")
@@ -52,7 +61,7 @@ struct PGBenchCommand: AsyncParsableCommand {
             workload: "one-row SELECT",
             unit: "statements/s",
             tender: selects,
-            pgbench: try server.pgbench(script: "\\set id random(1, \(Self.accounts))\nSELECT id, balance FROM tender_bench_accounts WHERE id = :id;\n", seconds: seconds)
+            pgbench: try await server.pgbench(script: "\\set id random(1, \(Self.accounts))\nSELECT id, balance FROM tender_bench_accounts WHERE id = :id;\n", seconds: seconds)
         ))
 
         let transactions = try await Self.measure(for: duration) {
@@ -65,7 +74,7 @@ struct PGBenchCommand: AsyncParsableCommand {
             workload: "BEGIN; one-row UPDATE; COMMIT",
             unit: "transactions/s",
             tender: transactions,
-            pgbench: try server.pgbench(script: "\\set id random(1, \(Self.accounts))\nBEGIN;\nUPDATE tender_bench_accounts SET balance = balance + 1 WHERE id = :id;\nEND;\n", seconds: seconds)
+            pgbench: try await server.pgbench(script: "\\set id random(1, \(Self.accounts))\nBEGIN;\nUPDATE tender_bench_accounts SET balance = balance + 1 WHERE id = :id;\nEND;\n", seconds: seconds)
         ))
 
         let batch = 100
@@ -81,7 +90,7 @@ struct PGBenchCommand: AsyncParsableCommand {
             workload: "100 SELECTs one by one",
             unit: "statements/s",
             tender: oneByOne,
-            pgbench: try server.pgbench(script: selectScript, seconds: seconds) * Double(batch)
+            pgbench: try await server.pgbench(script: selectScript, seconds: seconds) * Double(batch)
         ))
 
         let pipelined = try await Self.measure(for: duration) {
@@ -96,7 +105,7 @@ struct PGBenchCommand: AsyncParsableCommand {
             workload: "100 SELECTs in one pipeline",
             unit: "statements/s",
             tender: pipelined,
-            pgbench: try server.pgbench(script: pipelineScript, seconds: seconds) * Double(batch)
+            pgbench: try await server.pgbench(script: pipelineScript, seconds: seconds) * Double(batch)
         ))
         await connection.close()
 
@@ -179,114 +188,45 @@ private struct BenchReport: Encodable {
 }
 
 /// The server measured: a throwaway cluster or one given by URL.
+/// The server measured: a durable throwaway cluster, or one named by `--database-url`.
 private struct BenchServer {
     let configuration: PostgresConfiguration
     /// How pgbench reaches the server.
     private let pgbenchTarget: [String]
-    /// The throwaway cluster's directory, removed by ``stop()``.
-    private let clusterRoot: String?
-
-    private static let binaries = "/usr/lib/postgresql/15/bin"
+    private let cluster: EphemeralPostgres?
 
     static func external(_ configuration: PostgresConfiguration, url: String) throws -> BenchServer {
-        BenchServer(configuration: configuration, pgbenchTarget: [url], clusterRoot: nil)
+        BenchServer(configuration: configuration, pgbenchTarget: [url], cluster: nil)
     }
 
-    /// Starts a durable throwaway cluster on a free port.
+    /// Starts a durable throwaway cluster (fsync and synchronous_commit on, max_wal_size=4GB).
     static func start() async throws -> BenchServer {
-        let root = NSTemporaryDirectory() + "tender-bench-pg-\(getpid())"
-        let data = root + "/data"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        try await run("/bin/chown", ["-R", "postgres", root])
-        try await run("/bin/chmod", ["700", data])
-        try await run(
-            "/usr/sbin/runuser",
-            ["-u", "postgres", "--", binaries + "/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"]
-        )
-        let port = Int.random(in: 20_000...40_000)
-        try await run(
-            "/usr/sbin/runuser",
-            [
-                "-u", "postgres", "--", binaries + "/pg_ctl", "-D", data, "-l", root + "/log", "-w", "-t", "30",
-                "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(root) -c max_wal_size=4GB", "start",
-            ]
-        )
+        let cluster = try await EphemeralPostgres.start(.durable)
         return BenchServer(
-            configuration: try PostgresConfiguration(connectionString: "postgresql://postgres@127.0.0.1:\(port)/postgres"),
-            pgbenchTarget: ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "postgres"],
-            clusterRoot: root
+            configuration: try PostgresConfiguration(connectionString: cluster.url),
+            pgbenchTarget: [cluster.url],
+            cluster: cluster
         )
     }
 
-    func stop() {
-        guard let clusterRoot else { return }
-        _ = Self.spawnAndWait(
-            "/usr/sbin/runuser",
-            ["-u", "postgres", "--", Self.binaries + "/pg_ctl", "-D", clusterRoot + "/data", "-m", "fast", "stop"],
-            output: "/dev/null"
-        )
-        try? FileManager.default.removeItem(atPath: clusterRoot)
+    func stop() async {
+        await cluster?.stop()
     }
 
     /// Runs `script` with pgbench on one connection (extended protocol, like LibPQ) and returns its tps.
-    func pgbench(script: String, seconds: Int) throws -> Double {
-        let directory = NSTemporaryDirectory() + "tender-bench-pgbench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let scriptPath = directory + "/script.sql"
-        let outputPath = directory + "/output.txt"
+    func pgbench(script: String, seconds: Int) async throws -> Double {
+        let scriptPath = FileManager.default.temporaryDirectory.appendingPathComponent("tender-bench-pg-\(UUID().uuidString).sql").path
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        let executable = FileManager.default.isExecutableFile(atPath: Self.binaries + "/pgbench") ? Self.binaries + "/pgbench" : "pgbench"
-        let status = Self.spawnAndWait(
-            executable,
-            ["-n", "-c", "1", "-T", "\(seconds)", "-M", "extended", "-f", scriptPath] + pgbenchTarget,
-            output: outputPath
+        defer { try? FileManager.default.removeItem(atPath: scriptPath) }
+        let result = try await EphemeralPostgres.runClientProgram(
+            "pgbench", ["-n", "-c", "1", "-T", "\(seconds)", "-M", "extended", "-f", scriptPath] + pgbenchTarget
         )
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        guard status == 0,
-            let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+        guard result.status == 0,
+            let line = result.output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
             let tps = Double(line.dropFirst("tps = ".count).prefix { $0 != " " })
         else {
-            throw ValidationError("pgbench failed (status \(status)):\n\(output)")
+            throw ValidationError("pgbench failed (status \(result.status)):\n\(result.output)")
         }
         return tps
-    }
-
-    private static func run(_ executable: String, _ arguments: [String]) async throws {
-        let status = await withCheckedContinuation { continuation in
-            DispatchQueue(label: "tender.bench.spawn").async {
-                continuation.resume(returning: spawnAndWait(executable, arguments, output: "/dev/null"))
-            }
-        }
-        guard status == 0 else {
-            throw ValidationError("\(executable) \(arguments.joined(separator: " ")) exited with status \(status)")
-        }
-    }
-
-    /// Runs a program (searching PATH) with stdout and stderr sent to `output`, and returns its
-    /// wait status. `posix_spawn` rather than `Process`: Foundation's `Process` does not report
-    /// the end of `pg_ctl start`, whose server inherits its descriptors.
-    private static func spawnAndWait(_ executable: String, _ arguments: [String], output: String) -> Int32 {
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var fileActions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fileActions)
-        defer { posix_spawn_file_actions_destroy(&fileActions) }
-        posix_spawn_file_actions_addopen(&fileActions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
-        // The child starts with no blocked signals: threads of this process block some (SIGALRM,
-        // which pgbench -T needs), and a spawned process inherits the mask.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        var pid: pid_t = 0
-        guard posix_spawnp(&pid, executable, &fileActions, &attributes, argv, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return status
     }
 }
