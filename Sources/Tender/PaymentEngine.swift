@@ -22,6 +22,7 @@ public actor PaymentEngine: Service {
     var inFlight: [TaskKey: TaskClaim] = [:]
     var loadedUntil = Date.distantPast
     var accepting = true
+    var outage = OutageLog()
 
     /// Identifies a task: an attempt has at most one of each kind.
     struct TaskKey: Hashable {
@@ -132,6 +133,12 @@ public actor PaymentEngine: Service {
     /// The last sequence number `consumer` acknowledged.
     public func acknowledged(consumer: String) async throws -> Int64 {
         try await store.acknowledged(consumer: consumer)
+    }
+
+    /// Records a failure to reach the store (an error other than a ``StoreError`` refusal): logged
+    /// once per outage. A failed task is retried when its lease lapses.
+    func noteStoreFailure(_ operation: String, error: any Error, logger: Logger) {
+        outage.failed(operation, error: error, at: now(), logger: logger)
     }
 
     // MARK: Transitions
