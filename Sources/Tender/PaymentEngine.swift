@@ -102,6 +102,7 @@ public actor PaymentEngine: Service {
         let hint: WebhookHint
         do {
             hint = try gateway.verifyWebhook(headers: headers, body: body, now: now())
+            guard Self.isStorable(hint) else { throw WebhookRejection.malformedBody }
         } catch {
             Counter(label: "tender_webhooks_total", dimensions: [("result", "rejected")]).increment()
             logger.notice("webhook rejected", metadata: ["reason": "\(error)"])
@@ -117,6 +118,15 @@ public actor PaymentEngine: Service {
         Counter(label: "tender_webhooks_total", dimensions: [("result", result)]).increment()
         logger.debug("webhook stored", metadata: ["event_id": "\(hint.eventID)", "session_id": "\(hint.sessionID)", "result": "\(result)"])
         return receipt
+    }
+
+    /// Whether a verified event's identifiers can be stored: each 1 to 255 UTF-8 bytes without
+    /// control characters (PostgreSQL's text cannot hold NUL, and its indexes refuse huge keys).
+    /// A signed event that fails this is malformed (400), not a reason to make the gateway retry.
+    static func isStorable(_ hint: WebhookHint) -> Bool {
+        [hint.eventID, hint.type, hint.sessionID].allSatisfy { field in
+            (1...255).contains(field.utf8.count) && !field.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        }
     }
 
     /// Events for the order system after a sequence number, in order; waits for new ones. Delivery is
