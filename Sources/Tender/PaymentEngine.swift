@@ -97,7 +97,8 @@ public actor PaymentEngine: Service {
     /// Verifies a webhook, stores it, and applies it as a hint. Answer the gateway 2xx only when
     /// this returns: the event is stored by then.
     /// - Throws: ``WebhookRejection`` for a forged, stale, oversized or malformed webhook (nothing is
-    ///   stored), or the store's error when the event could not be stored.
+    ///   stored), or the store's error when the event could not be stored (counted as
+    ///   `unavailable` and logged once per outage).
     public func handleWebhook(headers: [(name: String, value: String)], body: [UInt8]) async throws -> WebhookReceipt {
         let hint: WebhookHint
         do {
@@ -108,7 +109,14 @@ public actor PaymentEngine: Service {
             logger.notice("webhook rejected", metadata: ["reason": "\(error)"])
             throw error
         }
-        let receipt = try await store.receiveWebhook(hint, body: body, now: now())
+        let receipt: WebhookReceipt
+        do {
+            receipt = try await store.receiveWebhook(hint, body: body, now: now())
+        } catch {
+            Counter(label: "tender_webhooks_total", dimensions: [("result", "unavailable")]).increment()
+            noteStoreFailure("storing a webhook", error: error, logger: logger)
+            throw error
+        }
         let result: String
         switch receipt {
         case .applied: result = "applied"; await schedule([.fetch(.webhook, at: now())])
