@@ -49,7 +49,11 @@ struct OutageTests {
 
     @Test("500 payments survive two immediate restarts of PostgreSQL: outcomes match the ledger, acknowledged webhooks are processed, no deadline fires twice")
     func paymentsSurviveRestarts() async throws {
-        let server = try await EphemeralPostgres.start(.fast)
+        // Fast, but a commit the client saw is durable against a crash of the server (not of the
+        // machine): `synchronous_commit = off` would lose the last commits on `-m immediate`.
+        var configuration = EphemeralPostgres.Configuration.fast
+        configuration.settings["synchronous_commit"] = "on"
+        let server = try await EphemeralPostgres.start(configuration)
         do {
             try await Self.run(on: server)
         } catch {
@@ -178,7 +182,8 @@ struct OutageTests {
             #expect((1...4).contains(engineWarnings), "engine warnings: \(engineWarnings)")
             #expect(engineRecoveries == engineWarnings)
             #expect(poolWarnings <= 4, "pool warnings: \(poolWarnings)")
-            #expect(lines.filter { $0.hasPrefix("warning") }.count <= 16, "\(lines.filter { $0.hasPrefix("warning") }.prefix(20))")
+            let warnings = lines.filter { $0.hasPrefix("warning") }
+            #expect(warnings.count <= 12, "\(warnings.prefix(20))")
             print("outage logs: \(engineWarnings) engine warnings, \(engineRecoveries) recoveries, \(poolWarnings) pool warnings, \(quietFailures) failures logged at debug")
         }
     }
