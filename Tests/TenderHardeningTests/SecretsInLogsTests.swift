@@ -70,6 +70,7 @@ struct SecretsInLogsTests {
         let sandbox = SandboxConfiguration(
             secretKey: LiveStack.secretKey, bank: BankBehavior(confirmationDelay: .uniform(.milliseconds(100) ... .milliseconds(400)), declineRate: 0)
         )
+        let firstID = Shared("")
         try await LiveStack.run(databaseURL: databaseURL, sandbox: sandbox, token: Self.token, logger: capture.logger) { stack in
             var ids: [String] = []
             for (n, code) in Self.codes.enumerated() {
@@ -77,6 +78,7 @@ struct SecretsInLogsTests {
                 #expect(try await Self.submit(stack.baseURL, id: id, code: code) == 201)
                 ids.append(id)
             }
+            firstID.update { $0 = ids[0] }
             try await Self.provoke(stack.baseURL, prefix: "secrets")
             let finished = try await stack.waitUntil(timeout: .seconds(30)) {
                 var done = true
@@ -100,6 +102,7 @@ struct SecretsInLogsTests {
 
         let lines = capture.all
         #expect(lines.count > 100, "too little was logged for the test to mean anything")
+        #expect(lines.contains { $0.contains(firstID.value) }, "the payments' own log lines were not captured")
         let leaks = lines.filter { !Self.secrets(in: $0, secretKey: LiveStack.secretKey).isEmpty }
         #expect(leaks.isEmpty, "\(leaks.prefix(5))")
     }
@@ -156,6 +159,7 @@ struct SecretsInLogsTests {
             #expect(try await worker.terminate() == 0)
             let log = worker.log
             #expect(log.split(separator: "\n").count > 20, "too little was logged for the test to mean anything")
+            #expect(ids.allSatisfy { log.contains($0) }, "the payments' own log lines were not captured")
             #expect(Self.secrets(in: log, secretKey: LiveStack.secretKey).isEmpty, "\(Self.secrets(in: log, secretKey: LiveStack.secretKey))")
         }
     }
