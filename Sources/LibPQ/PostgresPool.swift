@@ -231,7 +231,7 @@ public actor PostgresPool {
     /// Opens a connection, or fails at once when the database cannot be reached.
     ///
     /// After a failed attempt the next one waits for an exponential backoff shared by the pool
-    /// (50 ms doubling to 5 s); a caller that comes during the backoff fails at once with
+    /// (50 ms doubling to 2 s); a caller that comes during the backoff fails at once with
     /// ``PostgresError/Code/connectionFailed`` instead of waiting, so that while the database is down
     /// callers answer "unavailable" quickly and the server is not flooded with attempts. The outage
     /// is logged once when it starts and once when a connection succeeds again.
@@ -250,7 +250,7 @@ public actor PostgresPool {
         } catch {
             consecutiveConnectFailures += 1
             let backoff = Duration.milliseconds(50) * (1 << min(consecutiveConnectFailures - 1, 7))
-            nextConnectAttempt = .now + min(backoff, .seconds(5))
+            nextConnectAttempt = .now + min(backoff, .seconds(2))
             if consecutiveConnectFailures == 1 {
                 logger.warning("cannot connect to the database; retrying with backoff", metadata: ["error": "\(error)"])
             } else {
