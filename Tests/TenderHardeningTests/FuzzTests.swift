@@ -10,8 +10,8 @@ import TenderConvergeGate
 @testable import TenderHTTP
 import TenderPostgres
 
-/// Hostile input against the webhook route and the JSON API. The bulk (100,000 inputs each) goes
-/// through the functions the routes call — `PaymentEngine.handleWebhook` for webhooks, and
+/// Hostile input against the webhook route and the JSON API: 110,000 inputs in all. The bulk
+/// (50,000 each) goes through the functions the routes call — `PaymentEngine.handleWebhook` for webhooks, and
 /// `JSONBody.decode` + `SubmitPaymentRequest.validated()` + `PaymentEngine.submit` for payments —
 /// and a sample of 5,000 each goes through the Hummingbird router in process. Every input is
 /// answered with a 4xx, or is valid and then stored; nothing else reaches the database.
@@ -19,7 +19,7 @@ import TenderPostgres
 struct FuzzTests {
     static let secretKey = "sk_test_hardening_fuzz"
     static let token = "fuzz-token-2b7e151628aed2a6"
-    static let bulk = 100_000
+    static let bulk = 50_000
     static let routed = 5_000
 
     /// What the inputs were answered with.
@@ -87,7 +87,7 @@ struct FuzzTests {
         return try? JSONDecoder().decode(Event.self, from: Data(body)).id
     }
 
-    @Test("100,000 mutated webhooks through the engine and 5,000 through the router: each refused with a 4xx or stored; nothing else stored")
+    @Test("50,000 mutated webhooks through the engine and 5,000 through the router: each refused with a 4xx or stored; nothing else stored")
     func webhooks() async throws {
         try await Self.withStack { stack in
             var input = HostileInput(seed: 0x7E1D_E5)
@@ -134,7 +134,7 @@ struct FuzzTests {
             #expect(routed.nonClientErrors.isEmpty, "routed: \(routed.statuses)")
             #expect(direct.unexpected.isEmpty && routed.unexpected.isEmpty, "\(direct.unexpected) \(routed.unexpected)")
             // Enough of every kind of answer that the test means something.
-            #expect(direct.statuses[400, default: 0] > 10_000 && direct.statuses[401, default: 0] > 5_000 && direct.statuses[200, default: 0] > 1_000)
+            #expect(direct.statuses[400, default: 0] > 5_000 && direct.statuses[401, default: 0] > 2_500 && direct.statuses[200, default: 0] > 500)
             #expect(routed.statuses[400, default: 0] > 500 && routed.statuses[200, default: 0] > 50)
 
             // Exactly the accepted events are in the inbox, and no attempt came from a webhook.
@@ -175,7 +175,7 @@ struct FuzzTests {
         }
     }
 
-    @Test("100,000 mutated payment bodies through the API's decoders and 5,000 through the router: each refused with a 4xx or stored as sent")
+    @Test("50,000 mutated payment bodies through the API's decoders and 5,000 through the router: each refused with a 4xx or stored as sent")
     func payments() async throws {
         try await Self.withStack { stack in
             var input = HostileInput(seed: 0xB11C)
@@ -221,7 +221,7 @@ struct FuzzTests {
             #expect(direct.nonClientErrors.isEmpty, "direct: \(direct.statuses) \(direct.unexpected)")
             #expect(routed.nonClientErrors.isEmpty, "routed: \(routed.statuses)")
             #expect(direct.unexpected.isEmpty && routed.unexpected.isEmpty, "\(direct.unexpected) \(routed.unexpected)")
-            #expect(direct.statuses[400, default: 0] > 20_000 && direct.statuses[422, default: 0] > 1_000 && direct.statuses[201, default: 0] > 2_000)
+            #expect(direct.statuses[400, default: 0] > 10_000 && direct.statuses[422, default: 0] > 500 && direct.statuses[201, default: 0] > 500)
             #expect(routed.statuses[400, default: 0] > 1_000 && routed.statuses[201, default: 0] > 100)
 
             // One attempt per payment created, and nothing else.

@@ -168,7 +168,8 @@ struct OutageTests {
             }
             let acceptedProbes = seen.filter { $0.route == "webhook" && (200..<300).contains($0.status) }.compactMap(\.eventID)
             #expect(acceptedProbes.allSatisfy { stored[$0] != nil }, "a probe answered 2xx was not stored")
-            #expect(seen.filter { $0.route == "webhook" }.allSatisfy { [200, 503].contains($0.status) }, "\(Self.summary(seen))")
+            // 0: no answer within 5 s (a loaded machine); never a refusal of a well-signed event.
+            #expect(seen.filter { $0.route == "webhook" }.allSatisfy { [0, 200, 503].contains($0.status) }, "\(Self.summary(seen))")
             let probeSummary = Self.summary(seen)
             print("outage probes: \(probeSummary)")
 
