@@ -143,6 +143,19 @@ public actor EphemeralPostgres {
         self.logger.debug("PostgreSQL stopped")
     }
 
+    /// Restarts the server on the same port (`pg_ctl restart -m MODE`) and waits until it accepts
+    /// connections again. Every open connection is broken by it; with `immediate` the server stops
+    /// without a checkpoint and recovers from its write-ahead log, as after a crash.
+    ///
+    /// - Parameter mode: `pg_ctl`'s shutdown mode: `smart`, `fast` or `immediate` (the default).
+    /// - Throws: ``EphemeralPostgresError`` with code `commandFailed` when `pg_ctl` fails.
+    public func restart(mode: String = "immediate") async throws {
+        self.logger.debug("pg_ctl restart", metadata: ["postgres.stop-mode": "\(mode)"])
+        try await self.binaries.serverCommand("pg_ctl", [
+            "restart", "-D", self.cluster.data, "-m", mode, "-w", "-t", String(self.timeoutSeconds), "-l", self.cluster.log,
+        ]).runChecked()
+    }
+
     /// Starts the server on a free port, trying again with another port when one is taken
     /// between choosing and binding it.
     private static func startServer(

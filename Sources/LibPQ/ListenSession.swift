@@ -43,11 +43,19 @@ final class ListenSession: Sendable {
 
     func run() {
         var backoff = Self.firstBackoff
+        var failures = 0
         while !isStopped {
-            if let connection = connectAndListen() {
+            if let connection = connectAndListen(quietly: failures > 0) {
+                if failures > 0 {
+                    logger.info("listener connected again", metadata: ["failed_attempts": "\(failures)"])
+                }
+                failures = 0
                 backoff = Self.firstBackoff
                 continuation.yield(.listening)
                 receive(on: connection.pointer)
+                failures = 1  // the loss was logged; failures to reconnect are not logged again
+            } else {
+                failures += 1
             }
             guard !isStopped else { break }
             pause(seconds: backoff)
@@ -57,12 +65,17 @@ final class ListenSession: Sendable {
         logger.debug("listener stopped")
     }
 
-    /// Connects and issues `LISTEN` for every channel, or logs why not and returns nil.
-    private func connectAndListen() -> ConnectionHandle? {
+    /// Connects and issues `LISTEN` for every channel, or logs why not and returns nil. A failure to
+    /// connect is a warning the first time and `debug` while it keeps failing (`quietly`), so that an
+    /// outage is logged once.
+    private func connectAndListen(quietly: Bool) -> ConnectionHandle? {
         guard let pointer = PQconnectdb(configuration.connectionString) else { return nil }
         let connection = ConnectionHandle(taking: pointer)
         guard PQstatus(pointer) == CONNECTION_OK else {
-            logger.warning("listener could not connect", metadata: ["error": "\(PostgresError(code: .connectionFailed, connection: pointer))"])
+            logger.log(
+                level: quietly ? .debug : .warning, "listener could not connect; retrying with backoff",
+                metadata: ["error": "\(PostgresError(code: .connectionFailed, connection: pointer))"]
+            )
             return nil
         }
         noticeLogger.install(on: pointer)

@@ -6,8 +6,9 @@ import Logging
 /// is free, callers wait in FIFO order for at most `acquireTimeout`, then fail with
 /// ``PostgresError/Code/timeout``. A connection returned broken, or inside a transaction, is closed
 /// and replaced when next needed; one that sat idle longer than `healthCheckAfterIdle` is checked
-/// with `SELECT 1` before it is lent again. Failed connection attempts are retried with
-/// exponential backoff until the caller's deadline.
+/// with `SELECT 1` before it is lent again. While the database cannot be reached, callers fail
+/// fast with ``PostgresError/Code/connectionFailed`` and new connections are tried after an
+/// exponential backoff, so the pool reconnects by itself once the database is back.
 public actor PostgresPool {
     private struct IdleConnection {
         let connection: PostgresConnection
@@ -144,7 +145,7 @@ public actor PostgresPool {
             break
         }
         do {
-            return try await openConnection(until: deadline)
+            return try await openConnection()
         } catch {
             returnSlot()
             throw error
@@ -228,36 +229,35 @@ public actor PostgresPool {
 
     // MARK: Connecting
 
-    /// Opens a connection, retrying with exponential backoff (shared by the pool) until `deadline`.
-    private func openConnection(until deadline: ContinuousClock.Instant) async throws -> PostgresConnection {
-        while true {
-            if nextConnectAttempt > .now {
-                guard nextConnectAttempt < deadline else {
-                    throw PostgresError(code: .timeout, clientMessage: "connecting is backing off after failures")
-                }
-                do {
-                    try await Task.sleep(until: nextConnectAttempt)
-                } catch {
-                    throw PostgresError(code: .queryCancelled, clientMessage: "the task was cancelled")
-                }
-            }
-            guard !isClosed else { throw PostgresError(code: .poolClosed) }
-            do {
-                let connection = try await PostgresConnection.connect(configuration, logger: logger)
+    /// Opens a connection, or fails at once when the database cannot be reached.
+    ///
+    /// After a failed attempt the next one waits for an exponential backoff shared by the pool
+    /// (50 ms doubling to 2 s); a caller that comes during the backoff fails at once with
+    /// ``PostgresError/Code/connectionFailed`` instead of waiting, so that while the database is down
+    /// callers answer "unavailable" quickly and the server is not flooded with attempts. The outage
+    /// is logged once when it starts and once when a connection succeeds again.
+    private func openConnection() async throws -> PostgresConnection {
+        guard !isClosed else { throw PostgresError(code: .poolClosed) }
+        guard nextConnectAttempt <= .now else {
+            throw PostgresError(code: .connectionFailed, clientMessage: "the database is unreachable; connecting again after a backoff")
+        }
+        do {
+            let connection = try await PostgresConnection.connect(configuration, logger: logger)
+            if consecutiveConnectFailures > 0 {
+                logger.info("connected to the database again", metadata: ["failed_attempts": "\(consecutiveConnectFailures)"])
                 consecutiveConnectFailures = 0
-                return connection
-            } catch {
-                consecutiveConnectFailures += 1
-                let backoff = Duration.milliseconds(50) * (1 << min(consecutiveConnectFailures - 1, 7))
-                nextConnectAttempt = .now + min(backoff, .seconds(5))
-                logger.warning(
-                    "connecting failed; backing off",
-                    metadata: ["error": "\(error)", "failures": "\(consecutiveConnectFailures)"]
-                )
-                if ContinuousClock.now >= deadline || Task.isCancelled {
-                    throw error
-                }
             }
+            return connection
+        } catch {
+            consecutiveConnectFailures += 1
+            let backoff = Duration.milliseconds(50) * (1 << min(consecutiveConnectFailures - 1, 7))
+            nextConnectAttempt = .now + min(backoff, .seconds(2))
+            if consecutiveConnectFailures == 1 {
+                logger.warning("cannot connect to the database; retrying with backoff", metadata: ["error": "\(error)"])
+            } else {
+                logger.debug("connecting failed again", metadata: ["failed_attempts": "\(consecutiveConnectFailures)"])
+            }
+            throw error
         }
     }
 }

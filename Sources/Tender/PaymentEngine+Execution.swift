@@ -20,10 +20,12 @@ extension PaymentEngine {
             logger.debug("task lost its lease; its new holder finishes it", metadata: ["kind": "\(claim.kind.rawValue)"])
         } catch is CancellationError {
             logger.debug("task cancelled; its lease will lapse", metadata: ["kind": "\(claim.kind.rawValue)"])
-        } catch {
+        } catch let error as StoreError {
             logger.warning("task failed; it will be retried when its lease lapses", metadata: [
                 "kind": "\(claim.kind.rawValue)", "error": "\(error)",
             ])
+        } catch {
+            noteStoreFailure("task \(claim.kind.rawValue)", error: error, logger: logger)
         }
     }
 

@@ -72,8 +72,9 @@ extension PaymentEngine {
                 timer.schedule(task.dueAt)
             }
             loadedUntil = horizon
+            outage.succeeded(at: now(), logger: logger)
         } catch {
-            logger.warning("sweep failed", metadata: ["error": "\(error)"])
+            outage.failed("sweep", error: error, at: now(), logger: logger)
         }
     }
 
@@ -88,9 +89,10 @@ extension PaymentEngine {
                 owner: configuration.workerID, dueBy: now(), limit: limit, lease: configuration.leaseDuration, now: now()
             )
         } catch {
-            logger.warning("claiming tasks failed", metadata: ["error": "\(error)"])
+            outage.failed("claiming tasks", error: error, at: now(), logger: logger)
             return false
         }
+        outage.succeeded(at: now(), logger: logger)
         let firedAt = now()
         for claim in claims {
             inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = claim
@@ -126,7 +128,7 @@ extension PaymentEngine {
                     inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = claim
                 }
             } catch {
-                logger.warning("extending leases failed", metadata: ["error": "\(error)"])
+                outage.failed("extending leases", error: error, at: now(), logger: logger)
             }
         }
     }

@@ -22,6 +22,7 @@ public actor PaymentEngine: Service {
     var inFlight: [TaskKey: TaskClaim] = [:]
     var loadedUntil = Date.distantPast
     var accepting = true
+    var outage = OutageLog()
 
     /// Identifies a task: an attempt has at most one of each kind.
     struct TaskKey: Hashable {
@@ -96,17 +97,26 @@ public actor PaymentEngine: Service {
     /// Verifies a webhook, stores it, and applies it as a hint. Answer the gateway 2xx only when
     /// this returns: the event is stored by then.
     /// - Throws: ``WebhookRejection`` for a forged, stale, oversized or malformed webhook (nothing is
-    ///   stored), or the store's error when the event could not be stored.
+    ///   stored), or the store's error when the event could not be stored (counted as
+    ///   `unavailable` and logged once per outage).
     public func handleWebhook(headers: [(name: String, value: String)], body: [UInt8]) async throws -> WebhookReceipt {
         let hint: WebhookHint
         do {
             hint = try gateway.verifyWebhook(headers: headers, body: body, now: now())
+            guard Self.isStorable(hint) else { throw WebhookRejection.malformedBody }
         } catch {
             Counter(label: "tender_webhooks_total", dimensions: [("result", "rejected")]).increment()
             logger.notice("webhook rejected", metadata: ["reason": "\(error)"])
             throw error
         }
-        let receipt = try await store.receiveWebhook(hint, body: body, now: now())
+        let receipt: WebhookReceipt
+        do {
+            receipt = try await store.receiveWebhook(hint, body: body, now: now())
+        } catch {
+            Counter(label: "tender_webhooks_total", dimensions: [("result", "unavailable")]).increment()
+            noteStoreFailure("storing a webhook", error: error, logger: logger)
+            throw error
+        }
         let result: String
         switch receipt {
         case .applied: result = "applied"; await schedule([.fetch(.webhook, at: now())])
@@ -116,6 +126,15 @@ public actor PaymentEngine: Service {
         Counter(label: "tender_webhooks_total", dimensions: [("result", result)]).increment()
         logger.debug("webhook stored", metadata: ["event_id": "\(hint.eventID)", "session_id": "\(hint.sessionID)", "result": "\(result)"])
         return receipt
+    }
+
+    /// Whether a verified event's identifiers can be stored: each 1 to 255 UTF-8 bytes without
+    /// control characters (PostgreSQL's text cannot hold NUL, and its indexes refuse huge keys).
+    /// A signed event that fails this is malformed (400), not a reason to make the gateway retry.
+    static func isStorable(_ hint: WebhookHint) -> Bool {
+        [hint.eventID, hint.type, hint.sessionID].allSatisfy { field in
+            (1...255).contains(field.utf8.count) && !field.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        }
     }
 
     /// Events for the order system after a sequence number, in order; waits for new ones. Delivery is
@@ -132,6 +151,12 @@ public actor PaymentEngine: Service {
     /// The last sequence number `consumer` acknowledged.
     public func acknowledged(consumer: String) async throws -> Int64 {
         try await store.acknowledged(consumer: consumer)
+    }
+
+    /// Records a failure to reach the store (an error other than a ``StoreError`` refusal): logged
+    /// once per outage. A failed task is retried when its lease lapses.
+    func noteStoreFailure(_ operation: String, error: any Error, logger: Logger) {
+        outage.failed(operation, error: error, at: now(), logger: logger)
     }
 
     // MARK: Transitions

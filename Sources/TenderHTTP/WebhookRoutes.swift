@@ -42,7 +42,8 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
             return try ErrorResponse(code: "webhook_rejected", message: rejection.description)
                 .response(status: .init(code: rejection.httpStatus))
         } catch {
-            context.logger.warning("webhook not stored; the gateway will deliver it again", metadata: ["error": "\(error)"])
+            // The engine logs the outage once; one line per refused delivery would flood the log.
+            context.logger.debug("webhook not stored; the gateway will deliver it again", metadata: ["error": "\(error)"])
             return try ErrorResponse(code: "unavailable", message: "the event could not be stored; retry later")
                 .response(status: .serviceUnavailable)
         }

@@ -1,0 +1,31 @@
+import Foundation
+import Logging
+
+/// Logs an outage of the store once when it starts and once when it ends, however many sweeps,
+/// claims and tasks fail in between (those go to `debug`).
+struct OutageLog: Sendable {
+    /// When the current outage started, or `nil` while the store answers.
+    private(set) var since: Date?
+    private var failures = 0
+
+    /// Records a failed store operation: a warning if it starts an outage, `debug` otherwise.
+    mutating func failed(_ operation: String, error: any Error, at now: Date, logger: Logger) {
+        failures += 1
+        guard since == nil else {
+            logger.debug("\(operation) failed during the store outage", metadata: ["error": "\(error)"])
+            return
+        }
+        since = now
+        logger.warning("the store is unavailable; retrying until it answers", metadata: ["operation": "\(operation)", "error": "\(error)"])
+    }
+
+    /// Records that the store answered: ends the outage, if any, with an info line.
+    mutating func succeeded(at now: Date, logger: Logger) {
+        guard let since else { return }
+        logger.info("the store answers again", metadata: [
+            "outage_seconds": "\(String(format: "%.1f", now.timeIntervalSince(since)))", "failed_operations": "\(failures)",
+        ])
+        self.since = nil
+        failures = 0
+    }
+}

@@ -1,0 +1,45 @@
+import Logging
+import Synchronization
+
+/// Collects every log line (level, label, message and metadata, rendered) written through the
+/// loggers it hands out, so that a test can search them for secrets.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    /// Every line logged so far.
+    var all: [String] { lines.withLock { $0 } }
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    /// A trace-level logger that records here.
+    func logger(label: String) -> Logger {
+        var logger = Logger(label: label) { label in CapturingLogHandler(label: label, capture: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+}
+
+/// Renders each event as one line into a ``LogCapture``.
+struct CapturingLogHandler: LogHandler {
+    let label: String
+    let capture: LogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        capture.append("\(event.level) [\(label)] \(event.message) \(merged.sorted { $0.key < $1.key }) \(event.source) \(event.file):\(event.line)")
+    }
+}
+
+extension Logger {
+    /// A logger that drops everything: for inputs logged by the hundred thousand.
+    static var silent: Logger {
+        Logger(label: "tender.hardening.silent") { _ in SwiftLogNoOpLogHandler() }
+    }
+}
