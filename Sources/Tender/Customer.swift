@@ -10,12 +10,16 @@ public struct Customer: Sendable, Hashable, Codable {
     /// The payer's last name.
     public let lastName: String
 
-    /// Creates a customer after checking that every field is present and of sane length.
+    /// Creates a customer after checking that every field is present, of sane length and free of
+    /// control characters (none belongs in a name or an address, and PostgreSQL cannot store NUL).
     /// - Throws: ``ValidationError`` (``ValidationError/Code/invalidCustomer``).
     public init(email: String, firstName: String, lastName: String) throws(ValidationError) {
         for (field, value) in [("customer.email", email), ("customer.first_name", firstName), ("customer.last_name", lastName)] {
             guard !value.isEmpty, value.count <= Self.maximumFieldLength else {
                 throw ValidationError(.invalidCustomer, field: field, "must be 1 to \(Self.maximumFieldLength) characters")
+            }
+            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw ValidationError(.invalidCustomer, field: field, "must not contain control characters")
             }
         }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)

@@ -55,15 +55,10 @@ struct SubmitPaymentRequest: Decodable, Sendable {
         var code: BLIKCode
     }
 
-    /// Validates every field through the domain types, and refuses control characters in the
-    /// customer's fields (PostgreSQL cannot store NUL; none belongs in a name or an address).
+    /// Validates every field through the domain types.
     /// - Throws: ``ValidationError`` naming the first refused field.
     func validated() throws(ValidationError) -> Validated {
-        let fields = [("customer.email", customer.email), ("customer.first_name", customer.firstName), ("customer.last_name", customer.lastName)]
-        for (field, value) in fields where value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw ValidationError(.invalidCustomer, field: field, "must not contain control characters")
-        }
-        return Validated(
+        Validated(
             paymentID: try PaymentID(validating: paymentID),
             amount: try Money(minorUnits: amount, currency: Currency(code: currency)),
             customer: try Customer(email: customer.email, firstName: customer.firstName, lastName: customer.lastName),
