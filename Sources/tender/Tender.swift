@@ -6,6 +6,6 @@ struct TenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tender",
         abstract: "An asynchronous payment orchestration engine for BLIK payments.",
-        subcommands: []
+        subcommands: [BenchCommand.self]
     )
 }

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `tender bench`: benchmarks run in a release build against PostgreSQL with durability on.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks of the engine against PostgreSQL (build with -c release).",
+        subcommands: [
+            BenchTransitionsCommand.self, BenchTimersCommand.self, BenchRecoveryCommand.self, BenchBLIKCommand.self, BenchWorkerCommand.self,
+        ]
+    )
+}
