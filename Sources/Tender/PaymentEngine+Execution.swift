@@ -10,6 +10,31 @@ extension PaymentEngine {
         await finished(claim)
     }
 
+    /// Fires claimed deadlines together, in one transaction. When the batch fails as a whole, each
+    /// deadline is applied on its own.
+    func executeDeadlines(_ claims: [TaskClaim]) async {
+        do {
+            let items = claims.map { BatchInput(input: .deadlineReached, attemptID: $0.attemptID, claim: $0) }
+            let results = try await store.applyBatch(items, now: now())
+            for (claim, result) in zip(claims, results) {
+                switch result {
+                case .success(let transition):
+                    await record(transition, of: .deadlineReached)
+                case .failure(let error):
+                    logger.debug("deadline not applied", metadata: ["attempt_id": "\(claim.attemptID)", "error": "\(error)"])
+                }
+            }
+        } catch {
+            logger.notice("deadline batch failed; applying each deadline alone", metadata: [
+                "count": "\(claims.count)", "error": "\(error)",
+            ])
+            for claim in claims {
+                await complete(claim)
+            }
+        }
+        await finished(deadlines: claims)
+    }
+
     private func complete(_ claim: TaskClaim) async {
         var logger = self.logger
         logger[metadataKey: "attempt_id"] = "\(claim.attemptID)"

@@ -9,6 +9,7 @@ extension PaymentEngine {
     /// answers, and gives back anything it could not finish.
     public func run() async throws {
         logger.info("engine started", metadata: ["worker_id": "\(configuration.workerID)"])
+        await releaseEarlierLeases()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.listen() }
             group.addTask { await self.keepLeases() }
@@ -46,7 +47,7 @@ extension PaymentEngine {
             if backlog {
                 backlog = await claimDue(in: &group)
             }
-            if backlog, inFlight.count < configuration.maximumConcurrentCalls {
+            if backlog, hasRoom {
                 continue
             }
             let wakeAt = backlog ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
@@ -78,11 +79,23 @@ extension PaymentEngine {
         }
     }
 
-    /// Claims due tasks up to the room for more gateway calls, and runs each in the group.
-    /// Returns whether more may be due (the claim was as large as allowed).
+    /// The most deadline batches running at once; each is one transaction.
+    static let maximumDeadlineBatches = 3
+
+    /// Gateway calls in flight (deadlines make none).
+    private var callsInFlight: Int { inFlight.count - deadlinesInFlight }
+
+    /// Whether more tasks may be claimed: a deadline batch counts as one call.
+    private var hasRoom: Bool {
+        deadlineBatches < Self.maximumDeadlineBatches && callsInFlight + deadlineBatches < configuration.maximumConcurrentCalls
+    }
+
+    /// Claims due tasks up to the room for more gateway calls, and runs each in the group; the
+    /// deadlines among them run together, as one batch. Returns whether more may be due (the claim
+    /// was as large as allowed, or there was no room).
     private func claimDue(in group: inout DiscardingTaskGroup) async -> Bool {
-        let limit = min(configuration.maximumConcurrentCalls - inFlight.count, configuration.claimBatchSize)
-        guard accepting, limit > 0 else { return true }
+        let limit = min(configuration.maximumConcurrentCalls - callsInFlight - deadlineBatches, configuration.claimBatchSize)
+        guard accepting, hasRoom, limit > 0 else { return true }
         let claims: [TaskClaim]
         do {
             claims = try await store.claimTasks(
@@ -94,13 +107,36 @@ extension PaymentEngine {
         }
         outage.succeeded(at: now(), logger: logger)
         let firedAt = now()
+        var deadlines: [TaskClaim] = []
         for claim in claims {
             inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = claim
             Timer(label: "tender_task_lateness_seconds", dimensions: [("kind", claim.kind.rawValue)])
                 .recordNanoseconds(Int64(max(0, firedAt.timeIntervalSince(claim.dueAt)) * 1e9))
-            group.addTask { await self.execute(claim) }
+            if claim.kind == .deadline {
+                deadlines.append(claim)
+            } else {
+                group.addTask { await self.execute(claim) }
+            }
+        }
+        if !deadlines.isEmpty {
+            deadlinesInFlight += deadlines.count
+            deadlineBatches += 1
+            group.addTask { await self.executeDeadlines(deadlines) }
         }
         return claims.count == limit
+    }
+
+    /// Frees the tasks an earlier process under this worker's id left leased when it died, so
+    /// they run now rather than when their leases lapse.
+    private func releaseEarlierLeases() async {
+        do {
+            let released = try await store.releaseLeases(owner: configuration.workerID)
+            if released > 0 {
+                logger.notice("released the leases of an earlier run of this worker", metadata: ["count": "\(released)"])
+            }
+        } catch {
+            logger.warning("releasing earlier leases failed; they lapse in time", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Waits for the tasks in flight to finish.
@@ -112,6 +148,15 @@ extension PaymentEngine {
 
     func finished(_ claim: TaskClaim) async {
         inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = nil
+        await alarm.ring()
+    }
+
+    func finished(deadlines claims: [TaskClaim]) async {
+        for claim in claims {
+            inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = nil
+        }
+        deadlinesInFlight -= claims.count
+        deadlineBatches -= 1
         await alarm.ring()
     }
 

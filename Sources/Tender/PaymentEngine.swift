@@ -20,6 +20,10 @@ public actor PaymentEngine: Service {
     let pollBudget: RequestBudget
     var timer = TaskTimer()
     var inFlight: [TaskKey: TaskClaim] = [:]
+    /// Deadline claims in ``inFlight``: they run in batches, one transaction each, with no gateway call.
+    var deadlinesInFlight = 0
+    /// Deadline batches running.
+    var deadlineBatches = 0
     var loadedUntil = Date.distantPast
     var accepting = true
     var outage = OutageLog()
@@ -164,14 +168,19 @@ public actor PaymentEngine: Service {
     @discardableResult
     func apply(_ input: AttemptInput, to id: AttemptID, completing claim: TaskClaim? = nil) async throws -> Transition {
         let transition = try await store.apply(input, to: id, completing: claim, now: now())
+        await record(transition, of: input)
+        return transition
+    }
+
+    /// Logs and counts an applied transition and schedules its effects.
+    func record(_ transition: Transition, of input: AttemptInput) async {
         if transition.changedState {
             logger.info("attempt \(transition.attempt.state.rawValue)", metadata: [
-                "attempt_id": "\(id)", "source": "\(input.source.rawValue)", "note": "\(transition.note)",
+                "attempt_id": "\(transition.attempt.id)", "source": "\(input.source.rawValue)", "note": "\(transition.note)",
             ])
             Counter(label: "tender_transitions_total", dimensions: [("to", transition.attempt.state.rawValue)]).increment()
         }
         await schedule(transition.effects)
-        return transition
     }
 
     /// Puts the due times of scheduled effects on the timer heap.

@@ -18,6 +18,15 @@ public protocol PaymentStore: Sendable {
     @discardableResult
     func apply(_ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, now: Date) async throws -> Transition
 
+    /// Applies inputs to many attempts in one transaction, with the outcome of applying them one
+    /// after the other with ``apply(_:to:completing:now:)``: each item is locked, its claim's fence
+    /// checked, its transition written with history, tasks and outbox events. An item that one
+    /// application would refuse (``StoreError/Code/fencedOut`` for a lost lease,
+    /// ``StoreError/Code/notFound``) is refused alone and writes nothing; any other failure
+    /// rolls the whole batch back and is thrown.
+    /// - Returns: one result per item, in order.
+    func applyBatch(_ items: [BatchInput], now: Date) async throws -> [Result<Transition, StoreError>]
+
     /// Stores a verified webhook and, when its session is known, applies it as a hint; a duplicate
     /// event changes nothing, an event for an unknown session is parked.
     func receiveWebhook(_ hint: WebhookHint, body: [UInt8], now: Date) async throws -> WebhookReceipt
@@ -37,6 +46,11 @@ public protocol PaymentStore: Sendable {
 
     /// Frees the tasks whose leases lapsed (their worker died); returns how many.
     func recoverLapsedLeases(now: Date) async throws -> Int
+
+    /// Frees every task leased by `owner` without waiting for the leases to lapse: a worker calls
+    /// it when it starts, since no earlier process of the same name can still finish its claims.
+    /// Returns how many.
+    func releaseLeases(owner: String) async throws -> Int
 
     /// The attempt with this id.
     func attempt(_ id: AttemptID) async throws -> Attempt?
@@ -143,6 +157,39 @@ public struct TaskClaim: Sendable, Hashable {
         self.generation = generation
         self.tries = tries
         self.leaseExpiresAt = leaseExpiresAt
+    }
+}
+
+/// One input of ``PaymentStore/applyBatch(_:now:)``.
+public struct BatchInput: Sendable, Hashable {
+    /// What happened.
+    public var input: AttemptInput
+    /// The attempt it happened to.
+    public var attemptID: AttemptID
+    /// The claimed task the input completes, if any.
+    public var claim: TaskClaim?
+
+    /// Creates a batch item.
+    public init(input: AttemptInput, attemptID: AttemptID, claim: TaskClaim? = nil) {
+        self.input = input
+        self.attemptID = attemptID
+        self.claim = claim
+    }
+}
+
+extension PaymentStore {
+    /// Applies the items one by one, each in a transaction of its own: for a store without a
+    /// batched path.
+    public func applyBatch(_ items: [BatchInput], now: Date) async throws -> [Result<Transition, StoreError>] {
+        var results: [Result<Transition, StoreError>] = []
+        for item in items {
+            do {
+                results.append(.success(try await apply(item.input, to: item.attemptID, completing: item.claim, now: now)))
+            } catch let error as StoreError where [.fencedOut, .notFound].contains(error.code) {
+                results.append(.failure(error))
+            }
+        }
+        return results
     }
 }
 

@@ -111,4 +111,11 @@ extension PostgresPaymentStore {
             [now]
         )
     }
+
+    public func releaseLeases(owner: String) async throws -> Int {
+        try await pool.execute(
+            "UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1",
+            [owner]
+        )
+    }
 }

@@ -63,7 +63,13 @@ extension PostgresPaymentStore {
         else {
             throw StoreError(.fencedOut, "the \(claim.kind.rawValue) task of attempt \(claim.attemptID) is no longer held by \(claim.owner)")
         }
-        if try task.decode(Int64.self, column: "generation") == claim.generation {
+        return completion(of: claim, sameGeneration: try task.decode(Int64.self, column: "generation") == claim.generation)
+    }
+
+    /// The statement that finishes a claimed task whose fence was checked: a delete, or, when the
+    /// task was rescheduled while it ran, a release of its lease.
+    static func completion(of claim: TaskClaim, sameGeneration: Bool) -> PostgresStatement {
+        if sameGeneration {
             return PostgresStatement(
                 "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2",
                 [claim.attemptID.rawValue, claim.kind.rawValue]

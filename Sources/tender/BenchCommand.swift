@@ -1,10 +1,13 @@
 import ArgumentParser
 
-/// `tender bench …`: benchmarks that print a table and can write JSON.
+/// `tender bench`: benchmarks run in a release build against PostgreSQL with durability on.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure Tender's building blocks against reference tools.",
-        subcommands: [PGBenchCommand.self]
+        abstract: "Benchmarks of the engine against PostgreSQL (build with -c release).",
+        subcommands: [
+            PGBenchCommand.self, BenchTransitionsCommand.self, BenchTimersCommand.self, BenchRecoveryCommand.self, BenchBLIKCommand.self,
+            BenchWorkerCommand.self,
+        ]
     )
 }

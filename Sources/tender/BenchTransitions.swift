@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import LibPQ
+import Tender
+import TenderPostgres
+
+/// `tender bench transitions`: whole payment lives driven by the real engine against PostgreSQL,
+/// with a gateway that answers at once, beside `pgbench` doing the same SQL work per transition.
+struct BenchTransitionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transitions",
+        abstract: "Payment lifecycle throughput of the engine against pgbench's ceiling for the same SQL work."
+    )
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(parsing: .upToNextOption, help: "Concurrent payments, one run each.")
+    var clients: [Int] = [4, 16]
+
+    @Option(help: "Seconds measured per run (after a 2 s warm-up).")
+    var seconds: Double = 15
+
+    struct Run: Codable {
+        var clients: Int
+        var payments: Int
+        var paymentsPerS: Double
+        var transitionsPerS: Double
+        var transitionsPerPayment: Double
+        var pgbenchTPS: Double
+        var ratio: Double
+        var commitsPerPayment: Double
+        var statCommitsPerPayment: Double
+        var paymentLatencyMS: LatencySummary
+
+        enum CodingKeys: String, CodingKey {
+            case clients, payments, paymentsPerS = "payments_per_s", transitionsPerS = "transitions_per_s"
+            case transitionsPerPayment = "transitions_per_payment", pgbenchTPS = "pgbench_tps", ratio
+            case commitsPerPayment = "commits_per_payment", statCommitsPerPayment = "xact_commit_per_payment"
+            case paymentLatencyMS = "payment_latency_ms"
+        }
+    }
+
+    struct Report: Codable {
+        var scenario = "transitions"
+        var machine: MachineInfo
+        var postgres: PostgresSettings
+        var runs: [Run]
+    }
+
+    func run() async throws {
+        let database = try await BenchDatabase.open(options.databaseURL, scenario: "transitions")
+        do {
+            let pool = try await database.migratedPool(size: 4)
+            let settings = try await PostgresSettings.read(pool)
+            BenchOutput.environment(.current, settings)
+            let pgbench = try await BenchPgbenchScript.transition(pool: pool, binaryDirectory: database.binaryDirectory)
+            var runs: [Run] = []
+            for count in clients {
+                emit("running \(count) concurrent payments for \(BenchOutput.format(seconds)) s…")
+                var run = try await drive(url: database.url, clients: count)
+                emit("running pgbench with \(count) clients…")
+                run.pgbenchTPS = rounded(try pgbench.run(url: database.url, clients: count, seconds: Int(seconds.rounded(.up))), 1)
+                run.ratio = rounded(run.transitionsPerS / max(run.pgbenchTPS, 1), 3)
+                runs.append(run)
+            }
+            await pool.close()
+            BenchOutput.table(
+                "transitions (submit → session → paid → completed → event acknowledged)",
+                header: ["clients", "payments/s", "transitions/s", "pgbench tps", "ratio", "commits/payment", "xact_commit/payment", "p50 ms", "p99 ms"],
+                rows: runs.map {
+                    [
+                        "\($0.clients)", BenchOutput.format($0.paymentsPerS), BenchOutput.format($0.transitionsPerS),
+                        BenchOutput.format($0.pgbenchTPS), BenchOutput.format($0.ratio, 3), BenchOutput.format($0.commitsPerPayment, 2),
+                        BenchOutput.format($0.statCommitsPerPayment, 2), BenchOutput.format($0.paymentLatencyMS.p50, 2),
+                        BenchOutput.format($0.paymentLatencyMS.p99, 2),
+                    ]
+                }
+            )
+            try BenchOutput.write(Report(machine: .current, postgres: settings, runs: runs), to: options.json)
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+    }
+
+    /// Drives `clients` payments at a time through the engine; measures after a warm-up.
+    private func drive(url: String, clients: Int) async throws -> Run {
+        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: url), size: clients + 4, logger: benchLogger)
+        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: AttemptPolicy()), logger: benchLogger)
+        var configuration = EngineConfiguration()
+        configuration.maximumConcurrentCalls = max(64, clients * 2)
+        let engine = PaymentEngine(store: store, gateway: InstantGateway(), configuration: configuration, logger: benchLogger)
+        let waiter = BenchEventWaiter(store: store)
+        let counters = CommitCounter(pool: pool)
+        let customer = try Customer(email: "payer@example.com", firstName: "Jan", lastName: "Kowalski")
+        let amount = try Money(minorUnits: 1000, currency: .pln)
+        let code = try BLIKCode("777123")
+        let clock = ContinuousClock()
+        let warmUpEnds = clock.now + .seconds(2)
+        let measureEnds = warmUpEnds + .milliseconds(Int64(seconds * 1000))
+
+        let measured = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await engine.run() }
+            group.addTask { await waiter.run() }
+            let drivers = (0..<clients).map { _ in
+                Task { () throws -> [Double] in
+                    var latencies: [Double] = []
+                    while clock.now < measureEnds {
+                        let paymentID = PaymentID(rawValue: "pay-" + UUID().uuidString)
+                        let started = clock.now
+                        _ = try await engine.submit(paymentID: paymentID, amount: amount, customer: customer, code: code, idempotencyKey: paymentID.rawValue)
+                        _ = await waiter.outcome(of: paymentID)
+                        if started >= warmUpEnds, clock.now < measureEnds {
+                            latencies.append(started.duration(to: clock.now).timeInterval)
+                        }
+                    }
+                    return latencies
+                }
+            }
+            try await clock.sleep(until: warmUpEnds)
+            let start = try await counters.read()
+            let historyBefore = try await Self.count("attempt_history", pool)
+            try await clock.sleep(until: measureEnds)
+            let historyAfter = try await Self.count("attempt_history", pool)
+            let end = try await counters.read()
+            var latencies: [Double] = []
+            for driver in drivers {
+                latencies += try await driver.value
+            }
+            // Backends publish their statistics at most once a second.
+            try await Task.sleep(for: .milliseconds(1100))
+            let statEnd = try await counters.read()
+            group.cancelAll()
+            return Measured(
+                latencies: latencies, transitions: Double(historyAfter - historyBefore),
+                writes: Double(CommitCounter.writes(from: start, to: end)),
+                statCommits: Double(CommitCounter.statCommits(from: start, to: statEnd))
+            )
+        }
+        await pool.close()
+        let payments = Double(measured.latencies.count)
+        return Run(
+            clients: clients, payments: measured.latencies.count,
+            paymentsPerS: rounded(payments / seconds, 1), transitionsPerS: rounded(measured.transitions / seconds, 1),
+            transitionsPerPayment: rounded(measured.transitions / max(payments, 1), 2), pgbenchTPS: 0, ratio: 0,
+            commitsPerPayment: rounded(measured.writes / max(payments, 1), 2),
+            statCommitsPerPayment: rounded(measured.statCommits / max(payments, 1), 2),
+            paymentLatencyMS: LatencySummary(seconds: measured.latencies)
+        )
+    }
+
+    /// What one run measured.
+    private struct Measured: Sendable {
+        var latencies: [Double]
+        var transitions: Double
+        var writes: Double
+        var statCommits: Double
+    }
+
+    static func count(_ table: String, _ pool: PostgresPool) async throws -> Int {
+        try await pool.query("SELECT count(*) AS n FROM \(table)").first?.decode(Int.self, column: "n") ?? 0
+    }
+}

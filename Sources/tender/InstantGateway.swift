@@ -1,0 +1,26 @@
+import Foundation
+import Tender
+
+/// A gateway that answers at once, in process: a created session is open, a pay completes it, and a
+/// read says completed. It measures the engine's and the database's work without any network.
+struct InstantGateway: PaymentGateway {
+    func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
+        GatewaySession(id: "cs_" + UUID().uuidString, status: .open, amount: request.amount.minorUnits)
+    }
+
+    func pay(sessionID: String, code: BLIKCode, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
+        GatewaySession(id: sessionID, status: .completed, amount: 0)
+    }
+
+    func session(id: String) async throws(GatewayError) -> GatewaySession {
+        GatewaySession(id: id, status: .completed, amount: 0)
+    }
+
+    func refund(sessionID: String, amount: Int64?, reason: RefundReason, idempotencyKey: String) async throws(GatewayError) -> GatewayRefund {
+        GatewayRefund(id: "re_" + UUID().uuidString, amount: amount ?? 0, status: .succeeded)
+    }
+
+    func verifyWebhook(headers: [(name: String, value: String)], body: [UInt8], now: Date) throws(WebhookRejection) -> WebhookHint {
+        throw .badSignature
+    }
+}
