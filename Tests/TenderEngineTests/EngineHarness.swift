@@ -92,7 +92,7 @@ struct EngineHarness: Sendable {
     }
 
     /// Waits until the attempt reaches one of `states`, polling the store; fails after `timeout`.
-    func waitFor(_ id: AttemptID, in states: Set<AttemptState>, timeout: Duration = .seconds(20)) async throws -> Attempt {
+    func waitFor(_ id: AttemptID, in states: Set<AttemptState>, timeout: Duration = .seconds(60)) async throws -> Attempt {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -105,7 +105,7 @@ struct EngineHarness: Sendable {
     }
 
     /// Waits until `condition` holds; returns whether it did within `timeout`.
-    func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+    func waitUntil(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {

@@ -89,7 +89,7 @@ import Testing
         try await withSandbox({
             $0.timeScale = 0.01
             $0.bank.confirmationDelay = .fixed(.seconds(1))
-            $0.bank.lateCompletionDelay = .fixed(.seconds(150))
+            $0.bank.lateCompletionDelay = .fixed(.seconds(800))  // 8 s at this scale: long enough for a loaded machine
         }) { harness in
             let late = try await harness.api.newSessionID()
             let ordinary = try await harness.api.newSessionID()
@@ -106,7 +106,7 @@ import Testing
             $0.timeScale = 0.01
             $0.bank.confirmationDelay = .fixed(.seconds(1))
             $0.bank.lateCompletionRate = 1
-            $0.bank.lateCompletionDelay = .fixed(.seconds(150))
+            $0.bank.lateCompletionDelay = .fixed(.seconds(800))  // 8 s at this scale: long enough for a loaded machine
         }) { harness in
             let id = try await harness.api.newSessionID()
             _ = try await harness.api.pay(id, code: "123456")
