@@ -16,12 +16,13 @@ extension ManyPayments {
             timeScale: 0.01
         )
 
-        /// Eight seconds to confirm, polls every second. The gateway stops taking payment a
-        /// second after the deadline and grace polls go on for four, so the last of them sees
-        /// every session's final status.
+        /// Twenty seconds to confirm — room for four crashes and their lapsed leases even when the
+        /// rest of the suite loads the machine — and polls every second. The gateway stops taking
+        /// payment a second after the deadline and grace polls go on for four, so the last of them
+        /// sees every session's final status.
         static var policy: AttemptPolicy {
             var policy = EngineHarness.fastPolicy
-            policy.confirmationWindow = .seconds(8)
+            policy.confirmationWindow = .seconds(20)
             policy.firstPollDelay = .seconds(1)
             policy.pollInterval = .seconds(1)
             policy.sessionLifetimeBeyondDeadline = .seconds(1)
