@@ -78,3 +78,15 @@ public enum OrderEventType: String, Sendable, Hashable, Codable, CaseIterable {
     /// The duplicate charge was refunded.
     case duplicateRefunded = "payment.duplicate_refunded"
 }
+
+extension Effect {
+    /// The kind and due time of the task this effect schedules, if it schedules one.
+    public var scheduledTask: (kind: TaskKind, dueAt: Date)? {
+        switch self {
+        case .call(_, let at): (.call, at)
+        case .fetch(_, let at): (.fetch, at)
+        case .scheduleDeadline(let at): (.deadline, at)
+        case .cancel, .emit, .eraseCode: nil
+        }
+    }
+}

@@ -5,8 +5,10 @@ import Metrics
 extension PaymentEngine {
     /// Runs one claimed task: makes its gateway call, if any, and applies the answer as the task's
     /// completion. A lost lease refuses the transition; the task's new holder does the work.
-    func execute(_ claim: TaskClaim) async {
-        await complete(claim)
+    /// - Parameter attempt: the attempt as the transition that leased the task left it; read from
+    ///   the store when nil.
+    func execute(_ claim: TaskClaim, attempt: Attempt? = nil) async {
+        await complete(claim, attempt: attempt)
         await finished(claim)
     }
 
@@ -35,11 +37,11 @@ extension PaymentEngine {
         await finished(deadlines: claims)
     }
 
-    private func complete(_ claim: TaskClaim) async {
+    private func complete(_ claim: TaskClaim, attempt: Attempt? = nil) async {
         var logger = self.logger
         logger[metadataKey: "attempt_id"] = "\(claim.attemptID)"
         do {
-            let input = try await input(for: claim, logger: logger)
+            let input = try await input(for: claim, attempt: attempt)
             try await apply(input, to: claim.attemptID, completing: claim)
         } catch let error as StoreError where error.code == .fencedOut {
             logger.debug("task lost its lease; its new holder finishes it", metadata: ["kind": "\(claim.kind.rawValue)"])
@@ -55,13 +57,18 @@ extension PaymentEngine {
     }
 
     /// What the task learned: the gateway's answer turned into an input.
-    private func input(for claim: TaskClaim, logger: Logger) async throws -> AttemptInput {
+    private func input(for claim: TaskClaim, attempt known: Attempt?) async throws -> AttemptInput {
+        guard claim.kind != .deadline else { return .deadlineReached }
+        var attempt = known
+        if attempt == nil {
+            attempt = try await store.attempt(claim.attemptID)
+        }
         switch claim.kind {
         case .deadline:
             return .deadlineReached
         case .fetch:
             let reason = FetchReason(rawValue: claim.reason) ?? .poll
-            guard let attempt = try await store.attempt(claim.attemptID), let sessionID = attempt.sessionID else {
+            guard let sessionID = attempt?.sessionID else {
                 return .fetchFailed(reason, GatewayError(kind: .requestRejected, message: "no session to fetch"))
             }
             if reason == .poll || reason == .gracePoll {
@@ -74,7 +81,7 @@ extension PaymentEngine {
                 return .fetchFailed(reason, GatewayError(error))
             }
         case .call:
-            guard let attempt = try await store.attempt(claim.attemptID) else {
+            guard let attempt else {
                 throw StoreError(.notFound, "no attempt \(claim.attemptID)")
             }
             let call = GatewayCall(rawValue: claim.reason) ?? .createSession

@@ -10,6 +10,8 @@ extension PaymentEngine {
     public func run() async throws {
         logger.info("engine started", metadata: ["worker_id": "\(configuration.workerID)"])
         await releaseEarlierLeases()
+        running = true
+        defer { running = false }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.listen() }
             group.addTask { await self.keepLeases() }
@@ -35,6 +37,7 @@ extension PaymentEngine {
         var sweeps = 0
         var backlog = false
         while accepting, !Task.isCancelled {
+            startFollowUps(in: &group)
             if now() >= nextSweep {
                 await sweep(recoverLeases: sweeps % 5 == 0)
                 sweeps += 1
@@ -57,6 +60,21 @@ extension PaymentEngine {
             }
         }
         await drain()
+    }
+
+    /// Starts the follow-ups that transitions leased to this engine.
+    private func startFollowUps(in group: inout DiscardingTaskGroup) {
+        let ready = readyFollowUps
+        readyFollowUps.removeAll()
+        for task in ready {
+            recordLateness(of: task.claim, firedAt: now())
+            group.addTask { await self.execute(task.claim, attempt: task.attempt) }
+        }
+    }
+
+    private func recordLateness(of claim: TaskClaim, firedAt: Date) {
+        Timer(label: "tender_task_lateness_seconds", dimensions: [("kind", claim.kind.rawValue)])
+            .recordNanoseconds(Int64(max(0, firedAt.timeIntervalSince(claim.dueAt)) * 1e9))
     }
 
     /// Loads the near-future due times the heap does not know and recovers lapsed leases.
@@ -83,18 +101,20 @@ extension PaymentEngine {
     static let maximumDeadlineBatches = 3
 
     /// Gateway calls in flight (deadlines make none).
-    private var callsInFlight: Int { inFlight.count - deadlinesInFlight }
+    var callsInFlight: Int { inFlight.count - deadlinesInFlight }
 
-    /// Whether more tasks may be claimed: a deadline batch counts as one call.
+    /// Whether more tasks may be claimed: a deadline batch counts as one call, and so does a slot
+    /// reserved for a follow-up.
     private var hasRoom: Bool {
-        deadlineBatches < Self.maximumDeadlineBatches && callsInFlight + deadlineBatches < configuration.maximumConcurrentCalls
+        deadlineBatches < Self.maximumDeadlineBatches
+            && callsInFlight + deadlineBatches + reservedCalls < configuration.maximumConcurrentCalls
     }
 
     /// Claims due tasks up to the room for more gateway calls, and runs each in the group; the
     /// deadlines among them run together, as one batch. Returns whether more may be due (the claim
     /// was as large as allowed, or there was no room).
     private func claimDue(in group: inout DiscardingTaskGroup) async -> Bool {
-        let limit = min(configuration.maximumConcurrentCalls - callsInFlight - deadlineBatches, configuration.claimBatchSize)
+        let limit = min(configuration.maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls, configuration.claimBatchSize)
         guard accepting, hasRoom, limit > 0 else { return true }
         let claims: [TaskClaim]
         do {
@@ -109,9 +129,8 @@ extension PaymentEngine {
         let firedAt = now()
         var deadlines: [TaskClaim] = []
         for claim in claims {
-            inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = claim
-            Timer(label: "tender_task_lateness_seconds", dimensions: [("kind", claim.kind.rawValue)])
-                .recordNanoseconds(Int64(max(0, firedAt.timeIntervalSince(claim.dueAt)) * 1e9))
+            inFlight[TaskKey(claim)] = claim
+            recordLateness(of: claim, firedAt: firedAt)
             if claim.kind == .deadline {
                 deadlines.append(claim)
             } else {
@@ -139,21 +158,44 @@ extension PaymentEngine {
         }
     }
 
-    /// Waits for the tasks in flight to finish.
+    /// Waits for the tasks in flight to finish, giving back the follow-ups they lease meanwhile.
     private func drain() async {
         while !inFlight.isEmpty {
+            await releaseFollowUps()
             await alarm.sleep(for: .milliseconds(50))
         }
     }
 
+    /// Gives back follow-ups not started, for another worker.
+    private func releaseFollowUps() async {
+        let ready = readyFollowUps.map(\.claim)
+        guard !ready.isEmpty else { return }
+        readyFollowUps.removeAll()
+        for claim in ready {
+            finishedRunning(claim)
+        }
+        do {
+            try await store.release(ready)
+        } catch {
+            logger.notice("giving back follow-ups failed; their leases lapse", metadata: ["error": "\(error)"])
+        }
+    }
+
     func finished(_ claim: TaskClaim) async {
-        inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = nil
+        finishedRunning(claim)
         await alarm.ring()
+    }
+
+    /// Forgets a claim, unless its follow-up — the same task, leased again — took its place.
+    private func finishedRunning(_ claim: TaskClaim) {
+        if inFlight[TaskKey(claim)]?.fence == claim.fence {
+            inFlight[TaskKey(claim)] = nil
+        }
     }
 
     func finished(deadlines claims: [TaskClaim]) async {
         for claim in claims {
-            inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = nil
+            finishedRunning(claim)
         }
         deadlinesInFlight -= claims.count
         deadlineBatches -= 1
@@ -169,8 +211,8 @@ extension PaymentEngine {
             guard !claims.isEmpty else { continue }
             do {
                 let held = try await store.extendLeases(claims, owner: configuration.workerID, lease: configuration.leaseDuration, now: now())
-                for claim in held where inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] != nil {
-                    inFlight[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = claim
+                for claim in held where inFlight[TaskKey(claim)]?.fence == claim.fence {
+                    inFlight[TaskKey(claim)] = claim
                 }
             } catch {
                 outage.failed("extending leases", error: error, at: now(), logger: logger)

@@ -25,13 +25,30 @@ public actor PaymentEngine: Service {
     /// Deadline batches running.
     var deadlineBatches = 0
     var loadedUntil = Date.distantPast
+    /// Whether ``run()`` is firing tasks; only then are follow-ups leased to this engine.
+    var running = false
     var accepting = true
     var outage = OutageLog()
+    /// Follow-ups leased by transitions this engine applied, waiting for the scheduler to start them.
+    var readyFollowUps: [ReadyTask] = []
+    /// Call slots promised to transitions in progress that may lease follow-ups.
+    var reservedCalls = 0
 
     /// Identifies a task: an attempt has at most one of each kind.
     struct TaskKey: Hashable {
         var attemptID: AttemptID
         var kind: TaskKind
+
+        init(_ claim: TaskClaim) {
+            attemptID = claim.attemptID
+            kind = claim.kind
+        }
+    }
+
+    /// A leased follow-up with the attempt as its transition left it, so running it needs no read.
+    struct ReadyTask {
+        var claim: TaskClaim
+        var attempt: Attempt
     }
 
     /// Creates an engine.
@@ -68,11 +85,14 @@ public actor PaymentEngine: Service {
             idempotencyKey: idempotencyKey,
             submission: AttemptMachine.Submission(paymentID: paymentID, amount: amount, customer: customer, code: code)
         )
-        let result = try await store.submit(request, now: now())
+        let result = try await withFollowUpLease(freeingSlot: false) { lease in
+            try await self.store.submit(request, leasing: lease, now: self.now())
+        }
         if !result.replayed {
             logger.info("attempt submitted", metadata: ["attempt_id": "\(result.attempt.id)", "payment_id": "\(paymentID)"])
             Counter(label: "tender_attempts_submitted_total").increment()
-            await schedule(machine.submit(request.submission, now: result.attempt.submittedAt).effects)
+            let effects = machine.submit(request.submission, now: result.attempt.submittedAt).effects
+            await start(result.followUps, of: result.attempt, scheduling: effects)
         }
         return result
     }
@@ -165,37 +185,66 @@ public actor PaymentEngine: Service {
 
     // MARK: Transitions
 
+    /// Applies an input and starts the follow-ups it leased. A transition completing a claimed task
+    /// hands that task's call slot on to its follow-up; any other asks for a free slot.
     @discardableResult
     func apply(_ input: AttemptInput, to id: AttemptID, completing claim: TaskClaim? = nil) async throws -> Transition {
-        let transition = try await store.apply(input, to: id, completing: claim, now: now())
-        await record(transition, of: input)
-        return transition
+        let applied = try await withFollowUpLease(freeingSlot: claim != nil) { lease in
+            try await self.store.apply(input, to: id, completing: claim, leasing: lease, now: self.now())
+        }
+        await record(applied.transition, of: input, followUps: applied.followUps)
+        return applied.transition
     }
 
-    /// Logs and counts an applied transition and schedules its effects.
-    func record(_ transition: Transition, of input: AttemptInput) async {
+    /// Runs a store write with a lease for the follow-ups it makes due, when this engine can run
+    /// them now: it is firing tasks and has a call slot (or the write frees one). A slot is
+    /// reserved while the write runs, so concurrent writes never lease more than there is room for.
+    private func withFollowUpLease<T>(freeingSlot: Bool, _ write: (FollowUpLease?) async throws -> T) async throws -> T {
+        guard running, accepting, freeingSlot || callsInFlight + reservedCalls < configuration.maximumConcurrentCalls else {
+            return try await write(nil)
+        }
+        if !freeingSlot {
+            reservedCalls += 1
+        }
+        defer {
+            if !freeingSlot {
+                reservedCalls -= 1
+            }
+        }
+        return try await write(FollowUpLease(owner: configuration.workerID, duration: configuration.leaseDuration))
+    }
+
+    /// Logs and counts an applied transition, starts the follow-ups it leased and schedules its
+    /// other effects.
+    func record(_ transition: Transition, of input: AttemptInput, followUps: [TaskClaim] = []) async {
         if transition.changedState {
             logger.info("attempt \(transition.attempt.state.rawValue)", metadata: [
                 "attempt_id": "\(transition.attempt.id)", "source": "\(input.source.rawValue)", "note": "\(transition.note)",
             ])
             Counter(label: "tender_transitions_total", dimensions: [("to", transition.attempt.state.rawValue)]).increment()
         }
-        await schedule(transition.effects)
+        await start(followUps, of: transition.attempt, scheduling: transition.effects)
     }
 
-    /// Puts the due times of scheduled effects on the timer heap.
-    func schedule(_ effects: [Effect]) async {
-        var earliest: Date?
-        for effect in effects {
-            switch effect {
-            case .call(_, let at), .fetch(_, let at), .scheduleDeadline(let at):
-                timer.schedule(at)
-                earliest = min(earliest ?? at, at)
-            case .cancel, .emit, .eraseCode:
-                break
-            }
+    /// Hands leased follow-ups to the scheduler, and schedules the other tasks among `effects`.
+    private func start(_ followUps: [TaskClaim], of attempt: Attempt, scheduling effects: [Effect]) async {
+        for claim in followUps {
+            inFlight[TaskKey(claim)] = claim
+            readyFollowUps.append(ReadyTask(claim: claim, attempt: attempt))
         }
-        if let earliest, earliest <= now() + configuration.sweepInterval {
+        let leased = Set(followUps.map(\.kind))
+        await schedule(effects.filter { effect in effect.scheduledTask.map { !leased.contains($0.kind) } ?? false }, ringing: !followUps.isEmpty)
+    }
+
+    /// Puts the due times of the tasks `effects` schedule on the timer heap, and wakes the
+    /// scheduler when one is near (or when `ringing`).
+    func schedule(_ effects: [Effect], ringing: Bool = false) async {
+        var earliest: Date?
+        for case let (_, at)? in effects.map(\.scheduledTask) {
+            timer.schedule(at)
+            earliest = min(earliest ?? at, at)
+        }
+        if ringing || earliest.map({ $0 <= now() + configuration.sweepInterval }) == true {
             await alarm.ring()
         }
     }

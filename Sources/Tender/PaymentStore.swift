@@ -7,19 +7,23 @@ import Foundation
 /// the attempt under a lock, computes the transition, and writes the new state, the history row,
 /// the task changes and the outbox events together, or nothing.
 public protocol PaymentStore: Sendable {
-    /// Stores a new attempt, or returns the existing one for a replayed idempotency key.
+    /// Stores a new attempt, or returns the existing one for a replayed idempotency key. With a
+    /// `lease`, the new attempt's first gateway call is leased to its owner in the same transaction
+    /// and returned in ``SubmitResult/followUps``.
     /// - Throws: ``StoreError`` with ``StoreError/Code/idempotencyConflict``,
     ///   ``StoreError/Code/attemptInFlight`` or ``StoreError/Code/paymentCompleted``.
-    func submit(_ request: SubmitRequest, now: Date) async throws -> SubmitResult
+    func submit(_ request: SubmitRequest, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult
 
     /// Applies one input to an attempt. When `claim` is given, the claimed task is completed in the
     /// same transaction, and the transition is refused with ``StoreError/Code/fencedOut`` unless the
-    /// claim still holds its lease.
-    @discardableResult
-    func apply(_ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, now: Date) async throws -> Transition
+    /// claim still holds its lease. With a `lease`, the tasks the transition makes due at once and
+    /// nobody holds are leased to its owner in the same transaction, as a claim would.
+    func apply(
+        _ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, leasing lease: FollowUpLease?, now: Date
+    ) async throws -> AppliedTransition
 
     /// Applies inputs to many attempts in one transaction, with the outcome of applying them one
-    /// after the other with ``apply(_:to:completing:now:)``: each item is locked, its claim's fence
+    /// after the other with ``apply(_:to:completing:leasing:now:)``: each item is locked, its claim's fence
     /// checked, its transition written with history, tasks and outbox events. An item that one
     /// application would refuse (``StoreError/Code/fencedOut`` for a lost lease,
     /// ``StoreError/Code/notFound``) is refused alone and writes nothing; any other failure
@@ -107,11 +111,14 @@ public struct SubmitResult: Sendable, Hashable {
     public var attempt: Attempt
     /// Whether the idempotency key had been seen (nothing new was stored).
     public var replayed: Bool
+    /// The new attempt's first tasks, leased to the submitter when it asked for a ``FollowUpLease``.
+    public var followUps: [TaskClaim]
 
     /// Creates a result.
-    public init(attempt: Attempt, replayed: Bool) {
+    public init(attempt: Attempt, replayed: Bool, followUps: [TaskClaim] = []) {
         self.attempt = attempt
         self.replayed = replayed
+        self.followUps = followUps
     }
 }
 
@@ -178,6 +185,17 @@ public struct BatchInput: Sendable, Hashable {
 }
 
 extension PaymentStore {
+    /// Stores a new attempt, or returns the existing one for a replayed idempotency key; leases nothing.
+    public func submit(_ request: SubmitRequest, now: Date) async throws -> SubmitResult {
+        try await submit(request, leasing: nil, now: now)
+    }
+
+    /// Applies one input to an attempt; leases nothing. See ``apply(_:to:completing:leasing:now:)``.
+    @discardableResult
+    public func apply(_ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, now: Date) async throws -> Transition {
+        try await apply(input, to: attemptID, completing: claim, leasing: nil, now: now).transition
+    }
+
     /// Applies the items one by one, each in a transaction of its own: for a store without a
     /// batched path.
     public func applyBatch(_ items: [BatchInput], now: Date) async throws -> [Result<Transition, StoreError>] {

@@ -30,7 +30,7 @@ extension PostgresPaymentStore {
                     results.append(.failure(refusal))
                     continue
                 }
-                let transition = try await transition(item.attemptID, item.input, completing: item.claim, now: now, on: connection)
+                let transition = try await transition(item.attemptID, item.input, completing: item.claim, now: now, on: connection).transition
                 if transition.completesPayment, (locked.completed[transition.attempt.paymentID] ?? nil) == nil {
                     locked.completed[transition.attempt.paymentID] = transition.attempt.id
                 }

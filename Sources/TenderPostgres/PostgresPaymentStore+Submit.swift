@@ -3,7 +3,7 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
-    public func submit(_ request: SubmitRequest, now: Date) async throws -> SubmitResult {
+    public func submit(_ request: SubmitRequest, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult {
         let submission = request.submission
         return try await pool.withTransaction { connection in
             let reads = try await connection.pipeline([
@@ -45,12 +45,14 @@ extension PostgresPaymentStore {
                 throw StoreError(.attemptInFlight, "payment \(submission.paymentID) has an attempt waiting for its outcome")
             }
             let transition = machine.submit(submission, now: now)
+            let writes = TransitionWrites(transition: transition, cause: .submit(request), now: now, lease: lease)
+            let written: [PostgresRows]
             do {
-                _ = try await connection.pipeline(TransitionWrites(transition: transition, cause: .submit(request), now: now).statements)
+                written = try await connection.pipeline(writes.statements)
             } catch let error as PostgresError where error.code == .uniqueViolation {
                 throw StoreError(.idempotencyConflict, "the idempotency key was used with a different payment")
             }
-            return SubmitResult(attempt: transition.attempt, replayed: false)
+            return SubmitResult(attempt: transition.attempt, replayed: false, followUps: try writes.followUps(in: written, offset: 0))
         }
     }
 }

@@ -14,24 +14,11 @@ extension PostgresPaymentStore {
             )
             UPDATE tasks t SET lease_owner = $3, lease_expires_at = $4, fence = nextval('task_fences'), tries = t.tries + 1
             FROM due WHERE t.attempt_id = due.attempt_id AND t.kind = due.kind
-            RETURNING t.attempt_id, t.kind, t.reason, t.due_at, t.fence, t.generation, t.tries, t.lease_expires_at
+            RETURNING t.*
             """,
             [dueBy, limit, owner, now + lease]
         )
-        return try rows.compactMap { row in
-            guard let kind = TaskKind(rawValue: try row.decode(String.self, column: "kind")) else { return nil }
-            return TaskClaim(
-                attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
-                kind: kind,
-                reason: try row.decode(String.self, column: "reason"),
-                dueAt: try row.decode(Date.self, column: "due_at"),
-                owner: owner,
-                fence: try row.decode(Int64.self, column: "fence"),
-                generation: try row.decode(Int64.self, column: "generation"),
-                tries: try row.decode(Int.self, column: "tries"),
-                leaseExpiresAt: try row.decode(Date.self, column: "lease_expires_at")
-            )
-        }.sorted { $0.dueAt < $1.dueAt }
+        return try rows.compactMap { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
     }
 
     public func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask] {

@@ -3,18 +3,20 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
-    @discardableResult
-    public func apply(_ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, now: Date) async throws -> Transition {
+    public func apply(
+        _ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, leasing lease: FollowUpLease?, now: Date
+    ) async throws -> AppliedTransition {
         try await pool.withTransaction { connection in
-            try await transition(attemptID, input, completing: claim, now: now, on: connection)
+            try await transition(attemptID, input, completing: claim, leasing: lease, now: now, on: connection)
         }
     }
 
     /// Applies one input inside the caller's transaction: lock, check the claim, compute, write.
     @discardableResult
     func transition(
-        _ attemptID: AttemptID, _ input: AttemptInput, completing claim: TaskClaim?, now: Date, on connection: PostgresConnection
-    ) async throws -> Transition {
+        _ attemptID: AttemptID, _ input: AttemptInput, completing claim: TaskClaim?, leasing lease: FollowUpLease? = nil,
+        now: Date, on connection: PostgresConnection
+    ) async throws -> AppliedTransition {
         var reads = [PostgresStatement(
             """
             SELECT \(AttemptRow.columns), p.completed_attempt_id
@@ -43,7 +45,8 @@ extension PostgresPaymentStore {
         }
         let transition = machine.transition(attempt, input, context: context, now: now)
         let updateIndex = writes.count
-        writes += TransitionWrites(transition: transition, cause: .input(input), now: now).statements
+        let transitionWrites = TransitionWrites(transition: transition, cause: .input(input), now: now, lease: lease)
+        writes += transitionWrites.statements
         let written = try await connection.pipeline(writes)
         guard written[updateIndex].affectedRows == 1 else {
             throw StoreError(.fencedOut, "attempt \(attemptID) changed under its lock")
@@ -51,7 +54,7 @@ extension PostgresPaymentStore {
         if attempt.sessionID == nil, let sessionID = transition.attempt.sessionID {
             try await replayParkedWebhooks(for: sessionID, attemptID: attemptID, now: now, on: connection)
         }
-        return transition
+        return AppliedTransition(transition: transition, followUps: try transitionWrites.followUps(in: written, offset: updateIndex))
     }
 
     /// The statement that finishes a claimed task, or ``StoreError/Code/fencedOut`` when the claim

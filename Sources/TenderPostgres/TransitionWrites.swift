@@ -19,36 +19,38 @@ struct TransitionWrites {
     let transition: Transition
     let cause: Cause
     let now: Date
-
-    private var input: AttemptInput? {
-        if case .input(let input) = cause { input } else { nil }
-    }
-
+    /// Who takes the tasks the transition makes due at once, if anyone.
+    let lease: FollowUpLease?
     /// The statements; the first one is the attempt's write (an INSERT for a submission, else a
     /// versioned UPDATE that must touch exactly one row).
-    var statements: [PostgresStatement] {
+    private(set) var statements: [PostgresStatement] = []
+    /// Where in ``statements`` the follow-ups are leased (see ``followUps(in:offset:)``).
+    private(set) var leaseRange = 0..<0
+
+    /// The writes of `transition`; with a `lease`, the call or fetch it makes due at once is leased
+    /// to the lease's owner and not announced to other workers.
+    init(transition: Transition, cause: Cause, now: Date, lease: FollowUpLease? = nil) {
+        self.transition = transition
+        self.cause = cause
+        self.now = now
+        self.lease = lease
         let attempt = transition.attempt
-        var statements = [attemptWrite]
-        statements.append(PostgresStatement(
-            """
-            INSERT INTO attempt_history (attempt_id, version, from_state, to_state, input, source, note, evidence, at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            """,
-            [
-                attempt.id.rawValue, attempt.version, transition.previous?.state.rawValue, attempt.state.rawValue,
-                input?.name ?? "submit", (input?.source ?? .submit).rawValue, transition.note,
-                PostgresJSON(Evidence(input: input)), now,
-            ]
-        ))
+        statements = [attemptWrite, historyWrite]
         var earliestTask: Date?
+        var followUpKinds: [TaskKind] = []
         for effect in transition.effects {
+            if let (kind, at) = effect.scheduledTask {
+                if lease != nil, kind != .deadline, at <= now {
+                    followUpKinds.append(kind)
+                } else {
+                    earliestTask = min(earliestTask ?? at, at)
+                }
+            }
             switch effect {
             case .call(let call, let at):
                 statements.append(Self.replaceTask(attempt.id, .call, reason: call.rawValue, at: at))
-                earliestTask = min(earliestTask ?? at, at)
             case .scheduleDeadline(let at):
                 statements.append(Self.replaceTask(attempt.id, .deadline, reason: "deadline", at: at))
-                earliestTask = min(earliestTask ?? at, at)
             case .fetch(let reason, let at):
                 statements.append(PostgresStatement(
                     """
@@ -60,7 +62,6 @@ struct TransitionWrites {
                     """,
                     [attempt.id.rawValue, reason.rawValue, at]
                 ))
-                earliestTask = min(earliestTask ?? at, at)
             case .cancel(let kind):
                 statements.append(PostgresStatement(
                     "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2",
@@ -84,6 +85,14 @@ struct TransitionWrites {
                 [attempt.paymentID.rawValue, attempt.id.rawValue]
             ))
         }
+        if let lease {
+            // After every task change, so a task the effects drop again is not leased.
+            let kinds = followUpKinds.reduce(into: [TaskKind]()) { kinds, kind in
+                if !kinds.contains(kind) { kinds.append(kind) }
+            }
+            leaseRange = statements.count..<(statements.count + kinds.count)
+            statements += kinds.map { Self.leaseTask(attempt.id, $0, to: lease, now: now) }
+        }
         if let earliestTask, earliestTask.timeIntervalSince(now) < Self.announceHorizon {
             let millis = Int64((earliestTask.timeIntervalSince1970 * 1000).rounded())
             statements.append(PostgresStatement("SELECT pg_notify($1, $2)", [PostgresPaymentStore.taskChannel, String(millis)]))
@@ -91,7 +100,45 @@ struct TransitionWrites {
         if !transition.events.isEmpty {
             statements.append(PostgresStatement("SELECT pg_notify($1, '')", [PostgresPaymentStore.eventChannel]))
         }
-        return statements
+    }
+
+    /// The follow-ups leased, from the results of ``statements`` placed at `offset` in a pipeline.
+    func followUps(in results: [PostgresRows], offset: Int) throws -> [TaskClaim] {
+        guard let lease else { return [] }
+        return try leaseRange.flatMap { index in
+            try results[offset + index].compactMap { try TaskClaim(row: $0, owner: lease.owner) }
+        }
+    }
+
+    private var input: AttemptInput? {
+        if case .input(let input) = cause { input } else { nil }
+    }
+
+    private var historyWrite: PostgresStatement {
+        let attempt = transition.attempt
+        return PostgresStatement(
+            """
+            INSERT INTO attempt_history (attempt_id, version, from_state, to_state, input, source, note, evidence, at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            [
+                attempt.id.rawValue, attempt.version, transition.previous?.state.rawValue, attempt.state.rawValue,
+                input?.name ?? "submit", (input?.source ?? .submit).rawValue, transition.note,
+                PostgresJSON(Evidence(input: input)), now,
+            ]
+        )
+    }
+
+    /// Leases a task as a claim would, when it is due and nobody holds it, and returns it then.
+    private static func leaseTask(_ id: AttemptID, _ kind: TaskKind, to lease: FollowUpLease, now: Date) -> PostgresStatement {
+        PostgresStatement(
+            """
+            UPDATE tasks SET lease_owner = $3, lease_expires_at = $4, fence = nextval('task_fences'), tries = tries + 1
+            WHERE attempt_id = $1 AND kind = $2 AND lease_owner IS NULL AND due_at <= $5
+            RETURNING *
+            """,
+            [id.rawValue, kind.rawValue, lease.owner, now + lease.duration, now]
+        )
     }
 
     private var attemptWrite: PostgresStatement {

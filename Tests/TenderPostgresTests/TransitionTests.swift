@@ -78,10 +78,10 @@ struct TransitionTests {
             let before = try await Snapshot(fixture, attempt.id)
             await #expect(throws: Abort.self) {
                 try await fixture.pool.withTransaction { connection in
-                    let transition = try await fixture.store.transition(
+                    let applied = try await fixture.store.transition(
                         attempt.id, .fetched(session(.completed), .poll), completing: nil, now: t0 + 5, on: connection
                     )
-                    #expect(transition.completesPayment)
+                    #expect(applied.transition.completesPayment)
                     throw Abort()
                 }
             }
