@@ -133,23 +133,27 @@ public actor PaymentEngine: Service {
             logger.notice("webhook rejected", metadata: ["reason": "\(error)"])
             throw error
         }
-        let receipt: WebhookReceipt
+        let received: ReceivedWebhook
         do {
-            receipt = try await store.receiveWebhook(hint, body: body, now: now())
+            received = try await withFollowUpLease(freeingSlot: false) { lease in
+                try await self.store.receiveWebhook(hint, body: body, leasing: lease, now: self.now())
+            }
         } catch {
             Counter(label: "tender_webhooks_total", dimensions: [("result", "unavailable")]).increment()
             noteStoreFailure("storing a webhook", error: error, logger: logger)
             throw error
         }
-        let result: String
-        switch receipt {
-        case .applied: result = "applied"; await schedule([.fetch(.webhook, at: now())])
-        case .parked: result = "parked"
-        case .duplicate: result = "duplicate"
+        if let applied = received.applied {
+            await record(applied.transition, of: .webhookHint(hint), followUps: applied.followUps)
+        }
+        let result = switch received.receipt {
+        case .applied: "applied"
+        case .parked: "parked"
+        case .duplicate: "duplicate"
         }
         Counter(label: "tender_webhooks_total", dimensions: [("result", result)]).increment()
         logger.debug("webhook stored", metadata: ["event_id": "\(hint.eventID)", "session_id": "\(hint.sessionID)", "result": "\(result)"])
-        return receipt
+        return received.receipt
     }
 
     /// Whether a verified event's identifiers can be stored: each 1 to 255 UTF-8 bytes without

@@ -32,8 +32,9 @@ public protocol PaymentStore: Sendable {
     func applyBatch(_ items: [BatchInput], now: Date) async throws -> [Result<Transition, StoreError>]
 
     /// Stores a verified webhook and, when its session is known, applies it as a hint; a duplicate
-    /// event changes nothing, an event for an unknown session is parked.
-    func receiveWebhook(_ hint: WebhookHint, body: [UInt8], now: Date) async throws -> WebhookReceipt
+    /// event changes nothing, an event for an unknown session is parked. With a `lease`, the fetch
+    /// the hint asks for is leased to its owner in the same transaction.
+    func receiveWebhook(_ hint: WebhookHint, body: [UInt8], leasing lease: FollowUpLease?, now: Date) async throws -> ReceivedWebhook
 
     /// Claims up to `limit` tasks due by `dueBy`, each under a lease held by `owner` until
     /// `now + lease`, skipping tasks other workers hold.
@@ -132,6 +133,20 @@ public enum WebhookReceipt: Sendable, Hashable {
     case duplicate
 }
 
+/// A stored webhook: what happened to it and, when it was applied, the transition.
+public struct ReceivedWebhook: Sendable, Hashable {
+    /// What happened to the event.
+    public var receipt: WebhookReceipt
+    /// The transition the hint made, with the fetch it leased; nil unless ``receipt`` is `applied`.
+    public var applied: AppliedTransition?
+
+    /// Creates a record of a stored webhook.
+    public init(receipt: WebhookReceipt, applied: AppliedTransition? = nil) {
+        self.receipt = receipt
+        self.applied = applied
+    }
+}
+
 /// A task claimed by a worker, under a lease.
 public struct TaskClaim: Sendable, Hashable {
     /// The attempt the task belongs to.
@@ -194,6 +209,11 @@ extension PaymentStore {
     @discardableResult
     public func apply(_ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, now: Date) async throws -> Transition {
         try await apply(input, to: attemptID, completing: claim, leasing: nil, now: now).transition
+    }
+
+    /// Stores a verified webhook and applies it when its session is known; leases nothing.
+    public func receiveWebhook(_ hint: WebhookHint, body: [UInt8], now: Date) async throws -> WebhookReceipt {
+        try await receiveWebhook(hint, body: body, leasing: nil, now: now).receipt
     }
 
     /// Applies the items one by one, each in a transaction of its own: for a store without a

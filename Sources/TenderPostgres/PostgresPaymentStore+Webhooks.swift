@@ -3,7 +3,7 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
-    public func receiveWebhook(_ hint: WebhookHint, body: [UInt8], now: Date) async throws -> WebhookReceipt {
+    public func receiveWebhook(_ hint: WebhookHint, body: [UInt8], leasing lease: FollowUpLease?, now: Date) async throws -> ReceivedWebhook {
         try await pool.withTransaction { connection in
             let results = try await connection.pipeline([
                 PostgresStatement(
@@ -16,15 +16,15 @@ extension PostgresPaymentStore {
                 Self.sessionLock(hint.sessionID),
                 PostgresStatement("SELECT id FROM attempts WHERE session_id = $1", [hint.sessionID]),
             ])
-            guard results[0].affectedRows == 1 else { return .duplicate }
-            guard let row = results[2].first else { return .parked }
+            guard results[0].affectedRows == 1 else { return ReceivedWebhook(receipt: .duplicate) }
+            guard let row = results[2].first else { return ReceivedWebhook(receipt: .parked) }
             let attemptID = AttemptID(rawValue: try row.decode(UUID.self, column: "id"))
-            try await transition(attemptID, .webhookHint(hint), completing: nil, now: now, on: connection)
+            let applied = try await transition(attemptID, .webhookHint(hint), completing: nil, leasing: lease, now: now, on: connection)
             try await connection.execute(
                 "UPDATE webhook_inbox SET processed_at = $2, attempt_id = $3 WHERE event_id = $1",
                 [hint.eventID, now, attemptID.rawValue]
             )
-            return .applied(attemptID)
+            return ReceivedWebhook(receipt: .applied(attemptID), applied: applied)
         }
     }
 
