@@ -40,6 +40,11 @@ public enum FetchReason: String, Sendable, Hashable, Codable, CaseIterable {
     /// A check after a call whose outcome is unknown or refused.
     case verifyCall = "verify_call"
 
+    /// Whether fetches for this reason are polls, made only as the engine's poll budget allows.
+    public var isBudgeted: Bool {
+        self == .poll || self == .gracePoll
+    }
+
     /// The source an input from this fetch carries.
     public var source: InputSource {
         switch self {

@@ -71,8 +71,7 @@ extension PaymentEngine {
             guard let sessionID = attempt?.sessionID else {
                 return .fetchFailed(reason, GatewayError(kind: .requestRejected, message: "no session to fetch"))
             }
-            if reason == .poll || reason == .gracePoll {
-                await pollBudget.take()
+            if reason.isBudgeted {
                 Counter(label: "tender_polls_total").increment()
             }
             do {

@@ -53,7 +53,11 @@ extension PaymentEngine {
             if backlog, hasRoom {
                 continue
             }
-            let wakeAt = backlog ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
+            var wakeAt = backlog ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
+            if pollsWaitForBudget {
+                wakeAt = min(wakeAt, now() + pollBudget.untilNextToken.timeInterval)
+                backlog = true
+            }
             let delay = wakeAt.timeIntervalSince(now())
             if delay > 0 {
                 await alarm.sleep(for: .microseconds(Int64(delay * 1_000_000)))
@@ -110,22 +114,28 @@ extension PaymentEngine {
             && callsInFlight + deadlineBatches + reservedCalls < configuration.maximumConcurrentCalls
     }
 
-    /// Claims due tasks up to the room for more gateway calls, and runs each in the group; the
-    /// deadlines among them run together, as one batch. Returns whether more may be due (the claim
-    /// was as large as allowed, or there was no room).
+    /// Claims due tasks up to the room for more gateway calls, polls only as far as the poll budget
+    /// allows, and runs each in the group; the deadlines among them run together, as one batch.
+    /// Returns whether more may be due (the claim was as large as allowed, or there was no room).
     private func claimDue(in group: inout DiscardingTaskGroup) async -> Bool {
         let limit = min(configuration.maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls, configuration.claimBatchSize)
         guard accepting, hasRoom, limit > 0 else { return true }
+        let polls = pollBudget.take(upTo: limit)
         let claims: [TaskClaim]
         do {
             claims = try await store.claimTasks(
-                owner: configuration.workerID, dueBy: now(), limit: limit, lease: configuration.leaseDuration, now: now()
+                owner: configuration.workerID, dueBy: now(), limit: limit, pollLimit: polls,
+                lease: configuration.leaseDuration, now: now()
             )
         } catch {
+            pollBudget.giveBack(polls)
             outage.failed("claiming tasks", error: error, at: now(), logger: logger)
             return false
         }
         outage.succeeded(at: now(), logger: logger)
+        let claimedPolls = claims.count(where: { $0.kind == .fetch && FetchReason(rawValue: $0.reason)?.isBudgeted == true })
+        pollBudget.giveBack(polls - claimedPolls)
+        pollsWaitForBudget = claimedPolls == polls && claims.count < limit
         let firedAt = now()
         var deadlines: [TaskClaim] = []
         for claim in claims {

@@ -17,7 +17,9 @@ public actor PaymentEngine: Service {
     let logger: Logger
     let now: @Sendable () -> Date
     let alarm = Alarm()
-    let pollBudget: RequestBudget
+    var pollBudget: RequestBudget
+    /// Whether the poll budget, not the lack of due polls, limited the last claim.
+    var pollsWaitForBudget = false
     var timer = TaskTimer()
     var inFlight: [TaskKey: TaskClaim] = [:]
     /// Deadline claims in ``inFlight``: they run in batches, one transaction each, with no gateway call.

@@ -37,8 +37,9 @@ public protocol PaymentStore: Sendable {
     func receiveWebhook(_ hint: WebhookHint, body: [UInt8], leasing lease: FollowUpLease?, now: Date) async throws -> ReceivedWebhook
 
     /// Claims up to `limit` tasks due by `dueBy`, each under a lease held by `owner` until
-    /// `now + lease`, skipping tasks other workers hold.
-    func claimTasks(owner: String, dueBy: Date, limit: Int, lease: Duration, now: Date) async throws -> [TaskClaim]
+    /// `now + lease`, skipping tasks other workers hold. Tasks outside the poll budget come first,
+    /// earliest first; at most `pollLimit` polls (``FetchReason/isBudgeted``) fill the rest.
+    func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, lease: Duration, now: Date) async throws -> [TaskClaim]
 
     /// The due times of unleased tasks due by `dueBy`, earliest first, for a worker's timer heap.
     func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask]
@@ -214,6 +215,11 @@ extension PaymentStore {
     /// Stores a verified webhook and applies it when its session is known; leases nothing.
     public func receiveWebhook(_ hint: WebhookHint, body: [UInt8], now: Date) async throws -> WebhookReceipt {
         try await receiveWebhook(hint, body: body, leasing: nil, now: now).receipt
+    }
+
+    /// Claims up to `limit` due tasks of any kind; see ``claimTasks(owner:dueBy:limit:pollLimit:lease:now:)``.
+    public func claimTasks(owner: String, dueBy: Date, limit: Int, lease: Duration, now: Date) async throws -> [TaskClaim] {
+        try await claimTasks(owner: owner, dueBy: dueBy, limit: limit, pollLimit: limit, lease: lease, now: now)
     }
 
     /// Applies the items one by one, each in a transaction of its own: for a store without a

@@ -1,35 +1,42 @@
 import Foundation
 
-/// A token bucket that keeps gateway requests within a rate: each request takes a token, tokens
-/// refill at `rate` per second up to `burst`, and a request without a token waits for one.
-actor RequestBudget {
+/// A token bucket that keeps gateway requests within a rate: each request takes a token, and
+/// tokens refill at `rate` per second up to `burst`. The scheduler takes tokens before it claims
+/// polls, so a poll never holds a call slot while it waits for the budget.
+struct RequestBudget {
     private let rate: Double
     private let burst: Double
     private var tokens: Double
     private var refilledAt: ContinuousClock.Instant
 
     /// Creates a budget of `rate` requests per second with bursts of up to `burst`.
-    init(rate: Double, burst: Int) {
+    init(rate: Double, burst: Int, now: ContinuousClock.Instant = .now) {
         self.rate = rate
         self.burst = Double(burst)
         self.tokens = Double(burst)
-        self.refilledAt = .now
+        self.refilledAt = now
     }
 
-    /// Waits until a request may be made, and takes its token.
-    func take() async {
-        while true {
-            let now = ContinuousClock.now
-            let elapsed = refilledAt.duration(to: now).timeInterval
-            tokens = min(burst, tokens + elapsed * rate)
-            refilledAt = now
-            if tokens >= 1 {
-                tokens -= 1
-                return
-            }
-            let wait = (1 - tokens) / rate
-            try? await Task.sleep(for: .milliseconds(Int(wait * 1000) + 1))
-            if Task.isCancelled { return }
-        }
+    /// Takes as many whole tokens as there are, up to `wanted`, and returns how many it took.
+    mutating func take(upTo wanted: Int, now: ContinuousClock.Instant = .now) -> Int {
+        refill(now: now)
+        let taken = max(0, min(wanted, Int(tokens)))
+        tokens -= Double(taken)
+        return taken
+    }
+
+    /// Gives back tokens taken but not used.
+    mutating func giveBack(_ count: Int) {
+        tokens = min(burst, tokens + Double(count))
+    }
+
+    /// How long until the next whole token, from the last refill.
+    var untilNextToken: Duration {
+        tokens >= 1 ? .zero : .seconds((1 - tokens) / rate)
+    }
+
+    private mutating func refill(now: ContinuousClock.Instant) {
+        tokens = min(burst, tokens + refilledAt.duration(to: now).timeInterval * rate)
+        refilledAt = now
     }
 }

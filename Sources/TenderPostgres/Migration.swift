@@ -11,6 +11,7 @@ public struct Migration: Sendable, Hashable {
     /// checks that the list and the directory agree.
     public static let all: [Migration] = [
         Migration(version: 1, name: "0001_schema.sql", bytes: PackageResources._001_schema_sql),
+        Migration(version: 2, name: "0002_poll_budget.sql", bytes: PackageResources._002_poll_budget_sql),
     ]
 
     private init(version: Int, name: String, bytes: [UInt8]) {

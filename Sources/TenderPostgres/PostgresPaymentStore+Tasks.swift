@@ -3,20 +3,27 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
-    public func claimTasks(owner: String, dueBy: Date, limit: Int, lease: Duration, now: Date) async throws -> [TaskClaim] {
+    public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, lease: Duration, now: Date) async throws -> [TaskClaim] {
         let rows = try await pool.query(
             """
-            WITH due AS (
-                SELECT attempt_id, kind FROM tasks
-                WHERE lease_owner IS NULL AND due_at <= $1
+            WITH unbudgeted AS (
+                SELECT ctid FROM tasks
+                WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN ('poll', 'grace_poll')
                 ORDER BY due_at LIMIT $2
                 FOR UPDATE SKIP LOCKED
+            ), polls AS (
+                SELECT ctid FROM tasks
+                WHERE lease_owner IS NULL AND due_at <= $1 AND reason IN ('poll', 'grace_poll')
+                ORDER BY due_at LIMIT least($2 - (SELECT count(*) FROM unbudgeted), $5)
+                FOR UPDATE SKIP LOCKED
+            ), due AS (
+                SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls
             )
-            UPDATE tasks t SET lease_owner = $3, lease_expires_at = $4, fence = nextval('task_fences'), tries = t.tries + 1
-            FROM due WHERE t.attempt_id = due.attempt_id AND t.kind = due.kind
-            RETURNING t.*
+            UPDATE tasks SET lease_owner = $3, lease_expires_at = $4, fence = nextval('task_fences'), tries = tries + 1
+            WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
+            RETURNING *
             """,
-            [dueBy, limit, owner, now + lease]
+            [dueBy, limit, owner, now + lease, pollLimit]
         )
         return try rows.compactMap { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
     }

@@ -29,6 +29,35 @@ struct TaskLeaseTests {
         }
     }
 
+    @Test("a claim takes calls before overdue polls, and no more polls than the budget allows")
+    func claimPutsPollsLastAndWithinBudget() async throws {
+        try await StoreFixture.with { fixture in
+            // Three attempts awaiting confirmation, whose first polls fall due 6 s after submission.
+            var awaiting: [AttemptID] = []
+            for _ in 0..<3 {
+                let attempt = try await fixture.submit()
+                for input in [AttemptInput.sessionCreated(session(.open, id: "cs_\(attempt.id)")), .payAnswered(session(.open, id: "cs_\(attempt.id)"))] {
+                    let call = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 1, lease: lease, now: t0).first)
+                    try await fixture.store.apply(input, to: attempt.id, completing: call, now: t0)
+                }
+                awaiting.append(attempt.id)
+            }
+            let fresh = try await fixture.submit(now: t0 + 30)
+            let pollsDue = t0 + 31
+            #expect(try await fixture.store.upcomingTasks(dueBy: pollsDue, limit: 10).filter { $0.kind == .fetch }.count == 3)
+
+            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 2, pollLimit: 1, lease: lease, now: pollsDue)
+            #expect(first.map(\.attemptID).first == awaiting.first, "the oldest poll is the earliest due")
+            #expect(first.map(\.kind) == [.fetch, .call], "the call comes first, though due later; one poll fills the rest")
+            #expect(first.last?.attemptID == fresh.id)
+
+            let none = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease, now: pollsDue)
+            #expect(none.isEmpty, "two polls are due, but the budget allows none")
+            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 5, lease: lease, now: pollsDue)
+            #expect(Set(rest.map(\.attemptID)) == Set(awaiting.dropFirst()))
+        }
+    }
+
     @Test("a claimer skips due tasks that another transaction holds locked instead of waiting")
     func claimSkipsLockedRows() async throws {
         try await StoreFixture.with { fixture in
