@@ -5,7 +5,9 @@ import Foundation
 public enum Effect: Sendable, Hashable {
     /// Make a gateway call at the given time (replacing any other pending call of the attempt).
     case call(GatewayCall, at: Date)
-    /// Read the session at the given time. Fetches coalesce: an earlier request wins over a later one.
+    /// Read the session at the given time. Fetches coalesce into the earliest due time, and a poll
+    /// takes the reason of any other fetch asked for meanwhile, so it no longer waits for the
+    /// poll budget.
     case fetch(FetchReason, at: Date)
     /// Fire the deadline at the given time.
     case scheduleDeadline(at: Date)

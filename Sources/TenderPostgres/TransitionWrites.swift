@@ -56,7 +56,12 @@ struct TransitionWrites {
                     """
                     INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, 'fetch', $2, $3)
                     ON CONFLICT (attempt_id, kind) DO UPDATE SET
-                        reason = CASE WHEN EXCLUDED.due_at < tasks.due_at THEN EXCLUDED.reason ELSE tasks.reason END,
+                        reason = CASE
+                            WHEN EXCLUDED.due_at < tasks.due_at THEN EXCLUDED.reason
+                            WHEN tasks.reason IN ('poll', 'grace_poll') AND EXCLUDED.reason NOT IN ('poll', 'grace_poll')
+                                THEN EXCLUDED.reason
+                            ELSE tasks.reason
+                        END,
                         due_at = LEAST(tasks.due_at, EXCLUDED.due_at),
                         generation = tasks.generation + 1
                     """,

@@ -53,8 +53,15 @@ struct TaskLeaseTests {
 
             let none = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease, now: pollsDue)
             #expect(none.isEmpty, "two polls are due, but the budget allows none")
+
+            // A webhook for the last one turns its overdue poll into a fetch outside the budget.
+            let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: "cs_\(awaiting[2])", createdAt: pollsDue)
+            #expect(try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), now: pollsDue) == .applied(awaiting[2]))
+            let prompted = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease, now: pollsDue)
+            #expect(prompted.map(\.attemptID) == [awaiting[2]])
+            #expect(prompted.first?.reason == FetchReason.webhook.rawValue && prompted.first.map { $0.dueAt < pollsDue } == true)
             let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 5, lease: lease, now: pollsDue)
-            #expect(Set(rest.map(\.attemptID)) == Set(awaiting.dropFirst()))
+            #expect(rest.map(\.attemptID) == [awaiting[1]])
         }
     }
 
