@@ -22,6 +22,10 @@ public actor PostgresConnection {
     /// run unprepared (see ``PreparedStatementCache``).
     static let preparedStatementCapacity = 256
 
+    /// The `BEGIN …` of a transaction whose first statement has not been sent yet: it is sent in
+    /// the same round trip as that statement, and never when the transaction runs no statement.
+    private var pendingBegin: String?
+
     /// A statement with its encoded values, ready to send.
     private struct Outgoing {
         let sql: String
@@ -115,6 +119,9 @@ public actor PostgresConnection {
     public func executeScript(_ script: String) async throws {
         try await cancellable {
             let handle = try liveHandle()
+            if pendingBegin != nil {
+                _ = try roundTrip([])
+            }
             _ = try checked(PQexec(handle, script), on: handle)
         }
     }
@@ -135,6 +142,9 @@ public actor PostgresConnection {
     /// Runs `body` in a transaction: `BEGIN ISOLATION LEVEL …`, then `COMMIT` when `body` returns,
     /// or `ROLLBACK` when it (or the commit) throws, also when the task was cancelled.
     ///
+    /// The `BEGIN` travels in the same round trip as the transaction's first statement; a body
+    /// that runs no statement costs no round trip at all.
+    ///
     /// - Throws: what `body` throws, or ``PostgresError``. A ``PostgresError/Code/serializationFailure``
     ///   means the whole transaction may be retried.
     @discardableResult
@@ -142,12 +152,23 @@ public actor PostgresConnection {
         isolation: PostgresIsolationLevel = .readCommitted,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await query("BEGIN ISOLATION LEVEL \(isolation.sql)")
+        let begin = "BEGIN ISOLATION LEVEL \(isolation.sql)"
+        if pendingBegin == nil, let handle, PQtransactionStatus(handle) == PQTRANS_IDLE {
+            pendingBegin = begin
+        } else {
+            // Nested in another transaction, or closed: send it now, as a statement of its own.
+            try await query(begin)
+        }
         do {
             let value = try await body(self)
-            try await query("COMMIT")
+            if pendingBegin != nil {
+                pendingBegin = nil  // nothing ran, so there is nothing to commit
+            } else {
+                try await query("COMMIT")
+            }
             return value
         } catch {
+            pendingBegin = nil
             rollbackIfNeeded()
             throw error
         }
@@ -162,7 +183,7 @@ public actor PostgresConnection {
 
     /// Whether the connection is open and outside any transaction, ready for another user.
     var isIdle: Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        guard pendingBegin == nil, let handle, PQstatus(handle) == CONNECTION_OK else { return false }
         return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
@@ -230,7 +251,8 @@ public actor PostgresConnection {
         }
     }
 
-    /// Sends `statements` in one round trip (libpq's pipeline mode) and returns their rows in order.
+    /// Sends `statements` in one round trip (libpq's pipeline mode), after a pending `BEGIN` if
+    /// there is one, and returns their rows in order.
     ///
     /// Each statement is executed as a prepared statement when the cache allows; one not prepared
     /// yet is prepared in the same round trip, right before its first execution.
@@ -240,10 +262,16 @@ public actor PostgresConnection {
             throw PostgresError(code: .server, connection: handle)
         }
         defer { preparedStatements.abandonUnsettled() }
+        var outgoing = statements
+        let sendsBegin = pendingBegin != nil
+        if let begin = pendingBegin {
+            pendingBegin = nil
+            outgoing.insert(Outgoing(sql: begin, parameters: try PostgresParameters([])), at: 0)
+        }
         var firstError: PostgresError?
         var requests: [Request] = []
-        requests.reserveCapacity(statements.count)
-        for statement in statements {
+        requests.reserveCapacity(outgoing.count)
+        for statement in outgoing {
             guard send(statement, on: handle, recordingIn: &requests) else {
                 firstError = PostgresError(code: PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server, connection: handle)
                 break
@@ -254,7 +282,7 @@ public actor PostgresConnection {
         }
 
         var rows: [PostgresRows] = []
-        rows.reserveCapacity(statements.count)
+        rows.reserveCapacity(outgoing.count)
         for request in requests {
             let outcome = try readOutcome(on: handle)
             if case .failed(let error) = outcome {
@@ -285,7 +313,7 @@ public actor PostgresConnection {
             logger.debug("query failed", metadata: ["error": "\(firstError)"])
             throw firstError
         }
-        return rows
+        return sendsBegin ? Array(rows.dropFirst()) : rows
     }
 
     /// Queues `statement` in the pipeline: prepared (and first prepared when new) or unnamed, as
