@@ -132,4 +132,13 @@ import Testing
         #expect(rows.columnNames == ["id", "label"])
         #expect(try rows[0].decode(String.self, column: "label") == "x")
     }
+
+    @Test func statementsThatMustRunOutsideATransactionBlockStillRun() async throws {
+        let connection = try await TestServer.connection()
+        try await connection.execute("CREATE TABLE swept (id int8)")
+        try await connection.execute("VACUUM swept")
+        try await connection.execute("CREATE INDEX CONCURRENTLY swept_id ON swept (id)")
+        let rows = try await connection.query("SELECT count(*) AS n FROM pg_indexes WHERE indexname = 'swept_id'")
+        #expect(try rows[0].decode(Int.self, column: "n") == 1)
+    }
 }
