@@ -1,6 +1,9 @@
-extension Bool: PostgresEncodable, PostgresDecodable {
+extension Bool: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     /// Sent as `bool`.
     public static var postgresDataType: PostgresDataType { .bool }
+
+    /// Arrays of it are sent as `bool[]`.
+    public static var postgresArrayDataType: PostgresDataType { .boolArray }
 
     /// One byte, 1 or 0.
     public func postgresEncoded() -> [UInt8]? {

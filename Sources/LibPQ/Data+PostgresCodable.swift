@@ -1,8 +1,11 @@
 import Foundation
 
-extension Data: PostgresEncodable, PostgresDecodable {
+extension Data: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     /// Sent as `bytea`.
     public static var postgresDataType: PostgresDataType { .bytea }
+
+    /// Arrays of it are sent as `bytea[]`.
+    public static var postgresArrayDataType: PostgresDataType { .byteaArray }
 
     /// The raw bytes, which are `bytea`'s binary format.
     public func postgresEncoded() -> [UInt8]? {

@@ -1,8 +1,11 @@
 import Foundation
 
-extension Date: PostgresEncodable, PostgresDecodable {
+extension Date: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     /// Sent as `timestamptz`.
     public static var postgresDataType: PostgresDataType { .timestamptz }
+
+    /// Arrays of it are sent as `timestamptz[]`.
+    public static var postgresArrayDataType: PostgresDataType { .timestamptzArray }
 
     /// Seconds from 1 January 2001 (Foundation's reference date) back to 1 January 2000
     /// (PostgreSQL's epoch), both UTC.

@@ -1,6 +1,9 @@
-extension Double: PostgresEncodable, PostgresDecodable {
+extension Double: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     /// Sent as `float8`.
     public static var postgresDataType: PostgresDataType { .float8 }
+
+    /// Arrays of it are sent as `float8[]`.
+    public static var postgresArrayDataType: PostgresDataType { .float8Array }
 
     /// The IEEE 754 bits in network order.
     public func postgresEncoded() -> [UInt8]? {

@@ -1,6 +1,9 @@
-extension Int32: PostgresEncodable, PostgresDecodable {
+extension Int32: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     /// Sent as `int4`.
     public static var postgresDataType: PostgresDataType { .int4 }
+
+    /// Arrays of it are sent as `int4[]`.
+    public static var postgresArrayDataType: PostgresDataType { .int4Array }
 
     /// The value as a network-order `int4`.
     public func postgresEncoded() -> [UInt8]? {

@@ -1,6 +1,9 @@
-extension Int64: PostgresEncodable, PostgresDecodable {
+extension Int64: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     /// Sent as `int8`.
     public static var postgresDataType: PostgresDataType { .int8 }
+
+    /// Arrays of it are sent as `int8[]`.
+    public static var postgresArrayDataType: PostgresDataType { .int8Array }
 
     /// The value as a network-order `int8`.
     public func postgresEncoded() -> [UInt8]? {

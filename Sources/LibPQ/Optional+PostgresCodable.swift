@@ -14,3 +14,8 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
         self = cell.isNull ? nil : try Wrapped(postgresCell: cell)
     }
 }
+
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {
+    /// The wrapped type's array type: an array of optionals is an array with NULL elements.
+    public static var postgresArrayDataType: PostgresDataType { Wrapped.postgresArrayDataType }
+}

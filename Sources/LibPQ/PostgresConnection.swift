@@ -5,7 +5,9 @@ import Logging
 ///
 /// The actor runs on a dispatch queue of its own, so libpq's blocking calls never occupy a
 /// thread of Swift's cooperative pool. Statements run one at a time; bound values travel
-/// separately from the SQL text, in binary format. Cancelling the calling task cancels the
+/// separately from the SQL text, in binary format. A statement is prepared on the server the first
+/// time it runs on the connection and reused afterwards, so PostgreSQL parses and plans it once
+/// (see ``PreparedStatementCache`` for the bound). Cancelling the calling task cancels the
 /// running statement on the server, which then throws ``PostgresError/Code/queryCancelled``.
 public actor PostgresConnection {
     private let executor: DispatchQueueExecutor
@@ -13,6 +15,40 @@ public actor PostgresConnection {
     private let canceller = QueryCanceller()
     private let noticeLogger: NoticeLogger
     private let logger: Logger
+    /// The statements prepared on the server, reused by `query`, `execute` and `pipeline`.
+    private var preparedStatements = PreparedStatementCache(capacity: PostgresConnection.preparedStatementCapacity)
+
+    /// The most prepared statements a connection keeps on the server; statements beyond them
+    /// run unprepared (see ``PreparedStatementCache``).
+    static let preparedStatementCapacity = 256
+
+    /// The `BEGIN …` of a transaction whose first statement has not been sent yet: it is sent in
+    /// the same round trip as that statement, and never when the transaction runs no statement.
+    private var pendingBegin: String?
+
+    /// A statement with its encoded values, ready to send.
+    private struct Outgoing {
+        let sql: String
+        let parameters: PostgresParameters
+    }
+
+    /// A result a round trip waits for: a prepare's, or a statement's (with its cache key when it ran prepared).
+    private enum Request {
+        case prepare(PreparedStatementCache.Key)
+        case statement(PreparedStatementCache.Key?)
+    }
+
+    /// What one request of a pipeline produced.
+    private enum Outcome {
+        case rows(PostgresRows)
+        case failed(PostgresError)
+        /// Skipped because an earlier statement of the pipeline failed.
+        case aborted
+
+        var succeeded: Bool {
+            if case .rows = self { true } else { false }
+        }
+    }
 
     /// The executor that runs this actor: its own serial dispatch queue.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -61,7 +97,11 @@ public actor PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> PostgresRows {
         let parameters = try PostgresParameters(bindings)
-        return try await cancellable { try PostgresRows(result: run(sql, parameters)) }
+        let results = try await cancellable { try roundTrip([Outgoing(sql: sql, parameters: parameters)]) }
+        guard let rows = results.first else {
+            throw PostgresError(code: .server, clientMessage: "the server sent no result")
+        }
+        return rows
     }
 
     /// Runs one statement and returns the number of rows it changed (or returned).
@@ -79,6 +119,9 @@ public actor PostgresConnection {
     public func executeScript(_ script: String) async throws {
         try await cancellable {
             let handle = try liveHandle()
+            if pendingBegin != nil {
+                _ = try roundTrip([])
+            }
             _ = try checked(PQexec(handle, script), on: handle)
         }
     }
@@ -92,12 +135,15 @@ public actor PostgresConnection {
     /// - Throws: ``PostgresError``, the first statement's error if several failed.
     public func pipeline(_ statements: [PostgresStatement]) async throws -> [PostgresRows] {
         guard !statements.isEmpty else { return [] }
-        let encoded = try statements.map { try PostgresParameters($0.bindings) }
-        return try await cancellable { try runPipeline(zip(statements.map(\.sql), encoded)) }
+        let encoded = try statements.map { Outgoing(sql: $0.sql, parameters: try PostgresParameters($0.bindings)) }
+        return try await cancellable { try roundTrip(encoded) }
     }
 
     /// Runs `body` in a transaction: `BEGIN ISOLATION LEVEL …`, then `COMMIT` when `body` returns,
     /// or `ROLLBACK` when it (or the commit) throws, also when the task was cancelled.
+    ///
+    /// The `BEGIN` travels in the same round trip as the transaction's first statement; a body
+    /// that runs no statement costs no round trip at all.
     ///
     /// - Throws: what `body` throws, or ``PostgresError``. A ``PostgresError/Code/serializationFailure``
     ///   means the whole transaction may be retried.
@@ -106,12 +152,23 @@ public actor PostgresConnection {
         isolation: PostgresIsolationLevel = .readCommitted,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await query("BEGIN ISOLATION LEVEL \(isolation.sql)")
+        let begin = "BEGIN ISOLATION LEVEL \(isolation.sql)"
+        if pendingBegin == nil, let handle, PQtransactionStatus(handle) == PQTRANS_IDLE {
+            pendingBegin = begin
+        } else {
+            // Nested in another transaction, or closed: send it now, as a statement of its own.
+            try await query(begin)
+        }
         do {
             let value = try await body(self)
-            try await query("COMMIT")
+            if pendingBegin != nil {
+                pendingBegin = nil  // nothing ran, so there is nothing to commit
+            } else {
+                try await query("COMMIT")
+            }
             return value
         } catch {
+            pendingBegin = nil
             rollbackIfNeeded()
             throw error
         }
@@ -126,7 +183,7 @@ public actor PostgresConnection {
 
     /// Whether the connection is open and outside any transaction, ready for another user.
     var isIdle: Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        guard pendingBegin == nil, let handle, PQstatus(handle) == CONNECTION_OK else { return false }
         return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
@@ -177,15 +234,6 @@ public actor PostgresConnection {
         try work()
     }
 
-    private func run(_ sql: String, _ parameters: PostgresParameters) throws -> PostgresResult {
-        let handle = try liveHandle()
-        logger.trace("query", metadata: ["sql": "\(sql)"])
-        let result = parameters.withUnsafeArguments { types, values, lengths, formats in
-            PQexecParams(handle, sql, parameters.count, types, values, lengths, formats, 1)
-        }
-        return try checked(result, on: handle)
-    }
-
     /// Takes ownership of `result` and returns it when it succeeded, or throws its error.
     private func checked(_ result: OpaquePointer?, on handle: OpaquePointer) throws -> PostgresResult {
         guard let result else {
@@ -203,45 +251,54 @@ public actor PostgresConnection {
         }
     }
 
-    private func runPipeline(_ statements: Zip2Sequence<[String], [PostgresParameters]>) throws -> [PostgresRows] {
+    /// Sends `statements` in one round trip (libpq's pipeline mode), after a pending `BEGIN` if
+    /// there is one, and returns their rows in order.
+    ///
+    /// Each statement is executed as a prepared statement when the cache allows; one not prepared
+    /// yet is prepared in the same round trip, right before its first execution.
+    private func roundTrip(_ statements: [Outgoing]) throws -> [PostgresRows] {
         let handle = try liveHandle()
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(code: .server, connection: handle)
         }
+        defer { preparedStatements.abandonUnsettled() }
+        var outgoing = statements
+        let sendsBegin = pendingBegin != nil
+        if let begin = pendingBegin {
+            pendingBegin = nil
+            outgoing.insert(Outgoing(sql: begin, parameters: try PostgresParameters([])), at: 0)
+        }
         var firstError: PostgresError?
-        var sent = 0
-        for (sql, parameters) in statements {
-            let accepted = parameters.withUnsafeArguments { types, values, lengths, formats in
-                PQsendQueryParams(handle, sql, parameters.count, types, values, lengths, formats, 1)
-            }
-            guard accepted == 1 else {
+        var requests: [Request] = []
+        requests.reserveCapacity(outgoing.count)
+        for statement in outgoing {
+            guard send(statement, on: handle, recordingIn: &requests) else {
                 firstError = PostgresError(code: PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server, connection: handle)
                 break
             }
-            sent += 1
         }
         guard PQpipelineSync(handle) == 1 else {
             throw PostgresError(code: .connectionLost, connection: handle)
         }
 
         var rows: [PostgresRows] = []
-        rows.reserveCapacity(sent)
-        for _ in 0..<sent {
-            // Each statement yields its result (or an "aborted" marker) followed by NULL.
-            while let result = PQgetResult(handle) {
-                switch PQresultStatus(result) {
-                case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                    rows.append(PostgresRows(result: PostgresResult(taking: result)))
-                case PGRES_PIPELINE_ABORTED:
-                    PQclear(result)
-                default:
-                    let broken = PQstatus(handle) == CONNECTION_BAD
-                    firstError = firstError ?? PostgresError(result: result, connectionBroken: broken)
-                    PQclear(result)
-                }
+        rows.reserveCapacity(outgoing.count)
+        for request in requests {
+            let outcome = try readOutcome(on: handle)
+            if case .failed(let error) = outcome {
+                firstError = firstError ?? error
             }
-            guard PQstatus(handle) == CONNECTION_OK else {
-                throw PostgresError(code: .connectionLost, connection: handle)
+            switch (request, outcome) {
+            case (.prepare(let key), _):
+                preparedStatements.settle(key, prepared: outcome.succeeded)
+            case (.statement, .rows(let result)):
+                rows.append(result)
+            case (.statement(let key?), .failed(let error)):
+                if let state = error.sqlState, PreparedStatementCache.invalidatingSQLStates.contains(state) {
+                    preparedStatements.drop(key)
+                }
+            case (.statement, _):
+                break
             }
         }
         guard let sync = PQgetResult(handle) else {
@@ -253,10 +310,62 @@ public actor PostgresConnection {
             throw PostgresError(code: .connectionLost, connection: handle)
         }
         if let firstError {
-            logger.debug("pipeline failed", metadata: ["error": "\(firstError)"])
+            logger.debug("query failed", metadata: ["error": "\(firstError)"])
             throw firstError
         }
-        return rows
+        return sendsBegin ? Array(rows.dropFirst()) : rows
+    }
+
+    /// Queues `statement` in the pipeline: prepared (and first prepared when new) or unnamed, as
+    /// the cache plans it. Appends a request for each result to expect; false when libpq refused.
+    private func send(_ statement: Outgoing, on handle: OpaquePointer, recordingIn requests: inout [Request]) -> Bool {
+        logger.trace("query", metadata: ["sql": "\(statement.sql)"])
+        let parameters = statement.parameters
+        let key = PreparedStatementCache.Key(sql: statement.sql, types: parameters.types)
+        return parameters.withUnsafeArguments { types, values, lengths, formats in
+            let name: String
+            switch preparedStatements.plan(key) {
+            case .unnamed:
+                guard PQsendQueryParams(handle, statement.sql, parameters.count, types, values, lengths, formats, 1) == 1 else {
+                    return false
+                }
+                requests.append(.statement(nil))
+                return true
+            case .prepare(let newName):
+                guard PQsendPrepare(handle, newName, statement.sql, parameters.count, types) == 1 else {
+                    return false
+                }
+                requests.append(.prepare(key))
+                name = newName
+            case .execute(let preparedName):
+                name = preparedName
+            }
+            guard PQsendQueryPrepared(handle, name, parameters.count, values, lengths, formats, 1) == 1 else {
+                return false
+            }
+            requests.append(.statement(key))
+            return true
+        }
+    }
+
+    /// Reads the results of one request of a pipeline, up to the NULL that ends them.
+    private func readOutcome(on handle: OpaquePointer) throws -> Outcome {
+        var outcome = Outcome.aborted
+        while let result = PQgetResult(handle) {
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                outcome = .rows(PostgresRows(result: PostgresResult(taking: result)))
+            case PGRES_PIPELINE_ABORTED:
+                PQclear(result)
+            default:
+                outcome = .failed(PostgresError(result: result, connectionBroken: PQstatus(handle) == CONNECTION_BAD))
+                PQclear(result)
+            }
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(code: .connectionLost, connection: handle)
+        }
+        return outcome
     }
 
     /// Rolls back an open transaction, even when the task is cancelled; failures are logged
@@ -264,7 +373,7 @@ public actor PostgresConnection {
     private func rollbackIfNeeded() {
         guard let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) != PQTRANS_IDLE else { return }
         do {
-            _ = try run("ROLLBACK", PostgresParameters([]))
+            _ = try roundTrip([Outgoing(sql: "ROLLBACK", parameters: PostgresParameters([]))])
         } catch {
             logger.debug("rollback failed", metadata: ["error": "\(error)"])
         }

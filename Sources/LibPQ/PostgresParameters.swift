@@ -4,7 +4,8 @@ struct PostgresParameters {
     private var buffer: [UInt8] = []
     private var offsets: [Int] = []
     private var lengths: [Int32] = []
-    private var types: [UInt32] = []
+    /// The parameters' type OIDs, in order.
+    private(set) var types: [UInt32] = []
 
     init(_ bindings: [any PostgresEncodable]) throws {
         guard bindings.count <= Int(Int16.max) * 2 + 1 else {
@@ -30,7 +31,7 @@ struct PostgresParameters {
     /// The number of parameters.
     var count: Int32 { Int32(types.count) }
 
-    /// Calls `body` with the arrays `PQexecParams` and `PQsendQueryParams` take.
+    /// Calls `body` with the arrays `PQsendQueryParams`, `PQsendPrepare` and `PQsendQueryPrepared` take.
     func withUnsafeArguments<R>(
         _ body: (
             _ types: UnsafePointer<UInt32>?,

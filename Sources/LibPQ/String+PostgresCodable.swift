@@ -1,6 +1,9 @@
-extension String: PostgresEncodable, PostgresDecodable {
+extension String: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     /// Sent as `text`.
     public static var postgresDataType: PostgresDataType { .text }
+
+    /// Arrays of it are sent as `text[]`.
+    public static var postgresArrayDataType: PostgresDataType { .textArray }
 
     /// The UTF-8 bytes, which are `text`'s binary format.
     public func postgresEncoded() -> [UInt8]? {

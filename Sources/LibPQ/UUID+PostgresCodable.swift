@@ -1,8 +1,11 @@
 import Foundation
 
-extension UUID: PostgresEncodable, PostgresDecodable {
+extension UUID: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     /// Sent as `uuid`.
     public static var postgresDataType: PostgresDataType { .uuid }
+
+    /// Arrays of it are sent as `uuid[]`.
+    public static var postgresArrayDataType: PostgresDataType { .uuidArray }
 
     /// The 16 bytes.
     public func postgresEncoded() -> [UInt8]? {

@@ -3,26 +3,16 @@ import LibPQ
 import Testing
 
 @Suite struct PostgresCodableTests {
-    /// Binds `value`, selects it back as `sqlType`, and decodes it.
-    private func roundTrip<T: PostgresEncodable & PostgresDecodable>(
-        _ value: T,
-        as sqlType: String,
-        on connection: PostgresConnection
-    ) async throws -> T {
-        let rows = try await connection.query("SELECT $1::\(sqlType) AS value", [value])
-        return try #require(rows.first).decode(T.self, column: "value")
-    }
-
     @Test func integersRoundTripIncludingExtremes() async throws {
         let connection = try await TestServer.connection()
         for value in [Int64.min, -1, 0, 1, Int64.max] {
-            #expect(try await roundTrip(value, as: "int8", on: connection) == value)
+            #expect(try await connection.roundTrip(value, as: "int8") == value)
         }
         for value in [Int.min, 0, Int.max] {
-            #expect(try await roundTrip(value, as: "int8", on: connection) == value)
+            #expect(try await connection.roundTrip(value, as: "int8") == value)
         }
         for value in [Int32.min, 0, Int32.max] {
-            #expect(try await roundTrip(value, as: "int4", on: connection) == value)
+            #expect(try await connection.roundTrip(value, as: "int4") == value)
         }
         let small = try await connection.query("SELECT 7::int2 AS a, 8::int4 AS b")
         #expect(try small[0].decode(Int.self, column: "a") == 7)
@@ -38,20 +28,20 @@ import Testing
     @Test func stringsRoundTripIncludingEmptyNonASCIIAndLong() async throws {
         let connection = try await TestServer.connection()
         for value in ["", "plain ASCII", "zażółć gęślą jaźń 🦊 日本語", "nul-free \u{7F} ☃", String(repeating: "ż", count: 100_000)] {
-            #expect(try await roundTrip(value, as: "text", on: connection) == value)
+            #expect(try await connection.roundTrip(value, as: "text") == value)
         }
     }
 
     @Test func boolsDoublesAndUUIDsRoundTrip() async throws {
         let connection = try await TestServer.connection()
-        #expect(try await roundTrip(true, as: "bool", on: connection) == true)
-        #expect(try await roundTrip(false, as: "bool", on: connection) == false)
+        #expect(try await connection.roundTrip(true, as: "bool") == true)
+        #expect(try await connection.roundTrip(false, as: "bool") == false)
         for value in [0.0, -1.5, Double.pi, Double.greatestFiniteMagnitude, -Double.infinity, Double.leastNonzeroMagnitude] {
-            #expect(try await roundTrip(value, as: "float8", on: connection) == value)
+            #expect(try await connection.roundTrip(value, as: "float8") == value)
         }
-        #expect(try await roundTrip(Double.nan, as: "float8", on: connection).isNaN)
+        #expect(try await connection.roundTrip(Double.nan, as: "float8").isNaN)
         let uuid = UUID()
-        #expect(try await roundTrip(uuid, as: "uuid", on: connection) == uuid)
+        #expect(try await connection.roundTrip(uuid, as: "uuid") == uuid)
         let text = try await connection.query("SELECT $1::uuid::text AS value", [uuid])
         #expect(try text[0].decode(String.self, column: "value") == uuid.uuidString.lowercased())
     }
@@ -67,7 +57,7 @@ import Testing
         let rows = try await connection.query("SELECT content, length(content) AS size FROM blobs")
         #expect(try rows[0].decode(Int.self, column: "size") == bytes.count)
         #expect(try rows[0].decode(Data.self, column: "content") == bytes)
-        #expect(try await roundTrip(Data(), as: "bytea", on: connection) == Data())
+        #expect(try await connection.roundTrip(Data(), as: "bytea") == Data())
     }
 
     @Test func timestampsKeepMicrosecondsWhateverTheSessionTimeZone() async throws {
@@ -118,7 +108,7 @@ import Testing
     @Test func codableValuesRoundTripAsJSON() async throws {
         let connection = try await TestServer.connection()
         let payload = PostgresJSON(Payload(name: "łódź", amounts: [1, 2, 3], note: nil))
-        #expect(try await roundTrip(payload, as: "jsonb", on: connection) == payload)
+        #expect(try await connection.roundTrip(payload, as: "jsonb") == payload)
         let json = try await connection.query(#"SELECT '{"name":"x","amounts":[]}'::json AS value"#)
         #expect(try json[0].decode(PostgresJSON<Payload>.self, column: "value").value == Payload(name: "x", amounts: []))
     }

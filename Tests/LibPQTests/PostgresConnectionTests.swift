@@ -2,9 +2,10 @@ import LibPQ
 import Testing
 
 @Suite struct PostgresConnectionTests {
-    /// Waits until the server runs a statement containing `fragment` on `connection`.
-    private func waitUntilActive(_ fragment: String, on connection: PostgresConnection) async throws {
-        let pid = try #require(await connection.backendPID)
+    /// Waits until the server process `pid` runs a statement containing `fragment`.
+    ///
+    /// Read the pid before starting the statement: while it runs, the connection's actor is busy.
+    private func waitUntilActive(_ fragment: String, pid: Int32) async throws {
         let observer = try await PostgresConnection.connect(TestServer.database(), logger: TestServer.logger)
         defer { Task { await observer.close() } }
         for _ in 0..<500 {
@@ -57,8 +58,9 @@ import Testing
 
     @Test func cancellingTheTaskCancelsARunningQuery() async throws {
         let connection = try await TestServer.connection()
+        let pid = try #require(await connection.backendPID)
         let sleeper = Task { try await connection.query("SELECT pg_sleep(10)") }
-        try await waitUntilActive("pg_sleep", on: connection)
+        try await waitUntilActive("pg_sleep", pid: pid)
         sleeper.cancel()
         let result = await sleeper.result
         #expect(throws: PostgresError.self) { try result.get() }
@@ -73,13 +75,14 @@ import Testing
         let database = try await TestServer.database()
         let connection = try await PostgresConnection.connect(database, logger: TestServer.logger)
         try await connection.execute("CREATE TABLE ledger (amount int NOT NULL)")
+        let pid = try #require(await connection.backendPID)
         let work = Task {
             try await connection.withTransaction { connection in
                 try await connection.execute("INSERT INTO ledger VALUES (1)")
                 try await connection.query("SELECT pg_sleep(10)")
             }
         }
-        try await waitUntilActive("pg_sleep", on: connection)
+        try await waitUntilActive("pg_sleep", pid: pid)
         work.cancel()
         _ = await work.result
         #expect(await connection.isHealthy)

@@ -1,0 +1,17 @@
+extension Array: PostgresEncodable where Element: PostgresArrayElement {
+    /// Sent as the element type's array type, such as `int8[]` for `[Int]`.
+    public static var postgresDataType: PostgresDataType { Element.postgresArrayDataType }
+
+    /// A one-dimensional array in PostgreSQL's binary format; `nil` elements are `NULL`.
+    public func postgresEncoded() throws -> [UInt8]? {
+        try PostgresArrayFormat.encode(map { try $0.postgresEncoded() }, elementType: Element.postgresDataType)
+    }
+}
+
+extension Array: PostgresDecodable where Element: PostgresDecodable {
+    /// Decodes a one-dimensional array column (`int8[]`, `text[]`, `uuid[]`, …), each element as
+    /// `Element` decodes a column of the element type. `NULL` elements need an optional `Element`.
+    public init(postgresCell cell: PostgresCell) throws {
+        self = try cell.arrayElements().map(Element.init(postgresCell:))
+    }
+}
