@@ -143,7 +143,9 @@ public actor PostgresConnection {
     /// or `ROLLBACK` when it (or the commit) throws, also when the task was cancelled.
     ///
     /// The `BEGIN` travels in the same round trip as the transaction's first statement; a body
-    /// that runs no statement costs no round trip at all.
+    /// that runs no statement costs no round trip at all. A body may end the transaction itself
+    /// with a `COMMIT` as the last statement of its last pipeline, saving the commit's round trip;
+    /// no `COMMIT` is sent after it then.
     ///
     /// - Throws: what `body` throws, or ``PostgresError``. A ``PostgresError/Code/serializationFailure``
     ///   means the whole transaction may be retried.
@@ -163,6 +165,8 @@ public actor PostgresConnection {
             let value = try await body(self)
             if pendingBegin != nil {
                 pendingBegin = nil  // nothing ran, so there is nothing to commit
+            } else if let handle, PQtransactionStatus(handle) == PQTRANS_IDLE {
+                // The body's last pipeline committed.
             } else {
                 try await query("COMMIT")
             }

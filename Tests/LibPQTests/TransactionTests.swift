@@ -14,7 +14,7 @@ import Testing
         let observer = try await PostgresConnection.connect(database, logger: TestServer.logger)
         try await connection.execute("CREATE TABLE ledger (amount int8 NOT NULL)")
         try await connection.withTransaction { connection in
-            try await connection.pipeline([
+            _ = try await connection.pipeline([
                 PostgresStatement("INSERT INTO ledger VALUES ($1)", [1]),
                 PostgresStatement("INSERT INTO ledger VALUES ($1)", [2]),
             ])
@@ -29,12 +29,36 @@ import Testing
         try await connection.execute("CREATE TABLE ledger (amount int8 NOT NULL)")
         await #expect(throws: Abort.self) {
             try await connection.withTransaction { connection in
-                try await connection.pipeline([PostgresStatement("INSERT INTO ledger VALUES ($1)", [1])])
+                _ = try await connection.pipeline([PostgresStatement("INSERT INTO ledger VALUES ($1)", [1])])
                 throw Abort()
             }
         }
         #expect(try await count("ledger", on: connection) == 0)
         #expect(await connection.isHealthy)
+    }
+
+    @Test func bodyCommittingWithItsLastPipelineEndsTheTransaction() async throws {
+        let database = try await TestServer.database()
+        let connection = try await PostgresConnection.connect(database, logger: TestServer.logger)
+        let observer = try await PostgresConnection.connect(database, logger: TestServer.logger)
+        try await connection.execute("CREATE TABLE ledger (amount int8 NOT NULL)")
+        try await connection.withTransaction { connection in
+            try await connection.execute("INSERT INTO ledger VALUES ($1)", [1])
+            _ = try await connection.pipeline([PostgresStatement("INSERT INTO ledger VALUES ($1)", [2]), PostgresStatement("COMMIT")])
+        }
+        #expect(try await count("ledger", on: observer) == 2)
+
+        await #expect(throws: PostgresError.self) {
+            try await connection.withTransaction { connection in
+                try await connection.execute("INSERT INTO ledger VALUES ($1)", [3])
+                _ = try await connection.pipeline([
+                    PostgresStatement("INSERT INTO ledger VALUES (1 / ($1 - 4))", [4]), PostgresStatement("COMMIT"),
+                ])
+            }
+        }
+        #expect(try await count("ledger", on: observer) == 2, "a failure before the COMMIT rolls everything back")
+        try await connection.execute("INSERT INTO ledger VALUES ($1)", [5])
+        #expect(try await count("ledger", on: observer) == 3, "autocommitted: no transaction was left open")
     }
 
     @Test func failingFirstStatementLeavesNoTransactionOpen() async throws {
