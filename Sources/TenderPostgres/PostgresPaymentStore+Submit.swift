@@ -48,7 +48,7 @@ extension PostgresPaymentStore {
             let writes = TransitionWrites(transition: transition, cause: .submit(request), now: now, lease: lease)
             let written: [PostgresRows]
             do {
-                written = try await connection.pipeline(writes.statements)
+                written = try await connection.pipeline(writes.statements + [PostgresStatement("COMMIT")])
             } catch let error as PostgresError where error.code == .uniqueViolation {
                 throw StoreError(.idempotencyConflict, "the idempotency key was used with a different payment")
             }

@@ -7,15 +7,17 @@ extension PostgresPaymentStore {
         _ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, leasing lease: FollowUpLease?, now: Date
     ) async throws -> AppliedTransition {
         try await pool.withTransaction { connection in
-            try await transition(attemptID, input, completing: claim, leasing: lease, now: now, on: connection)
+            try await transition(attemptID, input, completing: claim, leasing: lease, now: now, on: connection, committing: true)
         }
     }
 
     /// Applies one input inside the caller's transaction: lock, check the claim, compute, write.
+    /// When `committing`, the transaction ends with the writes, in the same round trip, unless
+    /// parked webhooks are still to be replayed in it.
     @discardableResult
     func transition(
         _ attemptID: AttemptID, _ input: AttemptInput, completing claim: TaskClaim?, leasing lease: FollowUpLease? = nil,
-        now: Date, on connection: PostgresConnection
+        now: Date, on connection: PostgresConnection, committing: Bool = false
     ) async throws -> AppliedTransition {
         var reads = [PostgresStatement(
             """
@@ -47,11 +49,17 @@ extension PostgresPaymentStore {
         let updateIndex = writes.count
         let transitionWrites = TransitionWrites(transition: transition, cause: .input(input), now: now, lease: lease)
         writes += transitionWrites.statements
+        let replaysWebhooks = attempt.sessionID == nil && transition.attempt.sessionID != nil
+        if committing, !replaysWebhooks {
+            // The versioned update cannot miss its row while the row is locked, so the commit
+            // may travel with it; the check below guards the invariant all the same.
+            writes.append(PostgresStatement("COMMIT"))
+        }
         let written = try await connection.pipeline(writes)
         guard written[updateIndex].affectedRows == 1 else {
             throw StoreError(.fencedOut, "attempt \(attemptID) changed under its lock")
         }
-        if attempt.sessionID == nil, let sessionID = transition.attempt.sessionID {
+        if replaysWebhooks, let sessionID = transition.attempt.sessionID {
             try await replayParkedWebhooks(for: sessionID, attemptID: attemptID, now: now, on: connection)
         }
         return AppliedTransition(transition: transition, followUps: try transitionWrites.followUps(in: written, offset: updateIndex))
