@@ -42,7 +42,7 @@ extension PaymentEngine {
         logger[metadataKey: "attempt_id"] = "\(claim.attemptID)"
         do {
             let input = try await input(for: claim, attempt: attempt)
-            try await apply(input, to: claim.attemptID, completing: claim)
+            try await record(input, completing: claim, logger: logger)
         } catch let error as StoreError where error.code == .fencedOut {
             logger.debug("task lost its lease; its new holder finishes it", metadata: ["kind": "\(claim.kind.rawValue)"])
         } catch is CancellationError {
@@ -53,6 +53,28 @@ extension PaymentEngine {
             ])
         } catch {
             noteStoreFailure("task \(claim.kind.rawValue)", error: error, logger: logger)
+        }
+    }
+
+    /// Applies what a task learned, retrying for up to a lease's length while the store fails:
+    /// the gateway's answer outlives a short outage, and the task does not wait for its lease to
+    /// lapse. Gives up (leaving the task to its lease) sooner when the engine stops accepting work.
+    private func record(_ input: AttemptInput, completing claim: TaskClaim, logger: Logger) async throws {
+        let giveUpAt = ContinuousClock.now + configuration.leaseDuration
+        var pause = Duration.milliseconds(100)
+        while true {
+            do {
+                try await apply(input, to: claim.attemptID, completing: claim)
+                outage.succeeded(at: now(), logger: logger)
+                return
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                guard accepting, !Task.isCancelled, ContinuousClock.now + pause < giveUpAt else { throw error }
+                noteStoreFailure("task \(claim.kind.rawValue)", error: error, logger: logger)
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(2))
+            }
         }
     }
 
