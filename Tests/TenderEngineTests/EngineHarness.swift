@@ -31,12 +31,9 @@ struct EngineHarness: Sendable {
         ) { backends in
             let store = PostgresPaymentStore(pool: backends.pool, machine: AttemptMachine(policy: policy), logger: logger)
             let webhookPort = try FreePort.pick()
-            var configuration = EngineConfiguration()
-            configuration.policy = policy
-            configuration.webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
-            configuration.sweepInterval = .milliseconds(250)
-            configuration.leaseDuration = .seconds(10)
-            configuration.pollBudget = 1000
+            let configuration = EngineConfiguration.forTests(
+                policy: policy, webhookURL: "http://127.0.0.1:\(webhookPort)/webhooks/convergegate", leaseDuration: .seconds(10)
+            )
             let engine = PaymentEngine(store: store, gateway: backends.client, configuration: configuration, logger: logger)
 
             let router = Router()

@@ -62,13 +62,8 @@ struct EngineRig: Sendable {
         workerID: String, store: PostgresPaymentStore? = nil, leaseDuration: Duration = .seconds(10),
         configure: (inout EngineConfiguration) -> Void = { _ in }
     ) -> PaymentEngine {
-        var configuration = EngineConfiguration()
+        var configuration = EngineConfiguration.forTests(policy: policy, webhookURL: webhookURL, leaseDuration: leaseDuration)
         configuration.workerID = workerID
-        configuration.policy = policy
-        configuration.webhookURL = webhookURL
-        configuration.sweepInterval = .milliseconds(250)
-        configuration.leaseDuration = leaseDuration
-        configuration.pollBudget = 1000
         configure(&configuration)
         return PaymentEngine(
             store: store ?? self.store,

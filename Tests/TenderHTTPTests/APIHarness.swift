@@ -39,11 +39,7 @@ struct APIHarness: Sendable {
             let policy = AttemptPolicy.fastForTests
             let store = PostgresPaymentStore(pool: overridePool ?? pool, machine: AttemptMachine(policy: policy), logger: logger)
             let registry = PrometheusCollectorRegistry()
-            var configuration = EngineConfiguration()
-            configuration.policy = policy
-            configuration.sweepInterval = .milliseconds(250)
-            configuration.pollBudget = 1000
-            let engine = PaymentEngine(store: store, gateway: backends.client, configuration: configuration, logger: logger)
+            let engine = PaymentEngine(store: store, gateway: backends.client, configuration: .forTests(policy: policy), logger: logger)
             let api = TenderAPI(
                 engine: engine, store: store, token: token.map(APIToken.init),
                 readiness: readiness ?? {

@@ -38,12 +38,9 @@ struct LiveStack: Sendable {
             let policy = AttemptPolicy.fastForTests
             let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: makeLogger("tender.store"))
             let port = try FreePort.pick()
-            var configuration = EngineConfiguration()
-            configuration.policy = policy
-            configuration.webhookURL = "http://127.0.0.1:\(port)/webhooks/convergegate"
-            configuration.sweepInterval = .milliseconds(250)
-            configuration.leaseDuration = .seconds(3)
-            configuration.pollBudget = 1000
+            let configuration = EngineConfiguration.forTests(
+                policy: policy, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(3)
+            )
             let engine = PaymentEngine(store: store, gateway: backends.client, configuration: configuration, logger: makeLogger("tender.engine"))
             let registry = PrometheusCollectorRegistry()
             let api = TenderAPI(
