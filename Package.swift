@@ -127,6 +127,18 @@ let package = Package(
             ]
         ),
 
+        // What the test targets share: the `tender` child process, the fast policy, the test
+        // database, the database-and-sandbox backends, waiting, log capture, webhook signing.
+        .target(
+            name: "TenderTestKit",
+            dependencies: [
+                "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/TenderTestKit"
+        ),
         .testTarget(name: "EphemeralPostgresTests", dependencies: ["EphemeralPostgres"]),
         .testTarget(
             name: "LibPQTests",
@@ -146,7 +158,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender"]),
+        .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender", "TenderTestKit"]),
         .testTarget(
             name: "TenderSandboxTests",
             dependencies: [
@@ -159,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "TenderEngineTests",
             dependencies: [
-                "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "LibPQ", "EphemeralPostgres",
+                "TenderTestKit", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "LibPQ", "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -167,24 +179,22 @@ let package = Package(
         .testTarget(
             name: "TenderHTTPTests",
             dependencies: [
-                "TenderHTTP", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
+                "TenderTestKit", "TenderHTTP", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(
             name: "TenderHardeningTests",
             dependencies: [
-                "TenderHTTP", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
+                "TenderTestKit", "TenderHTTP", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

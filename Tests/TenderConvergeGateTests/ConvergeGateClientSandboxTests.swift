@@ -3,6 +3,7 @@ import Logging
 import Tender
 import TenderConvergeGate
 import TenderSandbox
+import TenderTestKit
 import Testing
 
 /// The client against the sandbox gateway over real HTTP.
@@ -123,8 +124,8 @@ struct ConvergeGateClientSandboxTests {
         ]
     )
     func refusedCodes(magic: MagicBLIKCode, reason: DeclineReason) async throws {
-        let record = LogRecord()
-        try await Self.withGateway(logger: record.logger()) { _, client in
+        let record = LogCapture()
+        try await Self.withGateway(logger: record.logger(label: "test")) { _, client in
             let session = try await client.createSession(Self.sessionRequest(), idempotencyKey: "c")
             let code = try BLIKCode(magic.rawValue)
             let error = await Self.gatewayError { _ = try await client.pay(sessionID: session.id, code: code, idempotencyKey: "p") }
@@ -275,9 +276,9 @@ struct ConvergeGateClientSandboxTests {
 
     @Test("the logs name paths and statuses but never the key or the code")
     func logs() async throws {
-        let record = LogRecord()
+        let record = LogCapture()
         let code = "482913"
-        try await Self.withGateway(logger: record.logger()) { sandbox, client in
+        try await Self.withGateway(logger: record.logger(label: "test")) { sandbox, client in
             let session = try await client.createSession(Self.sessionRequest(), idempotencyKey: "c")
             _ = try await client.pay(sessionID: session.id, code: BLIKCode(code), idempotencyKey: "p")
             try await sandbox.complete(sessionID: session.id)

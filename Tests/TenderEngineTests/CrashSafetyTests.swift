@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Tender
 import TenderSandbox
+import TenderTestKit
 
 extension ManyPayments {
     /// Engines stopped without any cleanup, at random moments, while payments are under way.
@@ -21,7 +22,7 @@ extension ManyPayments {
         /// payment a second after the deadline and grace polls go on for four, so the last of them
         /// sees every session's final status.
         static var policy: AttemptPolicy {
-            var policy = EngineHarness.fastPolicy
+            var policy = AttemptPolicy.fastForTests
             policy.confirmationWindow = .seconds(20)
             policy.firstPollDelay = .seconds(1)
             policy.pollInterval = .seconds(1)
@@ -83,8 +84,8 @@ extension ManyPayments {
                 let log = FileManager.default.temporaryDirectory.appendingPathComponent("tender-killed-workers-\(UUID().uuidString).log")
                 defer { try? FileManager.default.removeItem(at: log) }
                 let gatewayURL = await rig.sandbox.baseURL
-                func worker(_ name: String) throws -> WorkerProcess {
-                    try WorkerProcess(environment: [
+                func worker(_ name: String) throws -> TenderProcess {
+                    try TenderProcess(["worker"], environment: [
                         "TENDER_DATABASE_URL": rig.databaseURL,
                         "TENDER_GATEWAY_URL": gatewayURL,
                         "TENDER_GATEWAY_SECRET_KEY": EngineHarness.secretKey,
@@ -92,7 +93,7 @@ extension ManyPayments {
                         "TENDER_WEBHOOK_URL": "http://127.0.0.1:\(port)/webhooks/convergegate",
                         "TENDER_WORKER_ID": name,
                         "TENDER_LOG_LEVEL": "warning",
-                    ], log: log)
+                    ], appendingOutputTo: log)
                 }
 
                 async let submitted = Self.submitInBatches(Self.codes, to: rig)
@@ -104,13 +105,14 @@ extension ManyPayments {
                     let lifetime = Duration.milliseconds(Int.random(in: 1000...3000))
                     lifetimes.append(lifetime)
                     try await Task.sleep(for: lifetime)
-                    await killed.stop(with: SIGKILL)
+                    killed.signal(SIGKILL)
+                    _ = try await killed.exitStatus()
                 }
                 let attempts = try await submitted
                 let survivorStarted = Date()
                 let survivor = try worker("survivor")
                 try await rig.waitUntilSettled(tasksMayRemain: true, timeout: .seconds(90))
-                await survivor.stop(with: SIGTERM)
+                _ = try await survivor.terminate(timeout: .seconds(120))  // the test's time limit bounds the wait, as before
 
                 // Expired attempts keep their (15-minute) grace polls; the audit holds regardless,
                 // because their sessions expired at the gateway.

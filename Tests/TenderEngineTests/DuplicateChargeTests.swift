@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import Tender
 import TenderSandbox
+import TenderTestKit
 
 @Suite("Duplicate charges", .serialized)
 struct DuplicateChargeTests {
     /// The first attempt expires and completes late, after a second attempt has completed the payment.
     static func twoCompletions(refunding: Bool, _ check: @escaping @Sendable (EngineHarness, Attempt, Attempt) async throws -> Void) async throws {
-        var policy = EngineHarness.fastPolicy
+        var policy = AttemptPolicy.fastForTests
         policy.refundsDuplicates = refunding
         let sandbox = SandboxConfiguration(
             secretKey: "",

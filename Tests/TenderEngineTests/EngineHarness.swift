@@ -1,15 +1,12 @@
 import EphemeralPostgres
 import Foundation
 import Hummingbird
-import LibPQ
 import Logging
 import Tender
-import TenderConvergeGate
 import TenderHTTP
 import TenderPostgres
 import TenderSandbox
-
-let testDatabase = SharedTestDatabase(existingServerVariable: "TENDER_TEST_DATABASE_URL")
+import TenderTestKit
 
 /// Everything a payment needs, for real: a fresh database, the sandbox gateway over HTTP, the
 /// ConvergeGate client, the engine, and the webhook route on a port of its own.
@@ -20,50 +17,24 @@ struct EngineHarness: Sendable {
     let store: PostgresPaymentStore
     let sandbox: ConvergeGateSandbox
 
-    /// Timings compressed for tests: a 3 s window to confirm, polls every 300 ms.
-    static var fastPolicy: AttemptPolicy {
-        var policy = AttemptPolicy()
-        policy.confirmationWindow = .seconds(3)
-        policy.firstPollDelay = .milliseconds(200)
-        policy.pollInterval = .milliseconds(300)
-        policy.gracePeriod = .seconds(6)
-        policy.gracePollInterval = .milliseconds(400)
-        policy.retryBackoff = .milliseconds(100)
-        policy.maximumRetryBackoff = .milliseconds(400)
-        policy.sessionLifetimeBeyondDeadline = .seconds(30)
-        return policy
-    }
-
     /// Starts everything, runs `body`, and stops everything.
     static func run(
         sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(secretKey: secretKey),
-        policy: AttemptPolicy = fastPolicy,
+        policy: AttemptPolicy = .fastForTests,
         readTimeout: Duration = .seconds(5),
         _ body: @Sendable (EngineHarness) async throws -> Void
     ) async throws {
         let logger = Logger(label: "tender.test")
-        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: try await testDatabase.makeDatabase()), size: 8, logger: logger)
-        try await Migrator(logger: logger).migrate(pool)
-        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: logger)
-        let webhookPort = try FreePort.pick()
-
-        var sandboxConfiguration = sandboxConfiguration
-        sandboxConfiguration.secretKey = secretKey
-        try await ConvergeGateSandbox.withRunning(sandboxConfiguration, logger: logger) { sandbox in
-            let client = ConvergeGateClient(
-                configuration: try ConvergeGateConfiguration(
-                    baseURL: await sandbox.baseURL, secretKey: secretKey,
-                    timeouts: .init(connect: .seconds(2), read: readTimeout)
-                ),
-                logger: logger
+        try await LiveBackends.run(
+            poolSize: 8, sandbox: sandboxConfiguration, secretKey: secretKey,
+            timeouts: .init(connect: .seconds(2), read: readTimeout), logger: { _ in logger }
+        ) { backends in
+            let store = PostgresPaymentStore(pool: backends.pool, machine: AttemptMachine(policy: policy), logger: logger)
+            let webhookPort = try FreePort.pick()
+            let configuration = EngineConfiguration.forTests(
+                policy: policy, webhookURL: "http://127.0.0.1:\(webhookPort)/webhooks/convergegate", leaseDuration: .seconds(10)
             )
-            var configuration = EngineConfiguration()
-            configuration.policy = policy
-            configuration.webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
-            configuration.sweepInterval = .milliseconds(250)
-            configuration.leaseDuration = .seconds(10)
-            configuration.pollBudget = 1000
-            let engine = PaymentEngine(store: store, gateway: client, configuration: configuration, logger: logger)
+            let engine = PaymentEngine(store: store, gateway: backends.client, configuration: configuration, logger: logger)
 
             let router = Router()
             WebhookRoutes(engine: engine).add(to: router)
@@ -73,11 +44,9 @@ struct EngineHarness: Sendable {
                 group.addTask { try await engine.run() }
                 group.addTask { try await app.runService() }
                 defer { group.cancelAll() }
-                try await body(EngineHarness(engine: engine, store: store, sandbox: sandbox))
+                try await body(EngineHarness(engine: engine, store: store, sandbox: backends.sandbox))
             }
-            try await client.shutdown()
         }
-        await pool.close()
     }
 
     /// Submits a payment of 10.00 PLN with `code`.
@@ -93,26 +62,18 @@ struct EngineHarness: Sendable {
 
     /// Waits until the attempt reaches one of `states`, polling the store; fails after `timeout`.
     func waitFor(_ id: AttemptID, in states: Set<AttemptState>, timeout: Duration = .seconds(60)) async throws -> Attempt {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if let attempt = try await store.attempt(id), states.contains(attempt.state) {
-                return attempt
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        var reached: Attempt?
+        let found = try await TenderTestKit.waitUntil(timeout: timeout, every: .milliseconds(50)) {
+            reached = try await store.attempt(id).flatMap { states.contains($0.state) ? $0 : nil }
+            return reached != nil
         }
-        throw HarnessTimeout(attemptID: id, states: states)
+        guard found, let reached else { throw HarnessTimeout(attemptID: id, states: states) }
+        return reached
     }
 
     /// Waits until `condition` holds; returns whether it did within `timeout`.
     func waitUntil(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
+        try await TenderTestKit.waitUntil(timeout: timeout, every: .milliseconds(50), condition)
     }
 
     /// The events of one attempt in the outbox.

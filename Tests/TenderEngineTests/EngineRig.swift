@@ -8,6 +8,7 @@ import Tender
 import TenderConvergeGate
 import TenderPostgres
 import TenderSandbox
+import TenderTestKit
 
 /// The parts of a deployment that outlive any one engine — a fresh database, the sandbox gateway
 /// over HTTP, the gateway client and the webhook endpoint — on which a test starts, stops and
@@ -33,29 +34,19 @@ struct EngineRig: Sendable {
     ) async throws {
         var logger = Logger(label: "tender.test")
         logger.logLevel = .notice  // hundreds of payments: only what an operator would be told
-        let databaseURL = try await testDatabase.makeDatabase()
-        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 8, logger: logger)
-        try await Migrator(logger: logger).migrate(pool)
-        let webhookPort = try FreePort.pick()
-        let webhooks = WebhookSwitch()
-
-        var sandboxConfiguration = sandboxConfiguration
-        sandboxConfiguration.secretKey = EngineHarness.secretKey
-        try await ConvergeGateSandbox.withRunning(sandboxConfiguration, logger: logger) { sandbox in
-            let client = ConvergeGateClient(
-                configuration: try ConvergeGateConfiguration(
-                    baseURL: await sandbox.baseURL, secretKey: EngineHarness.secretKey,
-                    timeouts: .init(connect: .seconds(2), read: .seconds(5))
-                ),
-                logger: logger
-            )
+        try await LiveBackends.run(
+            poolSize: 8, sandbox: sandboxConfiguration, secretKey: EngineHarness.secretKey,
+            timeouts: .init(connect: .seconds(2), read: .seconds(5)), logger: { _ in logger }
+        ) { backends in
+            let webhookPort = try FreePort.pick()
+            let webhooks = WebhookSwitch()
             let router = Router()
             webhooks.add(to: router)
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: logger)
             let rig = EngineRig(
-                databaseURL: databaseURL,
-                store: PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: logger),
-                sandbox: sandbox, client: client, gatewayLog: GatewayLog(), webhooks: webhooks,
+                databaseURL: backends.databaseURL,
+                store: PostgresPaymentStore(pool: backends.pool, machine: AttemptMachine(policy: policy), logger: logger),
+                sandbox: backends.sandbox, client: backends.client, gatewayLog: GatewayLog(), webhooks: webhooks,
                 webhookURL: "http://127.0.0.1:\(webhookPort)/webhooks/convergegate", policy: policy, logger: logger
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -63,9 +54,7 @@ struct EngineRig: Sendable {
                 defer { group.cancelAll() }
                 try await body(rig)
             }
-            try await client.shutdown()
         }
-        await pool.close()
     }
 
     /// A new engine on `store` (the rig's own when `nil`), calling the gateway through the log.
@@ -73,13 +62,8 @@ struct EngineRig: Sendable {
         workerID: String, store: PostgresPaymentStore? = nil, leaseDuration: Duration = .seconds(10),
         configure: (inout EngineConfiguration) -> Void = { _ in }
     ) -> PaymentEngine {
-        var configuration = EngineConfiguration()
+        var configuration = EngineConfiguration.forTests(policy: policy, webhookURL: webhookURL, leaseDuration: leaseDuration)
         configuration.workerID = workerID
-        configuration.policy = policy
-        configuration.webhookURL = webhookURL
-        configuration.sweepInterval = .milliseconds(250)
-        configuration.leaseDuration = leaseDuration
-        configuration.pollBudget = 1000
         configure(&configuration)
         return PaymentEngine(
             store: store ?? self.store,
@@ -147,13 +131,9 @@ struct EngineRig: Sendable {
 
     /// Waits until ``isSettled(tasksMayRemain:)``; fails after `timeout`.
     func waitUntilSettled(tasksMayRemain: Bool = false, timeout: Duration = .seconds(60)) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if try await isSettled(tasksMayRemain: tasksMayRemain) { return }
-            try await Task.sleep(for: .milliseconds(100))
+        guard try await waitUntil(timeout: timeout, every: .milliseconds(100), { try await isSettled(tasksMayRemain: tasksMayRemain) }) else {
+            throw RigTimeout(what: "attempts did not settle within \(timeout)")
         }
-        throw RigTimeout(what: "attempts did not settle within \(timeout)")
     }
 
     /// Runs `engine` until the rig is settled, with the webhook endpoint pointing at it.

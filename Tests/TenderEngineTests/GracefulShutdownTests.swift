@@ -3,6 +3,7 @@ import ServiceLifecycle
 import Testing
 import Tender
 import TenderSandbox
+import TenderTestKit
 
 @Suite("Graceful shutdown", .serialized)
 struct GracefulShutdownTests {
@@ -12,7 +13,7 @@ struct GracefulShutdownTests {
         let sandbox = SandboxConfiguration(
             secretKey: "", endpoints: [.pay: EndpointChaos(latency: .fixed(.milliseconds(800)))], timeScale: 0.01
         )
-        var policy = EngineHarness.fastPolicy
+        var policy = AttemptPolicy.fastForTests
         policy.confirmationWindow = .seconds(10)
         try await EngineRig.run(sandbox: sandbox, policy: policy) { rig in
             let leaving = rig.engine(workerID: "leaving")
@@ -21,7 +22,7 @@ struct GracefulShutdownTests {
             let attempts = try await withThrowingTaskGroup(of: Void.self) { running in
                 running.addTask { try await group.run() }
                 let attempts = try await rig.submit(codes: (0..<20).map { String(format: "%06d", 200_000 + $0) })
-                let busy = try await Self.waitUntil { await rig.gatewayLog.inFlight(workerID: "leaving").contains { $0.endpoint == .pay } }
+                let busy = try await waitUntil(timeout: .seconds(10), every: .milliseconds(10)) { await rig.gatewayLog.inFlight(workerID: "leaving").contains { $0.endpoint == .pay } }
                 #expect(busy)
                 await group.triggerGracefulShutdown()
                 try await running.waitForAll()
@@ -49,15 +50,5 @@ struct GracefulShutdownTests {
             let staying = await rig.gatewayLog.calls.filter { $0.workerID == "staying" }
             #expect(!staying.isEmpty)
         }
-    }
-
-    /// Polls `condition` every 10 ms for up to 10 s.
-    static func waitUntil(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return false
     }
 }

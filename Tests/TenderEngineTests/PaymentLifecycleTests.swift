@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tender
 import TenderSandbox
+import TenderTestKit
 
 /// End to end: real PostgreSQL, the sandbox gateway over HTTP, webhooks over HTTP.
 @Suite("Payment lifecycle", .serialized)
@@ -12,7 +13,7 @@ struct PaymentLifecycleTests {
     }
 
     @Test func paymentCompletesThroughTheWebhook() async throws {
-        var policy = EngineHarness.fastPolicy
+        var policy = AttemptPolicy.fastForTests
         policy.confirmationWindow = .seconds(20)
         policy.firstPollDelay = .seconds(15)
         policy.pollInterval = .seconds(15)
@@ -128,7 +129,7 @@ struct PaymentLifecycleTests {
             secretKey: "", bank: Self.bank(confirmingWithin: .milliseconds(50) ... .milliseconds(100)),
             endpoints: [.pay: EndpointChaos(timeoutDelay: .milliseconds(1500))]
         )
-        var policy = EngineHarness.fastPolicy
+        var policy = AttemptPolicy.fastForTests
         policy.confirmationWindow = .seconds(20)
         policy.firstPollDelay = .seconds(15)
         policy.pollInterval = .seconds(15)

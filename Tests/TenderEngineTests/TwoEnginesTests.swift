@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tender
 import TenderSandbox
+import TenderTestKit
 
 extension ManyPayments {
     /// Two engines with pools of their own — two processes, as far as the database can tell — share
@@ -15,7 +16,7 @@ extension ManyPayments {
 
         @Test(.timeLimit(.minutes(2)))
         func twoEnginesSplitTheWorkAndNeverDoAnythingTwice() async throws {
-            var policy = EngineHarness.fastPolicy
+            var policy = AttemptPolicy.fastForTests
             policy.confirmationWindow = .seconds(20)
             policy.firstPollDelay = .seconds(2)
             policy.pollInterval = .seconds(2)

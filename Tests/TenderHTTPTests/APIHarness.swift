@@ -1,5 +1,3 @@
-import Crypto
-import EphemeralPostgres
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -7,12 +5,10 @@ import LibPQ
 import Logging
 import Prometheus
 import Tender
-import TenderConvergeGate
 import TenderHTTP
 import TenderPostgres
 import TenderSandbox
-
-let testDatabase = SharedTestDatabase(existingServerVariable: "TENDER_TEST_DATABASE_URL")
+import TenderTestKit
 
 /// The worker's routes on a fresh database, the sandbox gateway and a running engine, reached
 /// through HummingbirdTesting's router client.
@@ -26,19 +22,6 @@ struct APIHarness: Sendable {
     let registry: PrometheusCollectorRegistry
     let client: any TestClientProtocol
 
-    /// Timings compressed for tests: a 3 s window to confirm, polls every 300 ms.
-    static var fastPolicy: AttemptPolicy {
-        var policy = AttemptPolicy()
-        policy.confirmationWindow = .seconds(3)
-        policy.firstPollDelay = .milliseconds(200)
-        policy.pollInterval = .milliseconds(300)
-        policy.gracePeriod = .seconds(6)
-        policy.gracePollInterval = .milliseconds(400)
-        policy.retryBackoff = .milliseconds(100)
-        policy.maximumRetryBackoff = .milliseconds(400)
-        return policy
-    }
-
     /// Starts everything, runs `body` with a client of the routes, and stops everything.
     /// - Parameters:
     ///   - token: the API token, or `nil` for open `/v1` routes.
@@ -51,23 +34,12 @@ struct APIHarness: Sendable {
         _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         let logger = Logger(label: "tender.http.test")
-        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: try await testDatabase.makeDatabase()), size: 6, logger: logger)
-        let migrator = Migrator(logger: logger)
-        try await migrator.migrate(pool)
-        let policy = fastPolicy
-        let store = PostgresPaymentStore(pool: overridePool ?? pool, machine: AttemptMachine(policy: policy), logger: logger)
-        let registry = PrometheusCollectorRegistry()
-
-        try await ConvergeGateSandbox.withRunning(SandboxConfiguration(secretKey: secretKey), logger: logger) { sandbox in
-            let gateway = ConvergeGateClient(
-                configuration: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: secretKey),
-                logger: logger
-            )
-            var configuration = EngineConfiguration()
-            configuration.policy = policy
-            configuration.sweepInterval = .milliseconds(250)
-            configuration.pollBudget = 1000
-            let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: logger)
+        try await LiveBackends.run(poolSize: 6, sandbox: SandboxConfiguration(secretKey: secretKey), secretKey: secretKey, logger: { _ in logger }) { backends in
+            let (pool, migrator) = (backends.pool, backends.migrator)
+            let policy = AttemptPolicy.fastForTests
+            let store = PostgresPaymentStore(pool: overridePool ?? pool, machine: AttemptMachine(policy: policy), logger: logger)
+            let registry = PrometheusCollectorRegistry()
+            let engine = PaymentEngine(store: store, gateway: backends.client, configuration: .forTests(policy: policy), logger: logger)
             let api = TenderAPI(
                 engine: engine, store: store, token: token.map(APIToken.init),
                 readiness: readiness ?? {
@@ -83,13 +55,11 @@ struct APIHarness: Sendable {
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
                 try await app.test(.router) { client in
-                    try await body(APIHarness(engine: engine, store: store, sandbox: sandbox, registry: registry, client: client))
+                    try await body(APIHarness(engine: engine, store: store, sandbox: backends.sandbox, registry: registry, client: client))
                 }
             }
-            try await gateway.shutdown()
         }
         await overridePool?.close()
-        await pool.close()
     }
 
     /// `Authorization: Bearer <token>` plus `extra`.
@@ -147,13 +117,4 @@ struct ErrorBody: Decodable {
         var message: String
     }
     var error: Detail
-}
-
-/// Signs a webhook body as ConvergeGate does: hex HMAC-SHA-256 over the timestamp and the body,
-/// keyed with the SHA-256 of the secret key.
-func webhookSignature(secretKey: String, timestamp: Int, body: [UInt8]) -> String {
-    var authenticator = HMAC<SHA256>(key: SymmetricKey(data: SHA256.hash(data: Array(secretKey.utf8))))
-    authenticator.update(data: Array(String(timestamp).utf8))
-    authenticator.update(data: body)
-    return authenticator.finalize().map { String(format: "%02x", $0) }.joined()
 }

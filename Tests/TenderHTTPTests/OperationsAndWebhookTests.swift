@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Tender
+import TenderTestKit
 import Testing
 
 /// `/healthz`, `/readyz`, `/metrics` and the webhook route as the worker mounts them.
@@ -51,7 +52,7 @@ import Testing
             let body = Array(#"{"id":"evt_1","type":"checkout.session.completed","data":{"object":{"id":"cs_1"}}}"#.utf8)
             let forged = try await harness.client.execute(
                 uri: "/webhooks/convergegate", method: .post,
-                headers: [.secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: "sk_test_forger", timestamp: now, body: body)],
+                headers: [.secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: "sk_test_forger", timestamp: "\(now)", body: body)],
                 body: ByteBuffer(bytes: body)
             )
             #expect(forged.status == .unauthorized)
@@ -62,7 +63,7 @@ import Testing
             let huge = [UInt8](repeating: UInt8(ascii: " "), count: 65 * 1024)
             let oversized = try await harness.client.execute(
                 uri: "/webhooks/convergegate", method: .post,
-                headers: [.secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: APIHarness.secretKey, timestamp: now, body: huge)],
+                headers: [.secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: APIHarness.secretKey, timestamp: "\(now)", body: huge)],
                 body: ByteBuffer(bytes: huge)
             )
             #expect(oversized.status == .contentTooLarge)
@@ -70,7 +71,7 @@ import Testing
             let garbage = Array("not json".utf8)
             let malformed = try await harness.client.execute(
                 uri: "/webhooks/convergegate", method: .post,
-                headers: [.secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: APIHarness.secretKey, timestamp: now, body: garbage)],
+                headers: [.secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: APIHarness.secretKey, timestamp: "\(now)", body: garbage)],
                 body: ByteBuffer(bytes: garbage)
             )
             #expect(malformed.status == .badRequest)

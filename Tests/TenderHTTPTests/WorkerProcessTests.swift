@@ -7,6 +7,7 @@ import Tender
 import TenderConvergeGate
 import TenderPostgres
 import TenderSandbox
+import TenderTestKit
 import Testing
 
 /// `tender worker` as a process: its configuration checks, and a graceful shutdown that loses no
@@ -16,14 +17,14 @@ import Testing
 
     @Test("a worker with no database URL refuses to start and names the variable")
     func missingDatabaseURL() async throws {
-        let worker = try WorkerProcess(["worker"], environment: [:])
+        let worker = try TenderProcess(["worker"], environment: [:])
         #expect(try await worker.exitStatus() != 0)
         #expect(worker.log.contains("TENDER_DATABASE_URL"))
     }
 
     @Test("a worker on a public address without a token refuses to start and says why")
     func publicAddressNeedsToken() async throws {
-        let worker = try WorkerProcess(
+        let worker = try TenderProcess(
             ["worker", "--http-host", "0.0.0.0"],
             environment: [
                 "TENDER_DATABASE_URL": "postgresql://tender:hunter2-secret@127.0.0.1:1/tender",
@@ -54,7 +55,7 @@ import Testing
             (base.merging(["TENDER_DB_POOL_SIZE": "0"]) { $1 }, "TENDER_DB_POOL_SIZE"),
         ]
         for (environment, setting) in cases {
-            let worker = try WorkerProcess(["worker"], environment: environment)
+            let worker = try TenderProcess(["worker"], environment: environment)
             #expect(try await worker.exitStatus() != 0)
             #expect(worker.log.contains(setting), "\(setting): \(worker.log)")
             #expect(!worker.log.contains("hunter2-secret"))
@@ -69,7 +70,7 @@ import Testing
         let port = try freeLoopbackPort()
         let token = "process-test-token-5d1c0a"
         try await ConvergeGateSandbox.withRunning(SandboxConfiguration(secretKey: Self.gatewayKey), logger: logger) { sandbox in
-            let worker = try WorkerProcess(
+            let worker = try TenderProcess(
                 ["worker", "--http-port", "\(port)"],
                 environment: [
                     "TENDER_DATABASE_URL": databaseURL,
@@ -138,7 +139,7 @@ import Testing
         }
     }
 
-    private static func waitUntilHealthy(_ base: String, worker: WorkerProcess) async throws {
+    private static func waitUntilHealthy(_ base: String, worker: TenderProcess) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(30)
         while clock.now < deadline {
@@ -150,6 +151,6 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("the worker did not become ready; its output:\n\(worker.log)")
-        throw ProcessTimeout(log: worker.log)
+        throw TenderProcess.Timeout(log: worker.log)
     }
 }

@@ -9,6 +9,7 @@ import Testing
 import TenderConvergeGate
 @testable import TenderHTTP
 import TenderPostgres
+import TenderTestKit
 
 /// Hostile input against the webhook route and the JSON API: 110,000 inputs in all. The bulk
 /// (50,000 each) goes through the functions the routes call — `PaymentEngine.handleWebhook` for webhooks, and

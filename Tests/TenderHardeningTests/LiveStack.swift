@@ -5,10 +5,10 @@ import LibPQ
 import Logging
 import Prometheus
 import Tender
-import TenderConvergeGate
 import TenderHTTP
 import TenderPostgres
 import TenderSandbox
+import TenderTestKit
 
 /// A worker's parts, in process and for real: pool, store and engine on a database, the sandbox
 /// gateway over HTTP, and every route of `tender worker` on a port of its own (the sandbox sends
@@ -23,20 +23,6 @@ struct LiveStack: Sendable {
     /// `http://127.0.0.1:PORT` of the worker's routes.
     let baseURL: String
 
-    /// Timings compressed for tests: a 3 s window to confirm, polls every 300 ms.
-    static var fastPolicy: AttemptPolicy {
-        var policy = AttemptPolicy()
-        policy.confirmationWindow = .seconds(3)
-        policy.firstPollDelay = .milliseconds(200)
-        policy.pollInterval = .milliseconds(300)
-        policy.gracePeriod = .seconds(6)
-        policy.gracePollInterval = .milliseconds(400)
-        policy.retryBackoff = .milliseconds(100)
-        policy.maximumRetryBackoff = .milliseconds(400)
-        policy.sessionLifetimeBeyondDeadline = .seconds(30)
-        return policy
-    }
-
     static func run(
         databaseURL: String,
         sandbox sandboxConfiguration: SandboxConfiguration,
@@ -44,28 +30,18 @@ struct LiveStack: Sendable {
         logger makeLogger: @escaping @Sendable (String) -> Logger,
         _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
-        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 8, logger: makeLogger("tender.pool"))
-        let migrator = Migrator(logger: makeLogger("tender.migrator"))
-        try await migrator.migrate(pool)
-        let policy = fastPolicy
-        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: makeLogger("tender.store"))
-        let port = try FreePort.pick()
-        var sandboxConfiguration = sandboxConfiguration
-        sandboxConfiguration.secretKey = secretKey
-        try await ConvergeGateSandbox.withRunning(sandboxConfiguration, logger: makeLogger("tender.sandbox")) { sandbox in
-            let client = ConvergeGateClient(
-                configuration: try ConvergeGateConfiguration(
-                    baseURL: await sandbox.baseURL, secretKey: secretKey, timeouts: .init(connect: .seconds(2), read: .seconds(5))
-                ),
-                logger: makeLogger("tender.gateway")
+        try await LiveBackends.run(
+            databaseURL: databaseURL, poolSize: 8, sandbox: sandboxConfiguration, secretKey: secretKey,
+            timeouts: .init(connect: .seconds(2), read: .seconds(5)), logger: makeLogger
+        ) { backends in
+            let (pool, migrator) = (backends.pool, backends.migrator)
+            let policy = AttemptPolicy.fastForTests
+            let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: makeLogger("tender.store"))
+            let port = try FreePort.pick()
+            let configuration = EngineConfiguration.forTests(
+                policy: policy, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(3)
             )
-            var configuration = EngineConfiguration()
-            configuration.policy = policy
-            configuration.webhookURL = "http://127.0.0.1:\(port)/webhooks/convergegate"
-            configuration.sweepInterval = .milliseconds(250)
-            configuration.leaseDuration = .seconds(3)
-            configuration.pollBudget = 1000
-            let engine = PaymentEngine(store: store, gateway: client, configuration: configuration, logger: makeLogger("tender.engine"))
+            let engine = PaymentEngine(store: store, gateway: backends.client, configuration: configuration, logger: makeLogger("tender.engine"))
             let registry = PrometheusCollectorRegistry()
             let api = TenderAPI(
                 engine: engine, store: store, token: APIToken(token),
@@ -88,21 +64,14 @@ struct LiveStack: Sendable {
                 group.addTask { try await engine.run() }
                 group.addTask { try await app.runService() }
                 defer { group.cancelAll() }
-                try await body(LiveStack(engine: engine, store: store, pool: pool, sandbox: sandbox, baseURL: "http://127.0.0.1:\(port)"))
+                try await body(LiveStack(engine: engine, store: store, pool: pool, sandbox: backends.sandbox, baseURL: "http://127.0.0.1:\(port)"))
             }
-            try await client.shutdown()
         }
-        await pool.close()
     }
 
-    /// Waits until `condition` holds; returns whether it did within `timeout`.
+    /// Waits until `condition` holds, taking an error it throws for "not yet"; returns whether it
+    /// did within `timeout`.
     func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if (try? await condition()) == true { return true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return false
+        try await TenderTestKit.waitUntil(timeout: timeout, every: .milliseconds(200)) { (try? await condition()) == true }
     }
 }

@@ -5,6 +5,7 @@ import LibPQ
 import Logging
 import Tender
 import TenderSandbox
+import TenderTestKit
 import Testing
 
 /// PostgreSQL restarted (`pg_ctl restart -m immediate`) twice under 500 payments in flight.

@@ -5,6 +5,7 @@ import LibPQ
 import Logging
 import Tender
 import TenderSandbox
+import TenderTestKit
 import Testing
 
 /// Every log line written while payments run — by the engine, store, pool, gateway client, sandbox

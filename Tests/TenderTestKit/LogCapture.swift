@@ -3,16 +3,19 @@ import Synchronization
 
 /// Collects every log line (level, label, message and metadata, rendered) written through the
 /// loggers it hands out, so that a test can search them for secrets.
-final class LogCapture: Sendable {
+public final class LogCapture: Sendable {
     private let lines = Mutex<[String]>([])
 
-    /// Every line logged so far.
-    var all: [String] { lines.withLock { $0 } }
+    /// An empty capture.
+    public init() {}
 
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    /// Every line logged so far.
+    public var all: [String] { lines.withLock { $0 } }
+
+    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
 
     /// A trace-level logger that records here.
-    func logger(label: String) -> Logger {
+    public func logger(label: String) -> Logger {
         var logger = Logger(label: label) { label in CapturingLogHandler(label: label, capture: self) }
         logger.logLevel = .trace
         return logger
@@ -20,7 +23,7 @@ final class LogCapture: Sendable {
 }
 
 /// Renders each event as one line into a ``LogCapture``.
-struct CapturingLogHandler: LogHandler {
+private struct CapturingLogHandler: LogHandler {
     let label: String
     let capture: LogCapture
     var metadata: Logger.Metadata = [:]
@@ -34,12 +37,5 @@ struct CapturingLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         capture.append("\(event.level) [\(label)] \(event.message) \(merged.sorted { $0.key < $1.key }) \(event.source) \(event.file):\(event.line)")
-    }
-}
-
-extension Logger {
-    /// A logger that drops everything: for inputs logged by the hundred thousand.
-    static var silent: Logger {
-        Logger(label: "tender.hardening.silent") { _ in SwiftLogNoOpLogHandler() }
     }
 }
