@@ -65,7 +65,6 @@ extension PaymentEngine {
         while true {
             do {
                 try await apply(input, to: claim.attemptID, completing: claim)
-                outage.succeeded(at: now(), logger: logger)
                 return
             } catch let error as StoreError {
                 throw error
