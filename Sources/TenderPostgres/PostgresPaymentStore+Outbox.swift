@@ -7,14 +7,23 @@ extension PostgresPaymentStore {
     private static let sequencerLock: Int64 = 0x7465_6E64_6572_0001
 
     public func events(after sequence: Int64, limit: Int) async throws -> [OrderEvent] {
-        try await sequenceCommittedEvents()
-        let rows = try await pool.query(
-            """
-            SELECT seq, type, payment_id, attempt_id, version, payload, created_at FROM outbox
-            WHERE seq > $1 ORDER BY seq LIMIT $2
-            """,
-            [sequence, limit]
-        )
+        // One round trip: wait for the sequencer lock, number what committed, read. The pipeline
+        // is one implicit transaction, so the lock is held until the read is done, and each
+        // statement takes its snapshot after the one before it: the numbering sees every number
+        // an earlier sequencer gave, and the read sees the numbers just given.
+        let rows = try await pool.withConnection { connection in
+            try await connection.pipeline([
+                PostgresStatement("SELECT pg_advisory_xact_lock($1)", [Self.sequencerLock]),
+                Self.sequencing,
+                PostgresStatement(
+                    """
+                    SELECT seq, type, payment_id, attempt_id, version, payload, created_at FROM outbox
+                    WHERE seq > $1 ORDER BY seq LIMIT $2
+                    """,
+                    [sequence, limit]
+                ),
+            ])[2]
+        }
         return try rows.compactMap { row in
             guard let type = OrderEventType(rawValue: try row.decode(String.self, column: "type")) else { return nil }
             let payload = try row.decode(PostgresJSON<EventPayload>.self, column: "payload").value
@@ -32,26 +41,21 @@ extension PostgresPaymentStore {
         }
     }
 
-    /// Numbers committed, unnumbered events in commit order. Rows still being written are invisible
-    /// here and get a higher number later, so a reader that moved past a number never misses a row.
-    private func sequenceCommittedEvents() async throws {
-        try await pool.withTransaction { connection in
-            let locked = try await connection.query("SELECT pg_try_advisory_xact_lock($1) AS locked", [Self.sequencerLock])
-            guard try locked.first?.decode(Bool.self, column: "locked") == true else { return }
-            try await connection.execute(
-                """
-                WITH pending AS (
-                    SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT 10000 FOR UPDATE
-                ), top AS (
-                    SELECT coalesce(max(seq), 0) AS seq FROM outbox
-                ), numbered AS (
-                    SELECT pending.id, top.seq + row_number() OVER (ORDER BY pending.id) AS seq FROM pending, top
-                )
-                UPDATE outbox SET seq = numbered.seq FROM numbered WHERE outbox.id = numbered.id
-                """
-            )
-        }
-    }
+    /// Numbers committed, unnumbered events in commit order; run under the sequencer lock. Rows
+    /// still being written are invisible here and get a higher number later, so a reader that
+    /// moved past a number never misses a row.
+    private static let sequencing = PostgresStatement(
+        """
+        WITH pending AS (
+            SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT 10000 FOR UPDATE
+        ), top AS (
+            SELECT coalesce(max(seq), 0) AS seq FROM outbox
+        ), numbered AS (
+            SELECT pending.id, top.seq + row_number() OVER (ORDER BY pending.id) AS seq FROM pending, top
+        )
+        UPDATE outbox SET seq = numbered.seq FROM numbered WHERE outbox.id = numbered.id
+        """
+    )
 
     public func acknowledge(consumer: String, upTo sequence: Int64, now: Date) async throws {
         try await pool.execute(
