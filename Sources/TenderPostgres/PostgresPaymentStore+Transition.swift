@@ -19,13 +19,29 @@ extension PostgresPaymentStore {
         _ attemptID: AttemptID, _ input: AttemptInput, completing claim: TaskClaim?, leasing lease: FollowUpLease? = nil,
         now: Date, on connection: PostgresConnection, committing: Bool = false
     ) async throws -> AppliedTransition {
-        var reads = [PostgresStatement(
+        // A new session's parked webhooks are looked for under the session's lock, taken before
+        // the attempt's as a webhook's receiver takes them; when there are none, the transition
+        // can commit with its writes.
+        var reads: [PostgresStatement] = []
+        var newSession: String?
+        if case .sessionCreated(let session) = input {
+            newSession = session.id
+            reads += [
+                Self.sessionLock(session.id),
+                PostgresStatement(
+                    "SELECT EXISTS (SELECT 1 FROM webhook_inbox WHERE session_id = $1 AND processed_at IS NULL) AS parked",
+                    [session.id]
+                ),
+            ]
+        }
+        let attemptRead = reads.count
+        reads.append(PostgresStatement(
             """
             SELECT \(AttemptRow.columns), p.completed_attempt_id
             FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.id = $1 FOR UPDATE
             """,
             [attemptID.rawValue]
-        )]
+        ))
         if let claim {
             reads.append(PostgresStatement(
                 "SELECT fence, generation, lease_owner FROM tasks WHERE attempt_id = $1 AND kind = $2 FOR UPDATE",
@@ -33,7 +49,8 @@ extension PostgresPaymentStore {
             ))
         }
         let results = try await connection.pipeline(reads)
-        guard let row = results[0].first else {
+        let noneParked = try newSession != nil && results[1].first?.decode(Bool.self, column: "parked") == false
+        guard let row = results[attemptRead].first else {
             throw StoreError(.notFound, "no attempt \(attemptID)")
         }
         let attempt = try AttemptRow.decode(row)
@@ -43,13 +60,14 @@ extension PostgresPaymentStore {
 
         var writes: [PostgresStatement] = []
         if let claim {
-            writes.append(try Self.completion(of: claim, task: results[1].first))
+            writes.append(try Self.completion(of: claim, task: results[attemptRead + 1].first))
         }
         let transition = machine.transition(attempt, input, context: context, now: now)
         let updateIndex = writes.count
         let transitionWrites = TransitionWrites(transition: transition, cause: .input(input), now: now, lease: lease)
         writes += transitionWrites.statements
         let replaysWebhooks = attempt.sessionID == nil && transition.attempt.sessionID != nil
+            && !(noneParked && transition.attempt.sessionID == newSession)
         if committing, !replaysWebhooks {
             // The versioned update cannot miss its row while the row is locked, so the commit
             // may travel with it; the check below guards the invariant all the same.

@@ -56,7 +56,7 @@ extension PostgresPaymentStore {
 
     /// A transaction lock on one gateway session, ordering a webhook's lookup against the
     /// transition that assigns the session.
-    private static func sessionLock(_ sessionID: String) -> PostgresStatement {
+    static func sessionLock(_ sessionID: String) -> PostgresStatement {
         PostgresStatement("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [sessionID])
     }
 }
