@@ -17,6 +17,11 @@ actor BenchEventWaiter {
     private var waiting: [PaymentID: CheckedContinuation<Outcome, Never>] = [:]
     private var arrived: [PaymentID: Outcome] = [:]
     private var position: Int64 = 0
+    private var acknowledged: Int64 = 0
+    private var acknowledgedAt = Date.distantPast
+    /// How often the consumer's position is acknowledged, as a consumer checkpoints: every read
+    /// would add a commit per read to the figures.
+    private let checkpointInterval: TimeInterval = 0.1
 
     init(store: PostgresPaymentStore, consumer: String = "bench") {
         self.store = store
@@ -63,10 +68,10 @@ actor BenchEventWaiter {
         }
     }
 
-    /// Reads one batch; returns whether it was full.
+    /// Reads one batch and acknowledges what was read when a checkpoint is due; returns whether
+    /// the batch was full.
     private func drain() async throws -> Bool {
         let events = try await store.events(after: position, limit: 1000)
-        guard let last = events.last else { return false }
         let readAt = Date()
         for event in events where event.type != .awaitingConfirmation {
             let outcome = Outcome(event: event, readAt: readAt)
@@ -76,8 +81,16 @@ actor BenchEventWaiter {
                 arrived[event.paymentID] = outcome
             }
         }
-        position = last.sequence
-        try await store.acknowledge(consumer: consumer, upTo: position, now: readAt)
+        position = events.last?.sequence ?? position
+        try await checkpoint(at: readAt)
         return events.count == 1000
+    }
+
+    /// Acknowledges the position read when the last acknowledgement is a checkpoint interval old.
+    private func checkpoint(at now: Date) async throws {
+        guard position > acknowledged, now.timeIntervalSince(acknowledgedAt) >= checkpointInterval else { return }
+        try await store.acknowledge(consumer: consumer, upTo: position, now: now)
+        acknowledged = position
+        acknowledgedAt = now
     }
 }
