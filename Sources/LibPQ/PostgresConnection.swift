@@ -152,7 +152,7 @@ public actor PostgresConnection {
     @discardableResult
     public func withTransaction<T: Sendable>(
         isolation: PostgresIsolationLevel = .readCommitted,
-        _ body: (PostgresConnection) async throws -> T
+        _ body: @Sendable (isolated PostgresConnection) async throws -> T
     ) async throws -> T {
         let begin = "BEGIN ISOLATION LEVEL \(isolation.sql)"
         if pendingBegin == nil, let handle, PQtransactionStatus(handle) == PQTRANS_IDLE {

@@ -90,7 +90,7 @@ public actor PostgresPool {
     @discardableResult
     public nonisolated func withTransaction<T: Sendable>(
         isolation: PostgresIsolationLevel = .readCommitted,
-        _ body: @Sendable (PostgresConnection) async throws -> T
+        _ body: @Sendable (isolated PostgresConnection) async throws -> T
     ) async throws -> T {
         try await withConnection { connection in
             try await connection.withTransaction(isolation: isolation, body)

@@ -16,7 +16,7 @@ extension PostgresPaymentStore {
         }
     }
 
-    private func applyBatch(_ items: [BatchInput], now: Date, on connection: PostgresConnection) async throws -> [Result<Transition, StoreError>] {
+    private func applyBatch(_ items: [BatchInput], now: Date, on connection: isolated PostgresConnection) async throws -> [Result<Transition, StoreError>] {
         var locked = try await lockBatch(items, on: connection)
         var writes = BatchPipeline()
         var touched = Set<AttemptID>()
@@ -89,7 +89,7 @@ extension PostgresPaymentStore {
     }
 
     /// Locks the batch's attempts with their payments, then its claimed tasks, and reads them.
-    private func lockBatch(_ items: [BatchInput], on connection: PostgresConnection) async throws -> LockedRows {
+    private func lockBatch(_ items: [BatchInput], on connection: isolated PostgresConnection) async throws -> LockedRows {
         let ids = Set(items.map(\.attemptID))
         let claims = items.compactMap(\.claim)
         var reads = [PostgresStatement(
@@ -131,7 +131,7 @@ extension PostgresPaymentStore {
     }
 
     /// The refusal of a claim that no longer holds its task, read under the task's lock.
-    private static func refusal(of claim: TaskClaim, on connection: PostgresConnection) async throws -> StoreError? {
+    private static func refusal(of claim: TaskClaim, on connection: isolated PostgresConnection) async throws -> StoreError? {
         let rows = try await connection.query(
             "SELECT fence, lease_owner FROM tasks WHERE attempt_id = $1 AND kind = $2 FOR UPDATE",
             [claim.attemptID.rawValue, claim.kind.rawValue]
@@ -176,7 +176,7 @@ struct BatchPipeline {
     }
 
     /// Sends what is queued; a versioned update that missed its row aborts the batch.
-    mutating func flush(on connection: PostgresConnection) async throws {
+    mutating func flush(on connection: isolated PostgresConnection) async throws {
         var start = 0
         while start < statements.count {
             let end = min(statements.count, start + Self.maximumLength)

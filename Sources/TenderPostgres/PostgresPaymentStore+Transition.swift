@@ -17,7 +17,7 @@ extension PostgresPaymentStore {
     @discardableResult
     func transition(
         _ attemptID: AttemptID, _ input: AttemptInput, completing claim: TaskClaim?, leasing lease: FollowUpLease? = nil,
-        now: Date, on connection: PostgresConnection, committing: Bool = false
+        now: Date, on connection: isolated PostgresConnection, committing: Bool = false
     ) async throws -> AppliedTransition {
         // A new session's parked webhooks are looked for under the session's lock, taken before
         // the attempt's as a webhook's receiver takes them; when there are none, the transition

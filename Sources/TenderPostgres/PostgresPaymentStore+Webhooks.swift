@@ -31,7 +31,7 @@ extension PostgresPaymentStore {
     /// Applies the webhooks that arrived for a session before an attempt held it. Runs in the
     /// transaction that gives the attempt its session, under the session's lock, so an event is
     /// either seen here or finds the attempt itself.
-    func replayParkedWebhooks(for sessionID: String, attemptID: AttemptID, now: Date, on connection: PostgresConnection) async throws {
+    func replayParkedWebhooks(for sessionID: String, attemptID: AttemptID, now: Date, on connection: isolated PostgresConnection) async throws {
         let parked = try await connection.pipeline([
             Self.sessionLock(sessionID),
             PostgresStatement(
