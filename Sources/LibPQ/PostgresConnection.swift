@@ -147,6 +147,10 @@ public actor PostgresConnection {
     /// with a `COMMIT` as the last statement of its last pipeline, saving the commit's round trip;
     /// no `COMMIT` is sent after it then.
     ///
+    /// `body` runs isolated to the connection, on its own queue: its statements follow one another
+    /// without leaving that thread. Keep it to the transaction's work; helpers it calls take the
+    /// connection as an `isolated` parameter to stay there.
+    ///
     /// - Throws: what `body` throws, or ``PostgresError``. A ``PostgresError/Code/serializationFailure``
     ///   means the whole transaction may be retried.
     @discardableResult
