@@ -28,6 +28,9 @@ struct BenchBLIKCommand: AsyncParsableCommand {
     @Option(help: "Share of webhooks the gateway never delivers.")
     var webhookDropRate: Double = 0.01
 
+    @Flag(help: "Run the sandbox as a child process, so that resident memory and CPU time are the engine's alone.")
+    var sandboxProcess = false
+
     static let secretKey = "sk_test_bench_blik"
 
     struct Report: Codable {
@@ -84,8 +87,12 @@ struct BenchBLIKCommand: AsyncParsableCommand {
     }
 
     private func measure(pool: PostgresPool, settings: PostgresSettings) async throws -> Report {
-        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: benchLogger)
-        let webhookPort = try BenchBLIKCommand.freePort()
+        if sandboxProcess {
+            let sandbox = try BenchSandboxProcess.start(secretKey: Self.secretKey, timeScale: timeScale, webhookDropRate: webhookDropRate)
+            defer { sandbox.stop() }
+            try await sandbox.waitUntilReady()
+            return try await measure(pool: pool, settings: settings, gatewayURL: sandbox.baseURL) { try await sandbox.ledger() }
+        }
         let sandboxConfiguration = SandboxConfiguration(
             secretKey: Self.secretKey,
             webhookURL: nil,
@@ -95,63 +102,72 @@ struct BenchBLIKCommand: AsyncParsableCommand {
             seed: 9
         )
         return try await ConvergeGateSandbox.withRunning(sandboxConfiguration, logger: benchLogger) { sandbox in
-            let client = ConvergeGateClient(
-                configuration: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: Self.secretKey),
-                logger: benchLogger
-            )
-            let gateway = BenchTimedGateway(wrapping: client)
-            var configuration = EngineConfiguration()
-            configuration.policy = policy
-            configuration.webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
-            configuration.pollBudget = 200
-            configuration.maximumConcurrentCalls = 128
-            let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: benchLogger)
-            let router = Router()
-            WebhookRoutes(engine: engine).add(to: router)
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: benchLogger)
-            let counters = CommitCounter(pool: pool)
-
-            let report = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await engine.run() }
-                group.addTask { try await app.runService() }
-                defer { group.cancelAll() }
-                try await Task.sleep(for: .milliseconds(500))
-                let start = try await counters.read()
-                let cpuStart = ProcessUsage.cpuSeconds
-                let started = Date()
-                emit("submitting \(payments) payments…")
-                try await submitAll(engine)
-                emit("waiting for their outcomes…")
-                var terminal = 0
-                let giveUp = Date() + max(60, 200 * timeScale * 10)
-                while terminal < payments, Date() < giveUp {
-                    try await Task.sleep(for: .milliseconds(250))
-                    terminal = try await Self.count("SELECT count(*) AS n FROM attempts WHERE state IN ('completed', 'failed', 'expired')", pool)
-                }
-                let finished = Date()
-                let cpu = ProcessUsage.cpuSeconds - cpuStart
-                let end = try await counters.read()
-                try await Task.sleep(for: .milliseconds(1100))
-                let statEnd = try await counters.read()
-                let (all, byWebhook, completed) = try await outcomeLatencies(pool: pool, ledger: await sandbox.ledger())
-                let last = try await pool.query("SELECT max(created_at) AS last FROM outbox WHERE type = 'attempt.completed'")
-                    .first?.decode(Date?.self, column: "last")
-                let lastCompletion = (last ?? nil) ?? finished
-                return Report(
-                    machine: .current, postgres: settings, payments: payments, completed: completed,
-                    unfinished: payments - terminal,
-                    completionsPerS: rounded(Double(completed) / max(lastCompletion.timeIntervalSince(started), 0.001), 1),
-                    outcomeLatencyMS: LatencySummary(seconds: all), webhookLatencyMS: LatencySummary(seconds: byWebhook),
-                    fetchLatencyMS: LatencySummary(seconds: await gateway.log.fetches),
-                    commitsPerPayment: rounded(Double(CommitCounter.writes(from: start, to: end)) / Double(payments), 2),
-                    statCommitsPerPayment: rounded(Double(CommitCounter.statCommits(from: start, to: statEnd)) / Double(payments), 2),
-                    cpuSPer1000: rounded(cpu / Double(payments) * 1000, 3), rssMB: ProcessUsage.peakResidentMB,
-                    timeScale: timeScale, webhookDropRate: webhookDropRate
-                )
-            }
-            try await client.shutdown()
-            return report
+            try await measure(pool: pool, settings: settings, gatewayURL: await sandbox.baseURL) { await sandbox.ledger() }
         }
+    }
+
+    /// Runs the payments against the gateway at `gatewayURL`; `ledger` reads its ledger.
+    private func measure(
+        pool: PostgresPool, settings: PostgresSettings, gatewayURL: String, ledger: () async throws -> SandboxLedger
+    ) async throws -> Report {
+        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: benchLogger)
+        let webhookPort = try BenchBLIKCommand.freePort()
+        let client = ConvergeGateClient(
+            configuration: try ConvergeGateConfiguration(baseURL: gatewayURL, secretKey: Self.secretKey),
+            logger: benchLogger
+        )
+        let gateway = BenchTimedGateway(wrapping: client)
+        var configuration = EngineConfiguration()
+        configuration.policy = policy
+        configuration.webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
+        configuration.pollBudget = 200
+        configuration.maximumConcurrentCalls = 128
+        let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: benchLogger)
+        let router = Router()
+        WebhookRoutes(engine: engine).add(to: router)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: benchLogger)
+        let counters = CommitCounter(pool: pool)
+
+        let report = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await engine.run() }
+            group.addTask { try await app.runService() }
+            defer { group.cancelAll() }
+            try await Task.sleep(for: .milliseconds(500))
+            let start = try await counters.read()
+            let cpuStart = ProcessUsage.cpuSeconds
+            let started = Date()
+            emit("submitting \(payments) payments…")
+            try await submitAll(engine)
+            emit("waiting for their outcomes…")
+            var terminal = 0
+            let giveUp = Date() + max(60, 200 * timeScale * 10)
+            while terminal < payments, Date() < giveUp {
+                try await Task.sleep(for: .milliseconds(250))
+                terminal = try await Self.count("SELECT count(*) AS n FROM attempts WHERE state IN ('completed', 'failed', 'expired')", pool)
+            }
+            let finished = Date()
+            let cpu = ProcessUsage.cpuSeconds - cpuStart
+            let end = try await counters.read()
+            try await Task.sleep(for: .milliseconds(1100))
+            let statEnd = try await counters.read()
+            let (all, byWebhook, completed) = try await outcomeLatencies(pool: pool, ledger: try await ledger())
+            let last = try await pool.query("SELECT max(created_at) AS last FROM outbox WHERE type = 'attempt.completed'")
+                .first?.decode(Date?.self, column: "last")
+            let lastCompletion = (last ?? nil) ?? finished
+            return Report(
+                machine: .current, postgres: settings, payments: payments, completed: completed,
+                unfinished: payments - terminal,
+                completionsPerS: rounded(Double(completed) / max(lastCompletion.timeIntervalSince(started), 0.001), 1),
+                outcomeLatencyMS: LatencySummary(seconds: all), webhookLatencyMS: LatencySummary(seconds: byWebhook),
+                fetchLatencyMS: LatencySummary(seconds: await gateway.log.fetches),
+                commitsPerPayment: rounded(Double(CommitCounter.writes(from: start, to: end)) / Double(payments), 2),
+                statCommitsPerPayment: rounded(Double(CommitCounter.statCommits(from: start, to: statEnd)) / Double(payments), 2),
+                cpuSPer1000: rounded(cpu / Double(payments) * 1000, 3), rssMB: ProcessUsage.peakResidentMB,
+                timeScale: timeScale, webhookDropRate: webhookDropRate
+            )
+        }
+        try await client.shutdown()
+        return report
     }
 
     /// The engine's timings scaled like the bank's.
