@@ -105,6 +105,11 @@ extension PaymentEngine {
                 throw StoreError(.notFound, "no attempt \(claim.attemptID)")
             }
             let call = GatewayCall(rawValue: claim.reason) ?? .createSession
+            if call != .refundDuplicate, now() >= attempt.deadline {
+                // A backlog held the call past the deadline: the code is stale and the payer gone,
+                // so the call is not made and the attempt expires as its deadline would have it.
+                return .deadlineReached
+            }
             do {
                 return try await perform(call, for: attempt)
             } catch {

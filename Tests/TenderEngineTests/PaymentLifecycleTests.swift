@@ -84,6 +84,28 @@ struct PaymentLifecycleTests {
         }
     }
 
+    @Test func callHeldPastTheDeadlineIsNotMadeAndTheAttemptExpires() async throws {
+        try await EngineHarness.run { harness in
+            // Submitted ten seconds ago, as if a backlog had held its first call since: both the call
+            // and the deadline are overdue when the engine sees them, while the session it would
+            // open could still live (its expiry is 30 s past the deadline).
+            let request = SubmitRequest(
+                idempotencyKey: UUID().uuidString,
+                submission: AttemptMachine.Submission(
+                    paymentID: PaymentID(rawValue: UUID().uuidString), amount: try Money(minorUnits: 1000, currency: .pln),
+                    customer: try Customer(email: "payer@example.com", firstName: "Jan", lastName: "Kowalski"),
+                    code: try BLIKCode("123456")
+                )
+            )
+            let attempt = try await harness.store.submit(request, now: Date() - 10).attempt
+            let expired = try await harness.waitFor(attempt.id, in: [.expired, .failed, .completed])
+            #expect(expired.state == .expired)
+            #expect(expired.sessionID == nil)
+            #expect(await harness.sandbox.ledger().sessions.isEmpty, "no session was opened for a stale code")
+            #expect(try await harness.events(of: attempt.id).map(\.type) == [.expired])
+        }
+    }
+
     @Test func completionAfterExpiryIsAcceptedAndFlaggedLate() async throws {
         let sandbox = SandboxConfiguration(secretKey: "", bank: BankBehavior(lateCompletionDelay: .fixed(.seconds(4))))
         try await EngineHarness.run(sandbox: sandbox) { harness in
