@@ -48,6 +48,10 @@ struct BenchBLIKCommand: AsyncParsableCommand {
         var statCommitsPerPayment: Double
         var cpuSPer1000: Double
         var rssMB: Double
+        /// The payments not yet final when the last was submitted.
+        var inFlight: Int
+        /// Peak resident memory while payments were in flight, before the results are gathered.
+        var inFlightRSSMB: Double
         var timeScale: Double
         var webhookDropRate: Double
 
@@ -56,6 +60,7 @@ struct BenchBLIKCommand: AsyncParsableCommand {
             case outcomeLatencyMS = "outcome_latency_ms", webhookLatencyMS = "outcome_latency_by_webhook_ms"
             case fetchLatencyMS = "fetch_latency_ms", commitsPerPayment = "commits_per_payment"
             case statCommitsPerPayment = "xact_commit_per_payment", cpuSPer1000 = "cpu_s_per_1000", rssMB = "rss_mb"
+            case inFlight = "in_flight", inFlightRSSMB = "in_flight_rss_mb"
             case timeScale = "time_scale", webhookDropRate = "webhook_drop_rate"
         }
     }
@@ -76,6 +81,7 @@ struct BenchBLIKCommand: AsyncParsableCommand {
                    of those learned through a webhook: p50 \(report.webhookLatencyMS.p50) p99 \(report.webhookLatencyMS.p99)
                 fetch latency ms: p50 \(report.fetchLatencyMS.p50) p99 \(report.fetchLatencyMS.p99)
                 commits/payment \(report.commitsPerPayment) (xact_commit/payment \(report.statCommitsPerPayment)); CPU s per 1,000 payments \(report.cpuSPer1000); peak RSS \(report.rssMB) MB
+                in flight after the last submission: \(report.inFlight); peak RSS meanwhile \(report.inFlightRSSMB) MB
                 """
             )
             try BenchOutput.write(report, to: options.json)
@@ -136,15 +142,27 @@ struct BenchBLIKCommand: AsyncParsableCommand {
             let start = try await counters.read()
             let cpuStart = ProcessUsage.cpuSeconds
             let started = Date()
+            let memory = Task {
+                var peak = 0.0
+                while !Task.isCancelled {
+                    peak = max(peak, ProcessUsage.residentMB)
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
+                return peak
+            }
             emit("submitting \(payments) payments…")
             try await submitAll(engine)
-            emit("waiting for their outcomes…")
+            let finalStates = "SELECT count(*) AS n FROM attempts WHERE state IN ('completed', 'failed', 'expired')"
+            let inFlight = payments - (try await Self.count(finalStates, pool))
+            emit("waiting for their outcomes (\(inFlight) in flight)…")
             var terminal = 0
             let giveUp = Date() + max(60, 200 * timeScale * 10)
             while terminal < payments, Date() < giveUp {
                 try await Task.sleep(for: .milliseconds(250))
-                terminal = try await Self.count("SELECT count(*) AS n FROM attempts WHERE state IN ('completed', 'failed', 'expired')", pool)
+                terminal = try await Self.count(finalStates, pool)
             }
+            memory.cancel()
+            let inFlightRSS = await memory.value
             let finished = Date()
             let cpu = ProcessUsage.cpuSeconds - cpuStart
             let end = try await counters.read()
@@ -163,6 +181,7 @@ struct BenchBLIKCommand: AsyncParsableCommand {
                 commitsPerPayment: rounded(Double(CommitCounter.writes(from: start, to: end)) / Double(payments), 2),
                 statCommitsPerPayment: rounded(Double(CommitCounter.statCommits(from: start, to: statEnd)) / Double(payments), 2),
                 cpuSPer1000: rounded(cpu / Double(payments) * 1000, 3), rssMB: ProcessUsage.peakResidentMB,
+                inFlight: inFlight, inFlightRSSMB: inFlightRSS,
                 timeScale: timeScale, webhookDropRate: webhookDropRate
             )
         }
