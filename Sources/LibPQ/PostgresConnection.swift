@@ -182,6 +182,18 @@ public actor PostgresConnection {
         }
     }
 
+    /// Runs `body` for the pool that lent this connection, and says whether the connection is idle
+    /// afterwards, ready to be lent again.
+    func runLent<T: Sendable>(_ body: @Sendable (isolated PostgresConnection) async throws -> T) async -> (Result<T, any Error>, Bool) {
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(self))
+        } catch {
+            result = .failure(error)
+        }
+        return (result, isIdle)
+    }
+
     /// Whether the connection is open and not inside a failed transaction.
     public var isHealthy: Bool {
         guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }

@@ -92,7 +92,7 @@ public actor PostgresPool {
         isolation: PostgresIsolationLevel = .readCommitted,
         _ body: @Sendable (isolated PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await withConnection { connection in
+        try await lend { connection in
             try await connection.withTransaction(isolation: isolation, body)
         }
     }
@@ -100,13 +100,25 @@ public actor PostgresPool {
     /// Runs one statement on a pooled connection; see ``PostgresConnection/query(_:_:)``.
     @discardableResult
     public nonisolated func query(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> PostgresRows {
-        try await withConnection { try await $0.query(sql, bindings) }
+        try await lend { try await $0.query(sql, bindings) }
     }
 
     /// Runs one statement on a pooled connection and returns the rows it changed.
     @discardableResult
     public nonisolated func execute(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> Int {
-        try await withConnection { try await $0.execute(sql, bindings) }
+        try await lend { try await $0.execute(sql, bindings) }
+    }
+
+    /// Lends a connection to `body`, which runs on the connection's executor; whether the
+    /// connection can be lent again is learned there too, saving a hop to its thread and back.
+    private nonisolated func lend<T: Sendable>(_ body: @Sendable (isolated PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await acquire()
+        let (result, reusable) = await connection.runLent(body)
+        if !reusable {
+            await connection.close()
+        }
+        await checkIn(connection, reusable: reusable)
+        return try result.get()
     }
 
     /// Closes idle connections now and busy ones when they come back, and fails every waiter
