@@ -1,4 +1,5 @@
 import ArgumentParser
+import EphemeralPostgres
 import Foundation
 import Hummingbird
 import LibPQ
@@ -117,7 +118,7 @@ struct BenchBLIKCommand: AsyncParsableCommand {
         pool: PostgresPool, settings: PostgresSettings, gatewayURL: String, ledger: () async throws -> SandboxLedger
     ) async throws -> Report {
         let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: benchLogger)
-        let webhookPort = try BenchBLIKCommand.freePort()
+        let webhookPort = try FreePort.pick()
         let client = ConvergeGateClient(
             configuration: try ConvergeGateConfiguration(baseURL: gatewayURL, secretKey: Self.secretKey),
             logger: benchLogger
@@ -243,24 +244,6 @@ struct BenchBLIKCommand: AsyncParsableCommand {
 
     private static func count(_ sql: String, _ pool: PostgresPool) async throws -> Int {
         try await pool.query(sql).first?.decode(Int.self, column: "n") ?? 0
-    }
-
-    /// A loopback port that was free a moment ago.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw BenchFailure("no free port") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

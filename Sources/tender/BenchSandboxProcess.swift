@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EphemeralPostgres
 import Foundation
 import TenderSandbox
 
@@ -12,7 +13,7 @@ struct BenchSandboxProcess {
     /// Starts a sandbox whose payers confirm after 40–80 s (times `timeScale`) and which drops
     /// `webhookDropRate` of its webhooks.
     static func start(secretKey: String, timeScale: Double, webhookDropRate: Double) throws -> BenchSandboxProcess {
-        let port = try BenchBLIKCommand.freePort()
+        let port = try FreePort.pick()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = [

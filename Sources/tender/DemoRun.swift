@@ -1,3 +1,4 @@
+import EphemeralPostgres
 import Foundation
 import Hummingbird
 import LibPQ
@@ -40,8 +41,8 @@ struct DemoRun {
 
         let runID = String(UUID().uuidString.prefix(8)).lowercased()
         let secretKey = "sk_test_demo_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-        let gatewayPort = try DemoPort.free()
-        let webhookPort = try DemoPort.free()
+        let gatewayPort = try FreePort.pick()
+        let webhookPort = try FreePort.pick()
         let webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
         var sandboxConfiguration = scenario.sandboxConfiguration(secretKey: secretKey, webhookURL: webhookURL)
         sandboxConfiguration.port = gatewayPort

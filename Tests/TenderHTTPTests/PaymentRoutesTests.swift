@@ -1,3 +1,4 @@
+import EphemeralPostgres
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -172,7 +173,7 @@ struct PaymentBody: Decodable {
     func databaseDown() async throws {
         let logger = Logger(label: "tender.http.test.down")
         let deadPool = PostgresPool(
-            configuration: try PostgresConfiguration(connectionString: "host=127.0.0.1 port=\(try freeLoopbackPort()) user=nobody dbname=none connect_timeout=1"),
+            configuration: try PostgresConfiguration(connectionString: "host=127.0.0.1 port=\(try FreePort.pick()) user=nobody dbname=none connect_timeout=1"),
             size: 2, acquireTimeout: .milliseconds(800), logger: logger
         )
         try await APIHarness.run(readiness: {
@@ -192,23 +193,4 @@ struct PaymentBody: Decodable {
             #expect(try await harness.get("/healthz").status == .ok)
         }
     }
-}
-
-/// A loopback port that was free a moment ago.
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

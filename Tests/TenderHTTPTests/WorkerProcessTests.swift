@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EphemeralPostgres
 import Foundation
 import LibPQ
 import Logging
@@ -67,7 +68,7 @@ import Testing
     func gracefulShutdownLosesNothing() async throws {
         let logger = Logger(label: "tender.http.test.process")
         let databaseURL = try await testDatabase.makeDatabase()
-        let port = try freeLoopbackPort()
+        let port = try FreePort.pick()
         let token = "process-test-token-5d1c0a"
         try await ConvergeGateSandbox.withRunning(SandboxConfiguration(secretKey: Self.gatewayKey), logger: logger) { sandbox in
             let worker = try TenderProcess(
