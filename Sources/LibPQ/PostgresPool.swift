@@ -79,9 +79,6 @@ public actor PostgresPool {
             result = .failure(error)
         }
         let reusable = await connection.isIdle
-        if !reusable {
-            await connection.close()
-        }
         await checkIn(connection, reusable: reusable)
         return try result.get()
     }
@@ -114,9 +111,6 @@ public actor PostgresPool {
     private nonisolated func lend<T: Sendable>(_ body: @Sendable (isolated PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()
         let (result, reusable) = await connection.runLent(body)
-        if !reusable {
-            await connection.close()
-        }
         await checkIn(connection, reusable: reusable)
         return try result.get()
     }
@@ -221,6 +215,7 @@ public actor PostgresPool {
 
     private func checkIn(_ connection: PostgresConnection, reusable: Bool) async {
         guard reusable else {
+            await connection.close()
             returnSlot()
             return
         }
