@@ -42,7 +42,7 @@ extension PaymentEngine {
         logger[metadataKey: "attempt_id"] = "\(claim.attemptID)"
         do {
             let input = try await input(for: claim, attempt: attempt)
-            try await record(input, completing: claim, logger: logger)
+            try await applyRetrying(input, completing: claim, logger: logger)
         } catch let error as StoreError where error.code == .fencedOut {
             logger.debug("task lost its lease; its new holder finishes it", metadata: ["kind": "\(claim.kind.rawValue)"])
         } catch is CancellationError {
@@ -59,7 +59,7 @@ extension PaymentEngine {
     /// Applies what a task learned, retrying for up to a lease's length while the store fails:
     /// the gateway's answer outlives a short outage, and the task does not wait for its lease to
     /// lapse. Gives up (leaving the task to its lease) sooner when the engine stops accepting work.
-    private func record(_ input: AttemptInput, completing claim: TaskClaim, logger: Logger) async throws {
+    private func applyRetrying(_ input: AttemptInput, completing claim: TaskClaim, logger: Logger) async throws {
         let giveUpAt = ContinuousClock.now + configuration.leaseDuration
         var pause = Duration.milliseconds(100)
         while true {
@@ -79,17 +79,12 @@ extension PaymentEngine {
 
     /// What the task learned: the gateway's answer turned into an input.
     private func input(for claim: TaskClaim, attempt known: Attempt?) async throws -> AttemptInput {
-        guard claim.kind != .deadline else { return .deadlineReached }
-        var attempt = known
-        if attempt == nil {
-            attempt = try await store.attempt(claim.attemptID)
-        }
         switch claim.kind {
         case .deadline:
             return .deadlineReached
         case .fetch:
             let reason = FetchReason(rawValue: claim.reason) ?? .poll
-            guard let sessionID = attempt?.sessionID else {
+            guard let sessionID = try await attempt(claim.attemptID, known: known)?.sessionID else {
                 return .fetchFailed(reason, GatewayError(kind: .requestRejected, message: "no session to fetch"))
             }
             if reason.isBudgeted {
@@ -101,7 +96,7 @@ extension PaymentEngine {
                 return .fetchFailed(reason, GatewayError(error))
             }
         case .call:
-            guard let attempt else {
+            guard let attempt = try await attempt(claim.attemptID, known: known) else {
                 throw StoreError(.notFound, "no attempt \(claim.attemptID)")
             }
             let call = GatewayCall(rawValue: claim.reason) ?? .createSession
@@ -116,6 +111,14 @@ extension PaymentEngine {
                 return .callFailed(call, GatewayError(error))
             }
         }
+    }
+
+    /// The attempt as a transition left it, or else as stored.
+    private func attempt(_ id: AttemptID, known: Attempt?) async throws -> Attempt? {
+        if let known {
+            return known
+        }
+        return try await store.attempt(id)
     }
 
     /// Makes one gateway call for an attempt. Idempotency keys derive from the attempt, so a

@@ -41,7 +41,9 @@ struct TransitionWrites {
         for effect in transition.effects {
             if let (kind, at) = effect.scheduledTask {
                 if lease != nil, kind != .deadline, at <= now {
-                    followUpKinds.append(kind)
+                    if !followUpKinds.contains(kind) {
+                        followUpKinds.append(kind)
+                    }
                 } else {
                     earliestTask = min(earliestTask ?? at, at)
                 }
@@ -92,11 +94,8 @@ struct TransitionWrites {
         }
         if let lease {
             // After every task change, so a task the effects drop again is not leased.
-            let kinds = followUpKinds.reduce(into: [TaskKind]()) { kinds, kind in
-                if !kinds.contains(kind) { kinds.append(kind) }
-            }
-            leaseRange = statements.count..<(statements.count + kinds.count)
-            statements += kinds.map { Self.leaseTask(attempt.id, $0, to: lease, now: now) }
+            leaseRange = statements.count..<(statements.count + followUpKinds.count)
+            statements += followUpKinds.map { Self.leaseTask(attempt.id, $0, to: lease, now: now) }
         }
         if let earliestTask, earliestTask.timeIntervalSince(now) < Self.announceHorizon {
             let millis = Int64((earliestTask.timeIntervalSince1970 * 1000).rounded())
