@@ -135,12 +135,13 @@ let package = Package(
             dependencies: [
                 "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/TenderTestKit"
         ),
-        .testTarget(name: "EphemeralPostgresTests", dependencies: ["EphemeralPostgres"]),
+        .testTarget(name: "EphemeralPostgresTests", dependencies: ["EphemeralPostgres", "TenderTestKit"]),
         .testTarget(
             name: "LibPQTests",
             dependencies: ["LibPQ", "EphemeralPostgres", .product(name: "Logging", package: "swift-log")]
@@ -163,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "TenderSandboxTests",
             dependencies: [
-                "TenderSandbox",
+                "TenderSandbox", "TenderTestKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

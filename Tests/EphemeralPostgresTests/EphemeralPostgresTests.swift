@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import EphemeralPostgres
+import TenderTestKit
 
 #if canImport(Glibc)
 import Glibc

@@ -22,7 +22,8 @@ struct APIHarness: Sendable {
     let registry: PrometheusCollectorRegistry
     let client: any TestClientProtocol
 
-    /// Starts everything, runs `body` with a client of the routes, and stops everything.
+    /// Starts everything, runs `body` with a client of the routes, and stops everything (and closes
+    /// `pool`) whether `body` returned or threw.
     /// - Parameters:
     ///   - token: the API token, or `nil` for open `/v1` routes.
     ///   - readiness: overrides the readiness check (the default asks the database).
@@ -34,6 +35,20 @@ struct APIHarness: Sendable {
         _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         let logger = Logger(label: "tender.http.test")
+        try await withCleanup {
+            try await runOnBackends(token: token, readiness: readiness, pool: overridePool, logger: logger, body)
+        } cleanup: {
+            await overridePool?.close()
+        }
+    }
+
+    private static func runOnBackends(
+        token: String?,
+        readiness: (@Sendable () async -> Readiness)?,
+        pool overridePool: PostgresPool?,
+        logger: Logger,
+        _ body: @Sendable (APIHarness) async throws -> Void
+    ) async throws {
         try await LiveBackends.run(poolSize: 6, sandbox: SandboxConfiguration(secretKey: secretKey), secretKey: secretKey, logger: { _ in logger }) { backends in
             let (pool, migrator) = (backends.pool, backends.migrator)
             let policy = AttemptPolicy.fastForTests
@@ -59,7 +74,6 @@ struct APIHarness: Sendable {
                 }
             }
         }
-        await overridePool?.close()
     }
 
     /// `Authorization: Bearer <token>` plus `extra`.

@@ -71,7 +71,10 @@ import Testing
         let port = try FreePort.pick()
         let token = "process-test-token-5d1c0a"
         try await ConvergeGateSandbox.withRunning(SandboxConfiguration(secretKey: Self.gatewayKey), logger: logger) { sandbox in
-            let worker = try TenderProcess(
+            let base = "http://127.0.0.1:\(port)"
+            // Held by the bank until the test says so, or completed at once.
+            let codes = ["000013", "000013", "000013", "000012", "000012", "000004"]
+            let paymentIDs = try await TenderProcess.withRunning(
                 ["worker", "--http-port", "\(port)"],
                 environment: [
                     "TENDER_DATABASE_URL": databaseURL,
@@ -80,78 +83,67 @@ import Testing
                     "TENDER_API_TOKEN": token,
                     "TENDER_LOG_LEVEL": "notice",
                 ]
-            )
-            let base = "http://127.0.0.1:\(port)"
-            try await Self.waitUntilHealthy(base, worker: worker)
+            ) { worker in
+                try await worker.waitUntilReady(at: base)
+                var paymentIDs: [String] = []
+                for code in codes {
+                    let id = "order-\(UUID().uuidString)"
+                    var request = HTTPClientRequest(url: "\(base)/v1/payments")
+                    request.method = .POST
+                    request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                    request.headers.add(name: "Idempotency-Key", value: "key-\(id)")
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.body = .bytes(APIHarness.paymentBody(id: id, code: code))
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                    #expect(response.status.code == 201)
+                    paymentIDs.append(id)
+                }
 
-            // Held by the bank until the test says so, or completed at once.
-            let codes = ["000013", "000013", "000013", "000012", "000012", "000004"]
-            var paymentIDs: [String] = []
-            for code in codes {
-                let id = "order-\(UUID().uuidString)"
-                var request = HTTPClientRequest(url: "\(base)/v1/payments")
-                request.method = .POST
-                request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                request.headers.add(name: "Idempotency-Key", value: "key-\(id)")
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(APIHarness.paymentBody(id: id, code: code))
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-                #expect(response.status.code == 201)
-                paymentIDs.append(id)
+                worker.signal(SIGTERM)
+                #expect(try await worker.exitStatus() == 0, "\(worker.log)")
+                #expect(!worker.log.contains(token))
+                #expect(!worker.log.contains(Self.gatewayKey))
+                return paymentIDs
             }
-
-            worker.signal(SIGTERM)
-            #expect(try await worker.exitStatus() == 0, "\(worker.log)")
-            #expect(!worker.log.contains(token))
-            #expect(!worker.log.contains(Self.gatewayKey))
 
             // A fresh engine on the same database takes over; the bank confirms the held sessions.
             let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 4, logger: logger)
-            let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: AttemptPolicy()), logger: logger)
-            let gateway = ConvergeGateClient(
-                configuration: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: Self.gatewayKey), logger: logger
-            )
-            var configuration = EngineConfiguration()
-            configuration.sweepInterval = .milliseconds(250)
-            let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await engine.run() }
-                defer { group.cancelAll() }
-                let clock = ContinuousClock()
-                let deadline = clock.now + .seconds(60)
-                var states: [String: AttemptState] = [:]
-                while clock.now < deadline {
-                    for id in paymentIDs {
-                        guard let payment = try await store.payment(PaymentID(rawValue: id)) else { continue }
-                        states[id] = payment.state
-                        for attempt in payment.attempts where attempt.state == .awaitingConfirmation {
-                            if let session = attempt.sessionID { try? await sandbox.complete(sessionID: session) }
-                        }
+            try await withCleanup {
+                let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: AttemptPolicy()), logger: logger)
+                try await ConvergeGateClient.withClient(
+                    configuration: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: Self.gatewayKey), logger: logger
+                ) { gateway in
+                    var configuration = EngineConfiguration()
+                    configuration.sweepInterval = .milliseconds(250)
+                    let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: logger)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await engine.run() }
+                        defer { group.cancelAll() }
+                        try await Self.confirmUntilFinal(paymentIDs, store: store, sandbox: sandbox)
                     }
-                    if states.count == paymentIDs.count, states.values.allSatisfy({ $0 == .completed || $0 == .failed }) { break }
-                    try await Task.sleep(for: .milliseconds(200))
                 }
-                #expect(states.count == paymentIDs.count)
-                #expect(states.values.filter { $0 == .completed }.count == 5, "\(states)")
-                #expect(states.values.filter { $0 == .failed }.count == 1, "\(states)")
+            } cleanup: {
+                await pool.close()
             }
-            try await gateway.shutdown()
-            await pool.close()
         }
     }
 
-    private static func waitUntilHealthy(_ base: String, worker: TenderProcess) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(30)
-        while clock.now < deadline {
-            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "\(base)/readyz"), timeout: .seconds(2)),
-                response.status.code == 200
-            {
-                return
+    /// Has the bank confirm every session awaiting confirmation until all of `paymentIDs` are
+    /// final, then checks that five completed and one failed.
+    private static func confirmUntilFinal(_ paymentIDs: [String], store: PostgresPaymentStore, sandbox: ConvergeGateSandbox) async throws {
+        var states: [String: AttemptState] = [:]
+        let final = try await waitUntil(timeout: .seconds(120), every: .milliseconds(200)) {
+            for id in paymentIDs {
+                guard let payment = try await store.payment(PaymentID(rawValue: id)) else { continue }
+                states[id] = payment.state
+                for attempt in payment.attempts where attempt.state == .awaitingConfirmation {
+                    if let session = attempt.sessionID { try? await sandbox.complete(sessionID: session) }
+                }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            return states.count == paymentIDs.count && states.values.allSatisfy { $0 == .completed || $0 == .failed }
         }
-        Issue.record("the worker did not become ready; its output:\n\(worker.log)")
-        throw TenderProcess.Timeout(log: worker.log)
+        #expect(final, "waiting for every payment to end: \(states)")
+        #expect(states.values.filter { $0 == .completed }.count == 5, "\(states)")
+        #expect(states.values.filter { $0 == .failed }.count == 1, "\(states)")
     }
 }

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import TenderSandbox
+import TenderTestKit
 
 /// The secret key every test sandbox uses.
 let testSecretKey = "sk_test_BQokikJOvBiI2HlWgH4olfQ2"
@@ -168,7 +169,7 @@ struct SandboxHarness: Sendable {
 }
 
 /// Runs `body` against a fresh sandbox (configured by `configure`, with its webhook URL pointed
-/// at a fresh in-test receiver) and shuts both down.
+/// at a fresh in-test receiver) and shuts both down, whether `body` returned or threw.
 func withSandbox(
     failFirstWebhooks: Int = 0,
     _ configure: (inout SandboxConfiguration) -> Void = { _ in },
@@ -199,26 +200,30 @@ func withSandbox(
     let receiverGroup = ServiceGroup(configuration: .init(services: [receiver], logger: logger))
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await receiverGroup.run() }
-        var port = await inbox.port
-        while port == nil {
-            try await Task.sleep(for: .milliseconds(5))
-            port = await inbox.port
+        try await withCleanup {
+            guard try await eventually({ await inbox.port != nil }), let port = await inbox.port else {
+                throw ReceiverNotListening()
+            }
+            let webhookURL = "http://127.0.0.1:\(port)/hook"
+            var configuration = SandboxConfiguration(secretKey: testSecretKey, webhookURL: webhookURL, timeScale: 0.001, seed: 42)
+            configure(&configuration)
+            try await ConvergeGateSandbox.withRunning(configuration, logger: logger) { sandbox in
+                let harness = SandboxHarness(
+                    sandbox: sandbox,
+                    api: APIClient(baseURL: await sandbox.baseURL),
+                    inbox: inbox,
+                    webhookURL: webhookURL
+                )
+                try await body(harness)
+            }
+        } cleanup: {
+            await receiverGroup.triggerGracefulShutdown()
         }
-        let webhookURL = "http://127.0.0.1:\(port ?? 0)/hook"
-        var configuration = SandboxConfiguration(secretKey: testSecretKey, webhookURL: webhookURL, timeScale: 0.001, seed: 42)
-        configure(&configuration)
-        try await ConvergeGateSandbox.withRunning(configuration, logger: logger) { sandbox in
-            let harness = SandboxHarness(
-                sandbox: sandbox,
-                api: APIClient(baseURL: await sandbox.baseURL),
-                inbox: inbox,
-                webhookURL: webhookURL
-            )
-            try await body(harness)
-        }
-        await receiverGroup.triggerGracefulShutdown()
     }
 }
+
+/// The in-test webhook receiver did not start listening.
+struct ReceiverNotListening: Error {}
 
 /// Whether `condition` becomes true within `timeout`, checking every 10 ms.
 func eventually(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {

@@ -19,7 +19,8 @@ public struct LiveBackends: Sendable {
     public let client: ConvergeGateClient
 
     /// Migrates the database, starts the sandbox, runs `body`, then shuts the client down, stops
-    /// the sandbox and closes the pool.
+    /// the sandbox and closes the pool, whether `body` returned or threw. Holds a place of the
+    /// ``TestGate`` throughout.
     ///
     /// - Parameters:
     ///   - databaseURL: the database; a fresh one of ``testDatabase`` when `nil`.
@@ -38,20 +39,37 @@ public struct LiveBackends: Sendable {
         logger: (String) -> Logger,
         _ body: (LiveBackends) async throws -> Void
     ) async throws {
+        try await TestGate.withPlace {
+            try await run(databaseURL: databaseURL, poolSize: poolSize, sandbox: sandboxConfiguration, secretKey: secretKey, timeouts: timeouts, logger: logger, gated: body)
+        }
+    }
+
+    private static func run(
+        databaseURL: String?,
+        poolSize: Int,
+        sandbox sandboxConfiguration: SandboxConfiguration,
+        secretKey: String,
+        timeouts: ConvergeGateConfiguration.Timeouts,
+        logger: (String) -> Logger,
+        gated body: (LiveBackends) async throws -> Void
+    ) async throws {
         let databaseURL = if let databaseURL { databaseURL } else { try await testDatabase.makeDatabase() }
         let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: poolSize, logger: logger("tender.pool"))
-        let migrator = Migrator(logger: logger("tender.migrator"))
-        try await migrator.migrate(pool)
-        var sandboxConfiguration = sandboxConfiguration
-        sandboxConfiguration.secretKey = secretKey
-        try await ConvergeGateSandbox.withRunning(sandboxConfiguration, logger: logger("tender.sandbox")) { sandbox in
-            let client = ConvergeGateClient(
-                configuration: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: secretKey, timeouts: timeouts),
-                logger: logger("tender.gateway")
-            )
-            try await body(LiveBackends(databaseURL: databaseURL, pool: pool, migrator: migrator, sandbox: sandbox, client: client))
-            try await client.shutdown()
+        try await withCleanup {
+            let migrator = Migrator(logger: logger("tender.migrator"))
+            try await migrator.migrate(pool)
+            var sandboxConfiguration = sandboxConfiguration
+            sandboxConfiguration.secretKey = secretKey
+            try await ConvergeGateSandbox.withRunning(sandboxConfiguration, logger: logger("tender.sandbox")) { sandbox in
+                try await ConvergeGateClient.withClient(
+                    configuration: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: secretKey, timeouts: timeouts),
+                    logger: logger("tender.gateway")
+                ) { client in
+                    try await body(LiveBackends(databaseURL: databaseURL, pool: pool, migrator: migrator, sandbox: sandbox, client: client))
+                }
+            }
+        } cleanup: {
+            await pool.close()
         }
-        await pool.close()
     }
 }

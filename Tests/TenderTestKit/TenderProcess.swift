@@ -14,7 +14,8 @@ public final class TenderProcess {
     private let output: URL
     /// Whether `output` is this process's own file, removed when the process is released.
     private let ownsOutput: Bool
-    private let exited: AsyncStream<Int32>
+    /// The exit status, once the process has exited (`nil` if it could not be learned).
+    private let exited: Task<Int32?, Never>
 
     /// Starts `tender ARGUMENTS` with exactly `environment` (nothing inherited but `PATH`).
     ///
@@ -38,7 +39,10 @@ public final class TenderProcess {
         process.standardOutput = handle
         process.standardError = handle
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-        exited = stream
+        exited = Task {
+            for await status in stream { return status }
+            return nil
+        }
         process.terminationHandler = { process in
             continuation.yield(process.terminationStatus)
             continuation.finish()
@@ -57,15 +61,33 @@ public final class TenderProcess {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits for the exit status (once: a second call finds no status); after `timeout` kills the
-    /// process and throws ``Timeout``.
+    /// Starts `tender ARGUMENTS` as ``init(_:environment:appendingOutputTo:)`` does, runs `body`
+    /// with it, and then kills the process and waits for it to exit, whether `body` returned or
+    /// threw.
+    public static func withRunning<T>(
+        _ arguments: [String], environment: [String: String], appendingOutputTo log: URL? = nil,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (TenderProcess) async throws -> T
+    ) async throws -> T {
+        let process = try TenderProcess(arguments, environment: environment, appendingOutputTo: log)
+        return try await withCleanup {
+            try await body(process)
+        } cleanup: {
+            await process.stop()
+        }
+    }
+
+    /// The process's id.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Whether the process has not exited yet.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Waits for the exit status; after `timeout` kills the process and throws ``Timeout``.
     public func exitStatus(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let pid = process.processIdentifier
         return try await withThrowingTaskGroup(of: Int32?.self) { group in
-            group.addTask { [exited] in
-                for await status in exited { return status }
-                return nil
-            }
+            group.addTask { [exited] in await exited.value }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 kill(pid, SIGKILL)
@@ -77,6 +99,12 @@ public final class TenderProcess {
             }
             return status
         }
+    }
+
+    /// Kills the process with SIGKILL, if it still runs, and waits until it has exited.
+    public func stop() async {
+        if process.isRunning { signal(SIGKILL) }
+        _ = await exited.value
     }
 
     /// Sends SIGTERM and returns the exit status, as ``exitStatus(timeout:)`` does.
