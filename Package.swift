@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "TenderPostgresTests",
             dependencies: [
-                "TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres",
+                "TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres", "TenderTestKit",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -17,13 +17,13 @@ extension ManyPayments {
             timeScale: 0.01
         )
 
-        /// Twenty seconds to confirm — room for four crashes and their lapsed leases even when the
-        /// rest of the suite loads the machine — and polls every second. The gateway stops taking
+        /// A minute to confirm — room for four crashes and their lapsed leases on any machine — and
+        /// polls every second. The gateway stops taking
         /// payment a second after the deadline and grace polls go on for four, so the last of them
         /// sees every session's final status.
         static var policy: AttemptPolicy {
             var policy = AttemptPolicy.fastForTests
-            policy.confirmationWindow = .seconds(20)
+            policy.confirmationWindow = .seconds(60)
             policy.firstPollDelay = .seconds(1)
             policy.pollInterval = .seconds(1)
             policy.sessionLifetimeBeyondDeadline = .seconds(1)
@@ -41,7 +41,7 @@ extension ManyPayments {
             }
         }
 
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(10)))
         func enginesCancelledAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
             try await EngineRig.run(sandbox: Self.chaoticGateway, policy: Self.policy) { rig in
                 async let submitted = Self.submitInBatches(Self.codes, to: rig)
@@ -77,7 +77,7 @@ extension ManyPayments {
         /// `tender worker` processes killed with SIGKILL — no shutdown of any kind — while the same 500
         /// payments come in. The worker runs with its default policy and 30-second leases: the tasks a
         /// killed worker held wait for their leases to lapse, then the next worker repeats them.
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(10)))
         func workersKilledWithSIGKILLAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
             try await EngineRig.run(sandbox: Self.chaoticGateway, policy: AttemptPolicy()) { rig in
                 let port = try FreePort.pick()
@@ -111,8 +111,8 @@ extension ManyPayments {
                 let attempts = try await submitted
                 let survivorStarted = Date()
                 let survivor = try worker("survivor")
-                try await rig.waitUntilSettled(tasksMayRemain: true, timeout: .seconds(90))
-                _ = try await survivor.terminate(timeout: .seconds(120))  // the test's time limit bounds the wait, as before
+                try await rig.waitUntilSettled(tasksMayRemain: true)
+                _ = try await survivor.terminate(timeout: .seconds(300))
 
                 // Expired attempts keep their (15-minute) grace polls; the audit holds regardless,
                 // because their sessions expired at the gateway.

@@ -6,24 +6,28 @@ import TenderTestKit
 
 @Suite("Duplicate charges", .serialized)
 struct DuplicateChargeTests {
-    /// The first attempt expires and completes late, after a second attempt has completed the payment.
+    /// The first attempt expires and completes late, after a second attempt has completed the
+    /// payment. The bank holds the first (000013) until the test completes it, so the order of the
+    /// two completions does not depend on how fast the engine runs.
     static func twoCompletions(refunding: Bool, _ check: @escaping @Sendable (EngineHarness, Attempt, Attempt) async throws -> Void) async throws {
         var policy = AttemptPolicy.fastForTests
+        policy.confirmationWindow = .seconds(10)
+        policy.gracePeriod = .seconds(60)
         policy.refundsDuplicates = refunding
         let sandbox = SandboxConfiguration(
             secretKey: "",
             bank: BankBehavior(
                 confirmationDelay: .uniform(.milliseconds(100) ... .milliseconds(200)),
-                lateCompletionDelay: .fixed(.seconds(5)),
                 refundSettlementDelay: .fixed(.milliseconds(100))
             )
         )
         try await EngineHarness.run(sandbox: sandbox, policy: policy) { harness in
             let payment = UUID().uuidString
-            let first = try await harness.submit(payment, code: "000011")
-            _ = try await harness.waitFor(first.id, in: [.expired])
+            let first = try await harness.submit(payment, code: "000013")
+            let expired = try await harness.waitFor(first.id, in: [.expired])
             let second = try await harness.submit(payment, code: "123456")
             let winner = try await harness.waitFor(second.id, in: [.completed])
+            try await harness.sandbox.complete(sessionID: try #require(expired.sessionID))
             let duplicate = try await harness.waitFor(first.id, in: [.completed])
             try await check(harness, winner, duplicate)
         }

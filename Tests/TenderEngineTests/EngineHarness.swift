@@ -60,8 +60,9 @@ struct EngineHarness: Sendable {
         ).attempt
     }
 
-    /// Waits until the attempt reaches one of `states`, polling the store; fails after `timeout`.
-    func waitFor(_ id: AttemptID, in states: Set<AttemptState>, timeout: Duration = .seconds(60)) async throws -> Attempt {
+    /// Waits until the attempt reaches one of `states`, polling the store; fails after `timeout`,
+    /// a ceiling that only catches a hang.
+    func waitFor(_ id: AttemptID, in states: Set<AttemptState>, timeout: Duration = .seconds(300)) async throws -> Attempt {
         var reached: Attempt?
         let found = try await TenderTestKit.waitUntil(timeout: timeout, every: .milliseconds(50)) {
             reached = try await store.attempt(id).flatMap { states.contains($0.state) ? $0 : nil }
@@ -71,8 +72,9 @@ struct EngineHarness: Sendable {
         return reached
     }
 
-    /// Waits until `condition` holds; returns whether it did within `timeout`.
-    func waitUntil(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
+    /// Waits until `condition` holds; returns whether it did within `timeout`, a ceiling that only
+    /// catches a hang.
+    func waitUntil(timeout: Duration = .seconds(300), _ condition: () async throws -> Bool) async throws -> Bool {
         try await TenderTestKit.waitUntil(timeout: timeout, every: .milliseconds(50), condition)
     }
 

@@ -129,15 +129,16 @@ struct EngineRig: Sendable {
         return try row.decode(Int64.self, column: "open") == 0 && (tasksMayRemain || row.decode(Int64.self, column: "tasks") == 0)
     }
 
-    /// Waits until ``isSettled(tasksMayRemain:)``; fails after `timeout`.
-    func waitUntilSettled(tasksMayRemain: Bool = false, timeout: Duration = .seconds(60)) async throws {
+    /// Waits until ``isSettled(tasksMayRemain:)``; fails after `timeout`, a ceiling that only
+    /// catches a hang.
+    func waitUntilSettled(tasksMayRemain: Bool = false, timeout: Duration = .seconds(300)) async throws {
         guard try await waitUntil(timeout: timeout, every: .milliseconds(100), { try await isSettled(tasksMayRemain: tasksMayRemain) }) else {
             throw RigTimeout(what: "attempts did not settle within \(timeout)")
         }
     }
 
     /// Runs `engine` until the rig is settled, with the webhook endpoint pointing at it.
-    func runUntilSettled(_ engine: PaymentEngine, timeout: Duration = .seconds(60)) async throws {
+    func runUntilSettled(_ engine: PaymentEngine, timeout: Duration = .seconds(300)) async throws {
         webhooks.use([engine])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await engine.run() }

@@ -5,16 +5,16 @@ import Tender
 import TenderSandbox
 import TenderTestKit
 
-@Suite("Graceful shutdown", .serialized)
+@Suite("Graceful shutdown", .serialized, .heavy)
 struct GracefulShutdownTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func gracefulShutdownFinishesTheCallsInFlightAndLeavesTheRestToAnotherEngine() async throws {
         // Every pay takes 800 ms to answer, so a shutdown finds some in flight.
         let sandbox = SandboxConfiguration(
             secretKey: "", endpoints: [.pay: EndpointChaos(latency: .fixed(.milliseconds(800)))], timeScale: 0.01
         )
         var policy = AttemptPolicy.fastForTests
-        policy.confirmationWindow = .seconds(10)
+        policy.confirmationWindow = .seconds(60)
         try await EngineRig.run(sandbox: sandbox, policy: policy) { rig in
             let leaving = rig.engine(workerID: "leaving")
             let group = ServiceGroup(services: [leaving], logger: rig.logger)
@@ -22,7 +22,7 @@ struct GracefulShutdownTests {
             let attempts = try await withThrowingTaskGroup(of: Void.self) { running in
                 running.addTask { try await group.run() }
                 let attempts = try await rig.submit(codes: (0..<20).map { String(format: "%06d", 200_000 + $0) })
-                let busy = try await waitUntil(timeout: .seconds(10), every: .milliseconds(10)) { await rig.gatewayLog.inFlight(workerID: "leaving").contains { $0.endpoint == .pay } }
+                let busy = try await waitUntil(timeout: .seconds(120), every: .milliseconds(10)) { await rig.gatewayLog.inFlight(workerID: "leaving").contains { $0.endpoint == .pay } }
                 #expect(busy)
                 await group.triggerGracefulShutdown()
                 try await running.waitForAll()

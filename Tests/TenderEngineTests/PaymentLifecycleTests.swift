@@ -12,11 +12,26 @@ struct PaymentLifecycleTests {
         BankBehavior(confirmationDelay: .uniform(range))
     }
 
-    @Test func paymentCompletesThroughTheWebhook() async throws {
+    /// Polls so sparse that only the webhook can bring the news first, however slow the machine.
+    static var webhookOnlyPolicy: AttemptPolicy {
         var policy = AttemptPolicy.fastForTests
-        policy.confirmationWindow = .seconds(20)
-        policy.firstPollDelay = .seconds(15)
-        policy.pollInterval = .seconds(15)
+        policy.confirmationWindow = .seconds(90)
+        policy.firstPollDelay = .seconds(60)
+        policy.pollInterval = .seconds(60)
+        return policy
+    }
+
+    /// A window of 10 s: an attempt whose payer never confirms, or that the bank holds, expires then,
+    /// and one the bank confirms at once completes well within it.
+    static var shortWindowPolicy: AttemptPolicy {
+        var policy = AttemptPolicy.fastForTests
+        policy.confirmationWindow = .seconds(10)
+        policy.gracePeriod = .seconds(60)
+        return policy
+    }
+
+    @Test func paymentCompletesThroughTheWebhook() async throws {
+        let policy = Self.webhookOnlyPolicy
         try await EngineHarness.run(sandbox: SandboxConfiguration(secretKey: "", bank: Self.bank()), policy: policy) { harness in
             let submitted = try await harness.submit()
             let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
@@ -72,7 +87,7 @@ struct PaymentLifecycleTests {
     }
 
     @Test func unconfirmedAttemptExpiresAtItsDeadlineAndAsksForANewCode() async throws {
-        try await EngineHarness.run { harness in
+        try await EngineHarness.run(policy: Self.shortWindowPolicy) { harness in
             let submitted = try await harness.submit(code: "000010")
             let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
             #expect(attempt.state == .expired)
@@ -86,9 +101,9 @@ struct PaymentLifecycleTests {
 
     @Test func callHeldPastTheDeadlineIsNotMadeAndTheAttemptExpires() async throws {
         try await EngineHarness.run { harness in
-            // Submitted ten seconds ago, as if a backlog had held its first call since: both the call
-            // and the deadline are overdue when the engine sees them, while the session it would
-            // open could still live (its expiry is 30 s past the deadline).
+            // Submitted ten seconds before its window ended, as if a backlog had held its first call
+            // since: both the call and the deadline are overdue when the engine sees them, while the
+            // session it would open could still live (its expiry is 30 s past the deadline).
             let request = SubmitRequest(
                 idempotencyKey: UUID().uuidString,
                 submission: AttemptMachine.Submission(
@@ -97,7 +112,8 @@ struct PaymentLifecycleTests {
                     code: try BLIKCode("123456")
                 )
             )
-            let attempt = try await harness.store.submit(request, now: Date() - 10).attempt
+            let window = AttemptPolicy.fastForTests.confirmationWindow.timeInterval
+            let attempt = try await harness.store.submit(request, now: Date() - window - 10).attempt
             let expired = try await harness.waitFor(attempt.id, in: [.expired, .failed, .completed])
             #expect(expired.state == .expired)
             #expect(expired.sessionID == nil)
@@ -107,10 +123,13 @@ struct PaymentLifecycleTests {
     }
 
     @Test func completionAfterExpiryIsAcceptedAndFlaggedLate() async throws {
-        let sandbox = SandboxConfiguration(secretKey: "", bank: BankBehavior(lateCompletionDelay: .fixed(.seconds(4))))
-        try await EngineHarness.run(sandbox: sandbox) { harness in
-            let submitted = try await harness.submit(code: "000011")
-            _ = try await harness.waitFor(submitted.id, in: [.expired])
+        try await EngineHarness.run(policy: Self.shortWindowPolicy) { harness in
+            // 000013: the bank holds the payment until the test completes it, after the deadline.
+            let submitted = try await harness.submit(code: "000013")
+            let expired = try await harness.waitFor(submitted.id, in: [.expired, .failed, .completed])
+            #expect(expired.state == .expired)
+            let sessionID = try #require(expired.sessionID)
+            try await harness.sandbox.complete(sessionID: sessionID)
             let attempt = try await harness.waitFor(submitted.id, in: [.completed])
             #expect(attempt.late)
             #expect(try await harness.events(of: attempt.id).map(\.type).suffix(2) == [.expired, .completedLate])
@@ -118,7 +137,7 @@ struct PaymentLifecycleTests {
     }
 
     @Test func secondAttemptAfterAnExpirySucceeds() async throws {
-        try await EngineHarness.run(sandbox: SandboxConfiguration(secretKey: "", bank: Self.bank())) { harness in
+        try await EngineHarness.run(sandbox: SandboxConfiguration(secretKey: "", bank: Self.bank()), policy: Self.shortWindowPolicy) { harness in
             let payment = UUID().uuidString
             let first = try await harness.submit(payment, code: "000010")
             _ = try await harness.waitFor(first.id, in: [.expired])
@@ -151,11 +170,7 @@ struct PaymentLifecycleTests {
             secretKey: "", bank: Self.bank(confirmingWithin: .milliseconds(50) ... .milliseconds(100)),
             endpoints: [.pay: EndpointChaos(timeoutDelay: .milliseconds(1500))]
         )
-        var policy = AttemptPolicy.fastForTests
-        policy.confirmationWindow = .seconds(20)
-        policy.firstPollDelay = .seconds(15)
-        policy.pollInterval = .seconds(15)
-        try await EngineHarness.run(sandbox: sandbox, policy: policy) { harness in
+        try await EngineHarness.run(sandbox: sandbox, policy: Self.webhookOnlyPolicy) { harness in
             // 000021: the pay is applied at once and its answer held back for 1.5 s, while the
             // bank confirms within 100 ms and its webhook arrives first.
             let submitted = try await harness.submit(code: "000021")

@@ -14,10 +14,10 @@ extension ManyPayments {
             index % 10 == 0 ? "000005" : String(format: "%06d", 100_000 + index)
         }
 
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(10)))
         func twoEnginesSplitTheWorkAndNeverDoAnythingTwice() async throws {
             var policy = AttemptPolicy.fastForTests
-            policy.confirmationWindow = .seconds(20)
+            policy.confirmationWindow = .seconds(60)
             policy.firstPollDelay = .seconds(2)
             policy.pollInterval = .seconds(2)
             let sandbox = SandboxConfiguration(secretKey: "", timeScale: 0.01)

@@ -31,16 +31,19 @@ struct CursorBody: Decodable {
             let declined = "order-\(UUID().uuidString)"
             let created = try json(SubmittedBody.self, try await harness.submit(APIHarness.paymentBody(id: declined, code: "000004")))
 
+            // Long polls until the attempt's outcome arrives; thirty of them only catch a hang.
             var after: Int64 = 0
             var seen: [EventsBody.Event] = []
-            for _ in 0..<10 where !seen.contains(where: { $0.state == "failed" }) {
+            let final: Set<String> = ["completed", "failed", "expired"]
+            for _ in 0..<30 where !seen.contains(where: { final.contains($0.state) }) {
                 let response = try await harness.get("/v1/events?after=\(after)&wait=10&limit=50")
                 #expect(response.status == .ok)
                 let page = try json(EventsBody.self, response)
                 seen += page.events
                 after = page.next
             }
-            let failed = try #require(seen.first { $0.state == "failed" })
+            let failed = try #require(seen.first { final.contains($0.state) }, "waiting for the outcome: \(seen.map(\.type))")
+            #expect(failed.state == "failed")
             #expect(failed.attempt_id == created.attempt_id)
             #expect(failed.payment_id == declined)
             #expect(failed.type == "attempt.failed")

@@ -13,7 +13,7 @@ import Testing
 
 /// `tender worker` as a process: its configuration checks, and a graceful shutdown that loses no
 /// in-flight work.
-@Suite(.serialized) struct WorkerProcessTests {
+@Suite(.serialized, .heavy) struct WorkerProcessTests {
     static let gatewayKey = "sk_test_worker_process"
 
     @Test("a worker with no database URL refuses to start and names the variable")

@@ -16,7 +16,7 @@ import TenderTestKit
 /// `JSONBody.decode` + `SubmitPaymentRequest.validated()` + `PaymentEngine.submit` for payments —
 /// and a sample of 5,000 each goes through the Hummingbird router in process. Every input is
 /// answered with a 4xx, or is valid and then stored; nothing else reaches the database.
-@Suite("Hostile input")
+@Suite("Hostile input", .heavy)
 struct FuzzTests {
     static let secretKey = "sk_test_hardening_fuzz"
     static let token = "fuzz-token-2b7e151628aed2a6"

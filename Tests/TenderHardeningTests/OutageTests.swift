@@ -9,7 +9,7 @@ import TenderTestKit
 import Testing
 
 /// PostgreSQL restarted (`pg_ctl restart -m immediate`) twice under 500 payments in flight.
-@Suite("Database outages")
+@Suite("Database outages", .heavy)
 struct OutageTests {
     /// One answer of the worker seen from outside while the database restarted.
     struct Probe: Sendable {
@@ -101,11 +101,11 @@ struct OutageTests {
             }
 
             // Everything settles: every attempt final, no task left but the ones of finished work.
-            let settled = try await stack.waitUntil(timeout: .seconds(90)) {
+            let settled = try await stack.waitUntil(timeout: .seconds(300)) {
                 try await count("SELECT count(*) FROM attempts WHERE state NOT IN ('completed', 'failed', 'expired')", on: stack.pool) == 0
             }
             #expect(settled, "attempts still open after the outage")
-            _ = try await stack.waitUntil(timeout: .seconds(20)) {
+            _ = try await stack.waitUntil(timeout: .seconds(120)) {
                 try await count("SELECT count(*) FROM tasks", on: stack.pool) == 0
             }
 

@@ -1,9 +1,10 @@
 import Foundation
 import LibPQ
 import Tender
+import TenderTestKit
 import Testing
 
-@Suite("Indexes at 100,000 tasks")
+@Suite("Indexes at 100,000 tasks", .heavy)
 struct IndexTests {
     /// 100,000 attempts awaiting confirmation, each with a poll due over one hour from `t0`; every
     /// hundredth poll is leased, with leases lapsing over the same hour, and every hundredth

@@ -1,11 +1,14 @@
 import Tender
 
 extension AttemptPolicy {
-    /// Timings compressed for tests: a 3 s window to confirm, polls every 300 ms, and sessions that
-    /// stop taking payment 30 s after the deadline.
+    /// Timings compressed for tests: polls every 300 ms, grace polls for 6 s after the deadline, and
+    /// sessions that stop taking payment 30 s after it. The window to confirm is 20 s: far more
+    /// than a payment needs even on a loaded machine, so a test expecting a completion or a decline
+    /// never sees an expiry instead. A test that wants an expiry shortens it, with codes whose
+    /// outcome does not depend on how fast the engine ran.
     public static var fastForTests: AttemptPolicy {
         var policy = AttemptPolicy()
-        policy.confirmationWindow = .seconds(3)
+        policy.confirmationWindow = .seconds(20)
         policy.firstPollDelay = .milliseconds(200)
         policy.pollInterval = .milliseconds(300)
         policy.gracePeriod = .seconds(6)
