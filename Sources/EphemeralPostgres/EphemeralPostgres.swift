@@ -143,17 +143,31 @@ public actor EphemeralPostgres {
         self.logger.debug("PostgreSQL stopped")
     }
 
-    /// Restarts the server on the same port (`pg_ctl restart -m MODE`) and waits until it accepts
-    /// connections again. Every open connection is broken by it; with `immediate` the server stops
-    /// without a checkpoint and recovers from its write-ahead log, as after a crash.
+    /// Stops the server (`pg_ctl stop -m MODE`), runs `whileDown`, then starts it again on the same
+    /// port and waits until it accepts connections: an outage that lasts until the caller has seen
+    /// what it waits for. The server is started again when `whileDown` throws, too. Every open
+    /// connection is broken by it; with `immediate` (the default) the server stops without a
+    /// checkpoint and recovers from its write-ahead log, as after a crash.
     ///
-    /// - Parameter mode: `pg_ctl`'s shutdown mode: `smart`, `fast` or `immediate` (the default).
-    /// - Throws: ``EphemeralPostgresError`` with code `commandFailed` when `pg_ctl` fails.
-    public func restart(mode: String = "immediate") async throws {
-        self.logger.debug("pg_ctl restart", metadata: ["postgres.stop-mode": "\(mode)"])
+    /// - Throws: what `whileDown` throws, or ``EphemeralPostgresError`` with code `commandFailed`
+    ///   when `pg_ctl` fails.
+    public func restart(mode: String = "immediate", whileDown: () async throws -> Void) async throws {
+        self.logger.debug("pg_ctl stop", metadata: ["postgres.stop-mode": "\(mode)"])
         try await self.binaries.serverCommand("pg_ctl", [
-            "restart", "-D", self.cluster.data, "-m", mode, "-w", "-t", String(self.timeoutSeconds), "-l", self.cluster.log,
+            "stop", "-D", self.cluster.data, "-m", mode, "-w", "-t", String(self.timeoutSeconds),
         ]).runChecked()
+        let outcome: Result<Void, any Error>
+        do {
+            try await whileDown()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        self.logger.debug("pg_ctl start", metadata: ["postgres.port": "\(self.port)"])
+        try await self.binaries.serverCommand("pg_ctl", [
+            "start", "-w", "-t", String(self.timeoutSeconds), "-D", self.cluster.data, "-l", self.cluster.log, "-o", "-p \(self.port)",
+        ]).runChecked()
+        try outcome.get()
     }
 
     /// Starts the server on a free port, trying again with another port when one is taken

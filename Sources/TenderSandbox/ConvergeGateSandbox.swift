@@ -84,8 +84,8 @@ public actor ConvergeGateSandbox: Service {
     /// Waits until the sandbox listens; throws ``SandboxError/Code/notRunning`` if it stopped or
     /// could not start.
     public func waitUntilListening() async throws {
-        if self.listeningPort != nil { return }
         if self.stopped { throw SandboxError(code: .notRunning) }
+        if self.listeningPort != nil { return }
         try await withCheckedThrowingContinuation { continuation in
             self.listeningWaiters.append(continuation)
         }

@@ -28,6 +28,23 @@ struct EphemeralPostgresTests {
         #expect(!acceptsConnections(port: server.port))
     }
 
+    @Test("restart(whileDown:) keeps the server down while its body runs, even when the body throws, and brings it back on the same port")
+    func restartWhileDown() async throws {
+        struct Planned: Error {}
+        let server = try await EphemeralPostgres.start()
+        defer { Task { await server.stop() } }
+        let orders = try await server.createDatabase("orders")
+        #expect(try await psql(server.binaryDirectory, url: orders, "create table kept (n int); insert into kept values (7)") == "INSERT 0 1")
+        try await server.restart {
+            #expect(!acceptsConnections(port: server.port))
+        }
+        #expect(try await psql(server.binaryDirectory, url: orders, "select n from kept") == "7")
+        await #expect(throws: Planned.self) {
+            try await server.restart { throw Planned() }
+        }
+        #expect(try await psql(server.binaryDirectory, url: orders, "select n from kept") == "7")
+    }
+
     @Test("creating a database twice fails with the output of createdb")
     func duplicateDatabase() async throws {
         let server = try await EphemeralPostgres.start()

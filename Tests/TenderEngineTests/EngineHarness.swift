@@ -40,10 +40,7 @@ struct EngineHarness: Sendable {
             WebhookRoutes(engine: engine).add(to: router)
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: logger)
 
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await engine.run() }
-                group.addTask { try await app.runService() }
-                defer { group.cancelAll() }
+            try await withServices([engine, app], logger: logger) {
                 try await body(EngineHarness(engine: engine, store: store, sandbox: backends.sandbox))
             }
         }

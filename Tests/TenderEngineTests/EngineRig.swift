@@ -49,9 +49,7 @@ struct EngineRig: Sendable {
                 sandbox: backends.sandbox, client: backends.client, gatewayLog: GatewayLog(), webhooks: webhooks,
                 webhookURL: "http://127.0.0.1:\(webhookPort)/webhooks/convergegate", policy: policy, logger: logger
             )
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.runService() }
-                defer { group.cancelAll() }
+            try await withServices([app], logger: logger) {
                 try await body(rig)
             }
         }

@@ -60,10 +60,7 @@ struct LiveStack: Sendable {
             let app = Application(
                 router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: makeLogger("tender.http")
             )
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await engine.run() }
-                group.addTask { try await app.runService() }
-                defer { group.cancelAll() }
+            try await withServices([engine, app], logger: makeLogger("tender.lifecycle")) {
                 try await body(LiveStack(engine: engine, store: store, pool: pool, sandbox: backends.sandbox, baseURL: "http://127.0.0.1:\(port)"))
             }
         }

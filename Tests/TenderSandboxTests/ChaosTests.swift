@@ -121,7 +121,7 @@ import Testing
             let id = try await harness.api.newSessionID()
             _ = try await harness.api.pay(id, code: "123456")
             // Unscaled, the default 40–90 s confirmation could never finish within this wait.
-            #expect(try await eventually(within: .seconds(10)) { try await harness.api.retrieve(id).string("status") == "completed" })
+            #expect(try await eventually(within: .seconds(30)) { try await harness.api.retrieve(id).string("status") == "completed" })
         }
     }
 

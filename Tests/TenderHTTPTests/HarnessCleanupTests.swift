@@ -1,0 +1,98 @@
+import AsyncHTTPClient
+import EphemeralPostgres
+import Foundation
+import LibPQ
+import Logging
+import TenderConvergeGate
+import TenderSandbox
+import TenderTestKit
+import Testing
+
+/// The scopes this target runs in end everything they started when their body throws: the body's
+/// error comes out unchanged, and by the time the scope has returned its pools are closed, its
+/// client is shut down, its sandbox and its child process no longer listen.
+@Suite("Harness cleanup") struct HarnessCleanupTests {
+    private struct Planned: Error {}
+
+    /// A pool, a sandbox and a client, each checked from outside once the scope has returned.
+    @Test("LiveBackends shuts its pool, client and sandbox down when its body throws")
+    func liveBackends() async throws {
+        let stash = Shared<LiveBackends?>(nil)
+        await #expect(throws: Planned.self) {
+            try await LiveBackends.run(
+                poolSize: 2, sandbox: SandboxConfiguration(secretKey: "sk_test_cleanup"), secretKey: "sk_test_cleanup",
+                logger: { _ in Logger(label: "test") }
+            ) { backends in
+                stash.update { $0 = backends }
+                try await expectRunning(backends.pool, backends.sandbox)
+                throw Planned()
+            }
+        }
+        let backends = try #require(stash.value)
+        await expectClosed(backends.pool)
+        try await expectStopped(backends.sandbox)
+        await expectShutDown(backends.client)
+        await backends.pool.close()
+    }
+
+    /// The harness's own backends: the store's pool and the sandbox.
+    @Test("APIHarness closes its store's pool and stops the sandbox when its body throws")
+    func apiHarness() async throws {
+        let stash = Shared<APIHarness?>(nil)
+        await #expect(throws: Planned.self) {
+            try await APIHarness.run { harness in
+                stash.update { $0 = harness }
+                try await expectRunning(harness.store.pool, harness.sandbox)
+                throw Planned()
+            }
+        }
+        let harness = try #require(stash.value)
+        await expectClosed(harness.store.pool)
+        try await expectStopped(harness.sandbox)
+        await harness.store.pool.close()
+    }
+
+    /// A pool handed to the harness is the harness's to close, on the throwing path too.
+    @Test("APIHarness closes the pool it was given and stops the sandbox when its body throws")
+    func apiHarnessWithPool() async throws {
+        let configuration = try PostgresConfiguration(connectionString: try await testDatabase.makeDatabase())
+        let pool = PostgresPool(configuration: configuration, size: 2, logger: Logger(label: "test"))
+        let stash = Shared<APIHarness?>(nil)
+        await #expect(throws: Planned.self) {
+            try await APIHarness.run(pool: pool) { harness in
+                stash.update { $0 = harness }
+                #expect(harness.store.pool === pool)
+                try await expectRunning(pool, harness.sandbox)
+                throw Planned()
+            }
+        }
+        await expectClosed(pool)
+        await pool.close()
+        let harness = try #require(stash.value)
+        try await expectStopped(harness.sandbox)
+    }
+
+    /// `tender sandbox` needs only a secret key to serve until it is killed.
+    @Test("TenderProcess.withRunning kills its process when its body throws")
+    func tenderProcess() async throws {
+        let port = try FreePort.pick()
+        var stashed: TenderProcess?
+        await #expect(throws: Planned.self) {
+            try await TenderProcess.withRunning(
+                ["sandbox", "--port", "\(port)", "--secret-key", "sk_test_cleanup"], environment: [:]
+            ) { process in
+                stashed = process
+                let listening = try await waitUntil(timeout: .seconds(120), every: .milliseconds(50)) {
+                    guard process.isRunning else { throw TenderProcess.Timeout(log: process.log) }
+                    return acceptsConnections(port: port)
+                }
+                try #require(listening, "tender sandbox did not listen on \(port): \(process.log)")
+                throw Planned()
+            }
+        }
+        let process = try #require(stashed)
+        #expect(!process.isRunning)
+        #expect(!acceptsConnections(port: port))
+        await process.stop()
+    }
+}
