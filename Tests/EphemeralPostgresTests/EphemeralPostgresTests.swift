@@ -94,10 +94,10 @@ struct EphemeralPostgresTests {
         #expect(acceptsConnections(port: server.port))
 
         kill(owner.processIdentifier, SIGKILL)
-        let gone = try await eventually(within: 15) {
+        let gone = try await eventually(within: 120) {
             !FileManager.default.fileExists(atPath: server.directory) && !acceptsConnections(port: server.port)
         }
-        #expect(gone)
+        #expect(gone, "waiting for the watchdog to stop the server and remove its directory")
         await server.stop()
     }
 

@@ -50,7 +50,7 @@ struct DuplicateChargeTests {
     @Test func aDuplicateChargeIsRefundedWhenConfigured() async throws {
         try await Self.twoCompletions(refunding: true) { harness, _, duplicate in
             let refunded = try await harness.waitUntil { try await harness.events(of: duplicate.id).contains { $0.type == .duplicateRefunded } }
-            #expect(refunded)
+            #expect(refunded, "waiting for duplicate_refunded")
             let refunds = await harness.sandbox.ledger().refunds
             #expect(refunds.count == 1)
             #expect(refunds.first?.sessionID == duplicate.sessionID)

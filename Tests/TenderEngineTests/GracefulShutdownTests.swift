@@ -23,7 +23,7 @@ struct GracefulShutdownTests {
                 running.addTask { try await group.run() }
                 let attempts = try await rig.submit(codes: (0..<20).map { String(format: "%06d", 200_000 + $0) })
                 let busy = try await waitUntil(timeout: .seconds(120), every: .milliseconds(10)) { await rig.gatewayLog.inFlight(workerID: "leaving").contains { $0.endpoint == .pay } }
-                #expect(busy)
+                #expect(busy, "waiting for a pay call in flight")
                 await group.triggerGracefulShutdown()
                 try await running.waitForAll()
                 return attempts
