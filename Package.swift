@@ -12,7 +12,7 @@ let package = Package(
         .library(name: "TenderHTTP", targets: ["TenderHTTP"]),
         .library(name: "LibPQ", targets: ["LibPQ"]),
         .library(name: "EphemeralPostgres", targets: ["EphemeralPostgres"]),
-        .executable(name: "tender", targets: ["tender"]),
+        .executable(name: "tender", targets: ["TenderCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -107,8 +107,10 @@ let package = Package(
             ]
         ),
 
+        // The `tender` executable; its target's name must not differ from `Tender`'s only in case,
+        // or a case-insensitive file system folds their build folders into one.
         .executableTarget(
-            name: "tender",
+            name: "TenderCommand",
             dependencies: [
                 "Tender",
                 "TenderPostgres",
