@@ -38,6 +38,8 @@ public actor PostgresPool {
     /// Connections open or being opened.
     private var slotsTaken = 0
     private var waiters: [Waiter] = []
+    /// How many callers wait for a connection (for tests).
+    var waitingCount: Int { waiters.count }
     private var nextWaiterID: UInt64 = 0
     private var isClosed = false
     private var consecutiveConnectFailures = 0

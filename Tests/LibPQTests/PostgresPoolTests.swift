@@ -1,4 +1,4 @@
-import LibPQ
+@testable import LibPQ
 import Testing
 
 @Suite struct PostgresPoolTests {
@@ -81,19 +81,28 @@ import Testing
     @Test func closingThePoolFailsWaitersAndLaterCalls() async throws {
         let database = try await TestServer.database()
         let pool = PostgresPool(configuration: database, size: 1, acquireTimeout: .seconds(60), logger: TestServer.logger)
+        // The only connection is held until the pool has closed, with a second caller waiting for it.
         let (held, heldContinuation) = AsyncStream.makeStream(of: Void.self)
+        let (release, releaseContinuation) = AsyncStream.makeStream(of: Void.self)
         let holder = Task {
             try await pool.withConnection { connection in
                 heldContinuation.yield()
-                try await connection.query("SELECT pg_sleep(0.5)")
+                for await _ in release { break }
+                try await connection.query("SELECT 1")
             }
         }
         for await _ in held { break }
         let waiter = Task { try await pool.query("SELECT 1") }
-        try await Task.sleep(for: .milliseconds(100))
+        var waiting = false
+        for _ in 0..<12_000 where !waiting {
+            waiting = await pool.waitingCount == 1
+            if !waiting { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(waiting, "waiting for the second caller to queue")
         await pool.close()
         let waited = await waiter.result
         #expect(throws: PostgresError.self) { try waited.get() }
+        releaseContinuation.yield()
         _ = await holder.result
         await #expect { try await pool.query("SELECT 1") } throws: { error in
             (error as? PostgresError)?.code == .poolClosed
