@@ -87,11 +87,11 @@ public enum OrderEventType: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 extension Effect {
-    /// The kind and due time of the task this effect schedules, if it schedules one.
-    public var scheduledTask: (kind: TaskKind, dueAt: Date)? {
+    /// The task this effect schedules and its due time, if it schedules one.
+    public var scheduledTask: (purpose: TaskPurpose, dueAt: Date)? {
         switch self {
-        case .call(_, let at): (.call, at)
-        case .fetch(_, let at): (.fetch, at)
+        case .call(let call, let at): (.call(call), at)
+        case .fetch(let reason, let at): (.fetch(reason), at)
         case .scheduleDeadline(let at): (.deadline, at)
         case .cancel, .emit, .eraseCode: nil
         }

@@ -79,11 +79,10 @@ extension PaymentEngine {
 
     /// What the task learned: the gateway's answer turned into an input.
     private func input(for claim: TaskClaim, attempt known: Attempt?) async throws -> AttemptInput {
-        switch claim.kind {
+        switch claim.purpose {
         case .deadline:
             return .deadlineReached
-        case .fetch:
-            let reason = FetchReason(rawValue: claim.reason) ?? .poll
+        case .fetch(let reason):
             guard let sessionID = try await attempt(claim.attemptID, known: known)?.sessionID else {
                 return .fetchFailed(reason, GatewayError(kind: .requestRejected, message: "no session to fetch"))
             }
@@ -95,11 +94,10 @@ extension PaymentEngine {
             } catch {
                 return .fetchFailed(reason, GatewayError(error))
             }
-        case .call:
+        case .call(let call):
             guard let attempt = try await attempt(claim.attemptID, known: known) else {
                 throw StoreError(.notFound, "no attempt \(claim.attemptID)")
             }
-            let call = GatewayCall(rawValue: claim.reason) ?? .createSession
             if call != .refundDuplicate, now() >= attempt.deadline {
                 // A backlog held the call past the deadline: the code is stale and the payer gone,
                 // so the call is not made and the attempt expires as its deadline would have it.

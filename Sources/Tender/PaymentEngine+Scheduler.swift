@@ -133,7 +133,7 @@ extension PaymentEngine {
             return false
         }
         outage.succeeded(at: now(), logger: logger)
-        let claimedPolls = claims.count(where: { $0.kind == .fetch && FetchReason(rawValue: $0.reason)?.isBudgeted == true })
+        let claimedPolls = claims.count(where: \.purpose.isBudgeted)
         pollBudget.giveBack(polls - claimedPolls)
         pollsWaitForBudget = claimedPolls == polls && claims.count < limit
         let firedAt = now()

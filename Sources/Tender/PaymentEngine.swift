@@ -239,7 +239,7 @@ public actor PaymentEngine: Service {
             readyFollowUps.append(ReadyTask(claim: claim, attempt: attempt))
         }
         let leased = Set(followUps.map(\.kind))
-        await schedule(effects.filter { effect in effect.scheduledTask.map { !leased.contains($0.kind) } ?? false }, ringing: !followUps.isEmpty)
+        await schedule(effects.filter { effect in effect.scheduledTask.map { !leased.contains($0.purpose.kind) } ?? false }, ringing: !followUps.isEmpty)
     }
 
     /// Puts the due times of the tasks `effects` schedule on the timer heap, and wakes the

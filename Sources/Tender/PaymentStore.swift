@@ -38,7 +38,7 @@ public protocol PaymentStore: Sendable {
 
     /// Claims up to `limit` tasks due by `dueBy`, each under a lease held by `owner` until
     /// `now + lease`, skipping tasks other workers hold. Tasks outside the poll budget come first,
-    /// earliest first; at most `pollLimit` polls (``FetchReason/isBudgeted``) fill the rest.
+    /// earliest first; at most `pollLimit` polls (``TaskPurpose/isBudgeted``) fill the rest.
     func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, lease: Duration, now: Date) async throws -> [TaskClaim]
 
     /// The due times of unleased tasks due by `dueBy`, earliest first, for a worker's timer heap.
@@ -152,10 +152,8 @@ public struct ReceivedWebhook: Sendable, Hashable {
 public struct TaskClaim: Sendable, Hashable {
     /// The attempt the task belongs to.
     public var attemptID: AttemptID
-    /// The task's kind.
-    public var kind: TaskKind
-    /// What the task does: a ``GatewayCall`` or ``FetchReason`` raw value, or `deadline`.
-    public var reason: String
+    /// What the task does.
+    public var purpose: TaskPurpose
     /// When the task fell due.
     public var dueAt: Date
     /// The worker holding the lease.
@@ -170,10 +168,9 @@ public struct TaskClaim: Sendable, Hashable {
     public var leaseExpiresAt: Date
 
     /// Creates a claim.
-    public init(attemptID: AttemptID, kind: TaskKind, reason: String, dueAt: Date, owner: String, fence: Int64, generation: Int64, tries: Int, leaseExpiresAt: Date) {
+    public init(attemptID: AttemptID, purpose: TaskPurpose, dueAt: Date, owner: String, fence: Int64, generation: Int64, tries: Int, leaseExpiresAt: Date) {
         self.attemptID = attemptID
-        self.kind = kind
-        self.reason = reason
+        self.purpose = purpose
         self.dueAt = dueAt
         self.owner = owner
         self.fence = fence
@@ -181,6 +178,9 @@ public struct TaskClaim: Sendable, Hashable {
         self.tries = tries
         self.leaseExpiresAt = leaseExpiresAt
     }
+
+    /// The task's kind; the attempt has no other pending task of it.
+    public var kind: TaskKind { purpose.kind }
 }
 
 /// One input of ``PaymentStore/applyBatch(_:now:)``.

@@ -18,8 +18,8 @@ enum AttemptRow {
         return Attempt(
             id: AttemptID(rawValue: try row.decode(UUID.self, column: "id")),
             paymentID: PaymentID(rawValue: try row.decode(String.self, column: "payment_id")),
-            state: try decodeEnum(AttemptState.self, row, "state"),
-            stage: try decodeEnum(Attempt.Stage.self, row, "stage"),
+            state: try row.decode(AttemptState.self, column: "state", table: "attempts"),
+            stage: try row.decode(Attempt.Stage.self, column: "stage", table: "attempts"),
             version: try row.decode(Int64.self, column: "version"),
             amount: try Money(minorUnits: row.decode(Int64.self, column: "amount"), currency: currency),
             customer: try row.decode(PostgresJSON<Customer>.self, column: "customer").value,
@@ -29,8 +29,10 @@ enum AttemptRow {
             deadline: try row.decode(Date.self, column: "deadline"),
             graceUntil: try row.decode(Date.self, column: "grace_until"),
             resolvedAt: try row.decode(Date?.self, column: "resolved_at"),
-            outcomeSource: try row.decode(String?.self, column: "outcome_source").flatMap(InputSource.init(rawValue:)),
-            failure: try row.decode(String?.self, column: "failure").flatMap(FailureReason.init),
+            outcomeSource: try row.decode(InputSource?.self, column: "outcome_source", table: "attempts"),
+            failure: try row.decode(String?.self, column: "failure").map {
+                try RowDecodingError.parse($0, FailureReason.init, table: "attempts", column: "failure")
+            },
             late: try row.decode(Bool.self, column: "late"),
             duplicate: try row.decode(Bool.self, column: "duplicate"),
             retries: try row.decode(Int.self, column: "retries"),
@@ -53,13 +55,5 @@ enum AttemptRow {
             attempt.code?.revealed, attempt.sessionID, attempt.resolvedAt, attempt.outcomeSource?.rawValue,
             attempt.failure?.description, attempt.late, attempt.duplicate, attempt.retries, attempt.refundID,
         ]
-    }
-
-    private static func decodeEnum<T: RawRepresentable>(_ type: T.Type, _ row: PostgresRow, _ column: String) throws -> T where T.RawValue == String {
-        let text = try row.decode(String.self, column: column)
-        guard let value = T(rawValue: text) else {
-            throw RowDecodingError(column: column, expected: "\(T.self)")
-        }
-        return value
     }
 }

@@ -119,8 +119,10 @@ extension PostgresPaymentStore {
             locked.completed[attempt.paymentID] = try row.decode(UUID?.self, column: "completed_attempt_id").map(AttemptID.init)
         }
         for row in results.dropFirst().flatMap({ $0 }) {
-            guard let kind = TaskKind(rawValue: try row.decode(String.self, column: "kind")) else { continue }
-            let key = TaskKey(attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")), kind: kind)
+            let key = TaskKey(
+                attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
+                kind: try row.decode(TaskKind.self, column: "kind", table: "tasks")
+            )
             locked.tasks[key] = LockedTask(
                 fence: try row.decode(Int64.self, column: "fence"),
                 generation: try row.decode(Int64.self, column: "generation"),

@@ -7,9 +7,8 @@ extension PostgresPaymentStore {
         let rows = try await pool.query("SELECT state, count(*) AS attempts FROM attempts GROUP BY state")
         var counts: [AttemptState: Int] = [:]
         for row in rows {
-            if let state = AttemptState(rawValue: try row.decode(String.self, column: "state")) {
-                counts[state] = try row.decode(Int.self, column: "attempts")
-            }
+            let state = try row.decode(AttemptState.self, column: "state", table: "attempts")
+            counts[state] = try row.decode(Int.self, column: "attempts")
         }
         return counts
     }

@@ -24,17 +24,18 @@ extension PostgresPaymentStore {
                 ),
             ])[2]
         }
-        return try rows.compactMap { row in
-            guard let type = OrderEventType(rawValue: try row.decode(String.self, column: "type")) else { return nil }
+        return try rows.map { row in
             let payload = try row.decode(PostgresJSON<EventPayload>.self, column: "payload").value
             return OrderEvent(
                 sequence: try row.decode(Int64.self, column: "seq"),
-                type: type,
+                type: try row.decode(OrderEventType.self, column: "type", table: "outbox"),
                 paymentID: PaymentID(rawValue: try row.decode(String.self, column: "payment_id")),
                 attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
-                state: AttemptState(rawValue: payload.state) ?? .submitted,
+                state: try RowDecodingError.parse(payload.state, AttemptState.init(rawValue:), table: "outbox", column: "payload->>'state'"),
                 version: try row.decode(Int64.self, column: "version"),
-                failure: payload.failure.flatMap(FailureReason.init),
+                failure: try payload.failure.map {
+                    try RowDecodingError.parse($0, FailureReason.init, table: "outbox", column: "payload->>'failure'")
+                },
                 asksForNewCode: payload.asksForNewCode,
                 occurredAt: try row.decode(Date.self, column: "created_at")
             )

@@ -3,17 +3,25 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
+    /// The reasons of polls, the fetches under the poll budget (``FetchReason/isBudgeted``).
+    static let budgetedReasons = FetchReason.allCases.filter(\.isBudgeted).map(\.rawValue)
+
+    /// ``budgetedReasons`` as an SQL list of constants, `('poll', 'grace_poll')`. The claim names
+    /// them so, not as a bound array: the partial index `tasks_due_unbudgeted` has the same list in
+    /// its predicate, and the planner matches a query to it only by constants.
+    static let budgetedReasonList = "(" + budgetedReasons.map { "'\($0)'" }.joined(separator: ", ") + ")"
+
     public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, lease: Duration, now: Date) async throws -> [TaskClaim] {
         let rows = try await pool.query(
             """
             WITH unbudgeted AS (
                 SELECT ctid FROM tasks
-                WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN ('poll', 'grace_poll')
+                WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN \(Self.budgetedReasonList)
                 ORDER BY due_at LIMIT $2
                 FOR UPDATE SKIP LOCKED
             ), polls AS (
                 SELECT ctid FROM tasks
-                WHERE lease_owner IS NULL AND due_at <= $1 AND reason IN ('poll', 'grace_poll')
+                WHERE lease_owner IS NULL AND due_at <= $1 AND reason IN \(Self.budgetedReasonList)
                 ORDER BY due_at LIMIT least($2 - (SELECT count(*) FROM unbudgeted), $5)
                 FOR UPDATE SKIP LOCKED
             ), due AS (
@@ -25,7 +33,7 @@ extension PostgresPaymentStore {
             """,
             [dueBy, limit, owner, now + lease, pollLimit]
         )
-        return try rows.compactMap { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
+        return try rows.map { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
     }
 
     public func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask] {
@@ -33,11 +41,10 @@ extension PostgresPaymentStore {
             "SELECT attempt_id, kind, due_at FROM tasks WHERE lease_owner IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2",
             [dueBy, limit]
         )
-        return try rows.compactMap { row in
-            guard let kind = TaskKind(rawValue: try row.decode(String.self, column: "kind")) else { return nil }
-            return ScheduledTask(
+        return try rows.map { row in
+            ScheduledTask(
                 attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
-                kind: kind,
+                kind: try row.decode(TaskKind.self, column: "kind", table: "tasks"),
                 dueAt: try row.decode(Date.self, column: "due_at")
             )
         }

@@ -102,10 +102,10 @@ public struct PostgresPaymentStore: PaymentStore {
         HistoryEntry(
             attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
             version: try row.decode(Int64.self, column: "version"),
-            fromState: try row.decode(String?.self, column: "from_state").flatMap(AttemptState.init(rawValue:)),
-            toState: AttemptState(rawValue: try row.decode(String.self, column: "to_state")) ?? .submitted,
+            fromState: try row.decode(AttemptState?.self, column: "from_state", table: "attempt_history"),
+            toState: try row.decode(AttemptState.self, column: "to_state", table: "attempt_history"),
             input: try row.decode(String.self, column: "input"),
-            source: InputSource(rawValue: try row.decode(String.self, column: "source")) ?? .operator,
+            source: try row.decode(InputSource.self, column: "source", table: "attempt_history"),
             note: try row.decode(String.self, column: "note"),
             at: try row.decode(Date.self, column: "at")
         )

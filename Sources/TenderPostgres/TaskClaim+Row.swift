@@ -3,20 +3,30 @@ import LibPQ
 import Tender
 
 extension TaskClaim {
-    /// The claim a leasing statement returned (a whole `tasks` row), or nil for a kind this version
-    /// does not know.
-    init?(row: PostgresRow, owner: String) throws {
-        guard let kind = TaskKind(rawValue: try row.decode(String.self, column: "kind")) else { return nil }
+    /// The claim a leasing statement returned (a whole `tasks` row).
+    /// - Throws: ``RowDecodingError`` for a kind, or a reason of its kind, that this version does not know.
+    init(row: PostgresRow, owner: String) throws {
         self.init(
             attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
-            kind: kind,
-            reason: try row.decode(String.self, column: "reason"),
+            purpose: try TaskPurpose(row: row),
             dueAt: try row.decode(Date.self, column: "due_at"),
             owner: owner,
             fence: try row.decode(Int64.self, column: "fence"),
             generation: try row.decode(Int64.self, column: "generation"),
             tries: try row.decode(Int.self, column: "tries"),
             leaseExpiresAt: try row.decode(Date.self, column: "lease_expires_at")
+        )
+    }
+}
+
+extension TaskPurpose {
+    /// The purpose a `tasks` row stores as its kind and reason.
+    /// - Throws: ``RowDecodingError`` for a kind, or a reason of its kind, that this version does not know.
+    init(row: PostgresRow) throws {
+        let kind = try row.decode(TaskKind.self, column: "kind", table: "tasks")
+        self = try RowDecodingError.parse(
+            row.decode(String.self, column: "reason"), { TaskPurpose(kind: kind, reason: $0) },
+            table: "tasks", column: "reason", expected: "reason for a \(kind.rawValue) task"
         )
     }
 }

@@ -39,10 +39,10 @@ struct TransitionWrites {
         var earliestTask: Date?
         var followUpKinds: [TaskKind] = []
         for effect in transition.effects {
-            if let (kind, at) = effect.scheduledTask {
-                if lease != nil, kind != .deadline, at <= now {
-                    if !followUpKinds.contains(kind) {
-                        followUpKinds.append(kind)
+            if let (purpose, at) = effect.scheduledTask {
+                if lease != nil, purpose.kind != .deadline, at <= now {
+                    if !followUpKinds.contains(purpose.kind) {
+                        followUpKinds.append(purpose.kind)
                     }
                 } else {
                     earliestTask = min(earliestTask ?? at, at)
@@ -50,25 +50,11 @@ struct TransitionWrites {
             }
             switch effect {
             case .call(let call, let at):
-                statements.append(Self.replaceTask(attempt.id, .call, reason: call.rawValue, at: at))
+                statements.append(Self.replaceTask(attempt.id, .call(call), at: at))
             case .scheduleDeadline(let at):
-                statements.append(Self.replaceTask(attempt.id, .deadline, reason: "deadline", at: at))
+                statements.append(Self.replaceTask(attempt.id, .deadline, at: at))
             case .fetch(let reason, let at):
-                statements.append(PostgresStatement(
-                    """
-                    INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, 'fetch', $2, $3)
-                    ON CONFLICT (attempt_id, kind) DO UPDATE SET
-                        reason = CASE
-                            WHEN EXCLUDED.due_at < tasks.due_at THEN EXCLUDED.reason
-                            WHEN tasks.reason IN ('poll', 'grace_poll') AND EXCLUDED.reason NOT IN ('poll', 'grace_poll')
-                                THEN EXCLUDED.reason
-                            ELSE tasks.reason
-                        END,
-                        due_at = LEAST(tasks.due_at, EXCLUDED.due_at),
-                        generation = tasks.generation + 1
-                    """,
-                    [attempt.id.rawValue, reason.rawValue, at]
-                ))
+                statements.append(Self.coalesceFetch(attempt.id, reason, at: at))
             case .cancel(let kind):
                 statements.append(PostgresStatement(
                     "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2",
@@ -110,7 +96,7 @@ struct TransitionWrites {
     func followUps(in results: [PostgresRows], offset: Int) throws -> [TaskClaim] {
         guard let lease else { return [] }
         return try leaseRange.flatMap { index in
-            try results[offset + index].compactMap { try TaskClaim(row: $0, owner: lease.owner) }
+            try results[offset + index].map { try TaskClaim(row: $0, owner: lease.owner) }
         }
     }
 
@@ -168,14 +154,35 @@ struct TransitionWrites {
         )
     }
 
-    static func replaceTask(_ id: AttemptID, _ kind: TaskKind, reason: String, at: Date) -> PostgresStatement {
+    /// Schedules a task, replacing the attempt's pending task of its kind.
+    private static func replaceTask(_ id: AttemptID, _ purpose: TaskPurpose, at: Date) -> PostgresStatement {
         PostgresStatement(
             """
             INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (attempt_id, kind) DO UPDATE SET
                 reason = EXCLUDED.reason, due_at = EXCLUDED.due_at, generation = tasks.generation + 1
             """,
-            [id.rawValue, kind.rawValue, reason, at]
+            [id.rawValue, purpose.kind.rawValue, purpose.reason, at]
+        )
+    }
+
+    /// Schedules a fetch, coalescing it with a pending one: the earlier due time wins, and so does
+    /// the earlier fetch's reason, except that a poll takes the reason of any other fetch.
+    private static func coalesceFetch(_ id: AttemptID, _ reason: FetchReason, at: Date) -> PostgresStatement {
+        let purpose = TaskPurpose.fetch(reason)
+        return PostgresStatement(
+            """
+            INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (attempt_id, kind) DO UPDATE SET
+                reason = CASE
+                    WHEN EXCLUDED.due_at < tasks.due_at THEN EXCLUDED.reason
+                    WHEN tasks.reason = ANY ($5) AND NOT EXCLUDED.reason = ANY ($5) THEN EXCLUDED.reason
+                    ELSE tasks.reason
+                END,
+                due_at = LEAST(tasks.due_at, EXCLUDED.due_at),
+                generation = tasks.generation + 1
+            """,
+            [id.rawValue, purpose.kind.rawValue, purpose.reason, at, PostgresPaymentStore.budgetedReasons]
         )
     }
 }

@@ -142,7 +142,7 @@ private struct Snapshot: Hashable {
         }
         let tasks = try await fixture.tasks(id)
         self.tasks = tasks.map { kind, task in
-            "\(kind.rawValue) \(task.reason) \(task.dueAt.timeIntervalSince1970) g\(task.generation) \(task.leaseOwner ?? "-")"
+            "\(kind.rawValue) \(task.purpose.reason) \(task.dueAt.timeIntervalSince1970) g\(task.generation) \(task.leaseOwner ?? "-")"
         }.sorted()
         let events = try await fixture.pool.query("SELECT type, version FROM outbox WHERE attempt_id = $1 ORDER BY id", [id.rawValue])
         self.events = try events.map { "\(try $0.decode(String.self, column: "type")) v\(try $0.decode(Int64.self, column: "version"))" }

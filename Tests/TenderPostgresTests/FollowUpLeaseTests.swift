@@ -13,7 +13,7 @@ struct FollowUpLeaseTests {
             let result = try await fixture.store.submit(try fixture.request(payment: "order-1", key: "k1"), leasing: lease, now: t0)
             let claim = try #require(result.followUps.first)
             #expect(result.followUps.count == 1, "the deadline is not due, so it is not leased")
-            #expect(claim.attemptID == result.attempt.id && claim.kind == .call && claim.reason == GatewayCall.createSession.rawValue)
+            #expect(claim.attemptID == result.attempt.id && claim.kind == .call && claim.purpose == .call(.createSession))
             #expect(claim.owner == "w1" && claim.fence > 0 && claim.tries == 1 && claim.leaseExpiresAt == t0 + 30)
             let task = try #require(try await fixture.tasks(result.attempt.id)[.call])
             #expect(task.leaseOwner == "w1" && task.fence == claim.fence)
@@ -39,7 +39,7 @@ struct FollowUpLeaseTests {
             )
             let pay = try #require(opened.followUps.first)
             #expect(opened.followUps.count == 1)
-            #expect(pay.kind == .call && pay.reason == GatewayCall.pay.rawValue && pay.fence > create.fence)
+            #expect(pay.kind == .call && pay.purpose == .call(.pay) && pay.fence > create.fence)
             #expect(try await fixture.tasks(create.attemptID)[.call]?.fence == pay.fence)
 
             await #expect(throws: StoreError.self, "the finished claim no longer holds the task") {

@@ -123,7 +123,7 @@ struct StoreFixture: Sendable {
         for row in rows {
             let kind = try #require(TaskKind(rawValue: row.decode(String.self, column: "kind")))
             tasks[kind] = TaskRow(
-                reason: try row.decode(String.self, column: "reason"),
+                purpose: try #require(TaskPurpose(kind: kind, reason: row.decode(String.self, column: "reason"))),
                 dueAt: try row.decode(Date.self, column: "due_at"),
                 generation: try row.decode(Int64.self, column: "generation"),
                 fence: try row.decode(Int64.self, column: "fence"),
@@ -157,7 +157,7 @@ struct HistoryRow: Sendable, Hashable {
 
 /// One row of `tasks`.
 struct TaskRow: Sendable, Hashable {
-    var reason: String
+    var purpose: TaskPurpose
     var dueAt: Date
     var generation: Int64
     var fence: Int64

@@ -15,7 +15,7 @@ struct SubmitTests {
             #expect(try await fixture.store.attempt(attempt.id) == attempt)
             #expect(try await fixture.history(attempt.id).map(\.version) == [1])
             let tasks = try await fixture.tasks(attempt.id)
-            #expect(tasks[.call]?.reason == GatewayCall.createSession.rawValue)
+            #expect(tasks[.call]?.purpose == .call(.createSession))
             #expect(tasks[.call]?.dueAt == t0)
             #expect(tasks[.deadline]?.dueAt == attempt.deadline)
             #expect(tasks[.fetch] == nil)

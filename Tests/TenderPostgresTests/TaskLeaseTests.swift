@@ -15,7 +15,7 @@ struct TaskLeaseTests {
             let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease, now: t0 + 1)
             let claim = try #require(claims.first)
             #expect(claims.count == 1, "the deadline and the later attempt's call are not due")
-            #expect(claim.attemptID == attempt.id && claim.kind == .call && claim.reason == GatewayCall.createSession.rawValue)
+            #expect(claim.attemptID == attempt.id && claim.kind == .call && claim.purpose == .call(.createSession))
             #expect(claim.owner == "w1" && claim.fence > 0 && claim.tries == 1 && claim.dueAt == t0)
             #expect(claim.leaseExpiresAt == t0 + 1 + lease)
             #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == "w1")
@@ -59,7 +59,7 @@ struct TaskLeaseTests {
             #expect(try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), now: pollsDue) == .applied(awaiting[2]))
             let prompted = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease, now: pollsDue)
             #expect(prompted.map(\.attemptID) == [awaiting[2]])
-            #expect(prompted.first?.reason == FetchReason.webhook.rawValue && prompted.first.map { $0.dueAt < pollsDue } == true)
+            #expect(prompted.first?.purpose == .fetch(.webhook) && prompted.first.map { $0.dueAt < pollsDue } == true)
             let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 5, lease: lease, now: pollsDue)
             #expect(rest.map(\.attemptID) == [awaiting[1]])
         }
@@ -106,7 +106,7 @@ struct TaskLeaseTests {
             let done = try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, completing: second, now: t0 + 33)
             #expect(done.attempt.version == 2)
             let call = try #require(try await fixture.tasks(attempt.id)[.call])
-            #expect(call.reason == GatewayCall.pay.rawValue && call.leaseOwner == nil, "the finished call gave way to the next one")
+            #expect(call.purpose == .call(.pay) && call.leaseOwner == nil, "the finished call gave way to the next one")
         }
     }
 
@@ -120,7 +120,7 @@ struct TaskLeaseTests {
             try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, completing: create, now: t0 + 31)
             // The finished create call was deleted and the pay call took its place; w1 claims that one.
             let pay = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 31, limit: 10, lease: lease, now: t0 + 31).first)
-            #expect(pay.reason == GatewayCall.pay.rawValue)
+            #expect(pay.purpose == .call(.pay))
             #expect(pay.fence != stale.fence, "fences are never reused")
 
             let error = await #expect(throws: StoreError.self) {
@@ -143,14 +143,14 @@ struct TaskLeaseTests {
                 let create = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease, now: t0).first)
                 try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, completing: create, now: t0)
                 let pay = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease, now: t0).first)
-                #expect(pay.reason == GatewayCall.pay.rawValue)
+                #expect(pay.purpose == .call(.pay))
                 let unknown = GatewayError(kind: .retryLater, outcomeUnknown: true)
                 try await fixture.store.apply(.callFailed(.pay, unknown), to: attempt.id, completing: pay, now: t0 + 1)
                 attempts.append(attempt)
             }
             let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease, now: t0 + 1)
             #expect(Set(claims.map(\.attemptID)) == Set(attempts.map(\.id)))
-            #expect(claims.allSatisfy { $0.kind == .fetch && $0.reason == FetchReason.verifyCall.rawValue })
+            #expect(claims.allSatisfy { $0.kind == .fetch && $0.purpose == .fetch(.verifyCall) })
 
             // A webhook names the first attempt's session while its fetch runs.
             let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: "cs_0", createdAt: t0 + 2)
@@ -224,19 +224,19 @@ struct TaskLeaseTests {
             let policy = fixture.machine.policy
             var now = t0
             // Work every due task as a worker would, earliest first, answering as a willing payer's gateway.
-            var steps: [String] = []
+            var steps: [TaskPurpose] = []
             while let claim = try await fixture.store.claimTasks(owner: "w1", dueBy: now, limit: 1, lease: lease, now: now).first {
-                let input: AttemptInput = switch claim.reason {
-                case GatewayCall.createSession.rawValue: .sessionCreated(session(.open))
-                case GatewayCall.pay.rawValue: .payAnswered(session(.open))
+                let input: AttemptInput = switch claim.purpose {
+                case .call(.createSession): .sessionCreated(session(.open))
+                case .call(.pay): .payAnswered(session(.open))
                 default: .fetched(session(.completed), .poll)
                 }
-                steps.append(claim.reason)
+                steps.append(claim.purpose)
                 try await fixture.store.apply(input, to: attempt.id, completing: claim, now: now)
                 now = try await fixture.store.upcomingTasks(dueBy: now + 3_600, limit: 1).first?.dueAt ?? now
                 if steps.count > 5 { break }
             }
-            #expect(steps == ["create_session", "pay", "poll"])
+            #expect(steps == [.call(.createSession), .call(.pay), .fetch(.poll)])
             #expect(try await fixture.store.attempt(attempt.id)?.state == .completed)
             #expect(now == t0 + policy.firstPollDelay)
             #expect(try await fixture.count("tasks") == 0)

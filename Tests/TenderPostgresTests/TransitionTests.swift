@@ -14,7 +14,7 @@ struct TransitionTests {
             let created = try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, completing: create, now: t0 + 1)
             #expect(created.attempt.version == 2 && created.attempt.stage == .paying)
             let next = try #require(try await fixture.tasks(attempt.id)[.call])
-            #expect(next.reason == GatewayCall.pay.rawValue && next.dueAt == t0 + 1 && next.leaseOwner == nil)
+            #expect(next.purpose == .call(.pay) && next.dueAt == t0 + 1 && next.leaseOwner == nil)
 
             let pay = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: .seconds(30), now: t0 + 1).first)
             let paid = try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, completing: pay, now: t0 + 2)
@@ -30,7 +30,7 @@ struct TransitionTests {
 
             let tasks = try await fixture.tasks(attempt.id)
             #expect(tasks[.call] == nil, "the pay call is done")
-            #expect(tasks[.fetch]?.reason == FetchReason.poll.rawValue)
+            #expect(tasks[.fetch]?.purpose == .fetch(.poll))
             #expect(tasks[.fetch]?.dueAt == t0 + 2 + fixture.machine.policy.firstPollDelay)
             #expect(tasks[.deadline]?.dueAt == attempt.deadline)
 

@@ -19,7 +19,7 @@ struct WebhookInboxTests {
             let receipt = try await fixture.store.receiveWebhook(hint("evt_1", session: "cs_1"), body: body, now: t0 + 2)
             #expect(receipt == .applied(attempt.id))
             let fetch = try #require(try await fixture.tasks(attempt.id)[.fetch])
-            #expect(fetch.reason == FetchReason.webhook.rawValue && fetch.dueAt == t0 + 2)
+            #expect(fetch.purpose == .fetch(.webhook) && fetch.dueAt == t0 + 2)
             #expect(try await fixture.history(attempt.id).last?.input == "webhook_hint")
             let inbox = try await fixture.pool.query("SELECT processed_at, attempt_id, body FROM webhook_inbox WHERE event_id = 'evt_1'")
             #expect(try inbox.first?.decode(Date?.self, column: "processed_at") == t0 + 2)
@@ -78,7 +78,7 @@ struct WebhookInboxTests {
             let inbox = try await fixture.pool.query("SELECT processed_at, attempt_id FROM webhook_inbox WHERE event_id = 'evt_early'")
             #expect(try inbox.first?.decode(Date?.self, column: "processed_at") == t0 + 2)
             #expect(try inbox.first?.decode(UUID?.self, column: "attempt_id") == attempt.id.rawValue)
-            #expect(try await fixture.tasks(attempt.id)[.fetch]?.reason == FetchReason.webhook.rawValue)
+            #expect(try await fixture.tasks(attempt.id)[.fetch]?.purpose == .fetch(.webhook))
             // The same event delivered again now is still a duplicate.
             #expect(try await fixture.store.receiveWebhook(hint("evt_early", session: "cs_late"), body: body, now: t0 + 3) == .duplicate)
         }
