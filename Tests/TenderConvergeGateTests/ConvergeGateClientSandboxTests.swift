@@ -205,16 +205,19 @@ struct ConvergeGateClientSandboxTests {
     func createTimeout() async throws {
         let configuration = SandboxConfiguration(
             secretKey: Self.key,
-            endpoints: [.create: EndpointChaos(acceptThenTimeoutRate: 1, timeoutDelay: .seconds(5))],
+            endpoints: [.create: EndpointChaos(acceptThenTimeoutRate: 1, timeoutDelay: .seconds(600))],
             manualBank: true
         )
-        let timeouts = ConvergeGateConfiguration.Timeouts(connect: .seconds(1), read: .milliseconds(500))
+        // Three seconds is ample for the request to reach the sandbox on a busy machine (500 ms was
+        // not), and the answer is held far longer.
+        let timeouts = ConvergeGateConfiguration.Timeouts(connect: .seconds(5), read: .seconds(3))
         try await Self.withGateway(configuration, timeouts: timeouts) { sandbox, client in
             let request = try Self.sessionRequest()
             let error = await Self.gatewayError { _ = try await client.createSession(request, idempotencyKey: "c") }
             #expect(error?.kind == .retryLater)
             #expect(error?.outcomeUnknown == true)
-            #expect(await sandbox.ledger().sessions.count == 1)
+            let applied = try await waitUntil(timeout: .seconds(120), every: .milliseconds(20)) { await sandbox.ledger().sessions.count == 1 }
+            #expect(applied, "waiting for the sandbox to have applied the create")
         }
     }
 

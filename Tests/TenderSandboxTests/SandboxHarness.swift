@@ -226,7 +226,7 @@ func withSandbox(
 struct ReceiverNotListening: Error {}
 
 /// Whether `condition` becomes true within `timeout`, checking every 10 ms.
-func eventually(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(within timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
