@@ -77,9 +77,6 @@ public final class TenderProcess {
         }
     }
 
-    /// The process's id.
-    public var processIdentifier: Int32 { process.processIdentifier }
-
     /// Whether the process has not exited yet.
     public var isRunning: Bool { process.isRunning }
 
