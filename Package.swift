@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TenderConvergeGate", targets: ["TenderConvergeGate"]),
         .library(name: "TenderSandbox", targets: ["TenderSandbox"]),
         .library(name: "TenderHTTP", targets: ["TenderHTTP"]),
+        .library(name: "TenderWorker", targets: ["TenderWorker"]),
         .library(name: "LibPQ", targets: ["LibPQ"]),
         .library(name: "EphemeralPostgres", targets: ["EphemeralPostgres"]),
         .executable(name: "tender", targets: ["TenderCommand"]),
@@ -25,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
     targets: [
@@ -107,26 +110,82 @@ let package = Package(
             ]
         ),
 
-        // The `tender` executable; its target's name must not differ from `Tender`'s only in case,
-        // or a case-insensitive file system folds their build folders into one.
-        .executableTarget(
-            name: "TenderCommand",
+        // The composition root: one configuration builds the pool, the store, the gateway client,
+        // the engine and the HTTP application, and runs them as one service.
+        .target(
+            name: "TenderWorker",
             dependencies: [
                 "Tender",
                 "TenderPostgres",
                 "TenderConvergeGate",
-                "TenderSandbox",
                 "TenderHTTP",
                 "LibPQ",
-                "EphemeralPostgres",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+
+        // The demo: a worker, the sandbox gateway and a simulated order system in one process;
+        // `DemoCommand` is `tender demo`.
+        .target(
+            name: "TenderDemo",
+            dependencies: [
+                "Tender",
+                "TenderWorker",
+                "TenderPostgres",
+                "TenderSandbox",
+                "EphemeralPostgres",
+                "LibPQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // The benchmarks, run against PostgreSQL with durability on; `BenchCommand` is `tender bench`.
+        .target(
+            name: "TenderBench",
+            dependencies: [
+                "Tender",
+                "TenderWorker",
+                "TenderPostgres",
+                "TenderConvergeGate",
+                "TenderSandbox",
+                "EphemeralPostgres",
+                "LibPQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // The `tender` executable: parses arguments and calls the modules above. Its target's name
+        // must not differ from `Tender`'s only in case, or a case-insensitive file system folds
+        // their build folders into one.
+        .executableTarget(
+            name: "TenderCommand",
+            dependencies: [
+                "Tender",
+                "TenderWorker",
+                "TenderDemo",
+                "TenderBench",
+                "TenderPostgres",
+                "TenderSandbox",
+                "LibPQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -135,11 +194,12 @@ let package = Package(
         .target(
             name: "TenderTestKit",
             dependencies: [
-                "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
+                "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderWorker", "LibPQ", "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TenderTestKit"
@@ -176,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "TenderEngineTests",
             dependencies: [
-                "TenderTestKit", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "LibPQ", "EphemeralPostgres",
+                "TenderTestKit", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "TenderWorker", "LibPQ", "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -184,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "TenderHTTPTests",
             dependencies: [
-                "TenderTestKit", "TenderHTTP", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
+                "TenderTestKit", "TenderHTTP", "TenderWorker", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -195,12 +255,19 @@ let package = Package(
         .testTarget(
             name: "TenderHardeningTests",
             dependencies: [
-                "TenderTestKit", "TenderHTTP", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
+                "TenderTestKit", "TenderHTTP", "TenderWorker", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "TenderWorkerTests",
+            dependencies: ["TenderWorker", "Tender", "TenderTestKit", "TenderPostgres", "TenderSandbox", "LibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

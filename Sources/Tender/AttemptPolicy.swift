@@ -17,8 +17,9 @@ public struct AttemptPolicy: Sendable, Hashable {
     public var maximumRetryBackoff: Duration = .seconds(10)
     /// How long after the deadline the gateway should stop accepting payment of the session.
     public var sessionLifetimeBeyondDeadline: Duration = .seconds(60)
-    /// Whether a duplicate charge is refunded automatically.
-    public var refundsDuplicates: Bool = false
+    /// Whether a duplicate charge is refunded automatically. Default on: a payer charged twice
+    /// gets the second charge back unless the operator says otherwise.
+    public var refundsDuplicates: Bool = true
 
     /// The defaults.
     public init() {}

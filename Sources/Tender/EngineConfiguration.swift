@@ -21,9 +21,6 @@ public struct EngineConfiguration: Sendable {
     public var lookahead: Duration = .seconds(2)
     /// Gateway reads per second allowed for polls, so polling stays within the gateway's limits.
     public var pollBudget: Double = 50
-    /// The timeout the engine allows a call before it counts it as lost (the client's own timeout
-    /// should be shorter).
-    public var callTimeout: Duration = .seconds(20)
 
     /// The defaults.
     public init() {}

@@ -17,7 +17,7 @@ extension PaymentEngine {
     func executeDeadlines(_ claims: [TaskClaim]) async {
         do {
             let items = claims.map { BatchInput(input: .deadlineReached, attemptID: $0.attemptID, claim: $0) }
-            let results = try await store.applyBatch(items, now: now())
+            let results = try await store.applyBatch(items, machine: machine, now: now())
             for (claim, result) in zip(claims, results) {
                 switch result {
                 case .success(let transition):

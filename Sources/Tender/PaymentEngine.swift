@@ -14,6 +14,8 @@ public actor PaymentEngine: Service {
     let store: any PaymentStore
     let gateway: any PaymentGateway
     let configuration: EngineConfiguration
+    /// The state machine every transition of this engine runs, built from the configuration's policy.
+    public nonisolated let machine: AttemptMachine
     let logger: Logger
     let now: @Sendable () -> Date
     let alarm = Alarm()
@@ -67,13 +69,11 @@ public actor PaymentEngine: Service {
         self.store = store
         self.gateway = gateway
         self.configuration = configuration
+        self.machine = AttemptMachine(policy: configuration.policy)
         self.logger = logger
         self.now = now
         self.pollBudget = RequestBudget(rate: configuration.pollBudget, burst: max(1, Int(configuration.pollBudget)))
     }
-
-    /// The machine the store applies.
-    public var machine: AttemptMachine { AttemptMachine(policy: configuration.policy) }
 
     // MARK: The order system's API
 
@@ -88,13 +88,12 @@ public actor PaymentEngine: Service {
             submission: AttemptMachine.Submission(paymentID: paymentID, amount: amount, customer: customer, code: code)
         )
         let result = try await withFollowUpLease(freeingSlot: false) { lease in
-            try await self.store.submit(request, leasing: lease, now: self.now())
+            try await self.store.submit(request, machine: self.machine, leasing: lease, now: self.now())
         }
-        if !result.replayed {
+        if let transition = result.transition {
             logger.info("attempt submitted", metadata: ["attempt_id": "\(result.attempt.id)", "payment_id": "\(paymentID)"])
             Counter(label: "tender_attempts_submitted_total").increment()
-            let effects = machine.submit(request.submission, now: result.attempt.submittedAt).effects
-            await start(result.followUps, of: result.attempt, scheduling: effects)
+            await start(result.followUps, of: result.attempt, scheduling: transition.effects)
         }
         return result
     }
@@ -138,7 +137,7 @@ public actor PaymentEngine: Service {
         let received: ReceivedWebhook
         do {
             received = try await withFollowUpLease(freeingSlot: false) { lease in
-                try await self.store.receiveWebhook(hint, body: body, leasing: lease, now: self.now())
+                try await self.store.receiveWebhook(hint, body: body, machine: self.machine, leasing: lease, now: self.now())
             }
         } catch {
             Counter(label: "tender_webhooks_total", dimensions: [("result", "unavailable")]).increment()
@@ -196,7 +195,7 @@ public actor PaymentEngine: Service {
     @discardableResult
     func apply(_ input: AttemptInput, to id: AttemptID, completing claim: TaskClaim? = nil) async throws -> Transition {
         let applied = try await withFollowUpLease(freeingSlot: claim != nil) { lease in
-            try await self.store.apply(input, to: id, completing: claim, leasing: lease, now: self.now())
+            try await self.store.apply(input, to: id, machine: self.machine, completing: claim, leasing: lease, now: self.now())
         }
         await record(applied.transition, of: input, followUps: applied.followUps)
         return applied.transition

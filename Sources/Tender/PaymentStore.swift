@@ -3,38 +3,42 @@ import Foundation
 /// Tender's durable state: attempts, their history, follow-up tasks, the webhook inbox and the
 /// outbox of events for the order system.
 ///
-/// Every method that changes an attempt runs ``AttemptMachine`` inside one transaction: it reads
-/// the attempt under a lock, computes the transition, and writes the new state, the history row,
-/// the task changes and the outbox events together, or nothing.
+/// Every method that changes an attempt runs the ``AttemptMachine`` it is given inside one
+/// transaction: it reads the attempt under a lock, computes the transition, and writes the new
+/// state, the history row, the task changes and the outbox events together, or nothing. The store
+/// holds no policy of its own; the engine owns the machine.
 public protocol PaymentStore: Sendable {
     /// Stores a new attempt, or returns the existing one for a replayed idempotency key. With a
     /// `lease`, the new attempt's first gateway call is leased to its owner in the same transaction
     /// and returned in ``SubmitResult/followUps``.
     /// - Throws: ``StoreError`` with ``StoreError/Code/idempotencyConflict``,
     ///   ``StoreError/Code/attemptInFlight`` or ``StoreError/Code/paymentCompleted``.
-    func submit(_ request: SubmitRequest, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult
+    func submit(_ request: SubmitRequest, machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult
 
     /// Applies one input to an attempt. When `claim` is given, the claimed task is completed in the
     /// same transaction, and the transition is refused with ``StoreError/Code/fencedOut`` unless the
     /// claim still holds its lease. With a `lease`, the tasks the transition makes due at once and
     /// nobody holds are leased to its owner in the same transaction, as a claim would.
     func apply(
-        _ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, leasing lease: FollowUpLease?, now: Date
+        _ input: AttemptInput, to attemptID: AttemptID, machine: AttemptMachine, completing claim: TaskClaim?,
+        leasing lease: FollowUpLease?, now: Date
     ) async throws -> AppliedTransition
 
     /// Applies inputs to many attempts in one transaction, with the outcome of applying them one
-    /// after the other with ``apply(_:to:completing:leasing:now:)``: each item is locked, its claim's fence
+    /// after the other with ``apply(_:to:machine:completing:leasing:now:)``: each item is locked, its claim's fence
     /// checked, its transition written with history, tasks and outbox events. An item that one
     /// application would refuse (``StoreError/Code/fencedOut`` for a lost lease,
     /// ``StoreError/Code/notFound``) is refused alone and writes nothing; any other failure
     /// rolls the whole batch back and is thrown.
     /// - Returns: one result per item, in order.
-    func applyBatch(_ items: [BatchInput], now: Date) async throws -> [Result<Transition, StoreError>]
+    func applyBatch(_ items: [BatchInput], machine: AttemptMachine, now: Date) async throws -> [Result<Transition, StoreError>]
 
     /// Stores a verified webhook and, when its session is known, applies it as a hint; a duplicate
     /// event changes nothing, an event for an unknown session is parked. With a `lease`, the fetch
     /// the hint asks for is leased to its owner in the same transaction.
-    func receiveWebhook(_ hint: WebhookHint, body: [UInt8], leasing lease: FollowUpLease?, now: Date) async throws -> ReceivedWebhook
+    func receiveWebhook(
+        _ hint: WebhookHint, body: [UInt8], machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date
+    ) async throws -> ReceivedWebhook
 
     /// Claims up to `limit` tasks due by `dueBy`, each under a lease held by `owner` until
     /// `now + lease`, skipping tasks other workers hold. Tasks outside the poll budget come first,
@@ -111,17 +115,28 @@ public struct SubmitRequest: Sendable, Hashable {
 public struct SubmitResult: Sendable, Hashable {
     /// The attempt, new or replayed.
     public var attempt: Attempt
-    /// Whether the idempotency key had been seen (nothing new was stored).
-    public var replayed: Bool
+    /// The transition the store committed; `nil` when the idempotency key had been seen and
+    /// nothing new was stored.
+    public var transition: Transition?
     /// The new attempt's first tasks, leased to the submitter when it asked for a ``FollowUpLease``.
     public var followUps: [TaskClaim]
 
-    /// Creates a result.
-    public init(attempt: Attempt, replayed: Bool, followUps: [TaskClaim] = []) {
-        self.attempt = attempt
-        self.replayed = replayed
+    /// A new attempt, stored by `transition`.
+    public init(transition: Transition, followUps: [TaskClaim] = []) {
+        self.attempt = transition.attempt
+        self.transition = transition
         self.followUps = followUps
     }
+
+    /// An attempt stored earlier under the same idempotency key.
+    public init(replayOf attempt: Attempt) {
+        self.attempt = attempt
+        self.transition = nil
+        self.followUps = []
+    }
+
+    /// Whether the idempotency key had been seen (nothing new was stored).
+    public var replayed: Bool { transition == nil }
 }
 
 /// What happened to a stored webhook.
@@ -201,39 +216,9 @@ public struct BatchInput: Sendable, Hashable {
 }
 
 extension PaymentStore {
-    /// Stores a new attempt, or returns the existing one for a replayed idempotency key; leases nothing.
-    public func submit(_ request: SubmitRequest, now: Date) async throws -> SubmitResult {
-        try await submit(request, leasing: nil, now: now)
-    }
-
-    /// Applies one input to an attempt; leases nothing. See ``apply(_:to:completing:leasing:now:)``.
-    @discardableResult
-    public func apply(_ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, now: Date) async throws -> Transition {
-        try await apply(input, to: attemptID, completing: claim, leasing: nil, now: now).transition
-    }
-
-    /// Stores a verified webhook and applies it when its session is known; leases nothing.
-    public func receiveWebhook(_ hint: WebhookHint, body: [UInt8], now: Date) async throws -> WebhookReceipt {
-        try await receiveWebhook(hint, body: body, leasing: nil, now: now).receipt
-    }
-
     /// Claims up to `limit` due tasks of any kind; see ``claimTasks(owner:dueBy:limit:pollLimit:lease:now:)``.
     public func claimTasks(owner: String, dueBy: Date, limit: Int, lease: Duration, now: Date) async throws -> [TaskClaim] {
         try await claimTasks(owner: owner, dueBy: dueBy, limit: limit, pollLimit: limit, lease: lease, now: now)
-    }
-
-    /// Applies the items one by one, each in a transaction of its own: for a store without a
-    /// batched path.
-    public func applyBatch(_ items: [BatchInput], now: Date) async throws -> [Result<Transition, StoreError>] {
-        var results: [Result<Transition, StoreError>] = []
-        for item in items {
-            do {
-                results.append(.success(try await apply(item.input, to: item.attemptID, completing: item.claim, now: now)))
-            } catch let error as StoreError where [.fencedOut, .notFound].contains(error.code) {
-                results.append(.failure(error))
-            }
-        }
-        return results
     }
 }
 

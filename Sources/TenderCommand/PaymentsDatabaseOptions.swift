@@ -4,6 +4,7 @@ import LibPQ
 import Logging
 import Tender
 import TenderPostgres
+import TenderWorker
 
 /// The database option shared by the operator commands: `--database-url`, else the
 /// `TENDER_DATABASE_URL` environment variable. The URL's password is never printed.
@@ -32,11 +33,7 @@ struct PaymentsDatabaseOptions: ParsableArguments {
     /// retries.
     func withPool<T: Sendable>(logger: Logger, _ body: (PostgresPool) async throws -> T) async throws -> T {
         let configuration = try configuration()
-        do {
-            try await PostgresConnection.connect(configuration, logger: logger).close()
-        } catch {
-            throw PaymentsCommandError("cannot connect to the database: \(error)")
-        }
+        try await Self.checkReachable(configuration, logger: logger)
         let pool = PostgresPool(configuration: configuration, size: 2, logger: logger)
         do {
             let result = try await body(pool)
@@ -54,11 +51,19 @@ struct PaymentsDatabaseOptions: ParsableArguments {
             let migrator = Migrator(logger: logger)
             let version = try await migrator.currentVersion(pool)
             guard version == migrator.latestVersion else {
-                throw PaymentsCommandError(
-                    "the database schema is at version \(version), this build expects \(migrator.latestVersion); run `tender migrate` first"
-                )
+                throw SchemaVersionMismatch(found: version, expected: migrator.latestVersion)
             }
-            return try await body(PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: AttemptPolicy()), logger: logger))
+            return try await body(PostgresPaymentStore(pool: pool, logger: logger))
+        }
+    }
+
+    /// Connects once, directly, so that an unreachable database fails at once with libpq's reason
+    /// instead of after a pool's retries.
+    static func checkReachable(_ configuration: PostgresConfiguration, logger: Logger) async throws {
+        do {
+            try await PostgresConnection.connect(configuration, logger: logger).close()
+        } catch {
+            throw PaymentsCommandError("cannot connect to the database: \(error)")
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Tender
+import TenderDemo
 
 /// `tender payments list --state awaiting_confirmation --older-than 2m`: attempts stuck in a state.
 struct PaymentsListCommand: AsyncParsableCommand {
@@ -35,7 +36,7 @@ struct PaymentsListCommand: AsyncParsableCommand {
             print("No \(state.state.rawValue) attempts submitted more than \(olderThan.text) ago.")
             return
         }
-        var table = PaymentsTable(["payment", "attempt", "state", "age", "submitted", "deadline", "session"])
+        var table = TextTable(["payment", "attempt", "state", "age", "submitted", "deadline", "session"])
         for attempt in attempts {
             table.append([
                 "\(attempt.paymentID)", "\(attempt.id)", attempt.state.rawValue, PaymentsFormat.age(since: attempt.submittedAt, now: now),

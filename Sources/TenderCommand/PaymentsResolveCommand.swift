@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Tender
+import TenderWorker
 
 /// `tender payments resolve ID --as completed --reason TEXT`: settles an attempt by hand, recorded
 /// in its history as an operator action.
@@ -12,7 +13,7 @@ struct PaymentsResolveCommand: AsyncParsableCommand {
         discussion: """
             Given a payment id, resolves its attempt in flight, or else its latest attempt; given an \
             attempt id, that attempt. States only move forward: a refused resolution is reported and \
-            exits with status 1. Check the gateway's dashboard before resolving as completed.
+            exits with status 1. Check the gateway's dashboard before resolving as completed. Reads             the workers' configuration (flags, environment, TENDER_CONFIG_FILE), so the resolution             runs the policy the workers run.
             """
     )
 
@@ -25,7 +26,7 @@ struct PaymentsResolveCommand: AsyncParsableCommand {
     @Option(help: "Why, for the audit record.")
     var reason: String
 
-    @OptionGroup var database: PaymentsDatabaseOptions
+    @OptionGroup var options: WorkerOptions
 
     func validate() throws {
         guard [.completed, .expired, .failed].contains(outcome.state) else {
@@ -38,12 +39,14 @@ struct PaymentsResolveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = PaymentsDatabaseOptions.logger("tender.payments")
-        let transition = try await database.withStore(logger: logger) { store in
-            let (record, attemptID) = try await PaymentsLookup.find(id, in: store)
+        let configuration = try await WorkerConfigurationLoader.load(flags: options.flags)
+        try await PaymentsDatabaseOptions.checkReachable(configuration.database, logger: logger)
+        let transition = try await TenderStack.withStack(configuration, schema: .expectCurrent, logger: logger) { stack in
+            let (record, attemptID) = try await PaymentsLookup.find(id, in: stack.store)
             guard let target = attemptID ?? (record.attempts.last { $0.state.isInFlight } ?? record.attempts.last)?.id else {
                 throw PaymentsCommandError("payment \(record.id) has no attempts")
             }
-            return try await store.apply(.resolvedByOperator(outcome.state, reason: reason), to: target, completing: nil, now: Date())
+            return try await stack.engine.resolve(target, as: outcome.state, reason: reason)
         }
         guard transition.changedState else {
             throw PaymentsCommandError("refused: \(PaymentsFormat.transition(transition))")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import Tender
+import TenderDemo
 
 /// `tender payments show ID`: a payment's state, its attempts, and every transition of each.
 struct PaymentsShowCommand: AsyncParsableCommand {
@@ -28,7 +29,7 @@ struct PaymentsShowCommand: AsyncParsableCommand {
         if let completed = record.completedAttemptID { text += ", completed by attempt \(completed)" }
         text += "\n\nAttempts\n"
 
-        var attempts = PaymentsTable(
+        var attempts = TextTable(
             ["#", "attempt", "state", "late", "duplicate", "failure", "session", "deadline", "resolved", "learned from"]
         )
         for (index, attempt) in record.attempts.enumerated() {
@@ -41,7 +42,7 @@ struct PaymentsShowCommand: AsyncParsableCommand {
         text += attempts.rendered()
 
         let numbers = Dictionary(uniqueKeysWithValues: record.attempts.enumerated().map { ($0.element.id, $0.offset + 1) })
-        var history = PaymentsTable(["#", "version", "at", "from", "to", "input", "source", "note"], rightAligned: [1])
+        var history = TextTable(["#", "version", "at", "from", "to", "input", "source", "note"], rightAligned: [1])
         for entry in record.history {
             history.append([
                 numbers[entry.attemptID].map(String.init) ?? "?", "\(entry.version)", PaymentsFormat.time(entry.at),

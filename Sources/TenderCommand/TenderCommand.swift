@@ -1,4 +1,6 @@
 import ArgumentParser
+import TenderBench
+import TenderDemo
 
 /// The `tender` command line: worker, operator commands, demo and benchmarks.
 @main

@@ -1,40 +1,64 @@
 import ArgumentParser
+import TenderWorker
 
-/// The flags of `tender worker`; each overrides the environment variable of the same name.
+/// The flags of `tender worker`, one per ``TenderSetting``; each overrides the environment variable
+/// of the same name, which overrides the configuration file.
 struct WorkerOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: "TENDER_DATABASE_URL: a libpq connection string or postgresql:// URL.")
-    var databaseURL: String?
-    @Option(name: .customLong("gateway-url"), help: "TENDER_GATEWAY_URL: the gateway's base URL.")
-    var gatewayURL: String?
-    @Option(name: .customLong("gateway-secret-key"), help: "TENDER_GATEWAY_SECRET_KEY (prefer the variable or the file: flags show in ps).")
-    var gatewaySecretKey: String?
-    @Option(name: .customLong("gateway-secret-key-file"), help: "TENDER_GATEWAY_SECRET_KEY_FILE: a file holding the secret key.")
-    var gatewaySecretKeyFile: String?
-    @Option(name: .customLong("http-host"), help: "TENDER_HTTP_HOST: the address to listen on (default 127.0.0.1).")
-    var httpHost: String?
-    @Option(name: .customLong("http-port"), help: "TENDER_HTTP_PORT: the port to listen on (default 8080).")
-    var httpPort: String?
-    @Option(name: .customLong("api-token"), help: "TENDER_API_TOKEN: the bearer token of /v1 routes (prefer the variable or the file).")
-    var apiToken: String?
-    @Option(name: .customLong("api-token-file"), help: "TENDER_API_TOKEN_FILE: a file holding the API token.")
-    var apiTokenFile: String?
-    @Option(name: .customLong("webhook-url"), help: "TENDER_WEBHOOK_URL: the public URL the gateway posts webhooks to.")
-    var webhookURL: String?
-    @Option(name: .customLong("worker-id"), help: "TENDER_WORKER_ID: this worker's name in task leases (default host-pid).")
-    var workerID: String?
-    @Option(name: .customLong("log-level"), help: "TENDER_LOG_LEVEL: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String?
-    @Option(name: .customLong("db-pool-size"), help: "TENDER_DB_POOL_SIZE: the most database connections (default 10).")
-    var poolSize: String?
+    @Option(name: .customLong("config-file"), help: .setting(.configFile)) var configFile: String?
+    @Option(name: .customLong("database-url"), help: .setting(.databaseURL)) var databaseURL: String?
+    @Option(name: .customLong("db-pool-size"), help: .setting(.poolSize)) var poolSize: String?
+    @Option(name: .customLong("gateway-url"), help: .setting(.gatewayURL)) var gatewayURL: String?
+    @Option(name: .customLong("gateway-secret-key"), help: .setting(.gatewaySecretKey)) var gatewaySecretKey: String?
+    @Option(name: .customLong("gateway-secret-key-file"), help: .setting(.gatewaySecretKeyFile)) var gatewaySecretKeyFile: String?
+    @Option(name: .customLong("gateway-timeout"), help: .setting(.gatewayTimeout)) var gatewayTimeout: String?
+    @Option(name: .customLong("gateway-connect-timeout"), help: .setting(.gatewayConnectTimeout)) var gatewayConnectTimeout: String?
+    @Option(name: .customLong("gateway-success-url"), help: .setting(.gatewaySuccessURL)) var gatewaySuccessURL: String?
+    @Option(name: .customLong("http-host"), help: .setting(.httpHost)) var httpHost: String?
+    @Option(name: .customLong("http-port"), help: .setting(.httpPort)) var httpPort: String?
+    @Option(name: .customLong("api-token"), help: .setting(.apiToken)) var apiToken: String?
+    @Option(name: .customLong("api-token-file"), help: .setting(.apiTokenFile)) var apiTokenFile: String?
+    @Option(name: .customLong("webhook-url"), help: .setting(.webhookURL)) var webhookURL: String?
+    @Option(name: .customLong("worker-id"), help: .setting(.workerID)) var workerID: String?
+    @Option(name: .customLong("log-level"), help: .setting(.logLevel)) var logLevel: String?
+    @Option(name: .customLong("confirmation-timeout"), help: .setting(.confirmationTimeout)) var confirmationTimeout: String?
+    @Option(name: .customLong("first-poll-delay"), help: .setting(.firstPollDelay)) var firstPollDelay: String?
+    @Option(name: .customLong("poll-interval"), help: .setting(.pollInterval)) var pollInterval: String?
+    @Option(name: .customLong("grace-period"), help: .setting(.gracePeriod)) var gracePeriod: String?
+    @Option(name: .customLong("grace-poll-interval"), help: .setting(.gracePollInterval)) var gracePollInterval: String?
+    @Option(name: .customLong("retry-backoff"), help: .setting(.retryBackoff)) var retryBackoff: String?
+    @Option(name: .customLong("max-retry-backoff"), help: .setting(.maximumRetryBackoff)) var maximumRetryBackoff: String?
+    @Option(name: .customLong("session-lifetime-beyond-deadline"), help: .setting(.sessionLifetime)) var sessionLifetime: String?
+    @Option(name: .customLong("refund-duplicates"), help: .setting(.refundDuplicates)) var refundDuplicates: String?
+    @Option(name: .customLong("poll-budget"), help: .setting(.pollBudget)) var pollBudget: String?
+    @Option(name: .customLong("max-concurrent-calls"), help: .setting(.maximumConcurrentCalls)) var maximumConcurrentCalls: String?
+    @Option(name: .customLong("claim-batch-size"), help: .setting(.claimBatchSize)) var claimBatchSize: String?
+    @Option(name: .customLong("lease-seconds"), help: .setting(.leaseSeconds)) var leaseSeconds: String?
+    @Option(name: .customLong("sweep-interval"), help: .setting(.sweepInterval)) var sweepInterval: String?
+    @Option(name: .customLong("lookahead"), help: .setting(.lookahead)) var lookahead: String?
 
     /// The flags given, keyed by their environment variable's name.
     var flags: [String: String] {
-        let pairs: [(WorkerSetting, String?)] = [
-            (.databaseURL, databaseURL), (.gatewayURL, gatewayURL), (.gatewaySecretKey, gatewaySecretKey),
-            (.gatewaySecretKeyFile, gatewaySecretKeyFile), (.httpHost, httpHost), (.httpPort, httpPort),
-            (.apiToken, apiToken), (.apiTokenFile, apiTokenFile), (.webhookURL, webhookURL), (.workerID, workerID),
-            (.logLevel, logLevel), (.poolSize, poolSize),
+        let given: [(TenderSetting, String?)] = [
+            (.configFile, configFile), (.databaseURL, databaseURL), (.poolSize, poolSize), (.gatewayURL, gatewayURL),
+            (.gatewaySecretKey, gatewaySecretKey), (.gatewaySecretKeyFile, gatewaySecretKeyFile),
+            (.gatewayTimeout, gatewayTimeout), (.gatewayConnectTimeout, gatewayConnectTimeout),
+            (.gatewaySuccessURL, gatewaySuccessURL), (.httpHost, httpHost), (.httpPort, httpPort), (.apiToken, apiToken),
+            (.apiTokenFile, apiTokenFile), (.webhookURL, webhookURL), (.workerID, workerID), (.logLevel, logLevel),
+            (.confirmationTimeout, confirmationTimeout), (.firstPollDelay, firstPollDelay), (.pollInterval, pollInterval),
+            (.gracePeriod, gracePeriod), (.gracePollInterval, gracePollInterval), (.retryBackoff, retryBackoff),
+            (.maximumRetryBackoff, maximumRetryBackoff), (.sessionLifetime, sessionLifetime),
+            (.refundDuplicates, refundDuplicates), (.pollBudget, pollBudget), (.maximumConcurrentCalls, maximumConcurrentCalls),
+            (.claimBatchSize, claimBatchSize), (.leaseSeconds, leaseSeconds), (.sweepInterval, sweepInterval),
+            (.lookahead, lookahead),
         ]
-        return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.variable, $0) } })
+        return Dictionary(uniqueKeysWithValues: given.compactMap { setting, value in value.map { (setting.variable, $0) } })
+    }
+}
+
+extension ArgumentHelp {
+    /// The help of a setting's flag: its variable, meaning and default.
+    static func setting(_ setting: TenderSetting) -> ArgumentHelp {
+        let secret = setting.isSecret ? " Prefer the variable or the file: flags show in ps." : ""
+        return ArgumentHelp("\(setting.variable): \(setting.summary)" + (setting.defaultValue.map { " Default \($0)." } ?? "") + secret)
     }
 }

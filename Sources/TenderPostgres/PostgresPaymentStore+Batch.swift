@@ -9,14 +9,15 @@ extension PostgresPaymentStore {
     /// an attempt named twice is read back before its second input, the payment a transition
     /// completes counts as completed for the items after it, and a transition that gives an attempt
     /// its session replays the parked webhooks at once.
-    public func applyBatch(_ items: [BatchInput], now: Date) async throws -> [Result<Transition, StoreError>] {
+    public func applyBatch(_ items: [BatchInput], machine: AttemptMachine, now: Date) async throws -> [Result<Transition, StoreError>] {
         guard !items.isEmpty else { return [] }
         return try await pool.withTransaction { connection in
-            try await applyBatch(items, now: now, on: connection)
+            try await applyBatch(items, machine: machine, now: now, on: connection)
         }
     }
 
-    private func applyBatch(_ items: [BatchInput], now: Date, on connection: isolated PostgresConnection) async throws -> [Result<Transition, StoreError>] {
+    private func applyBatch(
+        _ items: [BatchInput], machine: AttemptMachine, now: Date, on connection: isolated PostgresConnection) async throws -> [Result<Transition, StoreError>] {
         var locked = try await lockBatch(items, on: connection)
         var writes = BatchPipeline()
         var touched = Set<AttemptID>()
@@ -30,7 +31,7 @@ extension PostgresPaymentStore {
                     results.append(.failure(refusal))
                     continue
                 }
-                let transition = try await transition(item.attemptID, item.input, completing: item.claim, now: now, on: connection).transition
+                let transition = try await transition(item.attemptID, item.input, machine: machine, completing: item.claim, now: now, on: connection).transition
                 if transition.completesPayment, (locked.completed[transition.attempt.paymentID] ?? nil) == nil {
                     locked.completed[transition.attempt.paymentID] = transition.attempt.id
                 }
@@ -59,7 +60,7 @@ extension PostgresPaymentStore {
             }
             if attempt.sessionID == nil, let sessionID = transition.attempt.sessionID {
                 try await writes.flush(on: connection)
-                try await replayParkedWebhooks(for: sessionID, attemptID: attempt.id, now: now, on: connection)
+                try await replayParkedWebhooks(for: sessionID, attemptID: attempt.id, machine: machine, now: now, on: connection)
             }
             results.append(.success(transition))
         }

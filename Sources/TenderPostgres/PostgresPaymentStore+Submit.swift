@@ -3,7 +3,7 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
-    public func submit(_ request: SubmitRequest, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult {
+    public func submit(_ request: SubmitRequest, machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult {
         let submission = request.submission
         return try await pool.withTransaction { connection in
             let reads = try await connection.pipeline([
@@ -28,7 +28,7 @@ extension PostgresPaymentStore {
                 guard try existing.decode(String.self, column: "request") == request.fingerprint else {
                     throw StoreError(.idempotencyConflict, "the idempotency key was used with a different request")
                 }
-                return SubmitResult(attempt: try AttemptRow.decode(existing), replayed: true)
+                return SubmitResult(replayOf: try AttemptRow.decode(existing))
             }
             guard let payment = reads[1].first else {
                 throw StoreError(.notFound, "payment \(submission.paymentID) vanished")
@@ -52,7 +52,7 @@ extension PostgresPaymentStore {
             } catch let error as PostgresError where error.code == .uniqueViolation {
                 throw StoreError(.idempotencyConflict, "the idempotency key was used with a different payment")
             }
-            return SubmitResult(attempt: transition.attempt, replayed: false, followUps: try writes.followUps(in: written, offset: 0))
+            return SubmitResult(transition: transition, followUps: try writes.followUps(in: written, offset: 0))
         }
     }
 }

@@ -4,10 +4,11 @@ import Tender
 
 extension PostgresPaymentStore {
     public func apply(
-        _ input: AttemptInput, to attemptID: AttemptID, completing claim: TaskClaim?, leasing lease: FollowUpLease?, now: Date
+        _ input: AttemptInput, to attemptID: AttemptID, machine: AttemptMachine, completing claim: TaskClaim?, leasing lease: FollowUpLease?,
+        now: Date
     ) async throws -> AppliedTransition {
         try await pool.withTransaction { connection in
-            try await transition(attemptID, input, completing: claim, leasing: lease, now: now, on: connection, committing: true)
+            try await transition(attemptID, input, machine: machine, completing: claim, leasing: lease, now: now, on: connection, committing: true)
         }
     }
 
@@ -16,7 +17,7 @@ extension PostgresPaymentStore {
     /// parked webhooks are still to be replayed in it.
     @discardableResult
     func transition(
-        _ attemptID: AttemptID, _ input: AttemptInput, completing claim: TaskClaim?, leasing lease: FollowUpLease? = nil,
+        _ attemptID: AttemptID, _ input: AttemptInput, machine: AttemptMachine, completing claim: TaskClaim?, leasing lease: FollowUpLease? = nil,
         now: Date, on connection: isolated PostgresConnection, committing: Bool = false
     ) async throws -> AppliedTransition {
         // A new session's parked webhooks are looked for under the session's lock, taken before
@@ -78,7 +79,7 @@ extension PostgresPaymentStore {
             throw StoreError(.fencedOut, "attempt \(attemptID) changed under its lock")
         }
         if replaysWebhooks, let sessionID = transition.attempt.sessionID {
-            try await replayParkedWebhooks(for: sessionID, attemptID: attemptID, now: now, on: connection)
+            try await replayParkedWebhooks(for: sessionID, attemptID: attemptID, machine: machine, now: now, on: connection)
         }
         return AppliedTransition(transition: transition, followUps: try transitionWrites.followUps(in: written, offset: updateIndex))
     }

@@ -3,7 +3,9 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
-    public func receiveWebhook(_ hint: WebhookHint, body: [UInt8], leasing lease: FollowUpLease?, now: Date) async throws -> ReceivedWebhook {
+    public func receiveWebhook(
+        _ hint: WebhookHint, body: [UInt8], machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date
+    ) async throws -> ReceivedWebhook {
         try await pool.withTransaction { connection in
             let results = try await connection.pipeline([
                 PostgresStatement(
@@ -19,7 +21,7 @@ extension PostgresPaymentStore {
             guard results[0].affectedRows == 1 else { return ReceivedWebhook(receipt: .duplicate) }
             guard let row = results[2].first else { return ReceivedWebhook(receipt: .parked) }
             let attemptID = AttemptID(rawValue: try row.decode(UUID.self, column: "id"))
-            let applied = try await transition(attemptID, .webhookHint(hint), completing: nil, leasing: lease, now: now, on: connection)
+            let applied = try await transition(attemptID, .webhookHint(hint), machine: machine, completing: nil, leasing: lease, now: now, on: connection)
             try await connection.execute(
                 "UPDATE webhook_inbox SET processed_at = $2, attempt_id = $3 WHERE event_id = $1",
                 [hint.eventID, now, attemptID.rawValue]
@@ -31,7 +33,9 @@ extension PostgresPaymentStore {
     /// Applies the webhooks that arrived for a session before an attempt held it. Runs in the
     /// transaction that gives the attempt its session, under the session's lock, so an event is
     /// either seen here or finds the attempt itself.
-    func replayParkedWebhooks(for sessionID: String, attemptID: AttemptID, now: Date, on connection: isolated PostgresConnection) async throws {
+    func replayParkedWebhooks(
+        for sessionID: String, attemptID: AttemptID, machine: AttemptMachine, now: Date, on connection: isolated PostgresConnection
+    ) async throws {
         let parked = try await connection.pipeline([
             Self.sessionLock(sessionID),
             PostgresStatement(
@@ -50,7 +54,7 @@ extension PostgresPaymentStore {
                 sessionID: sessionID,
                 createdAt: try row.decode(Date.self, column: "received_at")
             )
-            try await transition(attemptID, .webhookHint(hint), completing: nil, now: now, on: connection)
+            try await transition(attemptID, .webhookHint(hint), machine: machine, completing: nil, now: now, on: connection)
         }
     }
 

@@ -6,19 +6,16 @@ import Tender
 /// Tender's ``PaymentStore`` in PostgreSQL, over a ``PostgresPool``.
 ///
 /// Each transition is one transaction: the attempt and its payment are locked (`FOR UPDATE`), the
-/// claimed task's fence is checked, ``AttemptMachine`` computes the next state, and the new state,
-/// the history row, the task changes and the outbox events are written together.
+/// claimed task's fence is checked, the caller's ``AttemptMachine`` computes the next state, and the
+/// new state, the history row, the task changes and the outbox events are written together.
 public struct PostgresPaymentStore: PaymentStore {
     /// The pool the store runs its transactions on.
     public let pool: PostgresPool
-    /// The state machine applied in every transition.
-    public let machine: AttemptMachine
     let logger: Logger
 
     /// Creates a store over a pool; the schema must be migrated (see ``Migrator``).
-    public init(pool: PostgresPool, machine: AttemptMachine, logger: Logger) {
+    public init(pool: PostgresPool, logger: Logger) {
         self.pool = pool
-        self.machine = machine
         self.logger = logger
     }
 

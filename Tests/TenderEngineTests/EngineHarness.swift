@@ -1,12 +1,11 @@
 import EphemeralPostgres
 import Foundation
-import Hummingbird
 import Logging
 import Tender
-import TenderHTTP
 import TenderPostgres
 import TenderSandbox
 import TenderTestKit
+import TenderWorker
 
 /// Everything a payment needs, for real: a fresh database, the sandbox gateway over HTTP, the
 /// ConvergeGate client, the engine, and the webhook route on a port of its own.
@@ -25,23 +24,17 @@ struct EngineHarness: Sendable {
         _ body: @Sendable (EngineHarness) async throws -> Void
     ) async throws {
         let logger = Logger(label: "tender.test")
+        let port = try FreePort.pick()
+        let engine = EngineConfiguration.forTests(
+            policy: policy, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(10)
+        )
         try await LiveBackends.run(
-            poolSize: 8, sandbox: sandboxConfiguration, secretKey: secretKey,
-            timeouts: .init(connect: .seconds(2), read: readTimeout), logger: { _ in logger }
+            sandbox: sandboxConfiguration, secretKey: secretKey, timeouts: .init(connect: .seconds(2), read: readTimeout),
+            engine: engine, configure: { $0.port = port }, logger: logger
         ) { backends in
-            let store = PostgresPaymentStore(pool: backends.pool, machine: AttemptMachine(policy: policy), logger: logger)
-            let webhookPort = try FreePort.pick()
-            let configuration = EngineConfiguration.forTests(
-                policy: policy, webhookURL: "http://127.0.0.1:\(webhookPort)/webhooks/convergegate", leaseDuration: .seconds(10)
-            )
-            let engine = PaymentEngine(store: store, gateway: backends.client, configuration: configuration, logger: logger)
-
-            let router = Router()
-            WebhookRoutes(engine: engine).add(to: router)
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: logger)
-
-            try await withServices([engine, app], logger: logger) {
-                try await body(EngineHarness(engine: engine, store: store, sandbox: backends.sandbox))
+            let stack = backends.stack
+            try await withServices([stack.engine, stack.application()], logger: logger) {
+                try await body(EngineHarness(engine: stack.engine, store: stack.store, sandbox: backends.sandbox))
             }
         }
     }

@@ -17,8 +17,11 @@ struct EngineRig: Sendable {
     let databaseURL: String
     /// The store on the rig's own pool: the order system's submissions and the test's checks.
     let store: PostgresPaymentStore
+    /// The machine every engine of the rig runs (they share the policy).
+    let machine: AttemptMachine
     let sandbox: ConvergeGateSandbox
-    let client: ConvergeGateClient
+    /// The stack's ConvergeGate client of the sandbox, which every engine calls through the log.
+    let gateway: any PaymentGateway
     let gatewayLog: GatewayLog
     /// The engines the webhook endpoint hands events to.
     let webhooks: WebhookSwitch
@@ -34,20 +37,20 @@ struct EngineRig: Sendable {
     ) async throws {
         var logger = Logger(label: "tender.test")
         logger.logLevel = .notice  // hundreds of payments: only what an operator would be told
+        let webhookPort = try FreePort.pick()
+        let webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
         try await LiveBackends.run(
-            poolSize: 8, sandbox: sandboxConfiguration, secretKey: EngineHarness.secretKey,
-            timeouts: .init(connect: .seconds(2), read: .seconds(5)), logger: { _ in logger }
+            sandbox: sandboxConfiguration, secretKey: EngineHarness.secretKey, timeouts: .init(connect: .seconds(2), read: .seconds(5)),
+            engine: .forTests(policy: policy, webhookURL: webhookURL), logger: logger
         ) { backends in
-            let webhookPort = try FreePort.pick()
             let webhooks = WebhookSwitch()
             let router = Router()
             webhooks.add(to: router)
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: logger)
             let rig = EngineRig(
-                databaseURL: backends.databaseURL,
-                store: PostgresPaymentStore(pool: backends.pool, machine: AttemptMachine(policy: policy), logger: logger),
-                sandbox: backends.sandbox, client: backends.client, gatewayLog: GatewayLog(), webhooks: webhooks,
-                webhookURL: "http://127.0.0.1:\(webhookPort)/webhooks/convergegate", policy: policy, logger: logger
+                databaseURL: backends.databaseURL, store: backends.stack.store, machine: backends.stack.engine.machine,
+                sandbox: backends.sandbox, gateway: backends.stack.gateway, gatewayLog: GatewayLog(), webhooks: webhooks,
+                webhookURL: webhookURL, policy: policy, logger: logger
             )
             try await withServices([app], logger: logger) {
                 try await body(rig)
@@ -65,7 +68,7 @@ struct EngineRig: Sendable {
         configure(&configuration)
         return PaymentEngine(
             store: store ?? self.store,
-            gateway: RecordingGateway(base: client, workerID: workerID, log: gatewayLog),
+            gateway: RecordingGateway(base: gateway, workerID: workerID, log: gatewayLog),
             configuration: configuration, logger: logger
         )
     }
@@ -75,7 +78,7 @@ struct EngineRig: Sendable {
     func withSeparateStore<T: Sendable>(_ body: (PostgresPaymentStore) async throws -> T) async throws -> T {
         let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 8, logger: logger)
         do {
-            let result = try await body(PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: logger))
+            let result = try await body(PostgresPaymentStore(pool: pool, logger: logger))
             await pool.close()
             return result
         } catch {
@@ -104,7 +107,7 @@ struct EngineRig: Sendable {
                             code: try BLIKCode(code)
                         )
                     )
-                    return (index, try await store.submit(request, now: Date()).attempt)
+                    return (index, try await store.submit(request, machine: machine, now: Date()).attempt)
                 }
             }
             for try await (done, attempt) in group {

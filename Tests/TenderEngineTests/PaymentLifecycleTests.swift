@@ -113,7 +113,7 @@ struct PaymentLifecycleTests {
                 )
             )
             let window = AttemptPolicy.fastForTests.confirmationWindow.timeInterval
-            let attempt = try await harness.store.submit(request, now: Date() - window - 10).attempt
+            let attempt = try await harness.store.submit(request, machine: harness.engine.machine, now: Date() - window - 10).attempt
             let expired = try await harness.waitFor(attempt.id, in: [.expired, .failed, .completed])
             #expect(expired.state == .expired)
             #expect(expired.sessionID == nil)

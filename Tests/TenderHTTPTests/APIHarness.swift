@@ -9,6 +9,7 @@ import TenderHTTP
 import TenderPostgres
 import TenderSandbox
 import TenderTestKit
+import TenderWorker
 
 /// The worker's routes on a fresh database, the sandbox gateway and a running engine, reached
 /// through HummingbirdTesting's router client.
@@ -49,28 +50,35 @@ struct APIHarness: Sendable {
         logger: Logger,
         _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
-        try await LiveBackends.run(poolSize: 6, sandbox: SandboxConfiguration(secretKey: secretKey), secretKey: secretKey, logger: { _ in logger }) { backends in
-            let (pool, migrator) = (backends.pool, backends.migrator)
-            let policy = AttemptPolicy.fastForTests
-            let store = PostgresPaymentStore(pool: overridePool ?? pool, machine: AttemptMachine(policy: policy), logger: logger)
-            let registry = PrometheusCollectorRegistry()
-            let engine = PaymentEngine(store: store, gateway: backends.client, configuration: .forTests(policy: policy), logger: logger)
-            let api = TenderAPI(
-                engine: engine, store: store, token: token.map(APIToken.init),
-                readiness: readiness ?? {
-                    guard let version = try? await migrator.currentVersion(pool) else { return .notReady(reason: "unreachable") }
-                    return version == migrator.latestVersion ? .ready : .notReady(reason: "schema at \(version)")
-                },
-                registry: registry,
-                attemptCounts: { try await store.countAttemptsByState() },
-                metricsFactory: PrometheusMetricsFactory(registry: registry)
-            )
+        let registry = PrometheusCollectorRegistry()
+        try await LiveBackends.run(
+            sandbox: SandboxConfiguration(secretKey: secretKey), secretKey: secretKey, engine: .forTests(policy: .fastForTests),
+            configure: {
+                $0.poolSize = 6
+                $0.apiToken = token.map(APIToken.init)
+            },
+            registry: registry, logger: logger
+        ) { backends in
+            let stack = backends.stack
+            var api = stack.api(metricsFactory: PrometheusMetricsFactory(registry: registry))
+            if let readiness {
+                api.readiness = readiness
+            }
+            let store = overridePool.map { PostgresPaymentStore(pool: $0, logger: logger) } ?? stack.store
+            if overridePool != nil {
+                // The routes and an engine of their own on a pool the test controls.
+                api.store = store
+                api.engine = PaymentEngine(store: store, gateway: stack.gateway, configuration: stack.configuration.engine, logger: logger)
+            }
+            let engine = api.engine
             let app = Application(router: api.router(), logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
                 try await app.test(.router) { client in
-                    try await body(APIHarness(engine: engine, store: store, sandbox: backends.sandbox, registry: registry, client: client))
+                    try await body(
+                        APIHarness(engine: engine, store: store, sandbox: backends.sandbox, registry: registry, client: client)
+                    )
                 }
             }
         }

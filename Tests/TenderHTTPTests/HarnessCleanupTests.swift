@@ -14,14 +14,15 @@ import Testing
 @Suite("Harness cleanup") struct HarnessCleanupTests {
     private struct Planned: Error {}
 
-    /// A pool, a sandbox and a client, each checked from outside once the scope has returned.
-    @Test("LiveBackends shuts its pool, client and sandbox down when its body throws")
+    /// The stack's pool and gateway client and the sandbox, each checked from outside once the
+    /// scope has returned: ``TenderStack`` closes what it built on the throwing path too.
+    @Test("LiveBackends and its TenderStack shut the pool, client and sandbox down when the body throws")
     func liveBackends() async throws {
         let stash = Shared<LiveBackends?>(nil)
         await #expect(throws: Planned.self) {
             try await LiveBackends.run(
-                poolSize: 2, sandbox: SandboxConfiguration(secretKey: "sk_test_cleanup"), secretKey: "sk_test_cleanup",
-                logger: { _ in Logger(label: "test") }
+                sandbox: SandboxConfiguration(secretKey: "sk_test_cleanup"), secretKey: "sk_test_cleanup",
+                engine: .forTests(policy: .fastForTests), configure: { $0.poolSize = 2 }, logger: Logger(label: "test")
             ) { backends in
                 stash.update { $0 = backends }
                 try await expectRunning(backends.pool, backends.sandbox)
@@ -31,7 +32,7 @@ import Testing
         let backends = try #require(stash.value)
         await expectClosed(backends.pool)
         try await expectStopped(backends.sandbox)
-        await expectShutDown(backends.client)
+        await expectShutDown(try #require(backends.stack.gateway as? ConvergeGateClient))
         await backends.pool.close()
     }
 

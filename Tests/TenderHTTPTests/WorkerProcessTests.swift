@@ -9,6 +9,7 @@ import TenderConvergeGate
 import TenderPostgres
 import TenderSandbox
 import TenderTestKit
+import TenderWorker
 import Testing
 
 /// `tender worker` as a process: its configuration checks, and a graceful shutdown that loses no
@@ -107,23 +108,20 @@ import Testing
             }
 
             // A fresh engine on the same database takes over; the bank confirms the held sessions.
-            let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 4, logger: logger)
-            try await withCleanup {
-                let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: AttemptPolicy()), logger: logger)
-                try await ConvergeGateClient.withClient(
-                    configuration: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: Self.gatewayKey), logger: logger
-                ) { gateway in
-                    var configuration = EngineConfiguration()
-                    configuration.sweepInterval = .milliseconds(250)
-                    let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: logger)
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await engine.run() }
-                        defer { group.cancelAll() }
-                        try await Self.confirmUntilFinal(paymentIDs, store: store, sandbox: sandbox)
-                    }
+            var engine = EngineConfiguration()
+            engine.sweepInterval = .milliseconds(250)
+            var configuration = TenderConfiguration(
+                database: try PostgresConfiguration(connectionString: databaseURL),
+                gateway: try ConvergeGateConfiguration(baseURL: await sandbox.baseURL, secretKey: Self.gatewayKey),
+                engine: engine
+            )
+            configuration.poolSize = 4
+            try await TenderStack.withStack(configuration, logger: logger) { stack in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await stack.engine.run() }
+                    defer { group.cancelAll() }
+                    try await Self.confirmUntilFinal(paymentIDs, store: stack.store, sandbox: sandbox)
                 }
-            } cleanup: {
-                await pool.close()
             }
         }
     }

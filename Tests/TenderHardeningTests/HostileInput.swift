@@ -1,4 +1,5 @@
 import Foundation
+import TenderSandbox
 
 /// Random and mutated JSON bodies: valid ones, and ones truncated, with huge numbers, deep nesting,
 /// invalid UTF-8, wrong types, giant strings, NULs, unknown, missing or repeated fields, or no JSON
@@ -17,9 +18,9 @@ struct HostileInput {
         }
     }
 
-    var random: SplitMix64
+    var random: SeededGenerator
 
-    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
     // MARK: Bodies
 

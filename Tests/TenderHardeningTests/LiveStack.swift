@@ -9,6 +9,7 @@ import TenderHTTP
 import TenderPostgres
 import TenderSandbox
 import TenderTestKit
+import TenderWorker
 
 /// A worker's parts, in process and for real: pool, store and engine on a database, the sandbox
 /// gateway over HTTP, and every route of `tender worker` on a port of its own (the sandbox sends
@@ -30,38 +31,26 @@ struct LiveStack: Sendable {
         logger makeLogger: @escaping @Sendable (String) -> Logger,
         _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
+        let port = try FreePort.pick()
+        let registry = PrometheusCollectorRegistry()
+        let engine = EngineConfiguration.forTests(
+            policy: .fastForTests, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(3)
+        )
         try await LiveBackends.run(
-            databaseURL: databaseURL, poolSize: 8, sandbox: sandboxConfiguration, secretKey: secretKey,
-            timeouts: .init(connect: .seconds(2), read: .seconds(5)), logger: makeLogger
+            databaseURL: databaseURL, sandbox: sandboxConfiguration, secretKey: secretKey,
+            timeouts: .init(connect: .seconds(2), read: .seconds(5)), engine: engine,
+            configure: {
+                $0.port = port
+                $0.apiToken = APIToken(token)
+            },
+            registry: registry, logger: makeLogger("tender"), sandboxLogger: makeLogger("tender.sandbox")
         ) { backends in
-            let (pool, migrator) = (backends.pool, backends.migrator)
-            let policy = AttemptPolicy.fastForTests
-            let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: makeLogger("tender.store"))
-            let port = try FreePort.pick()
-            let configuration = EngineConfiguration.forTests(
-                policy: policy, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(3)
-            )
-            let engine = PaymentEngine(store: store, gateway: backends.client, configuration: configuration, logger: makeLogger("tender.engine"))
-            let registry = PrometheusCollectorRegistry()
-            let api = TenderAPI(
-                engine: engine, store: store, token: APIToken(token),
-                readiness: {
-                    do {
-                        let version = try await migrator.currentVersion(pool)
-                        return version == migrator.latestVersion ? .ready : .notReady(reason: "schema at \(version)")
-                    } catch {
-                        return .notReady(reason: "the database is unreachable")
-                    }
-                },
-                registry: registry,
-                attemptCounts: { try await store.countAttemptsByState() },
-                metricsFactory: PrometheusMetricsFactory(registry: registry)
-            )
-            let app = Application(
-                router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: makeLogger("tender.http")
-            )
-            try await withServices([engine, app], logger: makeLogger("tender.lifecycle")) {
-                try await body(LiveStack(engine: engine, store: store, pool: pool, sandbox: backends.sandbox, baseURL: "http://127.0.0.1:\(port)"))
+            let stack = backends.stack
+            let app = stack.application(metricsFactory: PrometheusMetricsFactory(registry: registry))
+            try await withServices([stack.engine, app], logger: makeLogger("tender.lifecycle")) {
+                try await body(
+                    LiveStack(engine: stack.engine, store: stack.store, pool: stack.pool, sandbox: backends.sandbox, baseURL: "http://127.0.0.1:\(port)")
+                )
             }
         }
     }

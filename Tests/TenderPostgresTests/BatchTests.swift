@@ -20,10 +20,10 @@ import Testing
                 try #require(claims.first { $0.attemptID == attempt.id && $0.kind == .deadline })
             }
             let results = try await fixture.store.applyBatch(
-                try batched.map { BatchInput(input: .deadlineReached, attemptID: $0.id, claim: try deadline($0)) }, now: t0 + 100
+                try batched.map { BatchInput(input: .deadlineReached, attemptID: $0.id, claim: try deadline($0)) }, machine: fixture.machine, now: t0 + 100
             )
             for attempt in single {
-                try await fixture.store.apply(.deadlineReached, to: attempt.id, completing: try deadline(attempt), now: t0 + 100)
+                try await fixture.store.apply(.deadlineReached, to: attempt.id, machine: fixture.machine, completing: try deadline(attempt), now: t0 + 100)
             }
             #expect(results.allSatisfy { (try? $0.get())?.attempt.state == .expired })
             for (one, other) in zip(batched, single) {
@@ -41,11 +41,11 @@ import Testing
             let batched = try await Scenario.prepare(fixture, tag: "a")
             let single = try await Scenario.prepare(fixture, tag: "b")
 
-            let results = try await fixture.store.applyBatch(batched.items, now: t0 + 50)
+            let results = try await fixture.store.applyBatch(batched.items, machine: fixture.machine, now: t0 + 50)
             var singleResults: [StoreError.Code?] = []
             for item in single.items {
                 do {
-                    try await fixture.store.apply(item.input, to: item.attemptID, completing: item.claim, now: t0 + 50)
+                    try await fixture.store.apply(item.input, to: item.attemptID, machine: fixture.machine, completing: item.claim, now: t0 + 50)
                     singleResults.append(nil)
                 } catch let error as StoreError {
                     singleResults.append(error.code)
@@ -77,13 +77,13 @@ private struct Scenario {
     static func prepare(_ fixture: StoreFixture, tag: String) async throws -> Scenario {
         let paymentID = "payment-\(tag)"
         let expired = try await fixture.submit(payment: paymentID, key: "first-\(tag)")
-        try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_first_\(tag)")), to: expired.id, completing: nil, now: t0 + 1)
-        try await fixture.store.apply(.deadlineReached, to: expired.id, completing: nil, now: t0 + 2)
+        try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_first_\(tag)")), to: expired.id, machine: fixture.machine, completing: nil, now: t0 + 1)
+        try await fixture.store.apply(.deadlineReached, to: expired.id, machine: fixture.machine, completing: nil, now: t0 + 2)
         let open = try await fixture.submit(payment: paymentID, key: "second-\(tag)", now: t0 + 3)
         let sessionID = "cs_second_\(tag)"
         _ = try await fixture.store.receiveWebhook(
             WebhookHint(eventID: "evt_\(tag)", type: "checkout.session.completed", sessionID: sessionID, createdAt: t0 + 4),
-            body: Array("{}".utf8), now: t0 + 4
+            body: Array("{}".utf8), machine: fixture.machine, now: t0 + 4
         )
         let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 10, limit: 10, lease: .seconds(60), now: t0 + 5)
         var stale = try #require(claims.first { $0.attemptID == open.id && $0.kind == .call })

@@ -27,7 +27,7 @@ struct ConcurrencyTests {
                 for index in 0..<16 {
                     let store = index.isMultiple(of: 2) ? fixture.store : other
                     let input = Self.racingInputs[index % Self.racingInputs.count]
-                    group.addTask { (input, try await store.apply(input, to: submitted.id, completing: nil, now: now)) }
+                    group.addTask { (input, try await store.apply(input, to: submitted.id, machine: fixture.machine, completing: nil, now: now)) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -77,7 +77,7 @@ struct ConcurrencyTests {
                     for (index, attempt) in attempts.enumerated() {
                         let store = (index + round).isMultiple(of: 2) ? fixture.store : other
                         group.addTask {
-                            try await store.apply(.callFailed(.createSession, retryLater), to: attempt.id, completing: nil, now: t0 + 1)
+                            try await store.apply(.callFailed(.createSession, retryLater), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
                         }
                     }
                 }

@@ -21,7 +21,7 @@ struct StoreFixture: Sendable {
     let pool: PostgresPool
     /// A store over ``pool``.
     let store: PostgresPaymentStore
-    /// The machine the stores run.
+    /// The machine the tests apply, as an engine with the fixture's policy would.
     let machine: AttemptMachine
     private let pools: PoolRegistry
 
@@ -37,7 +37,7 @@ struct StoreFixture: Sendable {
         let pool = try await registry.open(url)
         let machine = AttemptMachine(policy: policy)
         let fixture = StoreFixture(
-            url: url, pool: pool, store: PostgresPaymentStore(pool: pool, machine: machine, logger: logger),
+            url: url, pool: pool, store: PostgresPaymentStore(pool: pool, logger: logger),
             machine: machine, pools: registry
         )
         do {
@@ -60,7 +60,7 @@ struct StoreFixture: Sendable {
 
     /// A second store instance with a pool of its own, as another process would have.
     func openStore() async throws -> PostgresPaymentStore {
-        PostgresPaymentStore(pool: try await openPool(), machine: machine, logger: logger)
+        PostgresPaymentStore(pool: try await openPool(), logger: logger)
     }
 
     /// Submits a new attempt of a new payment (or of `paymentID`) at `now`.
@@ -69,7 +69,7 @@ struct StoreFixture: Sendable {
         payment paymentID: String = UUID().uuidString, key: String = UUID().uuidString, amount: Int64 = 1_000,
         email: String = "payer@example.com", now: Date = t0
     ) async throws -> Attempt {
-        try await store.submit(request(payment: paymentID, key: key, amount: amount, email: email), now: now).attempt
+        try await store.submit(request(payment: paymentID, key: key, amount: amount, email: email), machine: machine, now: now).attempt
     }
 
     /// A submission request.

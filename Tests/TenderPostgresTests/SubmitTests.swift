@@ -8,7 +8,7 @@ struct SubmitTests {
     @Test("a new submission stores the attempt, its history row and its first tasks")
     func newSubmission() async throws {
         try await StoreFixture.with { fixture in
-            let result = try await fixture.store.submit(fixture.request(payment: "order-1", key: "k1"), now: t0)
+            let result = try await fixture.store.submit(fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, now: t0)
             #expect(!result.replayed)
             let attempt = result.attempt
             #expect(attempt.state == .submitted && attempt.version == 1)
@@ -26,11 +26,11 @@ struct SubmitTests {
     func replayReturnsSameAttempt() async throws {
         try await StoreFixture.with { fixture in
             let request = try fixture.request(payment: "order-1", key: "k1")
-            let first = try await fixture.store.submit(request, now: t0)
+            let first = try await fixture.store.submit(request, machine: fixture.machine, now: t0)
             // A replay carries a new attempt id (a client retrying builds the submission again).
             var again = request
             again.submission.attemptID = AttemptID()
-            let second = try await fixture.store.submit(again, now: t0 + 5)
+            let second = try await fixture.store.submit(again, machine: fixture.machine, now: t0 + 5)
             #expect(second.replayed)
             #expect(second.attempt == first.attempt)
             #expect(try await fixture.count("attempts") == 1)
@@ -47,7 +47,7 @@ struct SubmitTests {
         try await StoreFixture.with { fixture in
             let original = try await fixture.submit(payment: "order-1", key: "k1")
             let error = await #expect(throws: StoreError.self) {
-                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k1", amount: amount, email: email), now: t0 + 1)
+                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k1", amount: amount, email: email), machine: fixture.machine, now: t0 + 1)
             }
             #expect(error?.code == .idempotencyConflict)
             #expect(try await fixture.store.attempt(original.id) == original)
@@ -62,7 +62,7 @@ struct SubmitTests {
         try await StoreFixture.with { fixture in
             try await fixture.submit(payment: "order-1", key: "k1")
             let error = await #expect(throws: StoreError.self) {
-                try await fixture.store.submit(fixture.request(payment: "order-2", key: "k1"), now: t0)
+                try await fixture.store.submit(fixture.request(payment: "order-2", key: "k1"), machine: fixture.machine, now: t0)
             }
             #expect(error?.code == .idempotencyConflict)
             #expect(try await fixture.count("payments") == 1)
@@ -74,15 +74,15 @@ struct SubmitTests {
         try await StoreFixture.with { fixture in
             let first = try await fixture.submit(payment: "order-1", key: "k1")
             let error = await #expect(throws: StoreError.self) {
-                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2"), now: t0 + 1)
+                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2"), machine: fixture.machine, now: t0 + 1)
             }
             #expect(error?.code == .attemptInFlight)
             // Still in flight while the payer confirms.
-            try await fixture.store.apply(.sessionCreated(session(.open)), to: first.id, completing: nil, now: t0 + 1)
-            try await fixture.store.apply(.payAnswered(session(.open)), to: first.id, completing: nil, now: t0 + 2)
+            try await fixture.store.apply(.sessionCreated(session(.open)), to: first.id, machine: fixture.machine, completing: nil, now: t0 + 1)
+            try await fixture.store.apply(.payAnswered(session(.open)), to: first.id, machine: fixture.machine, completing: nil, now: t0 + 2)
             #expect(try await fixture.store.attempt(first.id)?.state == .awaitingConfirmation)
             let again = await #expect(throws: StoreError.self) {
-                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k3"), now: t0 + 3)
+                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k3"), machine: fixture.machine, now: t0 + 3)
             }
             #expect(again?.code == .attemptInFlight)
             #expect(try await fixture.count("attempts") == 1)
@@ -93,10 +93,10 @@ struct SubmitTests {
     func completedPaymentRefusesAttempt() async throws {
         try await StoreFixture.with { fixture in
             let first = try await fixture.submit(payment: "order-1", key: "k1")
-            let completion = try await fixture.store.apply(.fetched(session(.completed), .poll), to: first.id, completing: nil, now: t0 + 30)
+            let completion = try await fixture.store.apply(.fetched(session(.completed), .poll), to: first.id, machine: fixture.machine, completing: nil, now: t0 + 30)
             #expect(completion.completesPayment)
             let error = await #expect(throws: StoreError.self) {
-                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2"), now: t0 + 31)
+                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2"), machine: fixture.machine, now: t0 + 31)
             }
             #expect(error?.code == .paymentCompleted)
             #expect(try await fixture.store.payment(PaymentID(rawValue: "order-1"))?.completedAttemptID == first.id)
@@ -108,9 +108,9 @@ struct SubmitTests {
     func paymentMismatch() async throws {
         try await StoreFixture.with { fixture in
             let first = try await fixture.submit(payment: "order-1", key: "k1")
-            try await fixture.store.apply(.deadlineReached, to: first.id, completing: nil, now: t0 + 90)
+            try await fixture.store.apply(.deadlineReached, to: first.id, machine: fixture.machine, completing: nil, now: t0 + 90)
             let error = await #expect(throws: StoreError.self) {
-                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2", amount: 999), now: t0 + 91)
+                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2", amount: 999), machine: fixture.machine, now: t0 + 91)
             }
             #expect(error?.code == .paymentMismatch)
         }
@@ -120,9 +120,9 @@ struct SubmitTests {
     func newAttemptAfterExpiry() async throws {
         try await StoreFixture.with { fixture in
             let first = try await fixture.submit(payment: "order-1", key: "k1")
-            let expiry = try await fixture.store.apply(.deadlineReached, to: first.id, completing: nil, now: first.deadline)
+            let expiry = try await fixture.store.apply(.deadlineReached, to: first.id, machine: fixture.machine, completing: nil, now: first.deadline)
             #expect(expiry.attempt.state == .expired)
-            let second = try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2"), now: first.deadline + 10)
+            let second = try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2"), machine: fixture.machine, now: first.deadline + 10)
             #expect(!second.replayed)
             #expect(second.attempt.id != first.id)
             let record = try #require(try await fixture.store.payment(PaymentID(rawValue: "order-1")))
@@ -139,7 +139,7 @@ struct SubmitTests {
             let results = try await withThrowingTaskGroup(of: SubmitResult.self) { group in
                 for index in 0..<8 {
                     let store = index.isMultiple(of: 2) ? fixture.store : other
-                    group.addTask { try await store.submit(request, now: t0) }
+                    group.addTask { try await store.submit(request, machine: fixture.machine, now: t0) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

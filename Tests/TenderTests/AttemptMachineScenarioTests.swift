@@ -114,8 +114,11 @@ struct AttemptMachineScenarioTests {
         #expect(fetched.events == [.completed])
     }
 
-    @Test("a second attempt completing a paid payment is a duplicate charge, not refunded by default")
+    @Test("a second attempt completing a paid payment is a duplicate charge, not refunded when refunds are off")
     func duplicateCharge() throws {
+        var policy = AttemptPolicy()
+        policy.refundsDuplicates = false
+        let machine = AttemptMachine(policy: policy)
         let first = machine.transition(try awaitingAttempt(number: 1), .fetched(Fixture.session(.completed), .poll), context: PaymentContext(), now: t(30))
         #expect(first.completesPayment)
         let context = PaymentContext(completedAttemptID: first.attempt.id)
@@ -128,11 +131,9 @@ struct AttemptMachineScenarioTests {
         #expect(!second.effects.contains { if case .call = $0 { true } else { false } })
     }
 
-    @Test("with refunds configured, a duplicate charge is refunded and the refund reported")
+    @Test("by default a duplicate charge is refunded and the refund reported")
     func duplicateChargeRefunded() throws {
-        var policy = AttemptPolicy()
-        policy.refundsDuplicates = true
-        let machine = AttemptMachine(policy: policy)
+        let machine = AttemptMachine(policy: AttemptPolicy())
         let context = PaymentContext(completedAttemptID: Fixture.attemptID(1))
         let paying = try payingAttempt(number: 2, machine: machine)
 

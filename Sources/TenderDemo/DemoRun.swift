@@ -9,10 +9,12 @@ import TenderConvergeGate
 import TenderHTTP
 import TenderPostgres
 import TenderSandbox
+import TenderWorker
 
-/// One demo run against a database: migrates it, then runs the sandbox gateway, the webhook
-/// server, the engine and the demo's order system in one `ServiceGroup`, and collects the summary.
-/// The engine runs in-process, so no `/v1` API (and no API token) is involved.
+/// One demo run against a database: builds a Tender stack on it (migrating it) against the sandbox
+/// gateway, then runs the sandbox, the worker's HTTP server, the engine and the demo's order system
+/// in one `ServiceGroup`, and collects the summary. The order system calls the engine in-process;
+/// the HTTP server takes the sandbox's webhooks (and serves `/v1` on loopback, without a token).
 struct DemoRun {
     let scenario: DemoScenario
     let databaseURL: String
@@ -22,23 +24,6 @@ struct DemoRun {
     let say: @Sendable (String) -> Void
 
     func run() async throws -> DemoSummary {
-        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 8, logger: logger)
-        do {
-            let summary = try await run(pool: pool)
-            await pool.close()
-            return summary
-        } catch {
-            await pool.close()
-            throw error
-        }
-    }
-
-    private func run(pool: PostgresPool) async throws -> DemoSummary {
-        let migrator = Migrator(logger: logger)
-        let applied = try await migrator.migrate(pool)
-        say("  schema: version \(migrator.latestVersion)" + (applied.isEmpty ? " (already current)" : " (applied \(applied.map(String.init).joined(separator: ", ")))"))
-        try await interruption.check()
-
         let runID = String(UUID().uuidString.prefix(8)).lowercased()
         let secretKey = "sk_test_demo_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
         let gatewayPort = try FreePort.pick()
@@ -49,20 +34,29 @@ struct DemoRun {
         let sandbox = ConvergeGateSandbox(configuration: sandboxConfiguration, logger: logger)
         let gatewayURL = "http://127.0.0.1:\(gatewayPort)"
 
-        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: scenario.policy), logger: logger)
-        let client = ConvergeGateClient(configuration: try ConvergeGateConfiguration(baseURL: gatewayURL, secretKey: secretKey), logger: logger)
-        var configuration = EngineConfiguration()
-        configuration.workerID = "demo-\(runID)"
-        configuration.policy = scenario.policy
-        configuration.webhookURL = webhookURL
-        let engine = PaymentEngine(store: store, gateway: client, configuration: configuration, logger: logger)
-
-        let router = Router()
-        WebhookRoutes(engine: engine).add(to: router)
-        let webhookServer = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: logger
+        var engineConfiguration = EngineConfiguration()
+        engineConfiguration.workerID = "demo-\(runID)"
+        engineConfiguration.policy = scenario.policy
+        engineConfiguration.webhookURL = webhookURL
+        var configuration = TenderConfiguration(
+            database: try PostgresConfiguration(connectionString: databaseURL),
+            gateway: try ConvergeGateConfiguration(baseURL: gatewayURL, secretKey: secretKey),
+            engine: engineConfiguration
         )
+        configuration.poolSize = 8
+        configuration.port = webhookPort
+        return try await TenderStack.withStack(configuration, logger: logger) { stack in
+            say("  schema: version \(stack.migrator.latestVersion)")
+            try await interruption.check()
+            return try await run(stack, sandbox: sandbox, runID: runID)
+        }
+    }
 
+    /// Runs the payments through `stack` against `sandbox`.
+    private func run(_ stack: TenderStack, sandbox: ConvergeGateSandbox, runID: String) async throws -> DemoSummary {
+        let (engine, store, configuration) = (stack.engine, stack.store, stack.configuration)
+        let webhookURL = configuration.engine.webhookURL ?? ""
+        let gatewayURL = configuration.gateway.baseURL.absoluteString
         let payments = scenario.plannedPayments(runID: runID)
         let tracker = DemoTracker(planned: payments.map(\.paymentID))
         let ending = DemoEndingBox()
@@ -73,7 +67,7 @@ struct DemoRun {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: sandbox, serviceName: "sandbox"),
-                .init(service: webhookServer, serviceName: "webhooks"),
+                .init(service: stack.application(), serviceName: "http"),
                 .init(service: engine, serviceName: "engine"),
                 .init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "demo"),
             ],
@@ -83,17 +77,11 @@ struct DemoRun {
         let group = ServiceGroup(configuration: groupConfiguration)
 
         say("  gateway: ConvergeGate sandbox at \(gatewayURL), webhooks to \(webhookURL)")
-        say("  engine: in-process (worker \(configuration.workerID)); no /v1 API is served, so no API token is needed")
+        say("  engine: in-process (worker \(configuration.engine.workerID)); the order system calls it directly")
         say("  payers confirm in 10-80 s of bank time; 10% never confirm, ~5% are declined; 10% of webhooks are lost\n")
 
-        do {
-            guard await interruption.attach(group) else { throw DemoInterrupted() }
-            try await group.run()
-            try await client.shutdown()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        guard await interruption.attach(group) else { throw DemoInterrupted() }
+        try await group.run()
 
         var attempts: [Attempt] = []
         let submitted = await tracker.attempts

@@ -4,7 +4,9 @@ import Foundation
 import LibPQ
 import Logging
 import Tender
+import TenderConvergeGate
 import TenderPostgres
+import TenderWorker
 
 /// The options every benchmark scenario takes.
 struct BenchOptions: ParsableArguments {
@@ -56,6 +58,21 @@ struct BenchDatabase: Sendable {
         components.path = "/" + name
         return components.string ?? url
     }
+}
+
+/// Runs `body` with a Tender stack on the database at `url` whose engine calls `gateway`. The
+/// ConvergeGate settings the configuration needs are placeholders: the injected gateway answers.
+func withBenchStack<T: Sendable>(
+    url: String, poolSize: Int = 8, gateway: any PaymentGateway, engine: EngineConfiguration = EngineConfiguration(),
+    _ body: (TenderStack) async throws -> T
+) async throws -> T {
+    var configuration = TenderConfiguration(
+        database: try PostgresConfiguration(connectionString: url),
+        gateway: try ConvergeGateConfiguration(baseURL: "http://gateway.invalid", secretKey: "sk_bench_unused"),
+        engine: engine
+    )
+    configuration.poolSize = poolSize
+    return try await TenderStack.withStack(configuration, gateway: gateway, logger: benchLogger, body)
 }
 
 /// The logger of the benchmark commands: notices and worse only, so logs do not cost time.

@@ -3,6 +3,7 @@ import Foundation
 import LibPQ
 import Tender
 import TenderPostgres
+import TenderWorker
 
 /// `tender bench worker`: an engine in a process of its own, for the scenarios that stop or kill a
 /// worker. Optionally keeps payments in flight through a gateway that answers after a delay.
@@ -26,12 +27,16 @@ struct BenchWorkerCommand: AsyncParsableCommand {
     var gatewayDelayMS: Int = 0
 
     func run() async throws {
-        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 8, logger: benchLogger)
-        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: AttemptPolicy()), logger: benchLogger)
         var configuration = EngineConfiguration()
         configuration.workerID = workerID
         let gateway = DelayedGateway(delay: .milliseconds(gatewayDelayMS))
-        let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: benchLogger)
+        try await withBenchStack(url: databaseURL, gateway: gateway, engine: configuration) { stack in
+            try await run(stack.engine)
+        }
+    }
+
+    /// Runs `engine`, submitting payments at the configured rate, until killed.
+    private func run(_ engine: PaymentEngine) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await engine.run() }
             if paymentsPerSecond > 0 {

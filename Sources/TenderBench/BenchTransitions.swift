@@ -3,6 +3,7 @@ import Foundation
 import LibPQ
 import Tender
 import TenderPostgres
+import TenderWorker
 
 /// `tender bench transitions`: whole payment lives driven by the real engine against PostgreSQL,
 /// with a gateway that answers at once, beside `pgbench` doing the same SQL work per transition.
@@ -86,11 +87,16 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
 
     /// Drives `clients` payments at a time through the engine; measures after a warm-up.
     private func drive(url: String, clients: Int) async throws -> Run {
-        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: url), size: clients + 4, logger: benchLogger)
-        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: AttemptPolicy()), logger: benchLogger)
         var configuration = EngineConfiguration()
         configuration.maximumConcurrentCalls = max(64, clients * 2)
-        let engine = PaymentEngine(store: store, gateway: InstantGateway(), configuration: configuration, logger: benchLogger)
+        return try await withBenchStack(url: url, poolSize: clients + 4, gateway: InstantGateway(), engine: configuration) { stack in
+            try await drive(stack, clients: clients)
+        }
+    }
+
+    /// Drives the payments through `stack`'s engine.
+    private func drive(_ stack: TenderStack, clients: Int) async throws -> Run {
+        let (pool, store, engine) = (stack.pool, stack.store, stack.engine)
         let waiter = BenchEventWaiter(store: store)
         let counters = CommitCounter(pool: pool)
         let customer = try Customer(email: "payer@example.com", firstName: "Jan", lastName: "Kowalski")
@@ -138,7 +144,6 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                 statCommits: Double(CommitCounter.statCommits(from: start, to: statEnd))
             )
         }
-        await pool.close()
         let payments = Double(measured.latencies.count)
         return Run(
             clients: clients, payments: measured.latencies.count,

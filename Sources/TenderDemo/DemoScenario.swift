@@ -65,7 +65,7 @@ struct DemoScenario: Sendable {
     /// The payments to submit, each with when to submit it (after the start), in that order.
     /// `runID` keeps payment ids unique across runs against one database.
     func plannedPayments(runID: String) -> [DemoPayment] {
-        var random = DemoRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let spread = Self.submissionSpread.timeInterval
         let offsets = (0..<payments).map { _ in Double.random(in: 0...spread, using: &random) }.sorted()
         return offsets.enumerated().map { index, offset in
@@ -107,22 +107,5 @@ struct DemoPayment: Sendable {
 
     var email: String {
         "payer\(number)@example.com"
-    }
-}
-
-/// SplitMix64: the demo's seeded generator, so a seed repeats a run's payments.
-struct DemoRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

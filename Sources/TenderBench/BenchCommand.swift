@@ -1,8 +1,9 @@
 import ArgumentParser
 
 /// `tender bench`: benchmarks run in a release build against PostgreSQL with durability on.
-struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BenchCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
+    public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of the engine against PostgreSQL (build with -c release).",
         subcommands: [
@@ -10,4 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchWorkerCommand.self,
         ]
     )
+
+    /// Creates the command.
+    public init() {}
 }

@@ -9,6 +9,7 @@ import TenderConvergeGate
 import TenderHTTP
 import TenderPostgres
 import TenderSandbox
+import TenderWorker
 
 /// `tender bench blik`: many concurrent BLIK payments through the sandbox over HTTP, payers
 /// confirming after realistic (compressed) delays, some webhooks lost.
@@ -117,23 +118,33 @@ struct BenchBLIKCommand: AsyncParsableCommand {
     private func measure(
         pool: PostgresPool, settings: PostgresSettings, gatewayURL: String, ledger: () async throws -> SandboxLedger
     ) async throws -> Report {
-        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: policy), logger: benchLogger)
         let webhookPort = try FreePort.pick()
-        let client = ConvergeGateClient(
-            configuration: try ConvergeGateConfiguration(baseURL: gatewayURL, secretKey: Self.secretKey),
-            logger: benchLogger
+        var engineConfiguration = EngineConfiguration()
+        engineConfiguration.policy = policy
+        engineConfiguration.webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
+        engineConfiguration.pollBudget = 200
+        engineConfiguration.maximumConcurrentCalls = 128
+        var configuration = TenderConfiguration(
+            database: pool.configuration,
+            gateway: try ConvergeGateConfiguration(baseURL: gatewayURL, secretKey: Self.secretKey),
+            engine: engineConfiguration
         )
-        let gateway = BenchTimedGateway(wrapping: client)
-        var configuration = EngineConfiguration()
-        configuration.policy = policy
-        configuration.webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
-        configuration.pollBudget = 200
-        configuration.maximumConcurrentCalls = 128
-        let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration, logger: benchLogger)
-        let router = Router()
-        WebhookRoutes(engine: engine).add(to: router)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: benchLogger)
-        let counters = CommitCounter(pool: pool)
+        configuration.poolSize = 12
+        configuration.port = webhookPort
+        return try await ConvergeGateClient.withClient(configuration: configuration.gateway, logger: benchLogger) { client in
+            let gateway = BenchTimedGateway(wrapping: client)
+            return try await TenderStack.withStack(configuration, gateway: gateway, logger: benchLogger) { stack in
+                try await measure(stack, gateway: gateway, counters: CommitCounter(pool: pool), pool: pool, settings: settings, ledger: ledger)
+            }
+        }
+    }
+
+    /// Runs the payments through `stack`'s engine and webhook route.
+    private func measure(
+        _ stack: TenderStack, gateway: BenchTimedGateway, counters: CommitCounter, pool: PostgresPool, settings: PostgresSettings, ledger: () async throws -> SandboxLedger
+    ) async throws -> Report {
+        let engine = stack.engine
+        let app = stack.application()
 
         let report = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await engine.run() }
@@ -186,7 +197,6 @@ struct BenchBLIKCommand: AsyncParsableCommand {
                 timeScale: timeScale, webhookDropRate: webhookDropRate
             )
         }
-        try await client.shutdown()
         return report
     }
 

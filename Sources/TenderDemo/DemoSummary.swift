@@ -54,7 +54,7 @@ struct DemoSummary: Sendable {
     private static let outcomeStates: [AttemptState] = [.completed, .expired, .failed, .awaitingConfirmation, .submitted]
 
     private func outcomes() -> String {
-        var table = PaymentsTable(["outcome", "payments", "share", "note"], rightAligned: [1, 2])
+        var table = TextTable(["outcome", "payments", "share", "note"], rightAligned: [1, 2])
         for state in Self.outcomeStates {
             let matching = attempts.filter { $0.state == state }
             guard !matching.isEmpty || state.rank >= 2 else { continue }
@@ -69,7 +69,7 @@ struct DemoSummary: Sendable {
     }
 
     private func timeToOutcome() -> String {
-        var table = PaymentsTable(["outcome", "count", "p50", "p90", "p99", "max"], rightAligned: [1, 2, 3, 4, 5])
+        var table = TextTable(["outcome", "count", "p50", "p90", "p99", "max"], rightAligned: [1, 2, 3, 4, 5])
         func row(_ title: String, _ matching: [Attempt]) {
             let times = matching.compactMap { attempt in attempt.resolvedAt.map { $0.timeIntervalSince(attempt.submittedAt) } }.sorted()
             guard !times.isEmpty else { return }
@@ -84,7 +84,7 @@ struct DemoSummary: Sendable {
 
     private func sources() -> String {
         let states: [AttemptState] = [.completed, .expired, .failed]
-        var table = PaymentsTable(["learned from"] + states.map(\.rawValue), rightAligned: [1, 2, 3])
+        var table = TextTable(["learned from"] + states.map(\.rawValue), rightAligned: [1, 2, 3])
         let resolved = attempts.filter { states.contains($0.state) }
         let sources = Set(resolved.compactMap(\.outcomeSource))
         for source in InputSource.allCases where sources.contains(source) {
@@ -96,7 +96,7 @@ struct DemoSummary: Sendable {
     }
 
     private func deadlineLateness() -> String {
-        var table = PaymentsTable(["task", "fired", "p50", "p99", "max"], rightAligned: [1, 2, 3, 4])
+        var table = TextTable(["task", "fired", "p50", "p99", "max"], rightAligned: [1, 2, 3, 4])
         for kind in lateness.keys.sorted() {
             let samples = lateness[kind, default: []].sorted()
             guard !samples.isEmpty else { continue }

@@ -3,6 +3,7 @@ import Foundation
 import LibPQ
 import Tender
 import TenderPostgres
+import TenderWorker
 
 /// `tender bench timers`: deadlines in the real task table fired by the real scheduler, each firing
 /// the real expiry transition. Three workloads: steady (precision), burst (throughput) and pause
@@ -194,16 +195,13 @@ struct BenchTimersCommand: AsyncParsableCommand {
 
     /// Runs an engine in this process while `body` runs.
     private func withEngine<T: Sendable>(url: String, _ body: @Sendable () async throws -> T) async throws -> T {
-        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: url), size: 8, logger: benchLogger)
-        let store = PostgresPaymentStore(pool: pool, machine: AttemptMachine(policy: AttemptPolicy()), logger: benchLogger)
-        let engine = PaymentEngine(store: store, gateway: InstantGateway(), configuration: EngineConfiguration(), logger: benchLogger)
-        let result = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await engine.run() }
-            defer { group.cancelAll() }
-            return try await body()
+        try await withBenchStack(url: url, gateway: InstantGateway()) { stack in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await stack.engine.run() }
+                defer { group.cancelAll() }
+                return try await body()
+            }
         }
-        await pool.close()
-        return result
     }
 
     static func sleep(until date: Date) async throws {

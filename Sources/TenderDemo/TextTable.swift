@@ -1,23 +1,26 @@
-/// A plain-text table with aligned columns, as the `payments` and `demo` commands print them.
-struct PaymentsTable {
+/// A plain-text table with aligned columns, as the demo's summary and the `payments` commands
+/// print them.
+public struct TextTable: Sendable {
     /// The column titles.
-    var header: [String]
+    public var header: [String]
     /// The rows; a short row is padded with empty cells.
-    var rows: [[String]] = []
+    public var rows: [[String]] = []
     /// Columns aligned to the right (numbers).
-    var rightAligned: Set<Int> = []
+    public var rightAligned: Set<Int> = []
 
-    init(_ header: [String], rightAligned: Set<Int> = []) {
+    /// An empty table with these column titles.
+    public init(_ header: [String], rightAligned: Set<Int> = []) {
         self.header = header
         self.rightAligned = rightAligned
     }
 
-    mutating func append(_ row: [String]) {
+    /// Adds a row.
+    public mutating func append(_ row: [String]) {
         rows.append(row)
     }
 
     /// The table, indented by `indent` spaces, ending in a newline.
-    func rendered(indent: Int = 2) -> String {
+    public func rendered(indent: Int = 2) -> String {
         let columns = ([header] + rows).map(\.count).max() ?? 0
         let cells = ([header] + rows).map { $0 + Array(repeating: "", count: columns - $0.count) }
         let widths = (0..<columns).map { column in cells.map { $0[column].count }.max() ?? 0 }

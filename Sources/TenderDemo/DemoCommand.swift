@@ -6,8 +6,9 @@ import Logging
 import Metrics
 
 /// `tender demo`: BLIK payments end to end on this machine, with nothing configured.
-struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct DemoCommand: AsyncParsableCommand {
+    /// The command's name, help and discussion.
+    public static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Push BLIK payments through a throwaway PostgreSQL, the sandbox gateway and the engine.",
         discussion: """
@@ -37,13 +38,18 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Log level of the engine and the sandbox (trace, debug, info, notice, warning, error).")
     var logLevel = "warning"
 
-    func validate() throws {
+    /// Creates the command with its defaults.
+    public init() {}
+
+    /// Refuses out-of-range options.
+    public func validate() throws {
         guard (1...10_000).contains(payments) else { throw ValidationError("--payments must be between 1 and 10000.") }
         guard timeScale >= 0.05, timeScale <= 10 else { throw ValidationError("--time-scale must be between 0.05 and 10.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown log level \(logLevel).") }
     }
 
-    func run() async throws {
+    /// Runs the demo and exits non-zero when the ledger check fails or the run was interrupted.
+    public func run() async throws {
         var logger = Logger(label: "tender.demo")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         let metrics = DemoMetrics()

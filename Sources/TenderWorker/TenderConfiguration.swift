@@ -1,0 +1,98 @@
+import Foundation
+import LibPQ
+import Logging
+import Tender
+import TenderConvergeGate
+import TenderHTTP
+
+/// Everything a Tender worker runs with: the database, the gateway, the HTTP server and the
+/// engine's settings and policy.
+///
+/// Build one in code (``init(database:gateway:engine:)``) or read one from flags, environment
+/// variables and a configuration file (``init(reading:)``); either way ``TenderWorker`` and
+/// ``TenderStack`` build everything from it. The database password, the gateway's secret key and
+/// the API token never appear in ``description``.
+public struct TenderConfiguration: Sendable {
+    /// Where the database is.
+    public var database: PostgresConfiguration
+    /// The most database connections. Default 10.
+    public var poolSize = 10
+    /// How to reach the gateway.
+    public var gateway: ConvergeGateConfiguration
+    /// The address the HTTP server binds. Default `127.0.0.1`.
+    public var host = "127.0.0.1"
+    /// The port the HTTP server binds (0: any free port). Default 8080.
+    public var port = 8080
+    /// The bearer token `/v1` routes require; `nil` leaves them open (loopback only).
+    public var apiToken: APIToken?
+    /// The log level. Default `info`.
+    public var logLevel = Logger.Level.info
+    /// The engine's settings, with the policy every attempt runs under.
+    public var engine: EngineConfiguration
+
+    /// The shortest API token accepted.
+    public static let minimumTokenLength = 16
+
+    /// A configuration with the defaults for everything but the database and the gateway.
+    public init(database: PostgresConfiguration, gateway: ConvergeGateConfiguration, engine: EngineConfiguration = EngineConfiguration()) {
+        self.database = database
+        self.gateway = gateway
+        self.engine = engine
+    }
+
+    /// Whether `host` only accepts connections from this machine.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4)
+    }
+}
+
+extension TenderConfiguration: CustomStringConvertible {
+    /// Every setting's effective value, one `VARIABLE=value` per line, secrets redacted.
+    public var description: String {
+        effectiveValues.map { "\($0.setting.variable)=\($0.value)" }.joined(separator: "\n")
+    }
+
+    /// Every setting with the value this configuration holds for it; secrets as `<redacted>`.
+    public var effectiveValues: [(setting: TenderSetting, value: String)] {
+        let policy = engine.policy
+        let redacted = "<redacted>"
+        return [
+            (.databaseURL, "\(database)"),
+            (.poolSize, "\(poolSize)"),
+            (.gatewayURL, gateway.baseURL.absoluteString),
+            (.gatewaySecretKey, redacted),
+            (.gatewayTimeout, Self.seconds(gateway.timeouts.read)),
+            (.gatewayConnectTimeout, Self.seconds(gateway.timeouts.connect)),
+            (.gatewaySuccessURL, gateway.successURL),
+            (.httpHost, host),
+            (.httpPort, "\(port)"),
+            (.apiToken, apiToken == nil ? "" : redacted),
+            (.webhookURL, engine.webhookURL ?? ""),
+            (.workerID, engine.workerID),
+            (.logLevel, logLevel.rawValue),
+            (.confirmationTimeout, Self.seconds(policy.confirmationWindow)),
+            (.firstPollDelay, Self.seconds(policy.firstPollDelay)),
+            (.pollInterval, Self.seconds(policy.pollInterval)),
+            (.gracePeriod, Self.seconds(policy.gracePeriod)),
+            (.gracePollInterval, Self.seconds(policy.gracePollInterval)),
+            (.retryBackoff, Self.seconds(policy.retryBackoff)),
+            (.maximumRetryBackoff, Self.seconds(policy.maximumRetryBackoff)),
+            (.sessionLifetime, Self.seconds(policy.sessionLifetimeBeyondDeadline)),
+            (.refundDuplicates, "\(policy.refundsDuplicates)"),
+            (.pollBudget, Self.number(engine.pollBudget)),
+            (.maximumConcurrentCalls, "\(engine.maximumConcurrentCalls)"),
+            (.claimBatchSize, "\(engine.claimBatchSize)"),
+            (.leaseSeconds, Self.seconds(engine.leaseDuration)),
+            (.sweepInterval, Self.seconds(engine.sweepInterval)),
+            (.lookahead, Self.seconds(engine.lookahead)),
+        ]
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        number(duration.timeInterval)
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import LibPQ
+import Logging
+import Metrics
+import Prometheus
+import Tender
+import TenderConvergeGate
+import TenderHTTP
+import TenderPostgres
+
+/// The parts of one Tender built from a ``TenderConfiguration``: the database pool, the migrator,
+/// the store, the engine and the routes.
+///
+/// ``withStack(_:gateway:schema:registry:logger:_:)`` builds them, hands them to its body and closes
+/// them when the body ends, whichever way it ends. ``TenderWorker`` runs a stack's engine and HTTP
+/// server; an order system that wants the parts (say, to serve the routes from its own server)
+/// takes the stack instead.
+public struct TenderStack: Sendable {
+    /// What the database schema must be before the parts are built.
+    public enum Schema: Sendable {
+        /// Bring it up to this build's version (safe from several processes at once).
+        case migrate
+        /// Leave it alone; refuse to start unless it is at this build's version.
+        case expectCurrent
+    }
+
+    /// The configuration the parts were built from.
+    public let configuration: TenderConfiguration
+    /// The database pool, closed when the stack ends.
+    public let pool: PostgresPool
+    /// The schema's migrator.
+    public let migrator: Migrator
+    /// The store of attempts, tasks, the outbox and the webhook inbox.
+    public let store: PostgresPaymentStore
+    /// The gateway the engine calls.
+    public let gateway: any PaymentGateway
+    /// The engine, the one owner of the attempt policy; run it (it is a `Service`) to fire tasks.
+    public let engine: PaymentEngine
+    /// Where `/metrics` reads from.
+    public let registry: PrometheusCollectorRegistry
+    /// The logger of every part.
+    let logger: Logger
+
+    /// Builds the parts, runs `body` with them, and then shuts the gateway client down and closes
+    /// the pool, whether `body` returned or threw.
+    /// - Parameters:
+    ///   - configuration: what to build.
+    ///   - gateway: the payment gateway; a ConvergeGate client of `configuration.gateway` when `nil`.
+    ///   - schema: whether to migrate the database or only check it.
+    ///   - registry: where `/metrics` reads from.
+    ///   - logger: the logger of every part.
+    ///   - body: what to do with the parts.
+    public static func withStack<T: Sendable>(
+        _ configuration: TenderConfiguration,
+        gateway: (any PaymentGateway)? = nil,
+        schema: Schema = .migrate,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        logger: Logger,
+        _ body: (TenderStack) async throws -> T
+    ) async throws -> T {
+        let pool = PostgresPool(configuration: configuration.database, size: configuration.poolSize, logger: logger)
+        do {
+            let migrator = Migrator(logger: logger)
+            switch schema {
+            case .migrate:
+                try await migrator.migrate(pool)
+            case .expectCurrent:
+                let version = try await migrator.currentVersion(pool)
+                guard version == migrator.latestVersion else {
+                    throw SchemaVersionMismatch(found: version, expected: migrator.latestVersion)
+                }
+            }
+            let result = try await withGateway(gateway, configuration.gateway, logger: logger) { gateway in
+                let store = PostgresPaymentStore(pool: pool, logger: logger)
+                let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration.engine, logger: logger)
+                return try await body(
+                    TenderStack(
+                        configuration: configuration, pool: pool, migrator: migrator, store: store, gateway: gateway, engine: engine,
+                        registry: registry, logger: logger
+                    )
+                )
+            }
+            await pool.close()
+            return result
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
+    /// Runs `body` with `gateway`, or with a ConvergeGate client it shuts down afterwards.
+    private static func withGateway<T: Sendable>(
+        _ gateway: (any PaymentGateway)?, _ configuration: ConvergeGateConfiguration, logger: Logger,
+        _ body: (any PaymentGateway) async throws -> T
+    ) async throws -> T {
+        if let gateway {
+            return try await body(gateway)
+        }
+        return try await ConvergeGateClient.withClient(configuration: configuration, logger: logger) { client in
+            try await body(client)
+        }
+    }
+
+    /// Ready when the database answers and its schema is the one this build knows.
+    public func readiness() async -> Readiness {
+        do {
+            let version = try await migrator.currentVersion(pool)
+            return version == migrator.latestVersion
+                ? .ready : .notReady(reason: "the schema is at version \(version), this build needs \(migrator.latestVersion)")
+        } catch {
+            return .notReady(reason: "the database is unreachable")
+        }
+    }
+
+    /// Every route of a worker: the webhook route, the `/v1` API, `/healthz`, `/readyz` and
+    /// `/metrics`.
+    /// - Parameter metricsFactory: where the API's own counters go (the global factory by default).
+    public func api(metricsFactory: any MetricsFactory = MetricsSystem.factory) -> TenderAPI {
+        TenderAPI(
+            engine: engine, store: store, token: configuration.apiToken,
+            readiness: { await self.readiness() },
+            registry: registry,
+            attemptCounts: { try await self.store.countAttemptsByState() },
+            metricsFactory: metricsFactory
+        )
+    }
+
+    /// An HTTP server of ``api(metricsFactory:)`` on the configured host and port.
+    /// - Parameters:
+    ///   - metricsFactory: where the API's own counters go.
+    ///   - onListening: called with the port once the server listens.
+    public func application(
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let port = configuration.port
+        return Application(
+            router: api(metricsFactory: metricsFactory).router(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(15))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: port),
+                availableConnectionsDelegate: MaximumAvailableConnections(1024)
+            ),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+}
+
+/// The database's schema is not the version this build knows, and the stack was told not to
+/// migrate it.
+public struct SchemaVersionMismatch: Error, Sendable, CustomStringConvertible {
+    /// The version the database is at.
+    public let found: Int
+    /// The version this build needs.
+    public let expected: Int
+
+    /// Creates the error.
+    public init(found: Int, expected: Int) {
+        self.found = found
+        self.expected = expected
+    }
+
+    /// Says which versions, and what to do.
+    public var description: String {
+        "the database schema is at version \(found), this build expects \(expected); run `tender migrate` first"
+    }
+}
