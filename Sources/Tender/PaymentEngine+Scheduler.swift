@@ -240,8 +240,9 @@ extension PaymentEngine {
             case .resync:
                 loadedUntil = .distantPast
                 await alarm.ring()
+                await outboxBell.ring()
             case .eventsAppended:
-                break
+                await outboxBell.ring()
             }
         }
     }

@@ -19,6 +19,8 @@ public actor PaymentEngine: Service {
     let logger: Logger
     let now: @Sendable () -> Date
     let alarm = Alarm()
+    /// Wakes the readers of the outbox.
+    let outboxBell = OutboxBell()
     var pollBudget: RequestBudget
     /// Whether the poll budget, not the lack of due polls, limited the last claim.
     var pollsWaitForBudget = false
@@ -119,21 +121,14 @@ public actor PaymentEngine: Service {
         try await apply(.resolvedByOperator(state, reason: reason), to: id)
     }
 
-    /// Verifies a webhook, stores it, and applies it as a hint. Answer the gateway 2xx only when
-    /// this returns: the event is stored by then.
-    /// - Throws: ``WebhookRejection`` for a forged, stale, oversized or malformed webhook (nothing is
-    ///   stored), or the store's error when the event could not be stored (counted as
-    ///   `unavailable` and logged once per outage).
-    public func handleWebhook(headers: [(name: String, value: String)], body: [UInt8]) async throws -> WebhookReceipt {
-        let hint: WebhookHint
-        do {
-            hint = try gateway.verifyWebhook(headers: headers, body: body, now: now())
-            guard Self.isStorable(hint) else { throw WebhookRejection.malformedBody }
-        } catch {
-            Counter(label: "tender_webhooks_total", dimensions: [("result", "rejected")]).increment()
-            logger.notice("webhook rejected", metadata: ["reason": "\(error)"])
-            throw error
-        }
+    /// Stores a verified webhook and applies it as a hint. Answer the gateway 2xx only when this
+    /// returns: the event is stored by then.
+    /// - Parameters:
+    ///   - hint: the event, verified by the gateway's verifier.
+    ///   - body: the raw body, kept in the inbox.
+    /// - Throws: the store's error when the event could not be stored (counted as `unavailable` and
+    ///   logged once per outage).
+    public func receiveWebhook(_ hint: WebhookHint, body: [UInt8]) async throws -> WebhookReceipt {
         let received: ReceivedWebhook
         do {
             received = try await withFollowUpLease(freeingSlot: false) { lease in
@@ -157,19 +152,30 @@ public actor PaymentEngine: Service {
         return received.receipt
     }
 
-    /// Whether a verified event's identifiers can be stored: each 1 to 255 UTF-8 bytes without
-    /// control characters (PostgreSQL's text cannot hold NUL, and its indexes refuse huge keys).
-    /// A signed event that fails this is malformed (400), not a reason to make the gateway retry.
-    static func isStorable(_ hint: WebhookHint) -> Bool {
-        [hint.eventID, hint.type, hint.sessionID].allSatisfy { field in
-            (1...255).contains(field.utf8.count) && !field.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
-        }
-    }
-
     /// Events for the order system after a sequence number, in order; waits for new ones. Delivery is
     /// at least once: acknowledge what was handled with ``acknowledge(consumer:upTo:)``.
     public nonisolated func events(after sequence: Int64) -> OrderEventStream {
-        OrderEventStream(store: store, after: sequence)
+        OrderEventStream(engine: self, after: sequence)
+    }
+
+    /// How long a reader waiting for events goes without looking at the outbox again when no
+    /// notification wakes it: the safety net for a notification lost while the listener reconnects,
+    /// and the pace of an engine that does not run (and so does not listen).
+    public static let outboxRecheckInterval: Duration = .seconds(1)
+
+    /// Up to `limit` events after `sequence`, in order. When there are none yet, waits up to `wait`
+    /// for the first, woken by this process's transitions and the store's notifications; returns
+    /// the empty answer when the wait runs out or the task is cancelled.
+    public nonisolated func events(after sequence: Int64, limit: Int, waitingUpTo wait: Duration = .zero) async throws -> [OrderEvent] {
+        let clock = ContinuousClock()
+        let deadline = clock.now + wait
+        while true {
+            let generation = await outboxBell.generation
+            let events = try await store.events(after: sequence, limit: limit)
+            let remaining = clock.now.duration(to: deadline)
+            guard events.isEmpty, remaining > .zero, !Task.isCancelled else { return events }
+            await outboxBell.wait(after: generation, atMost: min(remaining, Self.outboxRecheckInterval))
+        }
     }
 
     /// Records that `consumer` handled every event up to `sequence`.
@@ -222,6 +228,9 @@ public actor PaymentEngine: Service {
     /// Logs and counts an applied transition, starts the follow-ups it leased and schedules its
     /// other effects.
     func record(_ transition: Transition, of input: AttemptInput, followUps: [TaskClaim] = []) async {
+        if !transition.events.isEmpty {
+            await outboxBell.ring()
+        }
         if transition.changedState {
             logger.info("attempt \(transition.attempt.state.rawValue)", metadata: [
                 "attempt_id": "\(transition.attempt.id)", "source": "\(input.source.rawValue)", "note": "\(transition.note)",

@@ -1,7 +1,8 @@
 import Foundation
 
 /// What the engine needs from a payment gateway: open a session, hand it the payer's code, read the
-/// truth about it, refund it, and tell a genuine webhook from a forged one.
+/// truth about it, and refund it. Webhooks are verified before they reach the engine, by the
+/// gateway's verifier at the HTTP edge.
 ///
 /// Every call may be retried by the engine with the same idempotency key; an implementation passes
 /// the key on to the gateway where the gateway supports one.
@@ -17,13 +18,6 @@ public protocol PaymentGateway: Sendable {
 
     /// Refunds a completed session, all of it when `amount` is `nil`.
     func refund(sessionID: String, amount: Int64?, reason: RefundReason, idempotencyKey: String) async throws(GatewayError) -> GatewayRefund
-
-    /// Checks a webhook's signature and freshness and decodes it into a hint.
-    /// - Parameters:
-    ///   - headers: the request's headers; names compare case-insensitively.
-    ///   - body: the raw body exactly as received.
-    ///   - now: the time to judge the timestamp against.
-    func verifyWebhook(headers: [(name: String, value: String)], body: [UInt8], now: Date) throws(WebhookRejection) -> WebhookHint
 }
 
 /// What a new checkout session is for.

@@ -3,7 +3,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of refusal.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
-            case idempotencyConflict, attemptInFlight, paymentCompleted, paymentMismatch, notFound, fencedOut, unavailable
+            case idempotencyConflict, attemptInFlight, paymentCompleted, paymentMismatch, notFound, fencedOut
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -20,8 +20,6 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notFound = Code(.notFound)
         /// The task's lease was lost to another worker; the transition was not applied.
         public static let fencedOut = Code(.fencedOut)
-        /// The database cannot be reached; try again later.
-        public static let unavailable = Code(.unavailable)
 
         /// The code's snake_case name.
         public var description: String {
@@ -32,7 +30,6 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             case .paymentMismatch: "payment_mismatch"
             case .notFound: "not_found"
             case .fencedOut: "fenced_out"
-            case .unavailable: "unavailable"
             }
         }
     }

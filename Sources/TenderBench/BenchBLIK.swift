@@ -295,8 +295,4 @@ struct BenchTimedGateway: PaymentGateway {
     func refund(sessionID: String, amount: Int64?, reason: RefundReason, idempotencyKey: String) async throws(GatewayError) -> GatewayRefund {
         try await inner.refund(sessionID: sessionID, amount: amount, reason: reason, idempotencyKey: idempotencyKey)
     }
-
-    func verifyWebhook(headers: [(name: String, value: String)], body: [UInt8], now: Date) throws(WebhookRejection) -> WebhookHint {
-        try inner.verifyWebhook(headers: headers, body: body, now: now)
-    }
 }

@@ -84,10 +84,6 @@ struct DelayedGateway: PaymentGateway {
         return try await instant.refund(sessionID: sessionID, amount: amount, reason: reason, idempotencyKey: idempotencyKey)
     }
 
-    func verifyWebhook(headers: [(name: String, value: String)], body: [UInt8], now: Date) throws(WebhookRejection) -> WebhookHint {
-        try instant.verifyWebhook(headers: headers, body: body, now: now)
-    }
-
     private func pause() async {
         if delay > .zero {
             try? await Task.sleep(for: delay)

@@ -19,8 +19,4 @@ struct InstantGateway: PaymentGateway {
     func refund(sessionID: String, amount: Int64?, reason: RefundReason, idempotencyKey: String) async throws(GatewayError) -> GatewayRefund {
         GatewayRefund(id: "re_" + UUID().uuidString, amount: amount ?? 0, status: .succeeded)
     }
-
-    func verifyWebhook(headers: [(name: String, value: String)], body: [UInt8], now: Date) throws(WebhookRejection) -> WebhookHint {
-        throw .badSignature
-    }
 }

@@ -6,7 +6,7 @@ import TenderPostgres
 enum PaymentsLookup {
     /// The payment with `id`, or the payment of the attempt with `id`, with the attempt meant
     /// (`nil` when a payment id was given).
-    static func find(_ id: String, in store: PostgresPaymentStore) async throws -> (record: PaymentRecord, attemptID: AttemptID?) {
+    static func find(_ id: String, in store: any PaymentReads) async throws -> (record: PaymentRecord, attemptID: AttemptID?) {
         if let record = try await store.payment(PaymentID(rawValue: id)) {
             return (record, nil)
         }

@@ -22,8 +22,6 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
 
     /// The settings this client was built with.
     public let configuration: ConvergeGateConfiguration
-    /// Checks the webhooks of the same account.
-    public let webhookVerifier: ConvergeGateWebhookVerifier
 
     private let httpClient: HTTPClient
     private let ownsHTTPClient: Bool
@@ -47,7 +45,6 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
         )
         self.ownsHTTPClient = true
         self.configuration = configuration
-        self.webhookVerifier = ConvergeGateWebhookVerifier(configuration: configuration)
         self.logger = logger
     }
 
@@ -56,7 +53,6 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
         self.httpClient = httpClient
         self.ownsHTTPClient = false
         self.configuration = configuration
-        self.webhookVerifier = ConvergeGateWebhookVerifier(configuration: configuration)
         self.logger = logger
     }
 
@@ -150,11 +146,6 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
         let path = try ConvergeGatePath.refunds + "/" + ConvergeGatePath.segment(id, naming: "refund id")
         let refund: WireRefund = try await call(.GET, path, form: nil, idempotencyKey: nil)
         return refund.gatewayRefund
-    }
-
-    /// Verifies a webhook with ``webhookVerifier``.
-    public func verifyWebhook(headers: [(name: String, value: String)], body: [UInt8], now: Date) throws(WebhookRejection) -> WebhookHint {
-        try webhookVerifier.verify(headers: headers, body: body, now: now)
     }
 
     // MARK: Transport

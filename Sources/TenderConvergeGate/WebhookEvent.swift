@@ -24,11 +24,13 @@ struct WebhookEvent: Decodable {
 
     /// Decodes a verified body into a hint.
     ///
-    /// An event without an id, a type or a session id is ``WebhookRejection/malformedBody``; one
-    /// without `created_at` is dated by its signature's timestamp.
+    /// An event whose id, type or session id is not an identifier (1 to 255 UTF-8 bytes without
+    /// control characters) is ``WebhookRejection/malformedBody``: a signed event that no inbox could
+    /// key is refused for good, not retried. One without `created_at` is dated by its signature's
+    /// timestamp.
     static func decode(_ body: [UInt8], signedAt timestamp: Int64) throws(WebhookRejection) -> WebhookHint {
         guard let event = try? JSONDecoder().decode(WebhookEvent.self, from: Foundation.Data(body)),
-            !event.id.isEmpty, !event.type.isEmpty, !event.data.sessionID.isEmpty
+            [event.id, event.type, event.data.sessionID].allSatisfy(isIdentifier)
         else {
             throw .malformedBody
         }
@@ -38,5 +40,10 @@ struct WebhookEvent: Decodable {
             sessionID: event.data.sessionID,
             createdAt: Date(timeIntervalSince1970: event.createdAt ?? TimeInterval(timestamp))
         )
+    }
+
+    /// 1 to 255 UTF-8 bytes without control characters.
+    private static func isIdentifier(_ text: String) -> Bool {
+        (1...255).contains(text.utf8.count) && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 }

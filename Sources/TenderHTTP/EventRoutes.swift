@@ -6,14 +6,10 @@ import Tender
 /// `GET /v1/events` (long poll), `POST /v1/events/ack` and `GET /v1/events/ack`: the outbox for the
 /// order system, delivered at least once, with an acknowledgement cursor per consumer.
 public struct EventRoutes<Context: RequestContext>: Sendable {
-    /// The engine that records acknowledgements.
+    /// The engine whose outbox is read and which records acknowledgements.
     public let engine: PaymentEngine
-    /// The store whose outbox is read.
-    public let store: any PaymentStore
     /// The largest request body accepted, in bytes.
     public let maximumBodySize: Int
-    /// How often a waiting long poll looks at the outbox again.
-    public let pollInterval: Duration
 
     /// The longest a long poll waits, in seconds.
     public static var maximumWait: Int { 30 }
@@ -23,11 +19,9 @@ public struct EventRoutes<Context: RequestContext>: Sendable {
     public static var maximumConsumerLength: Int { 128 }
 
     /// Creates the routes.
-    public init(engine: PaymentEngine, store: any PaymentStore, maximumBodySize: Int = 16 * 1024, pollInterval: Duration = .milliseconds(200)) {
+    public init(engine: PaymentEngine, maximumBodySize: Int = 16 * 1024) {
         self.engine = engine
-        self.store = store
         self.maximumBodySize = maximumBodySize
-        self.pollInterval = pollInterval
     }
 
     /// Adds the routes under `group` (normally `/v1`).
@@ -47,18 +41,12 @@ public struct EventRoutes<Context: RequestContext>: Sendable {
         let after = try Self.integer(request, "after", default: 0, in: 0...Int64.max)
         let wait = try Self.integer(request, "wait", default: 0, in: 0...Int64(Self.maximumWait))
         let limit = try Self.integer(request, "limit", default: 100, in: 1...Int64(Self.maximumLimit))
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(wait)
         do {
-            while true {
-                let events = try await store.events(after: after, limit: Int(limit))
-                if !events.isEmpty || clock.now >= deadline || Task.isShuttingDownGracefully || Task.isCancelled {
-                    return try JSONBody.response(EventsView(events: events.map(EventView.init), next: events.last?.sequence ?? after))
-                }
-                try await Task.sleep(for: min(pollInterval, deadline - clock.now))
+            // A graceful shutdown ends the wait at once, with what there is.
+            let events = try await cancelWhenGracefulShutdown { [engine] in
+                try await engine.events(after: after, limit: Int(limit), waitingUpTo: .seconds(wait))
             }
-        } catch let error as CancellationError {
-            throw error
+            return try JSONBody.response(EventsView(events: events.map(EventView.init), next: events.last?.sequence ?? after))
         } catch {
             throw PaymentRoutes<Context>.translate(error, logger: context.logger)
         }

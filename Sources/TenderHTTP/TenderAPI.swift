@@ -2,14 +2,15 @@ import Hummingbird
 import Metrics
 import Prometheus
 import Tender
+import TenderConvergeGate
 
 /// Every route of `tender worker` on one router: the webhook, the order system's `/v1` JSON API
 /// behind the bearer token, and the operations routes.
 public struct TenderAPI: Sendable {
     /// The engine behind the routes.
     public var engine: PaymentEngine
-    /// The store whose outbox `/v1/events` reads.
-    public var store: any PaymentStore
+    /// Verifies webhooks before the engine sees them.
+    public var webhookVerifier: ConvergeGateWebhookVerifier
     /// The token `/v1` routes require; `nil` leaves them open (only for a loopback listener).
     public var token: APIToken?
     /// Answers `/readyz`.
@@ -26,7 +27,7 @@ public struct TenderAPI: Sendable {
     /// Creates the API.
     public init(
         engine: PaymentEngine,
-        store: any PaymentStore,
+        webhookVerifier: ConvergeGateWebhookVerifier,
         token: APIToken?,
         readiness: @escaping @Sendable () async -> Readiness,
         registry: PrometheusCollectorRegistry,
@@ -34,7 +35,7 @@ public struct TenderAPI: Sendable {
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.engine = engine
-        self.store = store
+        self.webhookVerifier = webhookVerifier
         self.token = token
         self.readiness = readiness
         self.registry = registry
@@ -44,14 +45,14 @@ public struct TenderAPI: Sendable {
 
     /// Adds every route to `router`.
     public func add<Context: RequestContext>(to router: Router<Context>) {
-        WebhookRoutes<Context>(engine: engine).add(to: router)
+        WebhookRoutes<Context>(engine: engine, verifier: webhookVerifier).add(to: router)
         OperationsRoutes<Context>(readiness: readiness, registry: registry, attemptCounts: attemptCounts).add(to: router)
         let v1 = router.group("v1")
         if let token {
             v1.add(middleware: BearerTokenMiddleware<Context>(token: token, metricsFactory: metricsFactory))
         }
         PaymentRoutes<Context>(engine: engine, maximumBodySize: maximumBodySize).add(to: v1)
-        EventRoutes<Context>(engine: engine, store: store, maximumBodySize: maximumBodySize).add(to: v1)
+        EventRoutes<Context>(engine: engine, maximumBodySize: maximumBodySize).add(to: v1)
     }
 
     /// A router with every route.

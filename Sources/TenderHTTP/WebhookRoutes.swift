@@ -1,22 +1,29 @@
+import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import Tender
+import TenderConvergeGate
 
-/// `POST /webhooks/convergegate`: verify, store, answer fast.
+/// `POST /webhooks/convergegate`: verify at the edge, store, answer fast.
 ///
-/// The answer is 200 only once the event is stored; 401 for a bad signature or stale timestamp,
-/// 413 for an oversized body, 400 for a malformed one, and 503 when the event could not be stored,
-/// so that the gateway delivers it again later.
+/// The route verifies the signature and freshness with the gateway's verifier and hands the engine
+/// only a verified event. The answer is 200 once the event is stored; 401 for a bad signature or
+/// stale timestamp, 413 for an oversized body, 400 for a malformed one, and 503 when the event
+/// could not be stored, so that the gateway delivers it again later.
 public struct WebhookRoutes<Context: RequestContext>: Sendable {
-    /// The engine that verifies and stores the events.
+    /// The engine that stores the events.
     public let engine: PaymentEngine
-    /// The largest body accepted.
-    public let maximumBodySize: Int
+    /// The verifier of the gateway account's signatures.
+    public let verifier: ConvergeGateWebhookVerifier
+    /// The clock the timestamps are judged against.
+    let now: @Sendable () -> Date
 
     /// Creates the routes.
-    public init(engine: PaymentEngine, maximumBodySize: Int = 64 * 1024) {
+    public init(engine: PaymentEngine, verifier: ConvergeGateWebhookVerifier, now: @escaping @Sendable () -> Date = { Date() }) {
         self.engine = engine
-        self.maximumBodySize = maximumBodySize
+        self.verifier = verifier
+        self.now = now
     }
 
     /// Adds the webhook route to a router.
@@ -29,23 +36,32 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
     private func receive(_ request: Request, context: Context) async throws -> Response {
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: maximumBodySize)
+            body = try await request.body.collect(upTo: verifier.maximumBodySize)
         } catch {
-            return try ErrorResponse(code: "body_too_large", message: "the body exceeds \(maximumBodySize) bytes")
-                .response(status: .contentTooLarge)
+            return try reject(.bodyTooLarge(limit: verifier.maximumBodySize), context: context)
         }
-        let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        let bytes = Array(body.readableBytesView)
+        let hint: WebhookHint
+        do throws(WebhookRejection) {
+            hint = try verifier.verify(headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) }, body: bytes, now: now())
+        } catch {
+            return try reject(error, context: context)
+        }
         do {
-            _ = try await engine.handleWebhook(headers: headers, body: Array(body.readableBytesView))
+            _ = try await engine.receiveWebhook(hint, body: bytes)
             return Response(status: .ok)
-        } catch let rejection as WebhookRejection {
-            return try ErrorResponse(code: "webhook_rejected", message: rejection.description)
-                .response(status: .init(code: rejection.httpStatus))
         } catch {
             // The engine logs the outage once; one line per refused delivery would flood the log.
             context.logger.debug("webhook not stored; the gateway will deliver it again", metadata: ["error": "\(error)"])
             return try ErrorResponse(code: "unavailable", message: "the event could not be stored; retry later")
                 .response(status: .serviceUnavailable)
         }
+    }
+
+    private func reject(_ rejection: WebhookRejection, context: Context) throws -> Response {
+        Counter(label: "tender_webhooks_total", dimensions: [("result", "rejected")]).increment()
+        context.logger.notice("webhook rejected", metadata: ["reason": "\(rejection)"])
+        let code = if case .bodyTooLarge = rejection { "body_too_large" } else { "webhook_rejected" }
+        return try ErrorResponse(code: code, message: rejection.description).response(status: rejection.responseStatus)
     }
 }

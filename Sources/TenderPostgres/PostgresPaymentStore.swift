@@ -53,11 +53,6 @@ public struct PostgresPaymentStore: PaymentStore {
         return try rows.first.map(AttemptRow.decode)
     }
 
-    public func attempt(sessionID: String) async throws -> Attempt? {
-        let rows = try await pool.query("SELECT \(AttemptRow.columns) FROM attempts a WHERE a.session_id = $1", [sessionID])
-        return try rows.first.map(AttemptRow.decode)
-    }
-
     public func attempts(in state: AttemptState, submittedBefore: Date, limit: Int) async throws -> [Attempt] {
         let rows = try await pool.query(
             "SELECT \(AttemptRow.columns) FROM attempts a WHERE a.state = $1 AND a.submitted_at < $2 ORDER BY a.submitted_at LIMIT $3",

@@ -52,6 +52,17 @@ struct SettingsReader {
         }
     }
 
+    /// An absolute http or https URL with a host and without credentials, as text.
+    func webURL(_ setting: TenderSetting) throws(TenderConfigurationError) -> String? {
+        guard let text = text(setting) else { return nil }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host?.isEmpty == false, url.user == nil, url.password == nil
+        else {
+            throw TenderConfigurationError(setting, "must be an absolute http or https URL without credentials")
+        }
+        return text
+    }
+
     /// A secret given directly or in a file (trailing newlines dropped), but not both.
     func secret(_ setting: TenderSetting, file fileSetting: TenderSetting) throws(TenderConfigurationError) -> String? {
         switch (text(setting), text(fileSetting)) {

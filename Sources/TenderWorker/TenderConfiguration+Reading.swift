@@ -82,12 +82,7 @@ extension TenderConfiguration {
             connect: try settings.seconds(.gatewayConnectTimeout, default: .seconds(5), in: 0.1...120),
             read: try settings.seconds(.gatewayTimeout, default: .seconds(10), in: 0.1...300)
         )
-        let successURL = settings.text(.gatewaySuccessURL) ?? ConvergeGateConfiguration.defaultSuccessURL
-        guard let parsed = URL(string: successURL), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            parsed.host?.isEmpty == false
-        else {
-            throw TenderConfigurationError(.gatewaySuccessURL, "must be an absolute http or https URL")
-        }
+        let successURL = try settings.webURL(.gatewaySuccessURL) ?? ConvergeGateConfiguration.defaultSuccessURL
         do {
             return try ConvergeGateConfiguration(baseURL: url, secretKey: secretKey, timeouts: timeouts, successURL: successURL)
         } catch {
@@ -105,14 +100,7 @@ extension TenderConfiguration {
         } else {
             engine.workerID = "\(ProcessInfo.processInfo.hostName.prefix(40))-\(ProcessInfo.processInfo.processIdentifier)"
         }
-        if let webhookURL = settings.text(.webhookURL) {
-            guard let url = URL(string: webhookURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-                url.host?.isEmpty == false, url.user == nil, url.password == nil
-            else {
-                throw TenderConfigurationError(.webhookURL, "must be an absolute http or https URL without credentials")
-            }
-            engine.webhookURL = webhookURL
-        }
+        engine.webhookURL = try settings.webURL(.webhookURL)
         engine.pollBudget = try settings.number(.pollBudget, default: engine.pollBudget, in: 0.1...100_000)
         engine.maximumConcurrentCalls = try settings.integer(.maximumConcurrentCalls, default: engine.maximumConcurrentCalls, in: 1...10_000)
         engine.claimBatchSize = try settings.integer(.claimBatchSize, default: engine.claimBatchSize, in: 1...10_000)

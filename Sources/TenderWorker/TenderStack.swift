@@ -119,7 +119,7 @@ public struct TenderStack: Sendable {
     /// - Parameter metricsFactory: where the API's own counters go (the global factory by default).
     public func api(metricsFactory: any MetricsFactory = MetricsSystem.factory) -> TenderAPI {
         TenderAPI(
-            engine: engine, store: store, token: configuration.apiToken,
+            engine: engine, webhookVerifier: ConvergeGateWebhookVerifier(configuration: configuration.gateway), token: configuration.apiToken,
             readiness: { await self.readiness() },
             registry: registry,
             attemptCounts: { try await self.store.countAttemptsByState() },

@@ -34,7 +34,7 @@ struct RedactionTests {
         let configuration = try ConvergeGateConfiguration(baseURL: "http://127.0.0.1:8089", secretKey: Self.key)
         let digestHex = try OpenSSL.sha256Hex(of: Self.key)
         try await ConvergeGateClient.withClient(configuration: configuration, logger: .init(label: "test")) { client in
-            for text in Self.renderings(client) + Self.renderings(client.webhookVerifier) {
+            for text in Self.renderings(client) + Self.renderings(ConvergeGateWebhookVerifier(configuration: configuration)) {
                 #expect(!text.contains(Self.key))
                 #expect(!text.contains(digestHex))
                 #expect(!text.contains(String(digestHex.prefix(8))))

@@ -53,18 +53,4 @@ struct WebhookSignatureVectorTests {
         let hint = try verifier.verify(headers: headers, body: WebhookVector.body, now: WebhookVector.now)
         #expect(hint.eventID == "evt_1")
     }
-
-    @Test("the client verifies webhooks with the same recipe")
-    func clientDelegatesToVerifier() async throws {
-        let configuration = try ConvergeGateConfiguration(baseURL: "http://127.0.0.1:1", secretKey: WebhookVector.secret)
-        let signature = try OpenSSL.signature(secret: WebhookVector.secret, timestamp: WebhookVector.timestamp, body: WebhookVector.body)
-        try await ConvergeGateClient.withClient(configuration: configuration, logger: .init(label: "test")) { client in
-            let hint = try client.verifyWebhook(
-                headers: WebhookVector.headers(signature: signature),
-                body: WebhookVector.body,
-                now: WebhookVector.now
-            )
-            #expect(hint.eventID == "evt_1")
-        }
-    }
 }

@@ -3,17 +3,37 @@ import Testing
 import Tender
 import TenderSandbox
 import TenderTestKit
+import TenderWorker
 
 @Suite("Duplicate charges", .serialized)
 struct DuplicateChargeTests {
+    /// The policy a worker reads from `environment`, as `tender worker` would, with the test's
+    /// compressed timings for everything the environment leaves out.
+    static func policy(from environment: [String: String]) async throws -> AttemptPolicy {
+        let reader = try await TenderConfiguration.reader(
+            environment: [
+                "TENDER_DATABASE_URL": "postgresql://127.0.0.1/unused", "TENDER_GATEWAY_URL": "http://127.0.0.1:1",
+                "TENDER_GATEWAY_SECRET_KEY": "sk_unused",
+            ].merging(environment) { $1 }
+        )
+        let configured = try TenderConfiguration(reading: reader).engine.policy
+        var policy = AttemptPolicy.fastForTests
+        policy.confirmationWindow = configured.confirmationWindow
+        policy.gracePeriod = configured.gracePeriod
+        policy.refundsDuplicates = configured.refundsDuplicates
+        return policy
+    }
+
     /// The first attempt expires and completes late, after a second attempt has completed the
     /// payment. The bank holds the first (000013) until the test completes it, so the order of the
-    /// two completions does not depend on how fast the engine runs.
-    static func twoCompletions(refunding: Bool, _ check: @escaping @Sendable (EngineHarness, Attempt, Attempt) async throws -> Void) async throws {
-        var policy = AttemptPolicy.fastForTests
-        policy.confirmationWindow = .seconds(10)
-        policy.gracePeriod = .seconds(60)
-        policy.refundsDuplicates = refunding
+    /// two completions does not depend on how fast the engine runs. The engine runs with the policy
+    /// `environment` configures.
+    static func twoCompletions(
+        environment: [String: String], _ check: @escaping @Sendable (EngineHarness, Attempt, Attempt) async throws -> Void
+    ) async throws {
+        let policy = try await Self.policy(
+            from: ["TENDER_CONFIRMATION_TIMEOUT": "10", "TENDER_GRACE_PERIOD": "60"].merging(environment) { $1 }
+        )
         let sandbox = SandboxConfiguration(
             secretKey: "",
             bank: BankBehavior(
@@ -33,8 +53,9 @@ struct DuplicateChargeTests {
         }
     }
 
-    @Test func twoCompletedAttemptsAreReportedAsADuplicateCharge() async throws {
-        try await Self.twoCompletions(refunding: false) { harness, winner, duplicate in
+    @Test("with TENDER_REFUND_DUPLICATES=false a duplicate charge is reported and not refunded")
+    func twoCompletedAttemptsAreReportedAsADuplicateCharge() async throws {
+        try await Self.twoCompletions(environment: ["TENDER_REFUND_DUPLICATES": "false"]) { harness, winner, duplicate in
             #expect(!winner.duplicate)
             #expect(duplicate.duplicate)
             #expect(duplicate.late)
@@ -47,8 +68,9 @@ struct DuplicateChargeTests {
         }
     }
 
-    @Test func aDuplicateChargeIsRefundedWhenConfigured() async throws {
-        try await Self.twoCompletions(refunding: true) { harness, _, duplicate in
+    @Test("by default a duplicate charge is refunded and the refund reported")
+    func aDuplicateChargeIsRefundedByDefault() async throws {
+        try await Self.twoCompletions(environment: [:]) { harness, _, duplicate in
             let refunded = try await harness.waitUntil { try await harness.events(of: duplicate.id).contains { $0.type == .duplicateRefunded } }
             #expect(refunded, "waiting for duplicate_refunded")
             let refunds = await harness.sandbox.ledger().refunds

@@ -43,7 +43,7 @@ struct EngineRig: Sendable {
             sandbox: sandboxConfiguration, secretKey: EngineHarness.secretKey, timeouts: .init(connect: .seconds(2), read: .seconds(5)),
             engine: .forTests(policy: policy, webhookURL: webhookURL), logger: logger
         ) { backends in
-            let webhooks = WebhookSwitch()
+            let webhooks = WebhookSwitch(verifier: ConvergeGateWebhookVerifier(configuration: backends.stack.configuration.gateway))
             let router = Router()
             webhooks.add(to: router)
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: logger)
@@ -172,6 +172,11 @@ struct RigTimeout: Error, CustomStringConvertible {
 /// While none runs it answers 503, and the gateway delivers the event again later.
 final class WebhookSwitch: Sendable {
     private let engines = Mutex<(list: [PaymentEngine], next: Int)>(([], 0))
+    private let verifier: ConvergeGateWebhookVerifier
+
+    init(verifier: ConvergeGateWebhookVerifier) {
+        self.verifier = verifier
+    }
 
     /// Sends the next webhooks to `engines`, taking turns.
     func use(_ engines: [PaymentEngine]) {
@@ -192,8 +197,10 @@ final class WebhookSwitch: Sendable {
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let engine = self.pick() else { return Response(status: .serviceUnavailable) }
             let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+            let bytes = Array(body.readableBytesView)
             do {
-                _ = try await engine.handleWebhook(headers: headers, body: Array(body.readableBytesView))
+                let hint = try self.verifier.verify(headers: headers, body: bytes, now: Date())
+                _ = try await engine.receiveWebhook(hint, body: bytes)
                 return Response(status: .ok)
             } catch is WebhookRejection {
                 return Response(status: .unauthorized)

@@ -33,10 +33,6 @@ struct RecordingGateway: PaymentGateway {
         } sessionID: { _ in sessionID }
     }
 
-    func verifyWebhook(headers: [(name: String, value: String)], body: [UInt8], now: Date) throws(WebhookRejection) -> WebhookHint {
-        try base.verifyWebhook(headers: headers, body: body, now: now)
-    }
-
     private func recorded<T: Sendable>(
         _ endpoint: GatewayLog.Endpoint, key: String?, _ call: () async throws(GatewayError) -> T, sessionID: (T) -> String
     ) async throws(GatewayError) -> T {

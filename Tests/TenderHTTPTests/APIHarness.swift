@@ -67,7 +67,6 @@ struct APIHarness: Sendable {
             let store = overridePool.map { PostgresPaymentStore(pool: $0, logger: logger) } ?? stack.store
             if overridePool != nil {
                 // The routes and an engine of their own on a pool the test controls.
-                api.store = store
                 api.engine = PaymentEngine(store: store, gateway: stack.gateway, configuration: stack.configuration.engine, logger: logger)
             }
             let engine = api.engine

@@ -55,6 +55,9 @@ import Testing
             (base.merging(["TENDER_API_TOKEN": "short"]) { $1 }, "TENDER_API_TOKEN"),
             (base.merging(["TENDER_LOG_LEVEL": "loud"]) { $1 }, "TENDER_LOG_LEVEL"),
             (base.merging(["TENDER_DB_POOL_SIZE": "0"]) { $1 }, "TENDER_DB_POOL_SIZE"),
+            (base.merging(["TENDER_POLL_BUDGET": "abc"]) { $1 }, "TENDER_POLL_BUDGET"),
+            (base.merging(["TENDER_REFUND_DUPLICATES": "perhaps"]) { $1 }, "TENDER_REFUND_DUPLICATES"),
+            (base.merging(["TENDER_CONFIG_FILE": "/nonexistent/worker.env"]) { $1 }, "TENDER_CONFIG_FILE"),
         ]
         for (environment, setting) in cases {
             let worker = try TenderProcess(["worker"], environment: environment)
@@ -62,6 +65,31 @@ import Testing
             #expect(worker.log.contains(setting), "\(setting): \(worker.log)")
             #expect(!worker.log.contains("hunter2-secret"))
             #expect(!worker.log.contains(Self.gatewayKey))
+        }
+    }
+
+    @Test("--print-configuration prints the effective settings, secrets redacted, and exits 0")
+    func printConfiguration() async throws {
+        let worker = try TenderProcess(
+            ["worker", "--print-configuration", "--max-concurrent-calls", "12"],
+            environment: [
+                "TENDER_DATABASE_URL": "postgresql://tender:hunter2-secret@127.0.0.1:1/tender",
+                "TENDER_GATEWAY_URL": "http://127.0.0.1:1",
+                "TENDER_GATEWAY_SECRET_KEY": Self.gatewayKey,
+                "TENDER_API_TOKEN": "print-test-token-0b7e4d2c",
+                "TENDER_REFUND_DUPLICATES": "false",
+                "TENDER_POLL_BUDGET": "7",
+                "TENDER_MAX_CONCURRENT_CALLS": "99",
+            ]
+        )
+        #expect(try await worker.exitStatus() == 0, "\(worker.log)")
+        #expect(worker.log.contains("TENDER_REFUND_DUPLICATES=false"))
+        #expect(worker.log.contains("TENDER_POLL_BUDGET=7"))
+        #expect(worker.log.contains("TENDER_MAX_CONCURRENT_CALLS=12"), "the flag wins over the variable")
+        #expect(worker.log.contains("TENDER_CONFIRMATION_TIMEOUT=90"))
+        #expect(worker.log.contains("TENDER_API_TOKEN=<redacted>"))
+        for secret in ["hunter2-secret", Self.gatewayKey, "print-test-token-0b7e4d2c"] {
+            #expect(!worker.log.contains(secret))
         }
     }
 

@@ -14,7 +14,7 @@ import TenderWorker
 import TenderTestKit
 
 /// Hostile input against the webhook route and the JSON API: 110,000 inputs in all. The bulk
-/// (50,000 each) goes through the functions the routes call — `PaymentEngine.handleWebhook` for webhooks, and
+/// (50,000 each) goes through the functions the routes call — the verifier and `PaymentEngine.receiveWebhook` for webhooks, and
 /// `JSONBody.decode` + `SubmitPaymentRequest.validated()` + `PaymentEngine.submit` for payments —
 /// and a sample of 5,000 each goes through the Hummingbird router in process. Every input is
 /// answered with a 4xx, or is valid and then stored; nothing else reaches the database.
@@ -40,6 +40,7 @@ struct FuzzTests {
     /// the worker's router.
     struct Stack: Sendable {
         let engine: PaymentEngine
+        let verifier: ConvergeGateWebhookVerifier
         let pool: PostgresPool
         let client: any TestClientProtocol
     }
@@ -55,9 +56,10 @@ struct FuzzTests {
         try await TenderStack.withStack(configuration, logger: logger) { stack in
             var api = stack.api(metricsFactory: PrometheusMetricsFactory(registry: stack.registry))
             api.readiness = { .ready }
+            let verifier = api.webhookVerifier
             let app = Application(router: api.router(), logger: logger)
             try await app.test(.router) { client in
-                try await body(Stack(engine: stack.engine, pool: stack.pool, client: client))
+                try await body(Stack(engine: stack.engine, verifier: verifier, pool: stack.pool, client: client))
             }
         }
     }
@@ -100,12 +102,13 @@ struct FuzzTests {
                 let body = input.webhookBody(n, prefix: prefix).bytes
                 let headers = Self.webhookHeaders(for: body, random: &random)
                 do {
-                    _ = try await stack.engine.handleWebhook(headers: headers, body: body)
+                    let hint = try stack.verifier.verify(headers: headers, body: body, now: Date())
+                    _ = try await stack.engine.receiveWebhook(hint, body: body)
                     direct.record(200)
                     guard let id = Self.eventID(of: body) else { direct.unexpected("accepted without an id: \(body.prefix(80))"); continue }
                     accepted.insert(id)
                 } catch let rejection as WebhookRejection {
-                    direct.record(rejection.httpStatus)
+                    direct.record(Int(rejection.responseStatus.code))
                 } catch {
                     direct.record(503)
                     direct.unexpected("\(error) for \(String(decoding: body.prefix(120), as: UTF8.self))")

@@ -13,7 +13,7 @@ import Testing
             #expect(try await harness.api.retrieve(id).string("status") == "open")
             try await harness.sandbox.complete(sessionID: id)
             #expect(try await harness.api.retrieve(id).string("status") == "completed")
-            #expect(try await eventually { await harness.inbox.received(sessionID: id).last?.type == "session.completed" })
+            #expect(try await eventually { await harness.inbox.received(sessionID: id).contains { $0.type == "session.completed" } })
         }
     }
 
@@ -22,7 +22,7 @@ import Testing
             let id = try await harness.api.newSessionID()
             try await harness.sandbox.expire(sessionID: id)
             #expect(try await harness.api.retrieve(id).string("status") == "expired")
-            #expect(try await eventually { await harness.inbox.received(sessionID: id).last?.type == "session.expired" })
+            #expect(try await eventually { await harness.inbox.received(sessionID: id).contains { $0.type == "session.expired" } })
         }
     }
 

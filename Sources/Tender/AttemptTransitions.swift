@@ -1,0 +1,32 @@
+import Foundation
+
+/// Changes attempts: each method runs the ``AttemptMachine`` it is given inside one transaction.
+/// It reads the attempt under a lock, computes the transition, and writes the new state, the
+/// history row, the task changes and the outbox events together, or nothing. The store holds no
+/// policy of its own; the engine owns the machine.
+public protocol AttemptTransitions: Sendable {
+    /// Stores a new attempt, or returns the existing one for a replayed idempotency key. With a
+    /// `lease`, the new attempt's first gateway call is leased to its owner in the same transaction
+    /// and returned in ``SubmitResult/followUps``.
+    /// - Throws: ``StoreError`` with ``StoreError/Code/idempotencyConflict``,
+    ///   ``StoreError/Code/attemptInFlight`` or ``StoreError/Code/paymentCompleted``.
+    func submit(_ request: SubmitRequest, machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult
+
+    /// Applies one input to an attempt. When `claim` is given, the claimed task is completed in the
+    /// same transaction, and the transition is refused with ``StoreError/Code/fencedOut`` unless the
+    /// claim still holds its lease. With a `lease`, the tasks the transition makes due at once and
+    /// nobody holds are leased to its owner in the same transaction, as a claim would.
+    func apply(
+        _ input: AttemptInput, to attemptID: AttemptID, machine: AttemptMachine, completing claim: TaskClaim?,
+        leasing lease: FollowUpLease?, now: Date
+    ) async throws -> AppliedTransition
+
+    /// Applies inputs to many attempts in one transaction, with the outcome of applying them one
+    /// after the other with ``apply(_:to:machine:completing:leasing:now:)``: each item is locked, its claim's fence
+    /// checked, its transition written with history, tasks and outbox events. An item that one
+    /// application would refuse (``StoreError/Code/fencedOut`` for a lost lease,
+    /// ``StoreError/Code/notFound``) is refused alone and writes nothing; any other failure
+    /// rolls the whole batch back and is thrown.
+    /// - Returns: one result per item, in order.
+    func applyBatch(_ items: [BatchInput], machine: AttemptMachine, now: Date) async throws -> [Result<Transition, StoreError>]
+}

@@ -1,0 +1,13 @@
+import Foundation
+
+/// Reads of attempts and payments, for the order system and operators.
+public protocol PaymentReads: Sendable {
+    /// The attempt with this id.
+    func attempt(_ id: AttemptID) async throws -> Attempt?
+
+    /// The payment with all its attempts and their histories.
+    func payment(_ id: PaymentID) async throws -> PaymentRecord?
+
+    /// Attempts in a state that were submitted before a time, oldest first (for operators).
+    func attempts(in state: AttemptState, submittedBefore: Date, limit: Int) async throws -> [Attempt]
+}
