@@ -55,7 +55,7 @@ extension PaymentEngine {
             }
             var wakeAt = backlog ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
             if pollsWaitForBudget {
-                wakeAt = min(wakeAt, now() + pollBudget.untilNextToken.timeInterval)
+                wakeAt = min(wakeAt, pollBudget.nextToken)
                 backlog = true
             }
             let delay = wakeAt.timeIntervalSince(now())
@@ -120,7 +120,7 @@ extension PaymentEngine {
     private func claimDue(in group: inout DiscardingTaskGroup) async -> Bool {
         let limit = min(configuration.maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls, configuration.claimBatchSize)
         guard accepting, hasRoom, limit > 0 else { return true }
-        let polls = pollBudget.take(upTo: limit)
+        let polls = pollBudget.take(upTo: limit, now: now())
         let claims: [TaskClaim]
         do {
             claims = try await store.claimTasks(

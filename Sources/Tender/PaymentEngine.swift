@@ -69,7 +69,7 @@ public actor PaymentEngine: Service {
         self.configuration = configuration
         self.logger = logger
         self.now = now
-        self.pollBudget = RequestBudget(rate: configuration.pollBudget, burst: max(1, Int(configuration.pollBudget)))
+        self.pollBudget = RequestBudget(rate: configuration.pollBudget, burst: max(1, Int(configuration.pollBudget)), now: now())
     }
 
     /// The machine the store applies.
