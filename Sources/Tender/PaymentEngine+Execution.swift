@@ -69,7 +69,7 @@ extension PaymentEngine {
             } catch let error as StoreError {
                 throw error
             } catch {
-                guard accepting, !Task.isCancelled, ContinuousClock.now + pause < giveUpAt else { throw error }
+                guard scheduler.isAccepting, !Task.isCancelled, ContinuousClock.now + pause < giveUpAt else { throw error }
                 noteStoreFailure("task \(claim.kind.rawValue)", error: error, logger: logger)
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(2))

@@ -10,8 +10,8 @@ extension PaymentEngine {
     public func run() async throws {
         logger.info("engine started", metadata: ["worker_id": "\(configuration.workerID)"])
         await releaseEarlierLeases()
-        running = true
-        defer { running = false }
+        scheduler.runStarted()
+        defer { scheduler.runEnded() }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.listen() }
             group.addTask { await self.keepLeases() }
@@ -25,57 +25,50 @@ extension PaymentEngine {
         logger.info("engine stopped", metadata: ["worker_id": "\(configuration.workerID)"])
     }
 
+    /// Asks the loop to stop claiming and drain: a graceful shutdown.
     func stopAccepting() async {
-        accepting = false
+        scheduler.shutdownRequested()
         await alarm.ring()
     }
 
-    /// The scheduler loop: sleep until the earliest due time or the next sweep, then claim and run
-    /// what is due. While claims fill the room for calls, it claims again as calls finish.
+    /// The scheduler loop: performs what the scheduler's state machine asks — start tasks, sweep,
+    /// claim, sleep — until it asks to drain or the task is cancelled, then drains.
     private func fireTasks(in group: inout DiscardingTaskGroup) async {
-        var nextSweep = now()
-        var sweeps = 0
-        var backlog = false
-        while accepting, !Task.isCancelled {
-            startFollowUps(in: &group)
-            if now() >= nextSweep {
-                await sweep(recoverLeases: sweeps % 5 == 0)
-                sweeps += 1
-                nextSweep = now() + configuration.sweepInterval
-                backlog = true
-            }
-            if timer.popDue(now: now()) {
-                backlog = true
-            }
-            if backlog {
-                backlog = await claimDue(in: &group)
-            }
-            if backlog, hasRoom {
-                continue
-            }
-            var wakeAt = backlog ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
-            if pollsWaitForBudget {
-                wakeAt = min(wakeAt, now() + pollBudget.untilNextToken.timeInterval)
-                backlog = true
-            }
-            let delay = wakeAt.timeIntervalSince(now())
-            if delay > 0 {
-                await alarm.sleep(for: .microseconds(Int64(delay * 1_000_000)))
+        loop: while !Task.isCancelled {
+            switch scheduler.next(now: now()) {
+            case .start(let work):
+                start(work, in: &group)
+            case .sweep(let recoverLeases):
+                await sweep(recoverLeases: recoverLeases)
+            case .claim(let limit, let polls):
+                await claim(limit: limit, polls: polls, in: &group)
+            case .sleep(let wakeAt):
+                let delay = wakeAt.timeIntervalSince(now())
+                if delay > 0 {
+                    await alarm.sleep(for: .microseconds(Int64(delay * 1_000_000)))
+                }
+            case .drain:
+                break loop
             }
         }
         await drain()
     }
 
-    /// Starts the follow-ups that transitions leased to this engine.
-    private func startFollowUps(in group: inout DiscardingTaskGroup) {
-        let ready = readyFollowUps
-        readyFollowUps.removeAll()
-        for task in ready {
-            recordLateness(of: task.claim, firedAt: now())
+    /// Runs tasks in the group: each task on its own, the deadline batch as one.
+    private func start(_ work: SchedulerStateMachine.Work, in group: inout DiscardingTaskGroup) {
+        let firedAt = now()
+        for task in work.tasks {
+            recordLateness(of: task.claim, firedAt: firedAt)
             group.addTask { await self.execute(task.claim, attempt: task.attempt) }
         }
+        guard !work.deadlineBatch.isEmpty else { return }
+        for claim in work.deadlineBatch {
+            recordLateness(of: claim, firedAt: firedAt)
+        }
+        group.addTask { await self.executeDeadlines(work.deadlineBatch) }
     }
 
+    /// Records how long after its due time a task started.
     private func recordLateness(of claim: TaskClaim, firedAt: Date) {
         Timer(label: "tender_task_lateness_seconds", dimensions: [("kind", claim.kind.rawValue)])
             .recordNanoseconds(Int64(max(0, firedAt.timeIntervalSince(claim.dueAt)) * 1e9))
@@ -91,36 +84,17 @@ extension PaymentEngine {
                 }
             }
             let horizon = now() + configuration.lookahead
-            for task in try await store.upcomingTasks(dueBy: horizon, limit: 10_000) where task.dueAt > loadedUntil {
-                timer.schedule(task.dueAt)
-            }
-            loadedUntil = horizon
+            let upcoming = try await store.upcomingTasks(dueBy: horizon, limit: 10_000)
+            scheduler.swept(upcoming.map(\.dueAt), loadedUntil: horizon, now: now())
             outage.succeeded(at: now(), logger: logger)
         } catch {
+            scheduler.sweepFailed(now: now())
             outage.failed("sweep", error: error, at: now(), logger: logger)
         }
     }
 
-    /// The most deadline batches running at once; each is one transaction.
-    static let maximumDeadlineBatches = 3
-
-    /// Gateway calls in flight (deadlines make none).
-    var callsInFlight: Int { inFlight.count - deadlinesInFlight }
-
-    /// Whether more tasks may be claimed: a deadline batch counts as one call, and so does a slot
-    /// reserved for a follow-up.
-    private var hasRoom: Bool {
-        deadlineBatches < Self.maximumDeadlineBatches
-            && callsInFlight + deadlineBatches + reservedCalls < configuration.maximumConcurrentCalls
-    }
-
-    /// Claims due tasks up to the room for more gateway calls, polls only as far as the poll budget
-    /// allows, and runs each in the group; the deadlines among them run together, as one batch.
-    /// Returns whether more may be due (the claim was as large as allowed, or there was no room).
-    private func claimDue(in group: inout DiscardingTaskGroup) async -> Bool {
-        let limit = min(configuration.maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls, configuration.claimBatchSize)
-        guard accepting, hasRoom, limit > 0 else { return true }
-        let polls = pollBudget.take(upTo: limit)
+    /// Claims up to `limit` due tasks, at most `polls` of them polls, and runs them in the group.
+    private func claim(limit: Int, polls: Int, in group: inout DiscardingTaskGroup) async {
         let claims: [TaskClaim]
         do {
             claims = try await store.claimTasks(
@@ -128,31 +102,12 @@ extension PaymentEngine {
                 lease: configuration.leaseDuration, now: now()
             )
         } catch {
-            pollBudget.giveBack(polls)
+            scheduler.claimFailed()
             outage.failed("claiming tasks", error: error, at: now(), logger: logger)
-            return false
+            return
         }
         outage.succeeded(at: now(), logger: logger)
-        let claimedPolls = claims.count(where: \.purpose.isBudgeted)
-        pollBudget.giveBack(polls - claimedPolls)
-        pollsWaitForBudget = claimedPolls == polls && claims.count < limit
-        let firedAt = now()
-        var deadlines: [TaskClaim] = []
-        for claim in claims {
-            inFlight[TaskKey(claim)] = claim
-            recordLateness(of: claim, firedAt: firedAt)
-            if claim.kind == .deadline {
-                deadlines.append(claim)
-            } else {
-                group.addTask { await self.execute(claim) }
-            }
-        }
-        if !deadlines.isEmpty {
-            deadlinesInFlight += deadlines.count
-            deadlineBatches += 1
-            group.addTask { await self.executeDeadlines(deadlines) }
-        }
-        return claims.count == limit
+        start(scheduler.claimed(claims), in: &group)
     }
 
     /// Frees the tasks an earlier process under this worker's id left leased when it died, so
@@ -170,45 +125,31 @@ extension PaymentEngine {
 
     /// Waits for the tasks in flight to finish, giving back the follow-ups they lease meanwhile.
     private func drain() async {
-        while !inFlight.isEmpty {
-            await releaseFollowUps()
+        while case .wait(let unstarted) = scheduler.nextDrainStep() {
+            await release(unstarted)
             await alarm.sleep(for: .milliseconds(50))
         }
     }
 
     /// Gives back follow-ups not started, for another worker.
-    private func releaseFollowUps() async {
-        let ready = readyFollowUps.map(\.claim)
-        guard !ready.isEmpty else { return }
-        readyFollowUps.removeAll()
-        for claim in ready {
-            finishedRunning(claim)
-        }
+    private func release(_ followUps: [TaskClaim]) async {
+        guard !followUps.isEmpty else { return }
         do {
-            try await store.release(ready)
+            try await store.release(followUps)
         } catch {
             logger.notice("giving back follow-ups failed; their leases lapse", metadata: ["error": "\(error)"])
         }
     }
 
+    /// A task run on its own finished: its slot is free, and the loop may claim again.
     func finished(_ claim: TaskClaim) async {
-        finishedRunning(claim)
+        scheduler.finished(claim)
         await alarm.ring()
     }
 
-    /// Forgets a claim, unless its follow-up — the same task, leased again — took its place.
-    private func finishedRunning(_ claim: TaskClaim) {
-        if inFlight[TaskKey(claim)]?.fence == claim.fence {
-            inFlight[TaskKey(claim)] = nil
-        }
-    }
-
+    /// A deadline batch finished: its slot is free, and the loop may claim again.
     func finished(deadlines claims: [TaskClaim]) async {
-        for claim in claims {
-            finishedRunning(claim)
-        }
-        deadlinesInFlight -= claims.count
-        deadlineBatches -= 1
+        scheduler.finished(deadlines: claims)
         await alarm.ring()
     }
 
@@ -217,13 +158,11 @@ extension PaymentEngine {
         let interval = configuration.leaseDuration / 3
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            let claims = Array(inFlight.values)
+            let claims = scheduler.claimsInFlight
             guard !claims.isEmpty else { continue }
             do {
                 let held = try await store.extendLeases(claims, owner: configuration.workerID, lease: configuration.leaseDuration, now: now())
-                for claim in held where inFlight[TaskKey(claim)]?.fence == claim.fence {
-                    inFlight[TaskKey(claim)] = claim
-                }
+                scheduler.leasesExtended(held)
             } catch {
                 outage.failed("extending leases", error: error, at: now(), logger: logger)
             }
@@ -235,10 +174,10 @@ extension PaymentEngine {
         for await signal in store.signals() {
             switch signal {
             case .taskDue(let at):
-                timer.schedule(at)
+                scheduler.schedule([at], now: now())
                 await alarm.ring()
             case .resync:
-                loadedUntil = .distantPast
+                scheduler.resync()
                 await alarm.ring()
                 await outboxBell.ring()
             case .eventsAppended:

@@ -21,41 +21,9 @@ public actor PaymentEngine: Service {
     let alarm = Alarm()
     /// Wakes the readers of the outbox.
     let outboxBell = OutboxBell()
-    var pollBudget: RequestBudget
-    /// Whether the poll budget, not the lack of due polls, limited the last claim.
-    var pollsWaitForBudget = false
-    var timer = TaskTimer()
-    var inFlight: [TaskKey: TaskClaim] = [:]
-    /// Deadline claims in ``inFlight``: they run in batches, one transaction each, with no gateway call.
-    var deadlinesInFlight = 0
-    /// Deadline batches running.
-    var deadlineBatches = 0
-    var loadedUntil = Date.distantPast
-    /// Whether ``run()`` is firing tasks; only then are follow-ups leased to this engine.
-    var running = false
-    var accepting = true
+    /// The scheduler's bookkeeping: call slots, timer heap, poll budget, deadline batches, follow-ups.
+    var scheduler: SchedulerStateMachine
     var outage = OutageLog()
-    /// Follow-ups leased by transitions this engine applied, waiting for the scheduler to start them.
-    var readyFollowUps: [ReadyTask] = []
-    /// Call slots promised to transitions in progress that may lease follow-ups.
-    var reservedCalls = 0
-
-    /// Identifies a task: an attempt has at most one of each kind.
-    struct TaskKey: Hashable {
-        var attemptID: AttemptID
-        var kind: TaskKind
-
-        init(_ claim: TaskClaim) {
-            attemptID = claim.attemptID
-            kind = claim.kind
-        }
-    }
-
-    /// A leased follow-up with the attempt as its transition left it, so running it needs no read.
-    struct ReadyTask {
-        var claim: TaskClaim
-        var attempt: Attempt
-    }
 
     /// Creates an engine.
     /// - Parameters:
@@ -74,7 +42,7 @@ public actor PaymentEngine: Service {
         self.machine = AttemptMachine(policy: configuration.policy)
         self.logger = logger
         self.now = now
-        self.pollBudget = RequestBudget(rate: configuration.pollBudget, burst: max(1, Int(configuration.pollBudget)))
+        self.scheduler = SchedulerStateMachine(configuration: configuration, now: now())
     }
 
     // MARK: The order system's API
@@ -211,17 +179,10 @@ public actor PaymentEngine: Service {
     /// them now: it is firing tasks and has a call slot (or the write frees one). A slot is
     /// reserved while the write runs, so concurrent writes never lease more than there is room for.
     private func withFollowUpLease<T>(freeingSlot: Bool, _ write: (FollowUpLease?) async throws -> T) async throws -> T {
-        guard running, accepting, freeingSlot || callsInFlight + reservedCalls < configuration.maximumConcurrentCalls else {
+        guard let slot = scheduler.reserveFollowUpSlot(completingClaim: freeingSlot) else {
             return try await write(nil)
         }
-        if !freeingSlot {
-            reservedCalls += 1
-        }
-        defer {
-            if !freeingSlot {
-                reservedCalls -= 1
-            }
-        }
+        defer { scheduler.releaseFollowUpSlot(slot) }
         return try await write(FollowUpLease(owner: configuration.workerID, duration: configuration.leaseDuration))
     }
 
@@ -242,10 +203,7 @@ public actor PaymentEngine: Service {
 
     /// Hands leased follow-ups to the scheduler, and schedules the other tasks among `effects`.
     private func start(_ followUps: [TaskClaim], of attempt: Attempt, scheduling effects: [Effect]) async {
-        for claim in followUps {
-            inFlight[TaskKey(claim)] = claim
-            readyFollowUps.append(ReadyTask(claim: claim, attempt: attempt))
-        }
+        scheduler.followUpsLeased(followUps, of: attempt)
         let leased = Set(followUps.map(\.kind))
         await schedule(effects.filter { effect in effect.scheduledTask.map { !leased.contains($0.purpose.kind) } ?? false }, ringing: !followUps.isEmpty)
     }
@@ -253,12 +211,8 @@ public actor PaymentEngine: Service {
     /// Puts the due times of the tasks `effects` schedule on the timer heap, and wakes the
     /// scheduler when one is near (or when `ringing`).
     func schedule(_ effects: [Effect], ringing: Bool = false) async {
-        var earliest: Date?
-        for case let (_, at)? in effects.map(\.scheduledTask) {
-            timer.schedule(at)
-            earliest = min(earliest ?? at, at)
-        }
-        if ringing || earliest.map({ $0 <= now() + configuration.sweepInterval }) == true {
+        let near = scheduler.schedule(effects.compactMap { $0.scheduledTask?.dueAt }, now: now())
+        if ringing || near {
             await alarm.ring()
         }
     }

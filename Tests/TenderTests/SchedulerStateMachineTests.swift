@@ -1,0 +1,299 @@
+import Foundation
+import Testing
+@testable import Tender
+
+/// The scheduler's bookkeeping fed events by hand, with no store and no clock: each test says what
+/// happened and checks what the machine asks the engine to do.
+@Suite("Scheduler state machine")
+struct SchedulerStateMachineTests {
+    let t = Fixture.t
+
+    /// A machine with the default configuration but for the values given, its budget full at `t(0)`.
+    func machine(
+        maximumConcurrentCalls: Int = 32, claimBatchSize: Int = 128, pollBudget: Double = 50, sweepInterval: Duration = .seconds(1)
+    ) -> Machine {
+        var configuration = EngineConfiguration()
+        configuration.maximumConcurrentCalls = maximumConcurrentCalls
+        configuration.claimBatchSize = claimBatchSize
+        configuration.pollBudget = pollBudget
+        configuration.sweepInterval = sweepInterval
+        return Machine(SchedulerStateMachine(configuration: configuration, now: t(0)))
+    }
+
+    /// Starts the loop at `t(0)` and lets its first sweep find nothing; the loop then owes a claim.
+    func started(_ machine: Machine) {
+        machine.state.runStarted()
+        #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
+        machine.state.swept([], loadedUntil: t(2), now: t(0))
+    }
+
+    /// A claim of attempt `number`'s task of `purpose`.
+    func claim(_ number: Int, _ purpose: TaskPurpose = .call(.pay), fence: Int64 = 1) -> TaskClaim {
+        TaskClaim(
+            attemptID: Fixture.attemptID(number), purpose: purpose, dueAt: t(0), owner: "worker-1",
+            fence: fence, generation: 1, tries: 1, leaseExpiresAt: t(30)
+        )
+    }
+
+    /// Claims of attempts `numbers`, each of `purpose`.
+    func claims(_ numbers: ClosedRange<Int>, _ purpose: TaskPurpose = .call(.pay)) -> [TaskClaim] {
+        numbers.map { claim($0, purpose) }
+    }
+
+    /// The work of claims run each on its own.
+    func tasks(_ claims: [TaskClaim]) -> SchedulerStateMachine.Work {
+        SchedulerStateMachine.Work(tasks: claims.map { ReadyTask(claim: $0) })
+    }
+
+    @Test("the loop sweeps first, then every sweep interval, recovering lapsed leases every fifth sweep")
+    func sweeps() {
+        let machine = machine()
+        machine.state.runStarted()
+        for second in 0..<11 {
+            let now = t(Double(second))
+            #expect(machine.next(now: now) == .sweep(recoverLeases: second % 5 == 0))
+            machine.state.swept([], loadedUntil: now + .seconds(2), now: now)
+            #expect(machine.next(now: now) == .claim(limit: 32, polls: 32))
+            #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+            #expect(machine.next(now: now) == .sleep(until: t(Double(second + 1))))
+        }
+    }
+
+    @Test("a failed sweep is tried again a sweep interval later, and due tasks are claimed meanwhile")
+    func failedSweep() {
+        let machine = machine()
+        machine.state.runStarted()
+        #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
+        machine.state.sweepFailed(now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        #expect(machine.next(now: t(0.5)) == .sleep(until: t(1)))
+        #expect(machine.next(now: t(1)) == .sweep(recoverLeases: false))
+    }
+
+    @Test("claims fill the room for calls and no more; a finished call makes room for one more")
+    func roomForCalls() {
+        let machine = machine(maximumConcurrentCalls: 4)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 4, polls: 4))
+        #expect(machine.claimed(claims(1...4)) == tasks(claims(1...4)))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "a full claim leaves more due, but there is no room")
+        machine.state.finished(claim(1))
+        #expect(machine.next(now: t(0.1)) == .claim(limit: 1, polls: 1))
+    }
+
+    @Test("a claim takes at most a claim batch, and a full one is followed by another at once")
+    func claimBatches() {
+        let machine = machine(maximumConcurrentCalls: 10, claimBatchSize: 3)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 3, polls: 3))
+        #expect(machine.claimed(claims(1...3)) == tasks(claims(1...3)))
+        #expect(machine.next(now: t(0)) == .claim(limit: 3, polls: 3))
+        #expect(machine.claimed(claims(4...4)) == tasks(claims(4...4)))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "a short claim leaves nothing due")
+    }
+
+    @Test("the deadlines of a claim run as one batch that counts as one call, and at most three batches run at once")
+    func deadlineBatches() {
+        let machine = machine(maximumConcurrentCalls: 10)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 10))
+        let first = claims(1...3, .deadline)
+        #expect(machine.claimed(first + [claim(4)]) == SchedulerStateMachine.Work(tasks: [ReadyTask(claim: claim(4))], deadlineBatch: first))
+        machine.state.schedule([t(0)], now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 8, polls: 8), "one call and one batch in flight")
+        let second = claims(5...12, .deadline)
+        #expect(machine.claimed(second) == SchedulerStateMachine.Work(deadlineBatch: second))
+        #expect(machine.next(now: t(0)) == .claim(limit: 7, polls: 7))
+        let third = claims(13...19, .deadline)
+        #expect(machine.claimed(third) == SchedulerStateMachine.Work(deadlineBatch: third))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "three batches run: room for calls is left, but none is claimed")
+        machine.state.finished(deadlines: first)
+        #expect(machine.next(now: t(0.1)) == .claim(limit: 7, polls: 7))
+    }
+
+    @Test("a slot reserved for a follow-up counts as a call; a write completing a claim hands its own slot on")
+    func reservedFollowUpSlots() throws {
+        let machine = machine(maximumConcurrentCalls: 2)
+        started(machine)
+        let first = try #require(machine.reserveFollowUpSlot(completingClaim: false))
+        #expect(first == .reserved)
+        #expect(machine.reserveFollowUpSlot(completingClaim: false) == .reserved)
+        #expect(machine.reserveFollowUpSlot(completingClaim: false) == nil, "both slots are promised")
+        #expect(machine.reserveFollowUpSlot(completingClaim: true) == .handedOn)
+        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "no room to claim in")
+        machine.state.releaseFollowUpSlot(first)
+        machine.state.releaseFollowUpSlot(.handedOn)
+        #expect(machine.next(now: t(0.1)) == .claim(limit: 1, polls: 1))
+    }
+
+    @Test("follow-ups are leased only while the loop runs and takes on work")
+    func followUpsOnlyWhileRunning() {
+        let machine = machine()
+        #expect(machine.reserveFollowUpSlot(completingClaim: true) == nil, "the loop has not started")
+        started(machine)
+        #expect(machine.reserveFollowUpSlot(completingClaim: false) == .reserved)
+        machine.state.shutdownRequested()
+        #expect(machine.reserveFollowUpSlot(completingClaim: true) == nil)
+        #expect(machine.reserveFollowUpSlot(completingClaim: false) == nil)
+    }
+
+    @Test("leased follow-ups start at the loop's next step with their attempt, and take call slots")
+    func followUpsStart() throws {
+        let machine = machine(maximumConcurrentCalls: 2)
+        started(machine)
+        let attempt = AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt
+        let followUp = claim(1, .call(.createSession))
+        machine.state.followUpsLeased([followUp], of: attempt)
+        #expect(machine.next(now: t(0)) == .start(SchedulerStateMachine.Work(tasks: [ReadyTask(claim: followUp, attempt: attempt)])))
+        #expect(machine.next(now: t(0)) == .claim(limit: 1, polls: 1))
+    }
+
+    @Test("a follow-up that took its own task's place stays in flight when the task it replaced finishes")
+    func followUpTakesItsTasksPlace() throws {
+        let machine = machine()
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        let fetch = claim(1, .fetch(.poll), fence: 1)
+        _ = machine.state.claimed([fetch])
+        let followUp = claim(1, .fetch(.poll), fence: 2)
+        machine.state.followUpsLeased([followUp], of: AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt)
+        machine.state.finished(fetch)
+        #expect(machine.state.claimsInFlight == [followUp])
+
+        var stale = fetch
+        stale.leaseExpiresAt = t(40)
+        machine.state.leasesExtended([stale])
+        #expect(machine.state.claimsInFlight == [followUp], "an extension of the replaced claim changes nothing")
+        var extended = followUp
+        extended.leaseExpiresAt = t(40)
+        machine.state.leasesExtended([extended])
+        #expect(machine.state.claimsInFlight == [extended])
+    }
+
+    @Test("the poll budget limits the polls claimed, and the loop wakes when the next token is there")
+    func pollBudget() {
+        let machine = machine(maximumConcurrentCalls: 10, pollBudget: 2)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 2))
+        #expect(machine.claimed(claims(1...2, .fetch(.poll))) == tasks(claims(1...2, .fetch(.poll))))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(0.5)), "two tokens a second: the next one in half a second")
+        #expect(machine.next(now: t(0.5)) == .claim(limit: 8, polls: 1))
+    }
+
+    @Test("polls the claim did not use, and those of a failed claim, go back to the budget")
+    func unusedPollsGoBack() {
+        let machine = machine(maximumConcurrentCalls: 10, pollBudget: 2)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 2))
+        machine.state.claimFailed()
+        machine.state.schedule([t(0)], now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 2))
+        #expect(machine.claimed([claim(1, .fetch(.gracePoll))]) == tasks([claim(1, .fetch(.gracePoll))]))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "fewer polls were due than allowed: no wait for the budget")
+        machine.state.schedule([t(0)], now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 9, polls: 1))
+    }
+
+    @Test("the loop sleeps until the earliest due time on the heap, and claims when it falls due")
+    func timerHeap() {
+        let machine = machine(sweepInterval: .seconds(10))
+        machine.state.runStarted()
+        #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
+        machine.state.swept([t(0.7), t(0.3)], loadedUntil: t(2), now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        #expect(machine.next(now: t(0)) == .sleep(until: t(0.3)))
+        #expect(machine.next(now: t(0.3)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        #expect(machine.next(now: t(0.3)) == .sleep(until: t(0.7)))
+        #expect(machine.schedule([t(0.5)], now: t(0.3)), "due before the next sweep: wake the loop")
+        #expect(machine.next(now: t(0.3)) == .sleep(until: t(0.5)))
+        #expect(!machine.schedule([t(20)], now: t(0.3)), "the sweep before it will do")
+    }
+
+    @Test("a sweep loads only the due times beyond those it loaded, unless the store asked for a resync")
+    func sweepLoadsNewDueTimes() {
+        let machine = machine(sweepInterval: .seconds(10))
+        machine.state.runStarted()
+        #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
+        machine.state.swept([t(5)], loadedUntil: t(12), now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        #expect(machine.next(now: t(0)) == .sleep(until: t(5)))
+        #expect(machine.next(now: t(10)) == .sweep(recoverLeases: false))
+        machine.state.swept([t(11), t(14)], loadedUntil: t(22), now: t(10))
+        #expect(machine.next(now: t(10)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        #expect(machine.next(now: t(10)) == .sleep(until: t(14)), "t(11) lies within what the first sweep loaded")
+        machine.state.resync()
+        #expect(machine.next(now: t(20)) == .sweep(recoverLeases: false))
+        machine.state.swept([t(21)], loadedUntil: t(32), now: t(20))
+        #expect(machine.next(now: t(20)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        #expect(machine.next(now: t(20)) == .sleep(until: t(21)), "after a resync every due time is loaded")
+    }
+
+    @Test("nothing is claimed or started once a shutdown is requested")
+    func nothingAfterShutdown() throws {
+        let machine = machine()
+        started(machine)
+        machine.state.followUpsLeased([claim(1)], of: AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt)
+        machine.state.schedule([t(0)], now: t(0))
+        machine.state.shutdownRequested()
+        #expect(machine.next(now: t(0)) == .drain)
+        #expect(machine.next(now: t(5)) == .drain, "not even at the next sweep")
+    }
+
+    @Test("draining gives back the follow-ups not started and waits until no task is in flight")
+    func drain() throws {
+        let machine = machine()
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        let deadlines = claims(2...3, .deadline)
+        _ = machine.state.claimed([claim(1)] + deadlines)
+        let followUp = claim(4, .fetch(.poll))
+        machine.state.followUpsLeased([followUp], of: AttemptMachine().submit(try Fixture.submission(number: 4), now: t(0)).attempt)
+        machine.state.shutdownRequested()
+        #expect(machine.next(now: t(0)) == .drain)
+        #expect(machine.nextDrainStep() == .wait(releasing: [followUp]))
+        #expect(machine.nextDrainStep() == .wait(releasing: []), "a call and a deadline batch are in flight")
+        machine.state.finished(claim(1))
+        #expect(machine.nextDrainStep() == .wait(releasing: []), "the deadline batch is in flight")
+        machine.state.finished(deadlines: deadlines)
+        #expect(machine.nextDrainStep() == .finished)
+    }
+}
+
+extension SchedulerStateMachineTests {
+    /// A scheduler state machine behind a reference, so that `#expect` can feed it an event and
+    /// compare what it returns (the macro cannot call a mutating member of a local value).
+    final class Machine {
+        /// The machine under test.
+        var state: SchedulerStateMachine
+
+        init(_ state: SchedulerStateMachine) {
+            self.state = state
+        }
+
+        func next(now: Date) -> SchedulerStateMachine.Action {
+            state.next(now: now)
+        }
+
+        func claimed(_ claims: [TaskClaim]) -> SchedulerStateMachine.Work {
+            state.claimed(claims)
+        }
+
+        func schedule(_ dueTimes: [Date], now: Date) -> Bool {
+            state.schedule(dueTimes, now: now)
+        }
+
+        func reserveFollowUpSlot(completingClaim: Bool) -> SchedulerStateMachine.FollowUpSlot? {
+            state.reserveFollowUpSlot(completingClaim: completingClaim)
+        }
+
+        func nextDrainStep() -> SchedulerStateMachine.DrainStep {
+            state.nextDrainStep()
+        }
+    }
+}
