@@ -6,10 +6,10 @@ import NIOHTTP1
 import NIOPosix
 import Tender
 
-/// Tender's ``PaymentGateway`` for ConvergeGate's BLIK checkout-session API.
+/// Tender's `PaymentGateway` for ConvergeGate's BLIK checkout-session API.
 ///
 /// Calls go over AsyncHTTPClient with basic auth (the secret key as user name, empty password) and
-/// form-encoded bodies; answers are JSON. Every failure is a ``GatewayError`` classified as the API
+/// form-encoded bodies; answers are JSON. Every failure is a `GatewayError` classified as the API
 /// page's error table says. The client logs each call at debug level with method, path and status,
 /// never the key, a BLIK code or a request body.
 ///
@@ -141,7 +141,7 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
 
     /// Retrieves a refund (`GET /v1/refunds/{id}`): the only way to learn whether it settled.
     ///
-    /// Not part of ``PaymentGateway``, which has no refund-status call yet.
+    /// Not part of `PaymentGateway`, which has no refund-status call yet.
     public func refund(id: String) async throws(GatewayError) -> GatewayRefund {
         let path = try ConvergeGatePath.refunds + "/" + ConvergeGatePath.segment(id, naming: "refund id")
         let refund: WireRefund = try await call(.GET, path, form: nil, idempotencyKey: nil)

@@ -3,10 +3,10 @@ import LibPQ
 import Logging
 import Tender
 
-/// Tender's ``PaymentStore`` in PostgreSQL, over a ``PostgresPool``.
+/// Tender's `PaymentStore` in PostgreSQL, over a `PostgresPool`.
 ///
 /// Each transition is one transaction: the attempt and its payment are locked (`FOR UPDATE`), the
-/// claimed task's fence is checked, the caller's ``AttemptMachine`` computes the next state, and the
+/// claimed task's fence is checked, the caller's `AttemptMachine` computes the next state, and the
 /// new state, the history row, the task changes and the outbox events are written together.
 public struct PostgresPaymentStore: PaymentStore {
     /// The pool the store runs its transactions on.

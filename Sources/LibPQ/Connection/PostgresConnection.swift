@@ -7,7 +7,7 @@ import Logging
 /// thread of Swift's cooperative pool. Statements run one at a time; bound values travel
 /// separately from the SQL text, in binary format. A statement is prepared on the server the first
 /// time it runs on the connection and reused afterwards, so PostgreSQL parses and plans it once
-/// (see ``PreparedStatementCache`` for the bound). Cancelling the calling task cancels the
+/// (see `PreparedStatementCache` for the bound). Cancelling the calling task cancels the
 /// running statement on the server, which then throws ``PostgresError/Code/queryCancelled``.
 public actor PostgresConnection {
     private let executor: DispatchQueueExecutor
@@ -19,7 +19,7 @@ public actor PostgresConnection {
     private var preparedStatements = PreparedStatementCache(capacity: PostgresConnection.preparedStatementCapacity)
 
     /// The most prepared statements a connection keeps on the server; statements beyond them
-    /// run unprepared (see ``PreparedStatementCache``).
+    /// run unprepared (see `PreparedStatementCache`).
     static let preparedStatementCapacity = 256
 
     /// The `BEGIN …` of a transaction whose first statement has not been sent yet: it is sent in

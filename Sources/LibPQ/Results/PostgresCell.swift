@@ -53,7 +53,9 @@ public struct PostgresCell: Sendable {
 
     /// Throws unless the column has one of the given types.
     ///
-    /// - Parameter swiftType: the Swift type being decoded, named in the error.
+    /// - Parameters:
+    ///   - accepted: the column types the decoder reads.
+    ///   - swiftType: the Swift type being decoded, named in the error.
     public func requireType(_ accepted: Set<PostgresDataType>, for swiftType: Any.Type) throws {
         guard accepted.contains(dataType) else {
             throw decodingError("cannot decode a \(dataType) value as \(swiftType)")
