@@ -42,6 +42,7 @@ extension PostgresPaymentStore {
                 results.append(.failure(StoreError(.notFound, "no attempt \(item.attemptID)")))
                 continue
             }
+            var completion: PostgresStatement?
             if let claim = item.claim {
                 guard let task = locked.tasks[TaskKey(attemptID: claim.attemptID, kind: claim.kind)],
                       task.fence == claim.fence, task.owner == claim.owner
@@ -49,11 +50,12 @@ extension PostgresPaymentStore {
                     results.append(.failure(Self.lostLease(claim)))
                     continue
                 }
-                writes.add(Self.completion(of: claim, sameGeneration: task.generation == claim.generation))
+                completion = Self.completion(of: claim, sameGeneration: task.generation == claim.generation)
             }
             let context = PaymentContext(completedAttemptID: locked.completed[attempt.paymentID] ?? nil)
-            let transition = machine.transition(attempt, item.input, context: context, now: now)
-            writes.add(TransitionWrites(transition: transition, cause: .input(item.input), now: now).statements, checkingFirst: true)
+            let applied = AppliedInput(item.input, to: attempt, context: context, machine: machine, completion: completion, now: now)
+            let transition = applied.transition
+            writes.add(applied.statements, checking: applied.updateIndex)
             touched.insert(attempt.id)
             if transition.completesPayment, context.completedAttemptID == nil {
                 locked.completed[attempt.paymentID] = attempt.id
@@ -165,17 +167,10 @@ struct BatchPipeline {
     private var statements: [PostgresStatement] = []
     private var checked: [Int] = []
 
-    /// Queues statements; when `checkingFirst`, the first must touch exactly one row.
-    mutating func add(_ more: [PostgresStatement], checkingFirst: Bool = false) {
-        if checkingFirst {
-            checked.append(statements.count)
-        }
+    /// Queues statements, of which the one at `checkedIndex` must touch exactly one row.
+    mutating func add(_ more: [PostgresStatement], checking checkedIndex: Int) {
+        checked.append(statements.count + checkedIndex)
         statements += more
-    }
-
-    /// Queues one statement.
-    mutating func add(_ statement: PostgresStatement) {
-        statements.append(statement)
     }
 
     /// Sends what is queued; a versioned update that missed its row aborts the batch.

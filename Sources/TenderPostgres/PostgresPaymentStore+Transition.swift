@@ -59,14 +59,12 @@ extension PostgresPaymentStore {
             completedAttemptID: try row.decode(UUID?.self, column: "completed_attempt_id").map(AttemptID.init)
         )
 
-        var writes: [PostgresStatement] = []
-        if let claim {
-            writes.append(try Self.completion(of: claim, task: results[attemptRead + 1].first))
-        }
-        let transition = machine.transition(attempt, input, context: context, now: now)
-        let updateIndex = writes.count
-        let transitionWrites = TransitionWrites(transition: transition, cause: .input(input), now: now, lease: lease)
-        writes += transitionWrites.statements
+        let applied = AppliedInput(
+            input, to: attempt, context: context, machine: machine,
+            completion: try claim.map { try Self.completion(of: $0, task: results[attemptRead + 1].first) }, lease: lease, now: now
+        )
+        let transition = applied.transition
+        var writes = applied.statements
         let replaysWebhooks = attempt.sessionID == nil && transition.attempt.sessionID != nil
             && !(noneParked && transition.attempt.sessionID == newSession)
         if committing, !replaysWebhooks {
@@ -75,13 +73,13 @@ extension PostgresPaymentStore {
             writes.append(PostgresStatement("COMMIT"))
         }
         let written = try await connection.pipeline(writes)
-        guard written[updateIndex].affectedRows == 1 else {
+        guard written[applied.updateIndex].affectedRows == 1 else {
             throw StoreError(.fencedOut, "attempt \(attemptID) changed under its lock")
         }
         if replaysWebhooks, let sessionID = transition.attempt.sessionID {
             try await replayParkedWebhooks(for: sessionID, attemptID: attemptID, machine: machine, now: now, on: connection)
         }
-        return AppliedTransition(transition: transition, followUps: try transitionWrites.followUps(in: written, offset: updateIndex))
+        return AppliedTransition(transition: transition, followUps: try applied.followUps(in: written))
     }
 
     /// The statement that finishes a claimed task, or ``StoreError/Code/fencedOut`` when the claim

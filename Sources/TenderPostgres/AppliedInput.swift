@@ -1,0 +1,39 @@
+import Foundation
+import LibPQ
+import Tender
+
+/// One input applied to an attempt read under its lock: the transition the engine's machine
+/// computes and the statements that persist it, the claimed task's completion first. The single
+/// transition and the batch both apply inputs through this; they differ only in how they lock
+/// and when they send.
+struct AppliedInput {
+    /// What the machine decided.
+    let transition: Transition
+    /// The transition's writes.
+    let writes: TransitionWrites
+    /// The statements to send, in order.
+    let statements: [PostgresStatement]
+    /// Where in ``statements`` the attempt's versioned update stands; it must touch exactly one row.
+    let updateIndex: Int
+
+    /// Applies `input` to `attempt`.
+    /// - Parameters:
+    ///   - completion: the statement that finishes the claimed task, whose fence was checked.
+    ///   - lease: who takes the follow-ups the transition makes due at once, if anyone.
+    init(
+        _ input: AttemptInput, to attempt: Attempt, context: PaymentContext, machine: AttemptMachine,
+        completion: PostgresStatement?, lease: FollowUpLease? = nil, now: Date
+    ) {
+        transition = machine.transition(attempt, input, context: context, now: now)
+        writes = TransitionWrites(transition: transition, cause: .input(input), now: now, lease: lease)
+        let completions = completion.map { [$0] } ?? []
+        statements = completions + writes.statements
+        updateIndex = completions.count
+    }
+
+    /// The follow-ups leased by the writes, read from the answers to ``statements`` sent from
+    /// their start.
+    func followUps(in written: [PostgresRows]) throws -> [TaskClaim] {
+        try writes.followUps(in: written, offset: updateIndex)
+    }
+}
