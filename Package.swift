@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "EphemeralPostgres",
             dependencies: [
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ]
         ),
 
@@ -237,7 +237,8 @@ let package = Package(
         .testTarget(
             name: "TenderEngineTests",
             dependencies: [
-                "TenderTestKit", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "TenderWorker", "LibPQ", "EphemeralPostgres",
+                "TenderTestKit", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "TenderWorker", "LibPQ",
+                "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -245,7 +246,8 @@ let package = Package(
         .testTarget(
             name: "TenderHTTPTests",
             dependencies: [
-                "TenderTestKit", "TenderHTTP", "TenderWorker", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
+                "TenderTestKit", "TenderHTTP", "TenderWorker", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ",
+                "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -256,7 +258,8 @@ let package = Package(
         .testTarget(
             name: "TenderHardeningTests",
             dependencies: [
-                "TenderTestKit", "TenderHTTP", "TenderWorker", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ", "EphemeralPostgres",
+                "TenderTestKit", "TenderHTTP", "TenderWorker", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ",
+                "EphemeralPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -266,7 +269,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TenderWorkerTests",
-            dependencies: ["TenderWorker", "Tender", "TenderTestKit", "TenderPostgres", "TenderSandbox", "LibPQ",
+            dependencies: [
+                "TenderWorker", "Tender", "TenderTestKit", "TenderPostgres", "TenderSandbox", "LibPQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The temporary directory of one cluster: the data directory, the Unix socket directory and the
@@ -56,7 +56,7 @@ struct ClusterDirectory: Sendable {
     /// The first line of `DATA/postmaster.pid`: the server's process id while it runs.
     static func postmasterProcessID(dataDirectory: String) -> pid_t? {
         guard let contents = try? String(contentsOfFile: "\(dataDirectory)/postmaster.pid", encoding: .utf8),
-              let line = contents.split(separator: "\n").first
+            let line = contents.split(separator: "\n").first
         else {
             return nil
         }

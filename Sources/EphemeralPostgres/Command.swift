@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One run of an external program, awaited on a thread of its own so that no thread of the
@@ -86,11 +86,11 @@ struct Command: Sendable {
     /// Starts the program with `output` as its standard output and error.
     private func spawn(output: Int32) throws -> pid_t {
         #if os(Linux)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
+            var actions = posix_spawn_file_actions_t()
+            var attributes = posix_spawnattr_t()
         #else
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
+            var actions: posix_spawn_file_actions_t?
+            var attributes: posix_spawnattr_t?
         #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -113,15 +113,15 @@ struct Command: Sendable {
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
 
         #if os(Linux)
-        Self.closeOtherDescriptors(&actions)
-        if self.newSession {
-            flags |= Self.spawnSetSID
-        }
+            Self.closeOtherDescriptors(&actions)
+            if self.newSession {
+                flags |= Self.spawnSetSID
+            }
         #else
-        flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
-        if self.newSession {
-            flags |= Int32(POSIX_SPAWN_SETSID)
-        }
+            flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
+            if self.newSession {
+                flags |= Int32(POSIX_SPAWN_SETSID)
+            }
         #endif
         posix_spawnattr_setflags(&attributes, Int16(flags))
 
@@ -144,24 +144,24 @@ struct Command: Sendable {
     }
 
     #if os(Linux)
-    /// glibc's `POSIX_SPAWN_SETSID` (spawn.h), which Swift does not import because it is a GNU
-    /// extension.
-    private static let spawnSetSID: Int32 = 0x80
+        /// glibc's `POSIX_SPAWN_SETSID` (spawn.h), which Swift does not import because it is a GNU
+        /// extension.
+        private static let spawnSetSID: Int32 = 0x80
 
-    /// Closes every descriptor above 2 in the child with glibc's
-    /// `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; a GNU extension Swift does not
-    /// import, hence looked up by name). Without it, only descriptors opened with close-on-exec
-    /// stay behind.
-    private static func closeOtherDescriptors(_ actions: inout posix_spawn_file_actions_t) {
-        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        guard let library = dlopen(nil, RTLD_NOW),
-              let symbol = dlsym(library, "posix_spawn_file_actions_addclosefrom_np")
-        else {
-            return
+        /// Closes every descriptor above 2 in the child with glibc's
+        /// `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; a GNU extension Swift does not
+        /// import, hence looked up by name). Without it, only descriptors opened with close-on-exec
+        /// stay behind.
+        private static func closeOtherDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+            typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            guard let library = dlopen(nil, RTLD_NOW),
+                let symbol = dlsym(library, "posix_spawn_file_actions_addclosefrom_np")
+            else {
+                return
+            }
+            let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
+            _ = addCloseFrom(&actions, 3)
         }
-        let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
-        _ = addCloseFrom(&actions, 3)
-    }
     #endif
 
     /// Waits for the process `pid` on a thread of its own and returns its status.
@@ -191,7 +191,9 @@ struct Command: Sendable {
         _ body: ([UnsafeMutablePointer<CChar>?]) -> R
     ) -> R {
         let pointers = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
+        defer {
+            for pointer in pointers { free(pointer) }
+        }
         return body(pointers)
     }
 }

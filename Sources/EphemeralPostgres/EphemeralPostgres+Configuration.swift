@@ -54,7 +54,7 @@ extension EphemeralPostgres {
         /// All server settings, in a stable order: the implied ones, then ``settings`` by name.
         var serverSettings: [(name: String, value: String)] {
             var implied: [(name: String, value: String)] = [
-                ("max_connections", String(self.maxConnections)),
+                ("max_connections", String(self.maxConnections))
             ]
             switch self.durability {
             case .fast:

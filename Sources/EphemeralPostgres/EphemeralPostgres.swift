@@ -95,9 +95,12 @@ public actor EphemeralPostgres {
                 timeoutSeconds: configuration.timeoutSeconds
             )
             logger.debug("initdb", metadata: ["postgres.binaries": "\(binaries.directory)"])
-            try await binaries.serverCommand("initdb", [
-                "-D", cluster.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N",
-            ]).runChecked()
+            try await binaries.serverCommand(
+                "initdb",
+                [
+                    "-D", cluster.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N",
+                ]
+            ).runChecked()
             try Self.appendSettings(settings, socketDirectory: cluster.socket, to: cluster)
             let port = try await Self.startServer(cluster: cluster, binaries: binaries, timeoutSeconds: configuration.timeoutSeconds, logger: logger)
             logger[metadataKey: "postgres.port"] = "\(port)"
@@ -121,9 +124,12 @@ public actor EphemeralPostgres {
     ///   output, e.g. when the database exists already.
     @discardableResult
     public func createDatabase(_ name: String) async throws -> String {
-        try await self.binaries.clientCommand("createdb", [
-            "-h", self.host, "-p", String(self.port), "-U", self.user, "--", name,
-        ]).runChecked()
+        try await self.binaries.clientCommand(
+            "createdb",
+            [
+                "-h", self.host, "-p", String(self.port), "-U", self.user, "--", name,
+            ]
+        ).runChecked()
         self.logger.debug("created database", metadata: ["postgres.database": "\(name)"])
         return self.url(database: name)
     }
@@ -135,9 +141,11 @@ public actor EphemeralPostgres {
             return
         }
         self.isRunning = false
-        let stopped = await Self.stopServer(self.cluster, binaries: self.binaries, mode: "fast", timeoutSeconds: self.timeoutSeconds, logger: self.logger)
+        let stopped = await Self.stopServer(
+            self.cluster, binaries: self.binaries, mode: "fast", timeoutSeconds: self.timeoutSeconds, logger: self.logger)
         if !stopped {
-            _ = await Self.stopServer(self.cluster, binaries: self.binaries, mode: "immediate", timeoutSeconds: self.timeoutSeconds, logger: self.logger)
+            _ = await Self.stopServer(
+                self.cluster, binaries: self.binaries, mode: "immediate", timeoutSeconds: self.timeoutSeconds, logger: self.logger)
         }
         self.cluster.remove()
         self.logger.debug("PostgreSQL stopped")
@@ -153,9 +161,12 @@ public actor EphemeralPostgres {
     ///   when `pg_ctl` fails.
     public func restart(mode: String = "immediate", whileDown: () async throws -> Void) async throws {
         self.logger.debug("pg_ctl stop", metadata: ["postgres.stop-mode": "\(mode)"])
-        try await self.binaries.serverCommand("pg_ctl", [
-            "stop", "-D", self.cluster.data, "-m", mode, "-w", "-t", String(self.timeoutSeconds),
-        ]).runChecked()
+        try await self.binaries.serverCommand(
+            "pg_ctl",
+            [
+                "stop", "-D", self.cluster.data, "-m", mode, "-w", "-t", String(self.timeoutSeconds),
+            ]
+        ).runChecked()
         let outcome: Result<Void, any Error>
         do {
             try await whileDown()
@@ -164,9 +175,12 @@ public actor EphemeralPostgres {
             outcome = .failure(error)
         }
         self.logger.debug("pg_ctl start", metadata: ["postgres.port": "\(self.port)"])
-        try await self.binaries.serverCommand("pg_ctl", [
-            "start", "-w", "-t", String(self.timeoutSeconds), "-D", self.cluster.data, "-l", self.cluster.log, "-o", "-p \(self.port)",
-        ]).runChecked()
+        try await self.binaries.serverCommand(
+            "pg_ctl",
+            [
+                "start", "-w", "-t", String(self.timeoutSeconds), "-D", self.cluster.data, "-l", self.cluster.log, "-o", "-p \(self.port)",
+            ]
+        ).runChecked()
         try outcome.get()
     }
 
@@ -183,9 +197,12 @@ public actor EphemeralPostgres {
             let port = try FreePort.pick()
             try? FileManager.default.removeItem(atPath: cluster.log)
             logger.debug("pg_ctl start", metadata: ["postgres.port": "\(port)"])
-            let result = try await binaries.serverCommand("pg_ctl", [
-                "start", "-w", "-t", String(timeoutSeconds), "-D", cluster.data, "-l", cluster.log, "-o", "-p \(port)",
-            ]).run()
+            let result = try await binaries.serverCommand(
+                "pg_ctl",
+                [
+                    "start", "-w", "-t", String(timeoutSeconds), "-D", cluster.data, "-l", cluster.log, "-o", "-p \(port)",
+                ]
+            ).run()
             if result.succeeded {
                 return port
             }
@@ -215,9 +232,12 @@ public actor EphemeralPostgres {
             return true
         }
         do {
-            try await binaries.serverCommand("pg_ctl", [
-                "stop", "-D", cluster.data, "-m", mode, "-w", "-t", String(timeoutSeconds),
-            ]).runChecked()
+            try await binaries.serverCommand(
+                "pg_ctl",
+                [
+                    "stop", "-D", cluster.data, "-m", mode, "-w", "-t", String(timeoutSeconds),
+                ]
+            ).runChecked()
             return true
         } catch {
             logger.warning("pg_ctl stop failed", metadata: ["postgres.stop-mode": "\(mode)", "error": "\(error)"])
@@ -239,7 +259,8 @@ public actor EphemeralPostgres {
         to cluster: ClusterDirectory
     ) throws {
         let lines = [("listen_addresses", "127.0.0.1"), ("unix_socket_directories", socketDirectory)] + settings
-        let text = "\n# EphemeralPostgres\n"
+        let text =
+            "\n# EphemeralPostgres\n"
             + lines.map { "\($0.0) = '\(Self.quoted($0.1))'\n" }.joined()
         let path = "\(cluster.data)/postgresql.conf"
         guard let handle = FileHandle(forWritingAtPath: path) else {
@@ -259,7 +280,7 @@ public actor EphemeralPostgres {
         let nameCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_."))
         for setting in settings {
             guard !setting.name.isEmpty,
-                  setting.name.unicodeScalars.allSatisfy({ $0.isASCII && nameCharacters.contains($0) })
+                setting.name.unicodeScalars.allSatisfy({ $0.isASCII && nameCharacters.contains($0) })
             else {
                 throw EphemeralPostgresError(code: .invalidConfiguration, message: "invalid setting name \"\(setting.name)\"")
             }

@@ -20,9 +20,11 @@ struct PostgresBinaries: Sendable {
         serverUser: String
     ) throws -> PostgresBinaries {
         let candidates = searchPaths ?? Self.defaultSearchPaths()
-        guard let directory = candidates.first(where: { directory in
-            required.allSatisfy { Self.isExecutable("\(directory)/\($0)") }
-        }) else {
+        guard
+            let directory = candidates.first(where: { directory in
+                required.allSatisfy { Self.isExecutable("\(directory)/\($0)") }
+            })
+        else {
             throw EphemeralPostgresError(
                 code: .binariesNotFound,
                 message: "no directory holds all of \(required.joined(separator: ", ")) "
@@ -65,7 +67,8 @@ struct PostgresBinaries: Sendable {
     private static func defaultSearchPaths() -> [String] {
         let root = "/usr/lib/postgresql"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        let versioned = versions
+        let versioned =
+            versions
             .sorted { lhs, rhs in
                 let left = Double(lhs) ?? -1
                 let right = Double(rhs) ?? -1

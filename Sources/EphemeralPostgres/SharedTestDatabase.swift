@@ -68,7 +68,7 @@ actor SharedTestServer {
         /// `url` with its database replaced by `database`.
         static func url(_ url: String, database: String) -> String {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"),
-                  var components = URLComponents(string: url)
+                var components = URLComponents(string: url)
             else {
                 // A keyword/value connection string: a later keyword overrides an earlier one.
                 return "\(url) dbname=\(database)"

@@ -58,12 +58,19 @@ struct BenchBLIKCommand: AsyncParsableCommand {
         var webhookDropRate: Double
 
         enum CodingKeys: String, CodingKey {
-            case scenario, machine, postgres, payments, completed, unfinished, completionsPerS = "completions_per_s"
-            case outcomeLatencyMS = "outcome_latency_ms", webhookLatencyMS = "outcome_latency_by_webhook_ms"
-            case fetchLatencyMS = "fetch_latency_ms", commitsPerPayment = "commits_per_payment"
-            case statCommitsPerPayment = "xact_commit_per_payment", cpuSPer1000 = "cpu_s_per_1000", rssMB = "rss_mb"
-            case inFlight = "in_flight", inFlightRSSMB = "in_flight_rss_mb"
-            case timeScale = "time_scale", webhookDropRate = "webhook_drop_rate"
+            case scenario, machine, postgres, payments, completed, unfinished
+            case completionsPerS = "completions_per_s"
+            case outcomeLatencyMS = "outcome_latency_ms"
+            case webhookLatencyMS = "outcome_latency_by_webhook_ms"
+            case fetchLatencyMS = "fetch_latency_ms"
+            case commitsPerPayment = "commits_per_payment"
+            case statCommitsPerPayment = "xact_commit_per_payment"
+            case cpuSPer1000 = "cpu_s_per_1000"
+            case rssMB = "rss_mb"
+            case inFlight = "in_flight"
+            case inFlightRSSMB = "in_flight_rss_mb"
+            case timeScale = "time_scale"
+            case webhookDropRate = "webhook_drop_rate"
         }
     }
 
@@ -141,7 +148,8 @@ struct BenchBLIKCommand: AsyncParsableCommand {
 
     /// Runs the payments through `stack`'s engine and webhook route.
     private func measure(
-        _ stack: TenderStack, gateway: BenchTimedGateway, counters: CommitCounter, pool: PostgresPool, settings: PostgresSettings, ledger: () async throws -> SandboxLedger
+        _ stack: TenderStack, gateway: BenchTimedGateway, counters: CommitCounter, pool: PostgresPool, settings: PostgresSettings,
+        ledger: () async throws -> SandboxLedger
     ) async throws -> Report {
         let engine = stack.engine
         let app = stack.application()
@@ -223,7 +231,8 @@ struct BenchBLIKCommand: AsyncParsableCommand {
                 group.addTask {
                     for index in stride(from: lane, to: total, by: 32) {
                         let id = "blik-\(index)"
-                        _ = try await engine.submit(paymentID: PaymentID(rawValue: id), amount: amount, customer: customer, code: code, idempotencyKey: id)
+                        _ = try await engine.submit(
+                            paymentID: PaymentID(rawValue: id), amount: amount, customer: customer, code: code, idempotencyKey: id)
                     }
                 }
             }
@@ -240,7 +249,8 @@ struct BenchBLIKCommand: AsyncParsableCommand {
             """
         )
         let completions = Dictionary(ledger.sessions.compactMap { session in session.completedAt.map { (session.id, $0) } }) { first, _ in first }
-        var all: [Double] = [], byWebhook: [Double] = []
+        var all: [Double] = []
+        var byWebhook: [Double] = []
         for row in rows {
             guard let sessionID = try row.decode(String?.self, column: "session_id"), let completedAt = completions[sessionID] else { continue }
             let latency = max(0, try row.decode(Date.self, column: "created_at").timeIntervalSince(completedAt))

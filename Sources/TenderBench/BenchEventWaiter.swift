@@ -60,7 +60,7 @@ actor BenchEventWaiter {
             if Task.isCancelled { break }
             do {
                 while try await drain() {}
-            } catch where !Task.isCancelled {
+            } catch  where !Task.isCancelled {
                 benchLogger.warning("reading events failed", metadata: ["error": "\(error)"])
             } catch {
                 break

@@ -70,8 +70,8 @@ struct BenchPgbenchScript: Sendable {
         )
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard status == 0,
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
-              let tps = line.dropFirst(6).split(separator: " ").first.flatMap({ Double($0) })
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+            let tps = line.dropFirst(6).split(separator: " ").first.flatMap({ Double($0) })
         else {
             throw BenchFailure("pgbench failed: \(text.suffix(600))")
         }
@@ -98,7 +98,9 @@ struct BenchPgbenchScript: Sendable {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var pid = pid_t()
         let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer {
+            for pointer in argv { free(pointer) }
+        }
         let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw BenchFailure("could not start \(arguments[0]): error \(spawned)") }
         var status: Int32 = 0

@@ -36,9 +36,12 @@ struct BenchRecoveryCommand: AsyncParsableCommand {
         var paymentsDoubled: Int
 
         enum CodingKeys: String, CodingKey {
-            case scenario, machine, postgres, deadlines, lost, doubled, catchUpS = "catch_up_s"
-            case overdueAtRestart = "overdue_at_restart", paymentsInFlight = "payments_in_flight"
-            case paymentsUnfinished = "payments_unfinished", paymentsDoubled = "payments_doubled"
+            case scenario, machine, postgres, deadlines, lost, doubled
+            case catchUpS = "catch_up_s"
+            case overdueAtRestart = "overdue_at_restart"
+            case paymentsInFlight = "payments_in_flight"
+            case paymentsUnfinished = "payments_unfinished"
+            case paymentsDoubled = "payments_doubled"
         }
     }
 

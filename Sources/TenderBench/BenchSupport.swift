@@ -90,13 +90,16 @@ struct MachineInfo: Codable, Sendable {
     var kernel: String
 
     enum CodingKeys: String, CodingKey {
-        case cores, memoryMB = "memory_mb", cpu, kernel
+        case cores
+        case memoryMB = "memory_mb"
+        case cpu, kernel
     }
 
     /// The current machine.
     static var current: MachineInfo {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
         let kernel = ((try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8)) ?? "unknown")
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -117,7 +120,9 @@ struct PostgresSettings: Codable, Sendable {
     var fullPageWrites: String
 
     enum CodingKeys: String, CodingKey {
-        case version, fsync, synchronousCommit = "synchronous_commit", sharedBuffers = "shared_buffers"
+        case version, fsync
+        case synchronousCommit = "synchronous_commit"
+        case sharedBuffers = "shared_buffers"
         case fullPageWrites = "full_page_writes"
     }
 
@@ -211,7 +216,7 @@ enum ProcessUsage {
 
     private static func statusField(_ name: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") })
         else { return 0 }
         let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
         return (kilobytes / 1024 * 10).rounded() / 10
@@ -227,21 +232,23 @@ enum BenchOutput {
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
-                index == 0 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                index == 0
+                    ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[index] - cell.count) + cell
             }.joined(separator: "  ")
         }
         emit("\n\(title)")
         emit(line(header))
         emit(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-        rows.forEach { emit(line($0)) }
+        for row in rows { emit(line(row)) }
     }
 
     /// Prints the machine and server settings.
     static func environment(_ machine: MachineInfo, _ settings: PostgresSettings) {
         emit("machine: \(machine.cores) cores, \(machine.memoryMB) MB, \(machine.cpu), Linux \(machine.kernel)")
-        emit("postgres \(settings.version): fsync=\(settings.fsync) synchronous_commit=\(settings.synchronousCommit) "
-            + "shared_buffers=\(settings.sharedBuffers) full_page_writes=\(settings.fullPageWrites)")
+        emit(
+            "postgres \(settings.version): fsync=\(settings.fsync) synchronous_commit=\(settings.synchronousCommit) "
+                + "shared_buffers=\(settings.sharedBuffers) full_page_writes=\(settings.fullPageWrites)")
     }
 
     /// Writes `value` as pretty JSON to `path`, if given.

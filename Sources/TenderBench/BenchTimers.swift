@@ -50,7 +50,10 @@ struct BenchTimersCommand: AsyncParsableCommand {
         var statCommitsPerFire: Double
 
         enum CodingKeys: String, CodingKey {
-            case pending, fired, latenessMS = "lateness_ms", rssMB = "rss_mb", commitsPerFire = "commits_per_fire"
+            case pending, fired
+            case latenessMS = "lateness_ms"
+            case rssMB = "rss_mb"
+            case commitsPerFire = "commits_per_fire"
             case statCommitsPerFire = "xact_commit_per_fire"
         }
     }
@@ -64,7 +67,11 @@ struct BenchTimersCommand: AsyncParsableCommand {
         var rssMB: Double
 
         enum CodingKeys: String, CodingKey {
-            case deadlines, firesPerS = "fires_per_s", seconds, latenessMS = "lateness_ms", commitsPerFire = "commits_per_fire"
+            case deadlines
+            case firesPerS = "fires_per_s"
+            case seconds
+            case latenessMS = "lateness_ms"
+            case commitsPerFire = "commits_per_fire"
             case rssMB = "rss_mb"
         }
     }
@@ -76,7 +83,10 @@ struct BenchTimersCommand: AsyncParsableCommand {
         var unfired: Int
 
         enum CodingKeys: String, CodingKey {
-            case paused = "paused_s", overdue, catchUpS = "catch_up_s", unfired
+            case paused = "paused_s"
+            case overdue
+            case catchUpS = "catch_up_s"
+            case unfired
         }
     }
 
@@ -119,7 +129,8 @@ struct BenchTimersCommand: AsyncParsableCommand {
         let deadlines = BenchDeadlines(pool: pool, label: "steady")
         let first = Date() + 5
         try await deadlines.seed(count: pending, first: first, spread: spread)
-        let windowStart = first + 2, windowEnd = windowStart + window
+        let windowStart = first + 2
+        let windowEnd = windowStart + window
         emit("measuring \(Int(window)) s of firing…")
         let counters = CommitCounter(pool: pool)
         let (start, end, statEnd, rss) = try await withEngine(url: url) {
@@ -168,7 +179,8 @@ struct BenchTimersCommand: AsyncParsableCommand {
     }
 
     private func runPause(url: String, pool: PostgresPool) async throws -> Pause {
-        let count = 20_000, spread = 30.0
+        let count = 20_000
+        let spread = 30.0
         emit("seeding \(count) deadlines over \(Int(spread)) s; stopping the worker process for \(pauseSeconds) s…")
         let deadlines = BenchDeadlines(pool: pool, label: "pause")
         let first = Date() + 3

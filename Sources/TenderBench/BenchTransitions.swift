@@ -34,9 +34,14 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         var paymentLatencyMS: LatencySummary
 
         enum CodingKeys: String, CodingKey {
-            case clients, payments, paymentsPerS = "payments_per_s", transitionsPerS = "transitions_per_s"
-            case transitionsPerPayment = "transitions_per_payment", pgbenchTPS = "pgbench_tps", ratio
-            case commitsPerPayment = "commits_per_payment", statCommitsPerPayment = "xact_commit_per_payment"
+            case clients, payments
+            case paymentsPerS = "payments_per_s"
+            case transitionsPerS = "transitions_per_s"
+            case transitionsPerPayment = "transitions_per_payment"
+            case pgbenchTPS = "pgbench_tps"
+            case ratio
+            case commitsPerPayment = "commits_per_payment"
+            case statCommitsPerPayment = "xact_commit_per_payment"
             case paymentLatencyMS = "payment_latency_ms"
         }
     }
@@ -67,7 +72,9 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             await pool.close()
             BenchOutput.table(
                 "transitions (submit → session → paid → completed → event acknowledged)",
-                header: ["clients", "payments/s", "transitions/s", "pgbench tps", "ratio", "commits/payment", "xact_commit/payment", "p50 ms", "p99 ms"],
+                header: [
+                    "clients", "payments/s", "transitions/s", "pgbench tps", "ratio", "commits/payment", "xact_commit/payment", "p50 ms", "p99 ms",
+                ],
                 rows: runs.map {
                     [
                         "\($0.clients)", BenchOutput.format($0.paymentsPerS), BenchOutput.format($0.transitionsPerS),
@@ -115,7 +122,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                     while clock.now < measureEnds {
                         let paymentID = PaymentID(rawValue: "pay-" + UUID().uuidString)
                         let started = clock.now
-                        _ = try await engine.submit(paymentID: paymentID, amount: amount, customer: customer, code: code, idempotencyKey: paymentID.rawValue)
+                        _ = try await engine.submit(
+                            paymentID: paymentID, amount: amount, customer: customer, code: code, idempotencyKey: paymentID.rawValue)
                         _ = await waiter.outcome(of: paymentID)
                         if started >= warmUpEnds, clock.now < measureEnds {
                             latencies.append(started.duration(to: clock.now).timeInterval)

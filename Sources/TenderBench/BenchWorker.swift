@@ -96,7 +96,9 @@ struct BenchWorkerProcess {
     let process: Process
 
     /// Starts a worker on `url`.
-    static func start(url: String, workerID: String = "bench-worker", paymentsPerSecond: Double = 0, gatewayDelayMS: Int = 0) throws -> BenchWorkerProcess {
+    static func start(url: String, workerID: String = "bench-worker", paymentsPerSecond: Double = 0, gatewayDelayMS: Int = 0) throws
+        -> BenchWorkerProcess
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = [

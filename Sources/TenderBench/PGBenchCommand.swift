@@ -57,12 +57,14 @@ struct PGBenchCommand: AsyncParsableCommand {
             try await connection.query(select, [Self.randomAccount()])
             return 1
         }
-        results.append(BenchResult(
-            workload: "one-row SELECT",
-            unit: "statements/s",
-            tender: selects,
-            pgbench: try await server.pgbench(script: "\\set id random(1, \(Self.accounts))\nSELECT id, balance FROM tender_bench_accounts WHERE id = :id;\n", seconds: seconds)
-        ))
+        results.append(
+            BenchResult(
+                workload: "one-row SELECT",
+                unit: "statements/s",
+                tender: selects,
+                pgbench: try await server.pgbench(
+                    script: "\\set id random(1, \(Self.accounts))\nSELECT id, balance FROM tender_bench_accounts WHERE id = :id;\n", seconds: seconds)
+            ))
 
         let transactions = try await Self.measure(for: duration) {
             try await connection.withTransaction { connection in
@@ -70,12 +72,16 @@ struct PGBenchCommand: AsyncParsableCommand {
             }
             return 1
         }
-        results.append(BenchResult(
-            workload: "BEGIN; one-row UPDATE; COMMIT",
-            unit: "transactions/s",
-            tender: transactions,
-            pgbench: try await server.pgbench(script: "\\set id random(1, \(Self.accounts))\nBEGIN;\nUPDATE tender_bench_accounts SET balance = balance + 1 WHERE id = :id;\nEND;\n", seconds: seconds)
-        ))
+        results.append(
+            BenchResult(
+                workload: "BEGIN; one-row UPDATE; COMMIT",
+                unit: "transactions/s",
+                tender: transactions,
+                pgbench: try await server.pgbench(
+                    script:
+                        "\\set id random(1, \(Self.accounts))\nBEGIN;\nUPDATE tender_bench_accounts SET balance = balance + 1 WHERE id = :id;\nEND;\n",
+                    seconds: seconds)
+            ))
 
         let batch = 100
         let oneByOne = try await Self.measure(for: duration) {
@@ -84,29 +90,33 @@ struct PGBenchCommand: AsyncParsableCommand {
             }
             return batch
         }
-        let selectScript = (0..<batch).map { "\\set id\($0) random(1, \(Self.accounts))\n" }.joined()
+        let selectScript =
+            (0..<batch).map { "\\set id\($0) random(1, \(Self.accounts))\n" }.joined()
             + (0..<batch).map { "SELECT id, balance FROM tender_bench_accounts WHERE id = :id\($0);\n" }.joined()
-        results.append(BenchResult(
-            workload: "100 SELECTs one by one",
-            unit: "statements/s",
-            tender: oneByOne,
-            pgbench: try await server.pgbench(script: selectScript, seconds: seconds) * Double(batch)
-        ))
+        results.append(
+            BenchResult(
+                workload: "100 SELECTs one by one",
+                unit: "statements/s",
+                tender: oneByOne,
+                pgbench: try await server.pgbench(script: selectScript, seconds: seconds) * Double(batch)
+            ))
 
         let pipelined = try await Self.measure(for: duration) {
             _ = try await connection.pipeline((0..<batch).map { _ in PostgresStatement(select, [Self.randomAccount()]) })
             return batch
         }
-        let pipelineScript = (0..<batch).map { "\\set id\($0) random(1, \(Self.accounts))\n" }.joined()
+        let pipelineScript =
+            (0..<batch).map { "\\set id\($0) random(1, \(Self.accounts))\n" }.joined()
             + "\\startpipeline\n"
             + (0..<batch).map { "SELECT id, balance FROM tender_bench_accounts WHERE id = :id\($0);\n" }.joined()
             + "\\endpipeline\n"
-        results.append(BenchResult(
-            workload: "100 SELECTs in one pipeline",
-            unit: "statements/s",
-            tender: pipelined,
-            pgbench: try await server.pgbench(script: pipelineScript, seconds: seconds) * Double(batch)
-        ))
+        results.append(
+            BenchResult(
+                workload: "100 SELECTs in one pipeline",
+                unit: "statements/s",
+                tender: pipelined,
+                pgbench: try await server.pgbench(script: pipelineScript, seconds: seconds) * Double(batch)
+            ))
         await connection.close()
 
         Self.printTable(results, pipelineSpeedup: pipelined / oneByOne)
@@ -166,7 +176,9 @@ private struct BenchResult: Encodable {
     var ratio: Double { pgbench > 0 ? tender / pgbench : 0 }
 
     enum CodingKeys: String, CodingKey {
-        case workload, unit, tender = "libpq", pgbench, ratio
+        case workload, unit
+        case tender = "libpq"
+        case pgbench, ratio
     }
 
     func encode(to encoder: any Encoder) throws {

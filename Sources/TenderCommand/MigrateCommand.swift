@@ -22,7 +22,8 @@ struct MigrateCommand: AsyncParsableCommand {
         if applied.isEmpty {
             print("Schema already at version \(before) (the latest this build knows).")
         } else {
-            print("Schema migrated from version \(before) to \(migrator.latestVersion); applied: \(applied.map(String.init).joined(separator: ", ")).")
+            print(
+                "Schema migrated from version \(before) to \(migrator.latestVersion); applied: \(applied.map(String.init).joined(separator: ", ")).")
         }
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 
 /// A duration on the command line: a number with a unit, `90s`, `2m`, `1h`, `1d` (or plain
 /// seconds, `90`).

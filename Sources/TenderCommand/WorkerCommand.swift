@@ -40,7 +40,9 @@ struct WorkerCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger = Logger(label: "tender.worker")
         logger[metadataKey: "worker_id"] = "\(configuration.engine.workerID)"
-        logger.info("starting", metadata: ["configuration": "\(configuration.effectiveValues.map { "\($0.setting.variable)=\($0.value)" }.joined(separator: " "))"])
+        logger.info(
+            "starting",
+            metadata: ["configuration": "\(configuration.effectiveValues.map { "\($0.setting.variable)=\($0.value)" }.joined(separator: " "))"])
 
         let host = configuration.host
         let worker = TenderWorker(configuration: configuration, registry: registry, logger: logger) { port in
@@ -48,7 +50,8 @@ struct WorkerCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("tender worker listening on http://\(display):\(port)\n".utf8))
         }
         let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await group.run()
         logger.info("stopped")

@@ -54,7 +54,7 @@ public struct DemoCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         let metrics = DemoMetrics()
         MetricsSystem.bootstrap(metrics)
-        let scenario = DemoScenario(payments: payments, timeScale: timeScale, seed: seed ?? UInt64.random(in: 1 ... 999_999))
+        let scenario = DemoScenario(payments: payments, timeScale: timeScale, seed: seed ?? UInt64.random(in: 1...999_999))
         let interruption = DemoInterruption()
 
         Self.say(

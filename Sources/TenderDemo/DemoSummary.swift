@@ -88,9 +88,11 @@ struct DemoSummary: Sendable {
         let resolved = attempts.filter { states.contains($0.state) }
         let sources = Set(resolved.compactMap(\.outcomeSource))
         for source in InputSource.allCases where sources.contains(source) {
-            table.append([source.rawValue] + states.map { state in
-                "\(resolved.filter { $0.state == state && $0.outcomeSource == source }.count)"
-            })
+            table.append(
+                [source.rawValue]
+                    + states.map { state in
+                        "\(resolved.filter { $0.state == state && $0.outcomeSource == source }.count)"
+                    })
         }
         return "\nHow each outcome was learned\n" + table.rendered()
     }
@@ -103,9 +105,12 @@ struct DemoSummary: Sendable {
             table.append([kind, "\(samples.count)"] + [0.5, 0.99, 1].map { milliseconds(percentile($0, of: samples)) })
         }
         var text = "\nTask lateness (fired - due, tender_task_lateness_seconds)\n" + table.rendered()
-        let overdue = attempts.filter { $0.state == .expired }.compactMap { attempt in attempt.resolvedAt.map { $0.timeIntervalSince(attempt.deadline) } }.sorted()
+        let overdue = attempts.filter { $0.state == .expired }.compactMap { attempt in
+            attempt.resolvedAt.map { $0.timeIntervalSince(attempt.deadline) }
+        }.sorted()
         if !overdue.isEmpty {
-            text += "  expired attempts resolved after their deadline by: p50 \(milliseconds(percentile(0.5, of: overdue))), "
+            text +=
+                "  expired attempts resolved after their deadline by: p50 \(milliseconds(percentile(0.5, of: overdue))), "
                 + "max \(milliseconds(overdue.last ?? 0)) (includes the last poll)\n"
         }
         return text

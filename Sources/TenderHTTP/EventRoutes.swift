@@ -134,8 +134,12 @@ struct EventView: Encodable, Sendable {
     init(_ event: OrderEvent) { self.event = event }
 
     enum CodingKeys: String, CodingKey {
-        case sequence, type, paymentID = "payment_id", attemptID = "attempt_id", state, failure
-        case asksForNewCode = "asks_for_new_code", occurredAt = "occurred_at"
+        case sequence, type
+        case paymentID = "payment_id"
+        case attemptID = "attempt_id"
+        case state, failure
+        case asksForNewCode = "asks_for_new_code"
+        case occurredAt = "occurred_at"
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -17,9 +17,13 @@ struct PaymentView: Encodable, Sendable {
         var outcomeSource: InputSource?
 
         enum CodingKeys: String, CodingKey {
-            case attemptID = "attempt_id", state, late, duplicate, failure
-            case gatewaySessionID = "gateway_session_id", submittedAt = "submitted_at", deadline
-            case resolvedAt = "resolved_at", outcomeSource = "outcome_source"
+            case attemptID = "attempt_id"
+            case state, late, duplicate, failure
+            case gatewaySessionID = "gateway_session_id"
+            case submittedAt = "submitted_at"
+            case deadline
+            case resolvedAt = "resolved_at"
+            case outcomeSource = "outcome_source"
         }
 
         init(_ attempt: Attempt) {
@@ -63,7 +67,11 @@ struct PaymentView: Encodable, Sendable {
         var at: Date
 
         enum CodingKeys: String, CodingKey {
-            case attemptID = "attempt_id", version, fromState = "from_state", toState = "to_state", input, source, note, at
+            case attemptID = "attempt_id"
+            case version
+            case fromState = "from_state"
+            case toState = "to_state"
+            case input, source, note, at
         }
 
         init(_ entry: HistoryEntry) {
@@ -100,8 +108,11 @@ struct PaymentView: Encodable, Sendable {
     var history: [HistoryView]
 
     enum CodingKeys: String, CodingKey {
-        case paymentID = "payment_id", state, amount, currency, completedAttemptID = "completed_attempt_id"
-        case createdAt = "created_at", attempts, history
+        case paymentID = "payment_id"
+        case state, amount, currency
+        case completedAttemptID = "completed_attempt_id"
+        case createdAt = "created_at"
+        case attempts, history
     }
 
     init(_ record: PaymentRecord) {
@@ -137,6 +148,8 @@ struct SubmittedPaymentView: Encodable, Sendable {
     var deadline: Date
 
     enum CodingKeys: String, CodingKey {
-        case paymentID = "payment_id", attemptID = "attempt_id", state, deadline
+        case paymentID = "payment_id"
+        case attemptID = "attempt_id"
+        case state, deadline
     }
 }

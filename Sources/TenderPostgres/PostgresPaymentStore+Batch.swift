@@ -17,7 +17,8 @@ extension PostgresPaymentStore {
     }
 
     private func applyBatch(
-        _ items: [BatchInput], machine: AttemptMachine, now: Date, on connection: isolated PostgresConnection) async throws -> [Result<Transition, StoreError>] {
+        _ items: [BatchInput], machine: AttemptMachine, now: Date, on connection: isolated PostgresConnection
+    ) async throws -> [Result<Transition, StoreError>] {
         var locked = try await lockBatch(items, on: connection)
         var writes = BatchPipeline()
         var touched = Set<AttemptID>()
@@ -31,7 +32,8 @@ extension PostgresPaymentStore {
                     results.append(.failure(refusal))
                     continue
                 }
-                let transition = try await transition(item.attemptID, item.input, machine: machine, completing: item.claim, now: now, on: connection).transition
+                let transition = try await transition(item.attemptID, item.input, machine: machine, completing: item.claim, now: now, on: connection)
+                    .transition
                 if transition.completesPayment, (locked.completed[transition.attempt.paymentID] ?? nil) == nil {
                     locked.completed[transition.attempt.paymentID] = transition.attempt.id
                 }
@@ -45,7 +47,7 @@ extension PostgresPaymentStore {
             var completion: PostgresStatement?
             if let claim = item.claim {
                 guard let task = locked.tasks[TaskKey(attemptID: claim.attemptID, kind: claim.kind)],
-                      task.fence == claim.fence, task.owner == claim.owner
+                    task.fence == claim.fence, task.owner == claim.owner
                 else {
                     results.append(.failure(Self.lostLease(claim)))
                     continue
@@ -95,24 +97,27 @@ extension PostgresPaymentStore {
     private func lockBatch(_ items: [BatchInput], on connection: isolated PostgresConnection) async throws -> LockedRows {
         let ids = Set(items.map(\.attemptID))
         let claims = items.compactMap(\.claim)
-        var reads = [PostgresStatement(
-            """
-            SELECT \(AttemptRow.columns), p.completed_attempt_id
-            FROM attempts a JOIN payments p ON p.id = a.payment_id
-            WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE
-            """,
-            [Self.arrayLiteral(ids.map(\.description))]
-        )]
-        if !claims.isEmpty {
-            reads.append(PostgresStatement(
+        var reads = [
+            PostgresStatement(
                 """
-                SELECT t.attempt_id, t.kind, t.fence, t.generation, t.lease_owner
-                FROM tasks t JOIN unnest($1::uuid[], $2::text[]) AS c (attempt_id, kind)
-                    ON t.attempt_id = c.attempt_id AND t.kind = c.kind
-                ORDER BY t.attempt_id, t.kind FOR UPDATE OF t
+                SELECT \(AttemptRow.columns), p.completed_attempt_id
+                FROM attempts a JOIN payments p ON p.id = a.payment_id
+                WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE
                 """,
-                [Self.arrayLiteral(claims.map(\.attemptID.description)), Self.arrayLiteral(claims.map(\.kind.rawValue))]
-            ))
+                [Self.arrayLiteral(ids.map(\.description))]
+            )
+        ]
+        if !claims.isEmpty {
+            reads.append(
+                PostgresStatement(
+                    """
+                    SELECT t.attempt_id, t.kind, t.fence, t.generation, t.lease_owner
+                    FROM tasks t JOIN unnest($1::uuid[], $2::text[]) AS c (attempt_id, kind)
+                        ON t.attempt_id = c.attempt_id AND t.kind = c.kind
+                    ORDER BY t.attempt_id, t.kind FOR UPDATE OF t
+                    """,
+                    [Self.arrayLiteral(claims.map(\.attemptID.description)), Self.arrayLiteral(claims.map(\.kind.rawValue))]
+                ))
         }
         let results = try await connection.pipeline(reads)
         var locked = LockedRows()
@@ -142,8 +147,8 @@ extension PostgresPaymentStore {
             [claim.attemptID.rawValue, claim.kind.rawValue]
         )
         guard let task = rows.first,
-              try task.decode(Int64.self, column: "fence") == claim.fence,
-              try task.decode(String?.self, column: "lease_owner") == claim.owner
+            try task.decode(Int64.self, column: "fence") == claim.fence,
+            try task.decode(String?.self, column: "lease_owner") == claim.owner
         else { return lostLease(claim) }
         return nil
     }

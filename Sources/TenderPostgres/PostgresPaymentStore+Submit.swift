@@ -34,7 +34,7 @@ extension PostgresPaymentStore {
                 throw StoreError(.notFound, "payment \(submission.paymentID) vanished")
             }
             guard try payment.decode(Int64.self, column: "amount") == submission.amount.minorUnits,
-                  try payment.decode(String.self, column: "currency") == submission.amount.currency.code
+                try payment.decode(String.self, column: "currency") == submission.amount.currency.code
             else {
                 throw StoreError(.paymentMismatch, "payment \(submission.paymentID) exists with another amount or currency")
             }

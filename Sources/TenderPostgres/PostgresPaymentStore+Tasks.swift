@@ -59,19 +59,20 @@ extension PostgresPaymentStore {
         guard !claims.isEmpty else { return [] }
         let expiry = now + lease
         let results = try await pool.withConnection { connection in
-            try await connection.pipeline(claims.map { claim in
-                PostgresStatement(
-                    """
-                    UPDATE tasks SET lease_expires_at = $4
-                    WHERE (attempt_id, kind) = (
-                        SELECT attempt_id, kind FROM tasks
-                        WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $5
-                        FOR UPDATE SKIP LOCKED
+            try await connection.pipeline(
+                claims.map { claim in
+                    PostgresStatement(
+                        """
+                        UPDATE tasks SET lease_expires_at = $4
+                        WHERE (attempt_id, kind) = (
+                            SELECT attempt_id, kind FROM tasks
+                            WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $5
+                            FOR UPDATE SKIP LOCKED
+                        )
+                        """,
+                        [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, expiry, owner]
                     )
-                    """,
-                    [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, expiry, owner]
-                )
-            })
+                })
         }
         return zip(claims, results).compactMap { claim, result in
             guard result.affectedRows == 1 else { return nil }
@@ -84,15 +85,16 @@ extension PostgresPaymentStore {
     public func release(_ claims: [TaskClaim]) async throws {
         guard !claims.isEmpty else { return }
         _ = try await pool.withConnection { connection in
-            try await connection.pipeline(claims.map { claim in
-                PostgresStatement(
-                    """
-                    UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
-                    WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $4
-                    """,
-                    [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, claim.owner]
-                )
-            })
+            try await connection.pipeline(
+                claims.map { claim in
+                    PostgresStatement(
+                        """
+                        UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
+                        WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $4
+                        """,
+                        [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, claim.owner]
+                    )
+                })
         }
     }
 

@@ -36,18 +36,20 @@ extension PostgresPaymentStore {
             ]
         }
         let attemptRead = reads.count
-        reads.append(PostgresStatement(
-            """
-            SELECT \(AttemptRow.columns), p.completed_attempt_id
-            FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.id = $1 FOR UPDATE
-            """,
-            [attemptID.rawValue]
-        ))
-        if let claim {
-            reads.append(PostgresStatement(
-                "SELECT fence, generation, lease_owner FROM tasks WHERE attempt_id = $1 AND kind = $2 FOR UPDATE",
-                [attemptID.rawValue, claim.kind.rawValue]
+        reads.append(
+            PostgresStatement(
+                """
+                SELECT \(AttemptRow.columns), p.completed_attempt_id
+                FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.id = $1 FOR UPDATE
+                """,
+                [attemptID.rawValue]
             ))
+        if let claim {
+            reads.append(
+                PostgresStatement(
+                    "SELECT fence, generation, lease_owner FROM tasks WHERE attempt_id = $1 AND kind = $2 FOR UPDATE",
+                    [attemptID.rawValue, claim.kind.rawValue]
+                ))
         }
         let results = try await connection.pipeline(reads)
         let noneParked = try newSession != nil && results[1].first?.decode(Bool.self, column: "parked") == false
@@ -65,7 +67,8 @@ extension PostgresPaymentStore {
         )
         let transition = applied.transition
         var writes = applied.statements
-        let replaysWebhooks = attempt.sessionID == nil && transition.attempt.sessionID != nil
+        let replaysWebhooks =
+            attempt.sessionID == nil && transition.attempt.sessionID != nil
             && !(noneParked && transition.attempt.sessionID == newSession)
         if committing, !replaysWebhooks {
             // The versioned update cannot miss its row while the row is locked, so the commit
@@ -86,8 +89,8 @@ extension PostgresPaymentStore {
     /// lost its lease. A task rescheduled while it ran stays, unleased, for its new due time.
     private static func completion(of claim: TaskClaim, task: PostgresRow?) throws -> PostgresStatement {
         guard let task,
-              try task.decode(Int64.self, column: "fence") == claim.fence,
-              try task.decode(String?.self, column: "lease_owner") == claim.owner
+            try task.decode(Int64.self, column: "fence") == claim.fence,
+            try task.decode(String?.self, column: "lease_owner") == claim.owner
         else {
             throw StoreError(.fencedOut, "the \(claim.kind.rawValue) task of attempt \(claim.attemptID) is no longer held by \(claim.owner)")
         }

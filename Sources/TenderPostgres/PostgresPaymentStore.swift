@@ -65,7 +65,8 @@ public struct PostgresPaymentStore: PaymentStore {
         try await pool.withConnection { connection in
             let results = try await connection.pipeline([
                 PostgresStatement("SELECT amount, currency, completed_attempt_id, created_at FROM payments WHERE id = $1", [id.rawValue]),
-                PostgresStatement("SELECT \(AttemptRow.columns) FROM attempts a WHERE a.payment_id = $1 ORDER BY a.submitted_at, a.id", [id.rawValue]),
+                PostgresStatement(
+                    "SELECT \(AttemptRow.columns) FROM attempts a WHERE a.payment_id = $1 ORDER BY a.submitted_at, a.id", [id.rawValue]),
                 PostgresStatement(
                     """
                     SELECT h.attempt_id, h.version, h.from_state, h.to_state, h.input, h.source, h.note, h.at

@@ -56,27 +56,30 @@ struct TransitionWrites {
             case .fetch(let reason, let at):
                 statements.append(Self.coalesceFetch(attempt.id, reason, at: at))
             case .cancel(let kind):
-                statements.append(PostgresStatement(
-                    "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2",
-                    [attempt.id.rawValue, kind.rawValue]
-                ))
+                statements.append(
+                    PostgresStatement(
+                        "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2",
+                        [attempt.id.rawValue, kind.rawValue]
+                    ))
             case .emit(let type):
-                statements.append(PostgresStatement(
-                    """
-                    INSERT INTO outbox (type, payment_id, attempt_id, version, payload, created_at)
-                    VALUES ($1, $2, $3, $4, $5, $6)
-                    """,
-                    [type.rawValue, attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, PostgresJSON(EventPayload(attempt)), now]
-                ))
+                statements.append(
+                    PostgresStatement(
+                        """
+                        INSERT INTO outbox (type, payment_id, attempt_id, version, payload, created_at)
+                        VALUES ($1, $2, $3, $4, $5, $6)
+                        """,
+                        [type.rawValue, attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, PostgresJSON(EventPayload(attempt)), now]
+                    ))
             case .eraseCode:
                 break  // the attempt's write stores the code as nil
             }
         }
         if transition.completesPayment {
-            statements.append(PostgresStatement(
-                "UPDATE payments SET completed_attempt_id = $2 WHERE id = $1 AND completed_attempt_id IS NULL",
-                [attempt.paymentID.rawValue, attempt.id.rawValue]
-            ))
+            statements.append(
+                PostgresStatement(
+                    "UPDATE payments SET completed_attempt_id = $2 WHERE id = $1 AND completed_attempt_id IS NULL",
+                    [attempt.paymentID.rawValue, attempt.id.rawValue]
+                ))
         }
         if let lease {
             // After every task change, so a task the effects drop again is not leased.
@@ -228,8 +231,15 @@ struct Evidence: Codable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case sessionID = "session_id", sessionStatus = "session_status", call, fetchReason = "fetch_reason", error
-        case eventID = "event_id", eventType = "event_type", refundID = "refund_id", resolution
+        case sessionID = "session_id"
+        case sessionStatus = "session_status"
+        case call
+        case fetchReason = "fetch_reason"
+        case error
+        case eventID = "event_id"
+        case eventType = "event_type"
+        case refundID = "refund_id"
+        case resolution
     }
 }
 
@@ -252,6 +262,9 @@ struct EventPayload: Codable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case state, failure, asksForNewCode = "asks_for_new_code", late, duplicate, sessionID = "session_id"
+        case state, failure
+        case asksForNewCode = "asks_for_new_code"
+        case late, duplicate
+        case sessionID = "session_id"
     }
 }

@@ -35,7 +35,8 @@ public struct TenderSetting: Sendable, Hashable, CustomStringConvertible {
 
 extension TenderSetting {
     /// An optional file of `TENDER_…=value` lines, read after flags and environment variables.
-    public static let configFile = TenderSetting("TENDER_CONFIG_FILE", "A file of `TENDER_NAME=value` lines; flags and environment variables override it.")
+    public static let configFile = TenderSetting(
+        "TENDER_CONFIG_FILE", "A file of `TENDER_NAME=value` lines; flags and environment variables override it.")
     /// Where the database is.
     public static let databaseURL = TenderSetting("TENDER_DATABASE_URL", "The PostgreSQL database: a libpq connection string or postgresql:// URL.")
     /// How many connections the worker's pool opens at most.
@@ -47,9 +48,11 @@ extension TenderSetting {
     /// A file holding the gateway's secret API key.
     public static let gatewaySecretKeyFile = TenderSetting("TENDER_GATEWAY_SECRET_KEY_FILE", "A file holding the gateway's secret API key.")
     /// How long a gateway call may wait for its answer.
-    public static let gatewayTimeout = TenderSetting("TENDER_GATEWAY_TIMEOUT", "Seconds a gateway call waits for its answer once sent.", default: "10")
+    public static let gatewayTimeout = TenderSetting(
+        "TENDER_GATEWAY_TIMEOUT", "Seconds a gateway call waits for its answer once sent.", default: "10")
     /// How long connecting to the gateway may take.
-    public static let gatewayConnectTimeout = TenderSetting("TENDER_GATEWAY_CONNECT_TIMEOUT", "Seconds connecting to the gateway may take.", default: "5")
+    public static let gatewayConnectTimeout = TenderSetting(
+        "TENDER_GATEWAY_CONNECT_TIMEOUT", "Seconds connecting to the gateway may take.", default: "5")
     /// The `success_url` of every session.
     public static let gatewaySuccessURL = TenderSetting(
         "TENDER_GATEWAY_SUCCESS_URL", "The `success_url` sent with every session (the shop's return page).", default: "https://localhost/"
@@ -79,13 +82,16 @@ extension TenderSetting {
     /// The time between polls while the payer confirms.
     public static let pollInterval = TenderSetting("TENDER_POLL_INTERVAL", "Seconds between polls while the payer confirms.", default: "4")
     /// How long an expired session is still polled for a late completion.
-    public static let gracePeriod = TenderSetting("TENDER_GRACE_PERIOD", "Seconds an expired session is still polled for a late completion.", default: "900")
+    public static let gracePeriod = TenderSetting(
+        "TENDER_GRACE_PERIOD", "Seconds an expired session is still polled for a late completion.", default: "900")
     /// The time between polls of an expired session.
     public static let gracePollInterval = TenderSetting("TENDER_GRACE_POLL_INTERVAL", "Seconds between polls of an expired session.", default: "60")
     /// The first backoff after a retryable gateway failure.
-    public static let retryBackoff = TenderSetting("TENDER_RETRY_BACKOFF", "Seconds before the first retry of a failed gateway call; doubles each time.", default: "0.5")
+    public static let retryBackoff = TenderSetting(
+        "TENDER_RETRY_BACKOFF", "Seconds before the first retry of a failed gateway call; doubles each time.", default: "0.5")
     /// The longest backoff between retries.
-    public static let maximumRetryBackoff = TenderSetting("TENDER_MAX_RETRY_BACKOFF", "The longest backoff between retries, in seconds.", default: "10")
+    public static let maximumRetryBackoff = TenderSetting(
+        "TENDER_MAX_RETRY_BACKOFF", "The longest backoff between retries, in seconds.", default: "10")
     /// How long after the deadline the gateway may still take payment.
     public static let sessionLifetime = TenderSetting(
         "TENDER_SESSION_LIFETIME_BEYOND_DEADLINE", "Seconds after the deadline the gateway may still take payment of a session.", default: "60"
@@ -97,7 +103,8 @@ extension TenderSetting {
     /// Gateway reads per second allowed for polls.
     public static let pollBudget = TenderSetting("TENDER_POLL_BUDGET", "Gateway status reads per second allowed for polls.", default: "50")
     /// The most gateway calls in flight at once.
-    public static let maximumConcurrentCalls = TenderSetting("TENDER_MAX_CONCURRENT_CALLS", "The most gateway calls in flight at once.", default: "32")
+    public static let maximumConcurrentCalls = TenderSetting(
+        "TENDER_MAX_CONCURRENT_CALLS", "The most gateway calls in flight at once.", default: "32")
     /// The most tasks claimed in one round trip.
     public static let claimBatchSize = TenderSetting("TENDER_CLAIM_BATCH_SIZE", "The most tasks claimed in one round trip.", default: "128")
     /// How long a claim is held before another worker may take it over.
@@ -105,7 +112,8 @@ extension TenderSetting {
         "TENDER_LEASE_SECONDS", "Seconds a claimed task is held before another worker may take it over; extended while it runs.", default: "30"
     )
     /// How often the store is swept for tasks this worker was not told about.
-    public static let sweepInterval = TenderSetting("TENDER_SWEEP_INTERVAL", "Seconds between sweeps for tasks this worker was not told about.", default: "1")
+    public static let sweepInterval = TenderSetting(
+        "TENDER_SWEEP_INTERVAL", "Seconds between sweeps for tasks this worker was not told about.", default: "1")
     /// How far ahead a sweep loads due times.
     public static let lookahead = TenderSetting("TENDER_LOOKAHEAD", "Seconds ahead a sweep loads due times into the timer heap.", default: "2")
 

@@ -1,12 +1,13 @@
 import Foundation
-import Testing
-@testable import EphemeralPostgres
 import TenderTestKit
+import Testing
+
+@testable import EphemeralPostgres
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @Suite("EphemeralPostgres")

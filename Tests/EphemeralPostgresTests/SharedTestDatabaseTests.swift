@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+
 @testable import EphemeralPostgres
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @Suite("SharedTestDatabase")

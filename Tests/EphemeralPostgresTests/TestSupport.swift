@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import EphemeralPostgres
 
 /// Runs `psql -Atc SQL` against `url` with the server's own `psql` and returns its trimmed output.

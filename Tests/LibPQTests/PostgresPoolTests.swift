@@ -1,5 +1,6 @@
-@testable import LibPQ
 import Testing
+
+@testable import LibPQ
 
 @Suite struct PostgresPoolTests {
     @Test func twoHundredConcurrentTasksOnEightConnectionsAllSucceed() async throws {

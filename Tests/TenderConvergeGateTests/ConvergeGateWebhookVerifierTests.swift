@@ -158,7 +158,8 @@ struct ConvergeGateWebhookVerifierTests {
             #"{"id":"evt_9","type":"session.refunded","livemode":false,"created_at":1732469990,"data":{"session_id":"S9","extra":{"a":1}}}"#
         )
         let hint = try verifier.verify(headers: headers, body: body, now: WebhookVector.now)
-        #expect(hint == WebhookHint(eventID: "evt_9", type: "session.refunded", sessionID: "S9", createdAt: Date(timeIntervalSince1970: 1_732_469_990)))
+        #expect(
+            hint == WebhookHint(eventID: "evt_9", type: "session.refunded", sessionID: "S9", createdAt: Date(timeIntervalSince1970: 1_732_469_990)))
     }
 
     @Test("an event without created_at is dated by its signature")

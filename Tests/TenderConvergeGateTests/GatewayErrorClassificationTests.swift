@@ -1,7 +1,8 @@
 import AsyncHTTPClient
 import Tender
-@testable import TenderConvergeGate
 import Testing
+
+@testable import TenderConvergeGate
 
 @Suite("Error classification follows the API page's table")
 struct GatewayErrorClassificationTests {

@@ -1,7 +1,8 @@
 import Foundation
 import Tender
-@testable import TenderConvergeGate
 import Testing
+
+@testable import TenderConvergeGate
 
 @Suite("Secrets never show")
 struct RedactionTests {

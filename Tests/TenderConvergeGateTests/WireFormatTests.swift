@@ -1,7 +1,8 @@
 import Foundation
 import Tender
-@testable import TenderConvergeGate
 import Testing
+
+@testable import TenderConvergeGate
 
 @Suite("Wire format: forms, paths, objects")
 struct WireFormatTests {
@@ -65,7 +66,8 @@ struct WireFormatTests {
 
     @Test("the documented refund object decodes")
     func documentedRefund() throws {
-        let json = #"{"id":"kLcRRC5P8U68CYe0kVA","amount":1000,"status":"pending","reason":"requested_by_customer","created_at":1534255857,"livemode":false,"session_id":"S"}"#
+        let json =
+            #"{"id":"kLcRRC5P8U68CYe0kVA","amount":1000,"status":"pending","reason":"requested_by_customer","created_at":1534255857,"livemode":false,"session_id":"S"}"#
         let refund = try JSONDecoder().decode(WireRefund.self, from: Data(json.utf8)).gatewayRefund
         #expect(refund == GatewayRefund(id: "kLcRRC5P8U68CYe0kVA", amount: 1000, status: .pending))
     }

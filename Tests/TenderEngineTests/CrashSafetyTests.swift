@@ -1,9 +1,9 @@
 import EphemeralPostgres
 import Foundation
-import Testing
 import Tender
 import TenderSandbox
 import TenderTestKit
+import Testing
 
 extension ManyPayments {
     /// Engines stopped without any cleanup, at random moments, while payments are under way.
@@ -85,15 +85,17 @@ extension ManyPayments {
                 defer { try? FileManager.default.removeItem(at: log) }
                 let gatewayURL = await rig.sandbox.baseURL
                 func worker(_ name: String) throws -> TenderProcess {
-                    try TenderProcess(["worker"], environment: [
-                        "TENDER_DATABASE_URL": rig.databaseURL,
-                        "TENDER_GATEWAY_URL": gatewayURL,
-                        "TENDER_GATEWAY_SECRET_KEY": EngineHarness.secretKey,
-                        "TENDER_HTTP_PORT": "\(port)",
-                        "TENDER_WEBHOOK_URL": "http://127.0.0.1:\(port)/webhooks/convergegate",
-                        "TENDER_WORKER_ID": name,
-                        "TENDER_LOG_LEVEL": "warning",
-                    ], appendingOutputTo: log)
+                    try TenderProcess(
+                        ["worker"],
+                        environment: [
+                            "TENDER_DATABASE_URL": rig.databaseURL,
+                            "TENDER_GATEWAY_URL": gatewayURL,
+                            "TENDER_GATEWAY_SECRET_KEY": EngineHarness.secretKey,
+                            "TENDER_HTTP_PORT": "\(port)",
+                            "TENDER_WEBHOOK_URL": "http://127.0.0.1:\(port)/webhooks/convergegate",
+                            "TENDER_WORKER_ID": name,
+                            "TENDER_LOG_LEVEL": "warning",
+                        ], appendingOutputTo: log)
                 }
 
                 async let submitted = Self.submitInBatches(Self.codes, to: rig)
@@ -133,11 +135,12 @@ extension ManyPayments {
         static func misjudged(_ audit: LedgerAudit, attempts: [Attempt]) -> [String] {
             let codes = Dictionary(uniqueKeysWithValues: zip(attempts.map(\.id), Self.codes))
             return audit.attempts.compactMap { attempt in
-                let expected: AttemptState = switch codes[attempt.id] {
-                case "000004", "000005": .failed
-                case "000010": .expired
-                default: .completed
-                }
+                let expected: AttemptState =
+                    switch codes[attempt.id] {
+                    case "000004", "000005": .failed
+                    case "000010": .expired
+                    default: .completed
+                    }
                 return attempt.state == expected ? nil : "\(attempt.id) is \(attempt.state.rawValue), not \(expected.rawValue)"
             }
         }
@@ -157,6 +160,6 @@ extension ManyPayments {
 extension Array {
     /// The array cut into consecutive pieces of at most `size` elements.
     func chunked(into size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0 ..< Swift.min($0 + size, count)] }
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

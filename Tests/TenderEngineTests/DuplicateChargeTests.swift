@@ -1,9 +1,9 @@
 import Foundation
-import Testing
 import Tender
 import TenderSandbox
 import TenderTestKit
 import TenderWorker
+import Testing
 
 @Suite("Duplicate charges", .serialized)
 struct DuplicateChargeTests {

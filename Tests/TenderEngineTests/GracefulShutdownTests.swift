@@ -1,9 +1,9 @@
 import Foundation
 import ServiceLifecycle
-import Testing
 import Tender
 import TenderSandbox
 import TenderTestKit
+import Testing
 
 @Suite("Graceful shutdown", .serialized, .heavy)
 struct GracefulShutdownTests {
@@ -22,7 +22,9 @@ struct GracefulShutdownTests {
             let attempts = try await withThrowingTaskGroup(of: Void.self) { running in
                 running.addTask { try await group.run() }
                 let attempts = try await rig.submit(codes: (0..<20).map { String(format: "%06d", 200_000 + $0) })
-                let busy = try await waitUntil(timeout: .seconds(120), every: .milliseconds(10)) { await rig.gatewayLog.inFlight(workerID: "leaving").contains { $0.endpoint == .pay } }
+                let busy = try await waitUntil(timeout: .seconds(120), every: .milliseconds(10)) {
+                    await rig.gatewayLog.inFlight(workerID: "leaving").contains { $0.endpoint == .pay }
+                }
                 #expect(busy, "waiting for a pay call in flight")
                 await group.triggerGracefulShutdown()
                 try await running.waitForAll()

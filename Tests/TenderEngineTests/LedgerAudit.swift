@@ -50,12 +50,15 @@ struct LedgerAudit {
                 )
             }
             var history: [AttemptID: [Step]] = [:]
-            for row in try await connection.query("SELECT attempt_id, version, from_state, to_state FROM attempt_history ORDER BY attempt_id, version") {
-                history[try row.attemptID, default: []].append(Step(
-                    version: try row.decode(Int64.self, column: "version"),
-                    from: try row.decode(String?.self, column: "from_state").flatMap(AttemptState.init(rawValue:)),
-                    to: try AttemptState(rawValue: row.decode(String.self, column: "to_state")) ?? .submitted
-                ))
+            for row in try await connection.query(
+                "SELECT attempt_id, version, from_state, to_state FROM attempt_history ORDER BY attempt_id, version")
+            {
+                history[try row.attemptID, default: []].append(
+                    Step(
+                        version: try row.decode(Int64.self, column: "version"),
+                        from: try row.decode(String?.self, column: "from_state").flatMap(AttemptState.init(rawValue:)),
+                        to: try AttemptState(rawValue: row.decode(String.self, column: "to_state")) ?? .submitted
+                    ))
             }
             var outbox: [AttemptID: [EventKey]] = [:]
             for row in try await connection.query("SELECT attempt_id, type, version FROM outbox") {
@@ -97,7 +100,7 @@ struct LedgerAudit {
 
             // History: one row per version, 1...version, no gap and no repeat.
             let steps = history[attempt.id] ?? []
-            if steps.map(\.version) != Array(1 ... max(attempt.version, 1)) {
+            if steps.map(\.version) != Array(1...max(attempt.version, 1)) {
                 found.append("\(name) has history versions \(steps.map(\.version)) for version \(attempt.version)")
             }
 

@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Tender
 import TenderSandbox
 import TenderTestKit
+import Testing
 
 /// Webhooks about sessions no attempt holds: kept, never applied, never about money.
 @Suite("Parked webhooks")
@@ -28,7 +28,8 @@ struct ParkedWebhookTests {
                 try await harness.store.pool.query("SELECT count(*) FROM webhook_inbox").first?.decode(Int64.self, at: 0) ?? 0 > 0
             }
             #expect(parked, "waiting for the session's created event")
-            let rows = try await harness.store.pool.query("""
+            let rows = try await harness.store.pool.query(
+                """
                 SELECT i.session_id, i.processed_at IS NULL AS unprocessed, a.id IS NULL AS unheld
                 FROM webhook_inbox i LEFT JOIN attempts a ON a.session_id = i.session_id
                 """)

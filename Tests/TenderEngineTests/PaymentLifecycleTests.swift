@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Tender
 import TenderSandbox
 import TenderTestKit
+import Testing
 
 /// End to end: real PostgreSQL, the sandbox gateway over HTTP, webhooks over HTTP.
 @Suite("Payment lifecycle", .serialized)

@@ -12,25 +12,33 @@ struct RecordingGateway: PaymentGateway {
     func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
         try await recorded(.createSession, key: idempotencyKey) { () async throws(GatewayError) in
             try await base.createSession(request, idempotencyKey: idempotencyKey)
-        } sessionID: { $0.id }
+        } sessionID: {
+            $0.id
+        }
     }
 
     func pay(sessionID: String, code: BLIKCode, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
         try await recorded(.pay, key: idempotencyKey) { () async throws(GatewayError) in
             try await base.pay(sessionID: sessionID, code: code, idempotencyKey: idempotencyKey)
-        } sessionID: { $0.id }
+        } sessionID: {
+            $0.id
+        }
     }
 
     func session(id: String) async throws(GatewayError) -> GatewaySession {
         try await recorded(.retrieve, key: nil) { () async throws(GatewayError) in
             try await base.session(id: id)
-        } sessionID: { $0.id }
+        } sessionID: {
+            $0.id
+        }
     }
 
     func refund(sessionID: String, amount: Int64?, reason: RefundReason, idempotencyKey: String) async throws(GatewayError) -> GatewayRefund {
         try await recorded(.refund, key: idempotencyKey) { () async throws(GatewayError) in
             try await base.refund(sessionID: sessionID, amount: amount, reason: reason, idempotencyKey: idempotencyKey)
-        } sessionID: { _ in sessionID }
+        } sessionID: { _ in
+            sessionID
+        }
     }
 
     private func recorded<T: Sendable>(

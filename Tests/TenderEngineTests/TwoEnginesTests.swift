@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Tender
 import TenderSandbox
 import TenderTestKit
+import Testing
 
 extension ManyPayments {
     /// Two engines with pools of their own — two processes, as far as the database can tell — share

@@ -94,10 +94,11 @@ struct APIHarness: Sendable {
     static func paymentBody(
         id: String = UUID().uuidString, amount: Int = 1000, currency: String = "PLN", code: String = "000012", extra: String = ""
     ) -> ByteBuffer {
-        ByteBuffer(string: """
-            {"payment_id":"\(id)","amount":\(amount),"currency":"\(currency)","blik_code":"\(code)",\(extra)\
-            "customer":{"email":"payer@example.com","first_name":"Jan","last_name":"Kowalski"}}
-            """)
+        ByteBuffer(
+            string: """
+                {"payment_id":"\(id)","amount":\(amount),"currency":"\(currency)","blik_code":"\(code)",\(extra)\
+                "customer":{"email":"payer@example.com","first_name":"Jan","last_name":"Kowalski"}}
+                """)
     }
 
     /// Submits a payment through the API.

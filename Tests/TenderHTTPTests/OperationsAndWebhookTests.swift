@@ -63,7 +63,9 @@ import Testing
             let huge = [UInt8](repeating: UInt8(ascii: " "), count: 65 * 1024)
             let oversized = try await harness.client.execute(
                 uri: "/webhooks/convergegate", method: .post,
-                headers: [.secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: APIHarness.secretKey, timestamp: "\(now)", body: huge)],
+                headers: [
+                    .secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: APIHarness.secretKey, timestamp: "\(now)", body: huge),
+                ],
                 body: ByteBuffer(bytes: huge)
             )
             #expect(oversized.status == .contentTooLarge)
@@ -71,7 +73,9 @@ import Testing
             let garbage = Array("not json".utf8)
             let malformed = try await harness.client.execute(
                 uri: "/webhooks/convergegate", method: .post,
-                headers: [.secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: APIHarness.secretKey, timestamp: "\(now)", body: garbage)],
+                headers: [
+                    .secTimestamp: "\(now)", .secSignature: webhookSignature(secretKey: APIHarness.secretKey, timestamp: "\(now)", body: garbage),
+                ],
                 body: ByteBuffer(bytes: garbage)
             )
             #expect(malformed.status == .badRequest)

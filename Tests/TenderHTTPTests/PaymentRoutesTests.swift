@@ -173,17 +173,20 @@ struct PaymentBody: Decodable {
     func databaseDown() async throws {
         let logger = Logger(label: "tender.http.test.down")
         let deadPool = PostgresPool(
-            configuration: try PostgresConfiguration(connectionString: "host=127.0.0.1 port=\(try FreePort.pick()) user=nobody dbname=none connect_timeout=1"),
+            configuration: try PostgresConfiguration(
+                connectionString: "host=127.0.0.1 port=\(try FreePort.pick()) user=nobody dbname=none connect_timeout=1"),
             size: 2, acquireTimeout: .milliseconds(800), logger: logger
         )
-        try await APIHarness.run(readiness: {
-            do {
-                _ = try await deadPool.query("SELECT 1")
-                return .ready
-            } catch {
-                return .notReady(reason: "the database is unreachable")
-            }
-        }, pool: deadPool) { harness in
+        try await APIHarness.run(
+            readiness: {
+                do {
+                    _ = try await deadPool.query("SELECT 1")
+                    return .ready
+                } catch {
+                    return .notReady(reason: "the database is unreachable")
+                }
+            }, pool: deadPool
+        ) { harness in
             let submit = try await harness.submit()
             #expect(submit.status == .serviceUnavailable)
             #expect(try json(ErrorBody.self, submit).error.code == "unavailable")

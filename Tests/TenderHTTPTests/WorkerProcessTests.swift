@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import EphemeralPostgres
 import Foundation
+import Hummingbird
 import LibPQ
 import Logging
-import Hummingbird
 import Tender
 import TenderConvergeGate
 import TenderPostgres

@@ -4,14 +4,15 @@ import HummingbirdTesting
 import LibPQ
 import Logging
 import Prometheus
-import Testing
-@testable import Tender
 import TenderConvergeGate
-@testable import TenderHTTP
 import TenderPostgres
 import TenderSandbox
-import TenderWorker
 import TenderTestKit
+import TenderWorker
+import Testing
+
+@testable import Tender
+@testable import TenderHTTP
 
 /// Hostile input against the webhook route and the JSON API: 110,000 inputs in all. The bulk
 /// (50,000 each) goes through the functions the routes call — the verifier and `PaymentEngine.receiveWebhook` for webhooks, and
@@ -76,10 +77,15 @@ struct FuzzTests {
         case 80..<83: return [("Sec-Timestamp", timestamp)]
         case 83..<86: return [("Sec-Signature", valid)]
         case 86..<89: return [("Sec-Timestamp", timestamp), ("Sec-Signature", String(valid.dropLast()) + (valid.hasSuffix("0") ? "1" : "0"))]
-        case 89..<91: return [("Sec-Timestamp", String(now - 3_600)), ("Sec-Signature", webhookSignature(secretKey: secretKey, timestamp: String(now - 3_600), body: body))]
+        case 89..<91:
+            return [
+                ("Sec-Timestamp", String(now - 3_600)),
+                ("Sec-Signature", webhookSignature(secretKey: secretKey, timestamp: String(now - 3_600), body: body)),
+            ]
         case 91..<93: return [("Sec-Timestamp", timestamp + "0"), ("Sec-Signature", valid)]
         case 93..<95: return [("Sec-Timestamp", "12a"), ("Sec-Signature", valid)]
-        case 95..<97: return [("Sec-Timestamp", timestamp), ("Sec-Signature", webhookSignature(secretKey: "sk_other", timestamp: timestamp, body: body))]
+        case 95..<97:
+            return [("Sec-Timestamp", timestamp), ("Sec-Signature", webhookSignature(secretKey: "sk_other", timestamp: timestamp, body: body))]
         default: return [("Sec-Timestamp", timestamp), ("Sec-Signature", String(repeating: "zz", count: 32))]
         }
     }
@@ -105,7 +111,10 @@ struct FuzzTests {
                     let hint = try stack.verifier.verify(headers: headers, body: body, now: Date())
                     _ = try await stack.engine.receiveWebhook(hint, body: body)
                     direct.record(200)
-                    guard let id = Self.eventID(of: body) else { direct.unexpected("accepted without an id: \(body.prefix(80))"); continue }
+                    guard let id = Self.eventID(of: body) else {
+                        direct.unexpected("accepted without an id: \(body.prefix(80))")
+                        continue
+                    }
                     accepted.insert(id)
                 } catch let rejection as WebhookRejection {
                     direct.record(Int(rejection.responseStatus.code))
@@ -127,7 +136,10 @@ struct FuzzTests {
                 )
                 routed.record(Int(response.status.code))
                 if response.status == .ok {
-                    guard let id = Self.eventID(of: body) else { routed.unexpected("accepted without an id"); continue }
+                    guard let id = Self.eventID(of: body) else {
+                        routed.unexpected("accepted without an id")
+                        continue
+                    }
                     accepted.insert(id)
                 }
             }
@@ -214,7 +226,8 @@ struct FuzzTests {
                     let id = try JSONDecoder().decode(Created.self, from: Data(response.body.readableBytesView)).payment_id
                     created.insert(id)
                     let check = try await stack.client.execute(
-                        uri: "/v1/payments/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(.init(charactersIn: "/"))) ?? id)",
+                        uri:
+                            "/v1/payments/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(.init(charactersIn: "/"))) ?? id)",
                         method: .get, headers: [.authorization: "Bearer \(Self.token)"], body: nil
                     )
                     if check.status != .ok { routed.unexpected("created \(id) but GET answered \(check.status)") }

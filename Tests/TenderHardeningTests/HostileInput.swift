@@ -106,8 +106,9 @@ struct HostileInput {
     mutating func hostileValue() -> String {
         switch Int.random(in: 0..<22, using: &random) {
         case 0: return "1" + String(repeating: "0", count: Int.random(in: 20...400, using: &random))
-        case 1: return ["1e400", "-1e400", "1e-400", "9223372036854775808", "-9223372036854775809", "18446744073709551616"]
-            .randomElement(using: &random)!  // non-empty
+        case 1:
+            return ["1e400", "-1e400", "1e-400", "9223372036854775808", "-9223372036854775809", "18446744073709551616"]
+                .randomElement(using: &random)!  // non-empty
         case 2: return ["0", "-1", "-0", "0.5", "1.0", "1E+2", "NaN", "Infinity", "0x10", "01", "+1"].randomElement(using: &random)!  // non-empty
         case 3: return ["true", "false", "null", "[]", "{}", "[1,2,3]", "{\"a\":1}"].randomElement(using: &random)!  // non-empty
         case 4, 5:
@@ -118,7 +119,8 @@ struct HostileInput {
             return String(repeating: open, count: depth) + "1" + String(repeating: close, count: closing)
         case 6: return "\"" + String(repeating: "a", count: [256, 1_000, 5_000, 20_000].randomElement(using: &random)!) + "\""  // non-empty
         case 7: return "\"a\\u0000b\""
-        case 8: return ["\"\\ud800\"", "\"\\udfff\\ud800\"", "\"\\uZZZZ\"", "\"\\u00\"", "\"\\x41\"", "\"\\\""].randomElement(using: &random)!  // non-empty
+        // A non-empty list: the force unwrap cannot fail.
+        case 8: return ["\"\\ud800\"", "\"\\udfff\\ud800\"", "\"\\uZZZZ\"", "\"\\u00\"", "\"\\x41\"", "\"\\\""].randomElement(using: &random)!
         case 9: return "\"\u{7}\u{1B}[31m\u{8}\""
         case 10: return "\"" + String(repeating: "ż", count: Int.random(in: 1...3_000, using: &random)) + "\""
         case 11: return "\"\u{FEFF}\u{202E}\u{200B}\""
@@ -148,7 +150,9 @@ struct HostileInput {
                 bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
             }
         case 2:
-            let invalid: [[UInt8]] = [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xC3, 0x28], [0xF8, 0x88, 0x80, 0x80, 0x80], [0x00], [0xE2, 0x82]]
+            let invalid: [[UInt8]] = [
+                [0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xC3, 0x28], [0xF8, 0x88, 0x80, 0x80, 0x80], [0x00], [0xE2, 0x82],
+            ]
             bytes.insert(contentsOf: invalid.randomElement(using: &random)!, at: Int.random(in: 0...bytes.count, using: &random))  // non-empty
         case 3:
             let start = Int.random(in: 0..<bytes.count, using: &random)

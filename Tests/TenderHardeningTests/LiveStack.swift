@@ -49,7 +49,8 @@ struct LiveStack: Sendable {
             let app = stack.application(metricsFactory: PrometheusMetricsFactory(registry: registry))
             try await withServices([stack.engine, app], logger: makeLogger("tender.lifecycle")) {
                 try await body(
-                    LiveStack(engine: stack.engine, store: stack.store, pool: stack.pool, sandbox: backends.sandbox, baseURL: "http://127.0.0.1:\(port)")
+                    LiveStack(
+                        engine: stack.engine, store: stack.store, pool: stack.pool, sandbox: backends.sandbox, baseURL: "http://127.0.0.1:\(port)")
                 )
             }
         }

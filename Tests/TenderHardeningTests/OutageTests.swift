@@ -49,7 +49,9 @@ struct OutageTests {
         }
     }
 
-    @Test("500 payments survive two immediate restarts of PostgreSQL: outcomes match the ledger, acknowledged webhooks are processed, no deadline fires twice")
+    @Test(
+        "500 payments survive two immediate restarts of PostgreSQL: outcomes match the ledger, acknowledged webhooks are processed, no deadline fires twice"
+    )
     func paymentsSurviveRestarts() async throws {
         // Fast, but a commit the client saw is durable against a crash of the server (not of the
         // machine): `synchronous_commit = off` would lose the last commits on `-m immediate`.
@@ -72,9 +74,12 @@ struct OutageTests {
         bank.immediateCompletionRate = 0.1
         let sandbox = SandboxConfiguration(secretKey: LiveStack.secretKey, bank: bank, seed: 42)
 
-        try await LiveStack.run(databaseURL: databaseURL, sandbox: sandbox, token: "outage-token-8c1f4e9a", logger: { label in
-            label == "tender.sandbox" ? .silent : capture.logger(label: label)
-        }) { stack in
+        try await LiveStack.run(
+            databaseURL: databaseURL, sandbox: sandbox, token: "outage-token-8c1f4e9a",
+            logger: { label in
+                label == "tender.sandbox" ? .silent : capture.logger(label: label)
+            }
+        ) { stack in
             var attempts: [AttemptID] = []
             for n in 0..<500 {
                 let attempt = try await stack.engine.submit(
@@ -138,8 +143,9 @@ struct OutageTests {
             #expect(ledger.charges.count > 100, "too few payments completed for the test to mean anything")
 
             // No money the engine does not know of: every charge is on a session an attempt holds.
-            let heldSessions = Set(try await stack.pool.query("SELECT session_id FROM attempts WHERE session_id IS NOT NULL")
-                .map { try $0.decode(String.self, at: 0) })
+            let heldSessions = Set(
+                try await stack.pool.query("SELECT session_id FROM attempts WHERE session_id IS NOT NULL")
+                    .map { try $0.decode(String.self, at: 0) })
             let unknownCharges = ledger.charges.filter { !heldSessions.contains($0.sessionID) }
             #expect(unknownCharges.isEmpty, "charged sessions no attempt holds: \(unknownCharges.prefix(5))")
 
@@ -150,7 +156,8 @@ struct OutageTests {
             // without it; such a session was never paid, and there are no more of them than attempts
             // that ended without a session.
             let acknowledged = Set(ledger.webhookAttempts.filter(\.succeeded).map(\.eventID))
-            let inbox = try await stack.pool.query("""
+            let inbox = try await stack.pool.query(
+                """
                 SELECT i.event_id, i.type, i.session_id, i.processed_at IS NOT NULL, a.id IS NOT NULL FROM webhook_inbox i
                 LEFT JOIN attempts a ON a.session_id = i.session_id
                 """)
@@ -174,26 +181,33 @@ struct OutageTests {
             #expect(paidOrphans.isEmpty, "paid sessions no attempt holds: \(paidOrphans.prefix(5))")
             #expect(orphanSessions.count <= sessionless, "\(orphanSessions.count) sessions no attempt holds, \(sessionless) attempts without one")
             #expect(acknowledged.count > 100)
-            print("""
+            print(
+                """
                 outage webhooks: \(acknowledged.count) acknowledged, \(parked.count) parked \
                 (\(Dictionary(grouping: parked, by: \.type).mapValues(\.count))) for \(orphanSessions.count) sessions no attempt holds; \
                 \(sessionless) attempts ended without a session
                 """)
 
             // No deadline fired twice; every history is gapless and ends at the attempt's version.
-            #expect(try await count("""
-                SELECT count(*) FROM (SELECT attempt_id FROM attempt_history WHERE input = 'deadline_reached'
-                GROUP BY attempt_id HAVING count(*) > 1) twice
-                """, on: stack.pool) == 0)
-            #expect(try await count("""
-                SELECT count(*) FROM (SELECT attempt_id FROM attempt_history WHERE to_state = 'expired' AND from_state IS DISTINCT FROM 'expired'
-                GROUP BY attempt_id HAVING count(*) > 1) twice
-                """, on: stack.pool) == 0)
-            #expect(try await count("""
-                SELECT count(*) FROM attempts a JOIN (
-                    SELECT attempt_id, count(*) AS n, min(version) AS lo, max(version) AS hi FROM attempt_history GROUP BY attempt_id
-                ) h ON h.attempt_id = a.id WHERE h.hi - h.lo + 1 <> h.n OR h.hi <> a.version
-                """, on: stack.pool) == 0)
+            #expect(
+                try await count(
+                    """
+                    SELECT count(*) FROM (SELECT attempt_id FROM attempt_history WHERE input = 'deadline_reached'
+                    GROUP BY attempt_id HAVING count(*) > 1) twice
+                    """, on: stack.pool) == 0)
+            #expect(
+                try await count(
+                    """
+                    SELECT count(*) FROM (SELECT attempt_id FROM attempt_history WHERE to_state = 'expired' AND from_state IS DISTINCT FROM 'expired'
+                    GROUP BY attempt_id HAVING count(*) > 1) twice
+                    """, on: stack.pool) == 0)
+            #expect(
+                try await count(
+                    """
+                    SELECT count(*) FROM attempts a JOIN (
+                        SELECT attempt_id, count(*) AS n, min(version) AS lo, max(version) AS hi FROM attempt_history GROUP BY attempt_id
+                    ) h ON h.attempt_id = a.id WHERE h.hi - h.lo + 1 <> h.n OR h.hi <> a.version
+                    """, on: stack.pool) == 0)
 
             // From outside: readiness only ever said 200 or 503 (or nothing within 5 s, on a loaded
             // machine); a webhook answered 2xx, at any time, was stored.
@@ -218,7 +232,9 @@ struct OutageTests {
             #expect(poolWarnings <= 4, "pool warnings: \(poolWarnings)")
             let warnings = lines.filter { $0.hasPrefix("warning") }
             #expect(warnings.count <= 12, "\(warnings.prefix(20))")
-            print("outage logs: \(engineWarnings) engine warnings, \(engineRecoveries) recoveries, \(poolWarnings) pool warnings, \(quietFailures) failures logged at debug")
+            print(
+                "outage logs: \(engineWarnings) engine warnings, \(engineRecoveries) recoveries, \(poolWarnings) pool warnings, \(quietFailures) failures logged at debug"
+            )
         }
     }
 

@@ -40,10 +40,12 @@ struct SecretsInLogsTests {
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Idempotency-Key", value: "key-\(id)")
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(Array("""
-            {"payment_id":"\(id)","amount":\(amount),"currency":"PLN","blik_code":"\(code)",\
-            "customer":{"email":"payer@example.com","first_name":"Jan","last_name":"Kowalski"}}
-            """.utf8))
+        request.body = .bytes(
+            Array(
+                """
+                {"payment_id":"\(id)","amount":\(amount),"currency":"PLN","blik_code":"\(code)",\
+                "customer":{"email":"payer@example.com","first_name":"Jan","last_name":"Kowalski"}}
+                """.utf8))
         return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code)
     }
 
@@ -124,15 +126,18 @@ struct SecretsInLogsTests {
             secretKey: LiveStack.secretKey, bank: BankBehavior(confirmationDelay: .uniform(.milliseconds(100) ... .milliseconds(400)), declineRate: 0)
         )
         try await ConvergeGateSandbox.withRunning(sandbox, logger: .silent) { sandbox in
-            try await TenderProcess.withRunning(["worker"], environment: [
-                "TENDER_DATABASE_URL": databaseURL,
-                "TENDER_GATEWAY_URL": await sandbox.baseURL,
-                "TENDER_GATEWAY_SECRET_KEY_FILE": keyFile.path,
-                "TENDER_API_TOKEN_FILE": tokenFile.path,
-                "TENDER_HTTP_PORT": "\(port)",
-                "TENDER_WEBHOOK_URL": "\(base)/webhooks/convergegate",
-                "TENDER_LOG_LEVEL": "trace",
-            ]) { worker in
+            try await TenderProcess.withRunning(
+                ["worker"],
+                environment: [
+                    "TENDER_DATABASE_URL": databaseURL,
+                    "TENDER_GATEWAY_URL": await sandbox.baseURL,
+                    "TENDER_GATEWAY_SECRET_KEY_FILE": keyFile.path,
+                    "TENDER_API_TOKEN_FILE": tokenFile.path,
+                    "TENDER_HTTP_PORT": "\(port)",
+                    "TENDER_WEBHOOK_URL": "\(base)/webhooks/convergegate",
+                    "TENDER_LOG_LEVEL": "trace",
+                ]
+            ) { worker in
                 try await Self.checkWorker(worker, base: base)
             }
         }

@@ -10,7 +10,8 @@ import Testing
 @Suite struct BatchTests {
     @Test func batchedDeadlinesLeaveWhatOneByOneDeadlinesLeave() async throws {
         try await StoreFixture.with { fixture in
-            var batched: [Attempt] = [], single: [Attempt] = []
+            var batched: [Attempt] = []
+            var single: [Attempt] = []
             for _ in 0..<6 {
                 batched.append(try await fixture.submit())
                 single.append(try await fixture.submit())
@@ -20,10 +21,12 @@ import Testing
                 try #require(claims.first { $0.attemptID == attempt.id && $0.kind == .deadline })
             }
             let results = try await fixture.store.applyBatch(
-                try batched.map { BatchInput(input: .deadlineReached, attemptID: $0.id, claim: try deadline($0)) }, machine: fixture.machine, now: t0 + 100
+                try batched.map { BatchInput(input: .deadlineReached, attemptID: $0.id, claim: try deadline($0)) }, machine: fixture.machine,
+                now: t0 + 100
             )
             for attempt in single {
-                try await fixture.store.apply(.deadlineReached, to: attempt.id, machine: fixture.machine, completing: try deadline(attempt), now: t0 + 100)
+                try await fixture.store.apply(
+                    .deadlineReached, to: attempt.id, machine: fixture.machine, completing: try deadline(attempt), now: t0 + 100)
             }
             #expect(results.allSatisfy { (try? $0.get())?.attempt.state == .expired })
             for (one, other) in zip(batched, single) {
@@ -52,9 +55,10 @@ import Testing
                 }
             }
 
-            #expect(results.map { result -> StoreError.Code? in
-                if case .failure(let error) = result { error.code } else { nil }
-            } == singleResults)
+            #expect(
+                results.map { result -> StoreError.Code? in
+                    if case .failure(let error) = result { error.code } else { nil }
+                } == singleResults)
             #expect(singleResults == [nil, nil, nil, .fencedOut, .notFound])
             for (one, other) in zip(batched.attempts, single.attempts) {
                 #expect(try await Snapshot(fixture, one) == Snapshot(fixture, other))
@@ -77,7 +81,8 @@ private struct Scenario {
     static func prepare(_ fixture: StoreFixture, tag: String) async throws -> Scenario {
         let paymentID = "payment-\(tag)"
         let expired = try await fixture.submit(payment: paymentID, key: "first-\(tag)")
-        try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_first_\(tag)")), to: expired.id, machine: fixture.machine, completing: nil, now: t0 + 1)
+        try await fixture.store.apply(
+            .sessionCreated(session(.open, id: "cs_first_\(tag)")), to: expired.id, machine: fixture.machine, completing: nil, now: t0 + 1)
         try await fixture.store.apply(.deadlineReached, to: expired.id, machine: fixture.machine, completing: nil, now: t0 + 2)
         let open = try await fixture.submit(payment: paymentID, key: "second-\(tag)", now: t0 + 3)
         let sessionID = "cs_second_\(tag)"
@@ -134,11 +139,14 @@ private struct Snapshot: Hashable {
         late = attempt.late
         duplicate = attempt.duplicate
         retries = attempt.retries
-        completesPayment = try await fixture.scalar(
-            "SELECT count(*) FROM payments WHERE completed_attempt_id = $1", [id.rawValue]
-        ) == 1
+        completesPayment =
+            try await fixture.scalar(
+                "SELECT count(*) FROM payments WHERE completed_attempt_id = $1", [id.rawValue]
+            ) == 1
         history = try await fixture.history(id).map {
-            History(version: $0.version, from: $0.from, to: $0.to, input: $0.input, note: $0.note.replacing(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/, with: "ID"))
+            History(
+                version: $0.version, from: $0.from, to: $0.to, input: $0.input,
+                note: $0.note.replacing(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/, with: "ID"))
         }
         let tasks = try await fixture.tasks(id)
         self.tasks = tasks.map { kind, task in

@@ -77,7 +77,8 @@ struct ConcurrencyTests {
                     for (index, attempt) in attempts.enumerated() {
                         let store = (index + round).isMultiple(of: 2) ? fixture.store : other
                         group.addTask {
-                            try await store.apply(.callFailed(.createSession, retryLater), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
+                            try await store.apply(
+                                .callFailed(.createSession, retryLater), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
                         }
                     }
                 }

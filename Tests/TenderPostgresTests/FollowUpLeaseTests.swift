@@ -10,7 +10,8 @@ struct FollowUpLeaseTests {
     @Test("a submission with a lease takes its first call at once, and no other worker can claim it")
     func submissionLeasesFirstCall() async throws {
         try await StoreFixture.with { fixture in
-            let result = try await fixture.store.submit(try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
+            let result = try await fixture.store.submit(
+                try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
             let claim = try #require(result.followUps.first)
             #expect(result.followUps.count == 1, "the deadline is not due, so it is not leased")
             #expect(claim.attemptID == result.attempt.id && claim.kind == .call && claim.purpose == .call(.createSession))
@@ -32,7 +33,8 @@ struct FollowUpLeaseTests {
     @Test("completing a call under a lease hands the next call to the same worker with a new fence")
     func completionLeasesNextCall() async throws {
         try await StoreFixture.with { fixture in
-            let submitted = try await fixture.store.submit(try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
+            let submitted = try await fixture.store.submit(
+                try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
             let create = try #require(submitted.followUps.first)
             let opened = try await fixture.store.apply(
                 .sessionCreated(session(.open)), to: create.attemptID, machine: fixture.machine, completing: create, leasing: lease, now: t0 + 1
@@ -43,9 +45,11 @@ struct FollowUpLeaseTests {
             #expect(try await fixture.tasks(create.attemptID)[.call]?.fence == pay.fence)
 
             await #expect(throws: StoreError.self, "the finished claim no longer holds the task") {
-                try await fixture.store.apply(.sessionCreated(session(.open)), to: create.attemptID, machine: fixture.machine, completing: create, leasing: lease, now: t0 + 2)
+                try await fixture.store.apply(
+                    .sessionCreated(session(.open)), to: create.attemptID, machine: fixture.machine, completing: create, leasing: lease, now: t0 + 2)
             }
-            let paid = try await fixture.store.apply(.payAnswered(session(.open)), to: pay.attemptID, machine: fixture.machine, completing: pay, leasing: lease, now: t0 + 2)
+            let paid = try await fixture.store.apply(
+                .payAnswered(session(.open)), to: pay.attemptID, machine: fixture.machine, completing: pay, leasing: lease, now: t0 + 2)
             #expect(paid.transition.attempt.state == .awaitingConfirmation)
             #expect(paid.followUps.isEmpty, "the first poll is not due yet")
             let tasks = try await fixture.tasks(pay.attemptID)
@@ -56,7 +60,8 @@ struct FollowUpLeaseTests {
     @Test("a follow-up another worker holds is not leased; once given back, the next transition leases it")
     func heldFollowUpIsNotLeased() async throws {
         try await StoreFixture.with { fixture in
-            let submitted = try await fixture.store.submit(try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
+            let submitted = try await fixture.store.submit(
+                try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
             let attempt = submitted.attempt
             let create = try #require(submitted.followUps.first)
             let opened = try await fixture.store.apply(
@@ -64,18 +69,21 @@ struct FollowUpLeaseTests {
             )
             let pay = try #require(opened.followUps.first)
             try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 2)
-            let poll = try #require(try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 10, limit: 10, lease: .seconds(30), now: t0 + 10).first)
+            let poll = try #require(
+                try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 10, limit: 10, lease: .seconds(30), now: t0 + 10).first)
             #expect(poll.kind == .fetch)
 
             let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: "cs_test", createdAt: t0 + 10)
-            let hinted = try await fixture.store.apply(.webhookHint(hint), to: attempt.id, machine: fixture.machine, completing: nil, leasing: lease, now: t0 + 10)
+            let hinted = try await fixture.store.apply(
+                .webhookHint(hint), to: attempt.id, machine: fixture.machine, completing: nil, leasing: lease, now: t0 + 10)
             #expect(hinted.followUps.isEmpty, "w2 is reading the session")
             #expect(try await fixture.tasks(attempt.id)[.fetch]?.leaseOwner == "w2")
 
             try await fixture.store.apply(.fetched(session(.open), .poll), to: attempt.id, machine: fixture.machine, completing: poll, now: t0 + 11)
             #expect(try await fixture.tasks(attempt.id)[.fetch]?.leaseOwner == nil, "the fetch asked for meanwhile stays, given back")
             let again = WebhookHint(eventID: "evt_2", type: "checkout.session.completed", sessionID: "cs_test", createdAt: t0 + 12)
-            let leased = try await fixture.store.apply(.webhookHint(again), to: attempt.id, machine: fixture.machine, completing: nil, leasing: lease, now: t0 + 12)
+            let leased = try await fixture.store.apply(
+                .webhookHint(again), to: attempt.id, machine: fixture.machine, completing: nil, leasing: lease, now: t0 + 12)
             let fetch = try #require(leased.followUps.first)
             #expect(fetch.kind == .fetch && fetch.owner == "w1" && fetch.fence > poll.fence)
             #expect(try await fixture.tasks(attempt.id)[.fetch]?.leaseOwner == "w1")

@@ -117,11 +117,12 @@ private struct QueryPlan: CustomStringConvertible {
     }
 
     private mutating func collect(_ node: [String: Any]) {
-        nodes.append(Node(
-            type: node["Node Type"] as? String ?? "?",
-            relation: node["Relation Name"] as? String,
-            index: node["Index Name"] as? String
-        ))
+        nodes.append(
+            Node(
+                type: node["Node Type"] as? String ?? "?",
+                relation: node["Relation Name"] as? String,
+                index: node["Index Name"] as? String
+            ))
         for child in node["Plans"] as? [[String: Any]] ?? [] {
             collect(child)
         }

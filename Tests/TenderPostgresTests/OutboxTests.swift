@@ -10,9 +10,12 @@ struct OutboxTests {
         var emitted: [(AttemptID, OrderEventType)] = []
         for index in 0..<3 {
             let attempt = try await fixture.submit(now: t0 + Double(index))
-            try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 10)
-            let paid = try await fixture.store.apply(.payAnswered(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 11)
-            let outcome: AttemptInput = index == 1 ? .fetched(session(.expired, id: "cs_1"), .finalPoll) : .fetched(session(.completed, id: "cs_\(index)"), .poll)
+            try await fixture.store.apply(
+                .sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 10)
+            let paid = try await fixture.store.apply(
+                .payAnswered(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 11)
+            let outcome: AttemptInput =
+                index == 1 ? .fetched(session(.expired, id: "cs_1"), .finalPoll) : .fetched(session(.completed, id: "cs_\(index)"), .poll)
             let done = try await fixture.store.apply(outcome, to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 12)
             emitted += (paid.events + done.events).map { (attempt.id, $0) }
         }
@@ -49,7 +52,8 @@ struct OutboxTests {
             let last = try #require(first.last?.sequence)
             let attempt = try await fixture.submit(now: t0 + 20)
             let failure = GatewayError(kind: .payerMustAct(.insufficientFunds), httpStatus: 402)
-            try await fixture.store.apply(.callFailed(.createSession, failure), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 21)
+            try await fixture.store.apply(
+                .callFailed(.createSession, failure), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 21)
             let next = try await fixture.store.events(after: last, limit: 100)
             #expect(next.map(\.sequence) == [last + 1])
             #expect(next.first?.type == .failed && next.first?.failure == .declined(.insufficientFunds))

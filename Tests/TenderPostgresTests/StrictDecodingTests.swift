@@ -1,7 +1,8 @@
 import Foundation
 import Tender
-@testable import TenderPostgres
 import Testing
+
+@testable import TenderPostgres
 
 /// A row this version cannot read is an error naming its table and column, never a silent
 /// default or a skipped row. The schema has no CHECK constraints on these columns, so each unknown
@@ -84,7 +85,10 @@ struct StrictDecodingTests {
         arguments: [
             ("attempt.teleported", #"{"state": "completed", "asks_for_new_code": false, "late": false, "duplicate": false}"#, "type"),
             ("attempt.completed", #"{"state": "teleported", "asks_for_new_code": false, "late": false, "duplicate": false}"#, "payload->>'state'"),
-            ("attempt.failed", #"{"state": "failed", "failure": "teleported", "asks_for_new_code": false, "late": false, "duplicate": false}"#, "payload->>'failure'"),
+            (
+                "attempt.failed", #"{"state": "failed", "failure": "teleported", "asks_for_new_code": false, "late": false, "duplicate": false}"#,
+                "payload->>'failure'"
+            ),
         ]
     )
     func unknownEvent(type: String, payload: String, column: String) async throws {

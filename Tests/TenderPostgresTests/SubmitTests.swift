@@ -47,7 +47,8 @@ struct SubmitTests {
         try await StoreFixture.with { fixture in
             let original = try await fixture.submit(payment: "order-1", key: "k1")
             let error = await #expect(throws: StoreError.self) {
-                try await fixture.store.submit(fixture.request(payment: "order-1", key: "k1", amount: amount, email: email), machine: fixture.machine, now: t0 + 1)
+                try await fixture.store.submit(
+                    fixture.request(payment: "order-1", key: "k1", amount: amount, email: email), machine: fixture.machine, now: t0 + 1)
             }
             #expect(error?.code == .idempotencyConflict)
             #expect(try await fixture.store.attempt(original.id) == original)
@@ -93,7 +94,8 @@ struct SubmitTests {
     func completedPaymentRefusesAttempt() async throws {
         try await StoreFixture.with { fixture in
             let first = try await fixture.submit(payment: "order-1", key: "k1")
-            let completion = try await fixture.store.apply(.fetched(session(.completed), .poll), to: first.id, machine: fixture.machine, completing: nil, now: t0 + 30)
+            let completion = try await fixture.store.apply(
+                .fetched(session(.completed), .poll), to: first.id, machine: fixture.machine, completing: nil, now: t0 + 30)
             #expect(completion.completesPayment)
             let error = await #expect(throws: StoreError.self) {
                 try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2"), machine: fixture.machine, now: t0 + 31)
@@ -122,7 +124,8 @@ struct SubmitTests {
             let first = try await fixture.submit(payment: "order-1", key: "k1")
             let expiry = try await fixture.store.apply(.deadlineReached, to: first.id, machine: fixture.machine, completing: nil, now: first.deadline)
             #expect(expiry.attempt.state == .expired)
-            let second = try await fixture.store.submit(fixture.request(payment: "order-1", key: "k2"), machine: fixture.machine, now: first.deadline + 10)
+            let second = try await fixture.store.submit(
+                fixture.request(payment: "order-1", key: "k2"), machine: fixture.machine, now: first.deadline + 10)
             #expect(!second.replayed)
             #expect(second.attempt.id != first.id)
             let record = try #require(try await fixture.store.payment(PaymentID(rawValue: "order-1")))

@@ -36,7 +36,9 @@ struct TaskLeaseTests {
             var awaiting: [AttemptID] = []
             for _ in 0..<3 {
                 let attempt = try await fixture.submit()
-                for input in [AttemptInput.sessionCreated(session(.open, id: "cs_\(attempt.id)")), .payAnswered(session(.open, id: "cs_\(attempt.id)"))] {
+                for input in [
+                    AttemptInput.sessionCreated(session(.open, id: "cs_\(attempt.id)")), .payAnswered(session(.open, id: "cs_\(attempt.id)")),
+                ] {
                     let call = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 1, lease: lease, now: t0).first)
                     try await fixture.store.apply(input, to: attempt.id, machine: fixture.machine, completing: call, now: t0)
                 }
@@ -56,7 +58,9 @@ struct TaskLeaseTests {
 
             // A webhook for the last one turns its overdue poll into a fetch outside the budget.
             let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: "cs_\(awaiting[2])", createdAt: pollsDue)
-            #expect(try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), machine: fixture.machine, now: pollsDue) == .applied(awaiting[2]))
+            #expect(
+                try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), machine: fixture.machine, now: pollsDue) == .applied(awaiting[2])
+            )
             let prompted = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease, now: pollsDue)
             #expect(prompted.map(\.attemptID) == [awaiting[2]])
             #expect(prompted.first?.purpose == .fetch(.webhook) && prompted.first.map { $0.dueAt < pollsDue } == true)
@@ -95,7 +99,8 @@ struct TaskLeaseTests {
 
             let before = try await fixture.store.attempt(attempt.id)
             let error = await #expect(throws: StoreError.self) {
-                try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: first, now: t0 + 32)
+                try await fixture.store.apply(
+                    .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: first, now: t0 + 32)
             }
             #expect(error?.code == .fencedOut)
             #expect(try await fixture.store.attempt(attempt.id) == before)
@@ -103,7 +108,8 @@ struct TaskLeaseTests {
             #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == "w2")
             #expect(try await fixture.store.extendLeases([first], owner: "w1", lease: lease, now: t0 + 32).isEmpty)
 
-            let done = try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: second, now: t0 + 33)
+            let done = try await fixture.store.apply(
+                .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: second, now: t0 + 33)
             #expect(done.attempt.version == 2)
             let call = try #require(try await fixture.tasks(attempt.id)[.call])
             #expect(call.purpose == .call(.pay) && call.leaseOwner == nil, "the finished call gave way to the next one")
@@ -124,11 +130,13 @@ struct TaskLeaseTests {
             #expect(pay.fence != stale.fence, "fences are never reused")
 
             let error = await #expect(throws: StoreError.self) {
-                try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: stale, now: t0 + 32)
+                try await fixture.store.apply(
+                    .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: stale, now: t0 + 32)
             }
             #expect(error?.code == .fencedOut)
             #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == "w1", "the pay call is still pending")
-            let paid = try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 33)
+            let paid = try await fixture.store.apply(
+                .payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 33)
             #expect(paid.attempt.state == .awaitingConfirmation)
         }
     }
@@ -141,7 +149,8 @@ struct TaskLeaseTests {
             for index in 0..<2 {
                 let attempt = try await fixture.submit()
                 let create = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease, now: t0).first)
-                try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: create, now: t0)
+                try await fixture.store.apply(
+                    .sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: create, now: t0)
                 let pay = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease, now: t0).first)
                 #expect(pay.purpose == .call(.pay))
                 let unknown = GatewayError(kind: .retryLater, outcomeUnknown: true)
@@ -154,12 +163,15 @@ struct TaskLeaseTests {
 
             // A webhook names the first attempt's session while its fetch runs.
             let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: "cs_0", createdAt: t0 + 2)
-            #expect(try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), machine: fixture.machine, now: t0 + 2) == .applied(attempts[0].id))
+            #expect(
+                try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), machine: fixture.machine, now: t0 + 2)
+                    == .applied(attempts[0].id))
 
             for claim in claims {
                 let index = try #require(attempts.firstIndex { $0.id == claim.attemptID })
                 let result = try await fixture.store.apply(
-                    .fetched(session(.open, id: "cs_\(index)"), .verifyCall), to: claim.attemptID, machine: fixture.machine, completing: claim, now: t0 + 3
+                    .fetched(session(.open, id: "cs_\(index)"), .verifyCall), to: claim.attemptID, machine: fixture.machine, completing: claim,
+                    now: t0 + 3
                 )
                 #expect(result.attempt.stage == .repaying)
                 #expect(!result.effects.contains { if case .fetch = $0 { true } else { false } })
@@ -201,7 +213,8 @@ struct TaskLeaseTests {
             #expect(first.map(\.attemptID) == [short.id] && second.map(\.attemptID) == [long.id])
 
             #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 20) == 1)
-            #expect(try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 20, limit: 10, lease: lease, now: t0 + 20).map(\.attemptID) == [short.id])
+            #expect(
+                try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 20, limit: 10, lease: lease, now: t0 + 20).map(\.attemptID) == [short.id])
 
             let kept = try await fixture.store.extendLeases(first + second, owner: "w1", lease: .seconds(60), now: t0 + 20)
             #expect(kept.map(\.attemptID) == [long.id])
@@ -226,11 +239,12 @@ struct TaskLeaseTests {
             // Work every due task as a worker would, earliest first, answering as a willing payer's gateway.
             var steps: [TaskPurpose] = []
             while let claim = try await fixture.store.claimTasks(owner: "w1", dueBy: now, limit: 1, lease: lease, now: now).first {
-                let input: AttemptInput = switch claim.purpose {
-                case .call(.createSession): .sessionCreated(session(.open))
-                case .call(.pay): .payAnswered(session(.open))
-                default: .fetched(session(.completed), .poll)
-                }
+                let input: AttemptInput =
+                    switch claim.purpose {
+                    case .call(.createSession): .sessionCreated(session(.open))
+                    case .call(.pay): .payAnswered(session(.open))
+                    default: .fetched(session(.completed), .poll)
+                    }
                 steps.append(claim.purpose)
                 try await fixture.store.apply(input, to: attempt.id, machine: fixture.machine, completing: claim, now: now)
                 now = try await fixture.store.upcomingTasks(dueBy: now + 3_600, limit: 1).first?.dueAt ?? now

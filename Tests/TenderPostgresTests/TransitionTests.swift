@@ -1,8 +1,9 @@
 import Foundation
 import LibPQ
 import Tender
-@testable import TenderPostgres
 import Testing
+
+@testable import TenderPostgres
 
 @Suite("Transitions")
 struct TransitionTests {
@@ -11,13 +12,15 @@ struct TransitionTests {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
             let create = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: .seconds(30), now: t0).first)
-            let created = try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: create, now: t0 + 1)
+            let created = try await fixture.store.apply(
+                .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: create, now: t0 + 1)
             #expect(created.attempt.version == 2 && created.attempt.stage == .paying)
             let next = try #require(try await fixture.tasks(attempt.id)[.call])
             #expect(next.purpose == .call(.pay) && next.dueAt == t0 + 1 && next.leaseOwner == nil)
 
             let pay = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: .seconds(30), now: t0 + 1).first)
-            let paid = try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 2)
+            let paid = try await fixture.store.apply(
+                .payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 2)
             let stored = try #require(try await fixture.store.attempt(attempt.id))
             #expect(stored == paid.attempt)
             #expect(stored.state == .awaitingConfirmation && stored.version == 3)
@@ -56,7 +59,8 @@ struct TransitionTests {
             ]
             var transitions: [Transition] = []
             for (offset, input) in inputs.enumerated() {
-                transitions.append(try await fixture.store.apply(input, to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + Double(offset + 1)))
+                transitions.append(
+                    try await fixture.store.apply(input, to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + Double(offset + 1)))
             }
             let history = try await fixture.history(attempt.id)
             #expect(history.map(\.version) == Array(1...Int64(inputs.count + 1)))
@@ -87,7 +91,8 @@ struct TransitionTests {
             }
             #expect(try await Snapshot(fixture, attempt.id) == before)
             // The store goes on from where it was.
-            let applied = try await fixture.store.apply(.fetched(session(.completed), .poll), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 6)
+            let applied = try await fixture.store.apply(
+                .fetched(session(.completed), .poll), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 6)
             #expect(applied.attempt.version == 2)
         }
     }
@@ -101,7 +106,8 @@ struct TransitionTests {
             let outcome = try await holder.withTransaction { connection in
                 try await connection.query("SELECT id FROM attempts WHERE id = $1 FOR UPDATE", [attempt.id.rawValue])
                 let blocked = Task {
-                    try await fixture.store.apply(.fetched(session(.completed), .poll), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 5)
+                    try await fixture.store.apply(
+                        .fetched(session(.completed), .poll), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 5)
                 }
                 // Wait until the transition is inside its transaction, queued behind our lock.
                 var waiting = 0

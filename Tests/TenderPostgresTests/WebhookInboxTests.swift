@@ -15,7 +15,8 @@ struct WebhookInboxTests {
     func knownSessionApplied() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
-            try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_1")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
+            try await fixture.store.apply(
+                .sessionCreated(session(.open, id: "cs_1")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
             let receipt = try await fixture.store.receiveWebhook(hint("evt_1", session: "cs_1"), body: body, machine: fixture.machine, now: t0 + 2)
             #expect(receipt == .applied(attempt.id))
             let fetch = try #require(try await fixture.tasks(attempt.id)[.fetch])
@@ -32,11 +33,16 @@ struct WebhookInboxTests {
     func duplicateChangesNothing() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
-            try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_1")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
-            #expect(try await fixture.store.receiveWebhook(hint("evt_1", session: "cs_1"), body: body, machine: fixture.machine, now: t0 + 2) == .applied(attempt.id))
+            try await fixture.store.apply(
+                .sessionCreated(session(.open, id: "cs_1")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
+            #expect(
+                try await fixture.store.receiveWebhook(hint("evt_1", session: "cs_1"), body: body, machine: fixture.machine, now: t0 + 2)
+                    == .applied(attempt.id))
             let history = try await fixture.history(attempt.id)
             let tasks = try await fixture.tasks(attempt.id)
-            #expect(try await fixture.store.receiveWebhook(hint("evt_1", session: "cs_1"), body: body, machine: fixture.machine, now: t0 + 3) == .duplicate)
+            #expect(
+                try await fixture.store.receiveWebhook(hint("evt_1", session: "cs_1"), body: body, machine: fixture.machine, now: t0 + 3)
+                    == .duplicate)
             #expect(try await fixture.history(attempt.id) == history)
             #expect(try await fixture.tasks(attempt.id) == tasks)
             #expect(try await fixture.count("webhook_inbox") == 1)
@@ -48,11 +54,14 @@ struct WebhookInboxTests {
         try await StoreFixture.with { fixture in
             let other = try await fixture.openStore()
             let attempt = try await fixture.submit()
-            try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_1")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
+            try await fixture.store.apply(
+                .sessionCreated(session(.open, id: "cs_1")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
             let receipts = try await withThrowingTaskGroup(of: WebhookReceipt.self) { group in
                 for index in 0..<8 {
                     let store = index.isMultiple(of: 2) ? fixture.store : other
-                    group.addTask { try await store.receiveWebhook(hint("evt_1", session: "cs_1"), body: body, machine: fixture.machine, now: t0 + 2) }
+                    group.addTask {
+                        try await store.receiveWebhook(hint("evt_1", session: "cs_1"), body: body, machine: fixture.machine, now: t0 + 2)
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -66,11 +75,14 @@ struct WebhookInboxTests {
     func parkedEventReplayed() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
-            #expect(try await fixture.store.receiveWebhook(hint("evt_early", session: "cs_late"), body: body, machine: fixture.machine, now: t0 + 1) == .parked)
+            #expect(
+                try await fixture.store.receiveWebhook(hint("evt_early", session: "cs_late"), body: body, machine: fixture.machine, now: t0 + 1)
+                    == .parked)
             #expect(try await fixture.scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL") == 1)
             #expect(try await fixture.history(attempt.id).count == 1)
 
-            try await fixture.store.apply(.sessionCreated(session(.open, id: "cs_late")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 2)
+            try await fixture.store.apply(
+                .sessionCreated(session(.open, id: "cs_late")), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 2)
             let history = try await fixture.history(attempt.id)
             #expect(history.map(\.input) == ["submit", "session_created", "webhook_hint"])
             #expect(history.map(\.version) == [1, 2, 3])
@@ -80,7 +92,9 @@ struct WebhookInboxTests {
             #expect(try inbox.first?.decode(UUID?.self, column: "attempt_id") == attempt.id.rawValue)
             #expect(try await fixture.tasks(attempt.id)[.fetch]?.purpose == .fetch(.webhook))
             // The same event delivered again now is still a duplicate.
-            #expect(try await fixture.store.receiveWebhook(hint("evt_early", session: "cs_late"), body: body, machine: fixture.machine, now: t0 + 3) == .duplicate)
+            #expect(
+                try await fixture.store.receiveWebhook(hint("evt_early", session: "cs_late"), body: body, machine: fixture.machine, now: t0 + 3)
+                    == .duplicate)
         }
     }
 
@@ -91,8 +105,10 @@ struct WebhookInboxTests {
             for round in 0..<10 {
                 let attempt = try await fixture.submit()
                 let sessionID = "cs_race_\(round)"
-                async let receipt = other.receiveWebhook(hint("evt_race_\(round)", session: sessionID), body: body, machine: fixture.machine, now: t0 + 1)
-                async let created = fixture.store.apply(.sessionCreated(session(.open, id: sessionID)), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
+                async let receipt = other.receiveWebhook(
+                    hint("evt_race_\(round)", session: sessionID), body: body, machine: fixture.machine, now: t0 + 1)
+                async let created = fixture.store.apply(
+                    .sessionCreated(session(.open, id: sessionID)), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 1)
                 let outcome = try await (receipt, created)
                 #expect(outcome.0 == .parked || outcome.0 == .applied(attempt.id))
                 let hints = try await fixture.history(attempt.id).filter { $0.input == "webhook_hint" }

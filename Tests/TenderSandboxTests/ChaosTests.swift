@@ -129,7 +129,11 @@ import Testing
     @Test func theSameSeedDrawsTheSameDecisions() async throws {
         func outcomes() async throws -> [Int] {
             var statuses: [Int] = []
-            try await withSandbox({ $0.seed = 7; $0.bank.declineRate = 0.5; $0.manualBank = true }) { harness in
+            try await withSandbox({
+                $0.seed = 7
+                $0.bank.declineRate = 0.5
+                $0.manualBank = true
+            }) { harness in
                 for _ in 0..<12 {
                     let id = try await harness.api.newSessionID()
                     statuses.append(try await harness.api.pay(id, code: "123456").status)
@@ -160,7 +164,10 @@ import Testing
     }
 
     @Test func duplicatedEventsArriveTwiceWithTheSameID() async throws {
-        try await withSandbox({ $0.webhooks.duplicateRate = 1; $0.manualBank = true }) { harness in
+        try await withSandbox({
+            $0.webhooks.duplicateRate = 1
+            $0.manualBank = true
+        }) { harness in
             let id = try await harness.api.newSessionID()
             try await harness.sandbox.complete(sessionID: id)
             #expect(try await eventually { await harness.inbox.received(sessionID: id).count == 4 })

@@ -145,7 +145,10 @@ import Testing
     }
 
     @Test func aFailedRefundGivesTheAmountBack() async throws {
-        try await withSandbox({ $0.manualBank = true; $0.bank.refundFailureRate = 1 }) { harness in
+        try await withSandbox({
+            $0.manualBank = true
+            $0.bank.refundFailureRate = 1
+        }) { harness in
             let id = try await self.completedSession(harness)
             let refund = try await harness.api.send(.POST, "/v1/refunds", form: [("session_id", id)])
             let refundID = try #require(refund.string("id"))

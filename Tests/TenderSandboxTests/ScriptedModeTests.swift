@@ -6,7 +6,10 @@ import Testing
 
 @Suite struct ScriptedModeTests {
     @Test func inManualModeNothingHappensUntilTheTestSaysSo() async throws {
-        try await withSandbox({ $0.manualBank = true; $0.bank.confirmationDelay = .fixed(.milliseconds(1)) }) { harness in
+        try await withSandbox({
+            $0.manualBank = true
+            $0.bank.confirmationDelay = .fixed(.milliseconds(1))
+        }) { harness in
             let id = try await harness.api.newSessionID()
             _ = try await harness.api.pay(id, code: "123456")
             try await Task.sleep(for: .milliseconds(200))
@@ -40,7 +43,10 @@ import Testing
     }
 
     @Test func aHeldSessionWaitsUntilReleased() async throws {
-        try await withSandbox({ $0.bank.confirmationDelay = .fixed(.milliseconds(20)); $0.timeScale = 1 }) { harness in
+        try await withSandbox({
+            $0.bank.confirmationDelay = .fixed(.milliseconds(20))
+            $0.timeScale = 1
+        }) { harness in
             let id = try await harness.api.newSessionID()
             try await harness.sandbox.hold(sessionID: id)
             _ = try await harness.api.pay(id, code: "123456")
@@ -63,7 +69,10 @@ import Testing
     }
 
     @Test func deliverWebhookSendsExactlyTheEventAskedFor() async throws {
-        try await withSandbox({ $0.manualBank = true; $0.webhooks.dropRate = 1 }) { harness in
+        try await withSandbox({
+            $0.manualBank = true
+            $0.webhooks.dropRate = 1
+        }) { harness in
             let id = try await harness.api.newSessionID()
             let eventID = try await harness.sandbox.deliverWebhook(sessionID: id, type: .sessionCompleted)
             #expect(try await eventually { await harness.inbox.received(sessionID: id).count == 1 })

@@ -40,7 +40,8 @@ func expectedSignature(secretKey: String, timestamp: String, body: [UInt8]) -> S
     }
 
     @Test func theSignatureMatchesTheDocumentedVectorRecomputedWithOpenSSL() throws {
-        let body = #"{"id":"evt_1","type":"session.completed","created_at":1732470000,"data":{"status":"completed","session_id":"AW-kLcRRC5P8U68CYe0kVA"}}"#
+        let body =
+            #"{"id":"evt_1","type":"session.completed","created_at":1732470000,"data":{"status":"completed","session_id":"AW-kLcRRC5P8U68CYe0kVA"}}"#
         let secret = "sk_test_BQokikJOvBiI2HlWgH4olfQ2"
         let signature = WebhookSigner(secretKey: secret).signature(timestamp: 1_732_470_000, body: Array(body.utf8))
         let keyHex = SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -70,7 +71,10 @@ func expectedSignature(secretKey: String, timestamp: String, body: [UInt8]) -> S
     }
 
     @Test func withoutAnyWebhookURLEventsAreRecordedButNotSent() async throws {
-        try await withSandbox({ $0.webhookURL = nil; $0.manualBank = true }) { harness in
+        try await withSandbox({
+            $0.webhookURL = nil
+            $0.manualBank = true
+        }) { harness in
             let id = try await harness.api.newSessionID()
             try await harness.sandbox.complete(sessionID: id)
             let ledger = await harness.sandbox.ledger()
@@ -81,7 +85,10 @@ func expectedSignature(secretKey: String, timestamp: String, body: [UInt8]) -> S
     }
 
     @Test func theCreatedEventCanBeSwitchedOff() async throws {
-        try await withSandbox({ $0.webhooks.sendsCreatedEvent = false; $0.manualBank = true }) { harness in
+        try await withSandbox({
+            $0.webhooks.sendsCreatedEvent = false
+            $0.manualBank = true
+        }) { harness in
             let id = try await harness.api.newSessionID()
             try await harness.sandbox.complete(sessionID: id)
             #expect(try await eventually { await harness.inbox.received(sessionID: id).count == 1 })
@@ -90,7 +97,13 @@ func expectedSignature(secretKey: String, timestamp: String, body: [UInt8]) -> S
     }
 
     @Test func aFailedDeliveryIsRetriedWithTheSameEvent() async throws {
-        try await withSandbox(failFirstWebhooks: 2, { $0.webhooks.sendsCreatedEvent = false; $0.manualBank = true }) { harness in
+        try await withSandbox(
+            failFirstWebhooks: 2,
+            {
+                $0.webhooks.sendsCreatedEvent = false
+                $0.manualBank = true
+            }
+        ) { harness in
             let id = try await harness.api.newSessionID()
             try await harness.sandbox.complete(sessionID: id)
             #expect(try await eventually { await harness.sandbox.ledger().webhookAttempts(sessionID: id).count == 3 })

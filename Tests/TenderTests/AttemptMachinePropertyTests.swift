@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
-import Testing
 import Tender
+import Testing
 
 /// One step of a random history: which attempt it concerns, how far the clock moves first, and
 /// which input arrives. Plain integers, so that failing histories shrink well.
@@ -89,7 +89,8 @@ struct RandomStep: Sendable, CustomStringConvertible {
             if kind < 60 { return .fetched(session(sessionID, status), .gracePoll) }
             return kind < 80 ? hint(sessionID) : .fetchFailed(.gracePoll, error)
         case (.completed, _):
-            return kind < 50 ? .refundAnswered(GatewayRefund(id: "re_\(detail)", amount: 1000, status: .pending)) : .callFailed(.refundDuplicate, error)
+            return kind < 50
+                ? .refundAnswered(GatewayRefund(id: "re_\(detail)", amount: 1000, status: .pending)) : .callFailed(.refundDuplicate, error)
         case (.failed, _):
             return anyInput(sessionID: sessionID)
         }

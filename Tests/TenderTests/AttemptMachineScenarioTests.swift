@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Tender
+import Testing
 
 /// Whole stories of an attempt, input after input, as the engine would feed them.
 @Suite("Attempt machine scenarios")
@@ -119,11 +119,13 @@ struct AttemptMachineScenarioTests {
         var policy = AttemptPolicy()
         policy.refundsDuplicates = false
         let machine = AttemptMachine(policy: policy)
-        let first = machine.transition(try awaitingAttempt(number: 1), .fetched(Fixture.session(.completed), .poll), context: PaymentContext(), now: t(30))
+        let first = machine.transition(
+            try awaitingAttempt(number: 1), .fetched(Fixture.session(.completed), .poll), context: PaymentContext(), now: t(30))
         #expect(first.completesPayment)
         let context = PaymentContext(completedAttemptID: first.attempt.id)
 
-        let second = machine.transition(try awaitingAttempt(number: 2), .fetched(Fixture.session(.completed, id: "cs_2"), .poll), context: context, now: t(31))
+        let second = machine.transition(
+            try awaitingAttempt(number: 2), .fetched(Fixture.session(.completed, id: "cs_2"), .poll), context: context, now: t(31))
         #expect(second.attempt.state == .completed)
         #expect(second.attempt.duplicate)
         #expect(!second.completesPayment)
@@ -141,8 +143,9 @@ struct AttemptMachineScenarioTests {
         #expect(second.attempt.duplicate)
         #expect(second.events == [.completed, .duplicateCharge])
         #expect(second.effects.last == .call(.refundDuplicate, at: t(5)))
-        #expect(second.effects.firstIndex(of: .cancel(.call)).map { $0 < second.effects.count - 1 } == true,
-                "pending calls are dropped before the refund is planned")
+        #expect(
+            second.effects.firstIndex(of: .cancel(.call)).map { $0 < second.effects.count - 1 } == true,
+            "pending calls are dropped before the refund is planned")
 
         let retried = machine.transition(second.attempt, .callFailed(.refundDuplicate, Fixture.retryLater), context: context, now: t(6))
         #expect(retried.effects == [.call(.refundDuplicate, at: t(6.5))])

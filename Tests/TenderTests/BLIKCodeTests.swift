@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Tender
+import Testing
 
 @Suite("BLIK code")
 struct BLIKCodeTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Tender
+import Testing
 
 @Suite("Money")
 struct MoneyTests {
@@ -21,9 +21,11 @@ struct MoneyTests {
         #expect(error?.field == "amount")
     }
 
-    @Test("prints major units with the currency", arguments: [
-        (Int64(1000), "10.00 PLN"), (1, "0.01 PLN"), (1234, "12.34 PLN"), (99_999_999, "999999.99 PLN"),
-    ])
+    @Test(
+        "prints major units with the currency",
+        arguments: [
+            (Int64(1000), "10.00 PLN"), (1, "0.01 PLN"), (1234, "12.34 PLN"), (99_999_999, "999999.99 PLN"),
+        ])
     func description(minorUnits: Int64, expected: String) throws {
         #expect(try Money(minorUnits: minorUnits, currency: .pln).description == expected)
     }

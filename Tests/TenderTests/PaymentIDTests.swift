@@ -1,5 +1,5 @@
-import Testing
 import Tender
+import Testing
 
 @Suite("Payment id")
 struct PaymentIDTests {

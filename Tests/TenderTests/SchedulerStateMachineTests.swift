@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Tender
 
 /// The scheduler's bookkeeping fed events by hand, with no store and no clock: each test says what

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Tender
+import Testing
 
 /// The attempts the table starts from: every state, and every stage a submitted attempt can be in.
 enum TableStart: String, CaseIterable, Sendable {
@@ -44,12 +44,13 @@ enum TableStart: String, CaseIterable, Sendable {
         case .paying, .verifyingUnknownPay, .repaying, .verifyingRejectedPay:
             attempt.sessionID = Fixture.sessionID
             attempt.version = 3
-            attempt.stage = switch self {
-            case .verifyingUnknownPay: .verifyingUnknownPay
-            case .repaying: .repaying
-            case .verifyingRejectedPay: .verifyingRejectedPay
-            default: .paying
-            }
+            attempt.stage =
+                switch self {
+                case .verifyingUnknownPay: .verifyingUnknownPay
+                case .repaying: .repaying
+                case .verifyingRejectedPay: .verifyingRejectedPay
+                default: .paying
+                }
         case .awaitingBeforeDeadline, .awaitingAfterDeadline:
             attempt.sessionID = Fixture.sessionID
             attempt.version = 4
@@ -207,19 +208,33 @@ enum TransitionTable {
         mutating func creatingSession() {
             let s = TableStart.creatingSession
             let t = Fixture.t
-            add(s, .sessionCreated(openSession), moves(to: .submitted, stage: .paying, [.call(.pay, at: t(10))], keepsCode: true, sessionID: Fixture.sessionID))
+            add(
+                s, .sessionCreated(openSession),
+                moves(to: .submitted, stage: .paying, [.call(.pay, at: t(10))], keepsCode: true, sessionID: Fixture.sessionID))
             add(s, .sessionCreated(completedSession), moves(to: .completed, stage: .paid, completes(erasing: true), sessionID: Fixture.sessionID))
-            add(s, .sessionCreated(expiredSession), moves(to: .expired, stage: .creatingSession, expires(erasing: true, gracePollAt: t(70)), sessionID: Fixture.sessionID))
+            add(
+                s, .sessionCreated(expiredSession),
+                moves(to: .expired, stage: .creatingSession, expires(erasing: true, gracePollAt: t(70)), sessionID: Fixture.sessionID))
             // A pay answer before a session exists is taken for its status only.
             add(s, .payAnswered(openSession), .recorded())
             add(s, .payAnswered(completedSession), moves(to: .completed, stage: .paid, completes(erasing: true)))
             add(s, .payAnswered(expiredSession), moves(to: .expired, stage: .creatingSession, expires(erasing: true, gracePollAt: nil)))
-            add(s, .callFailed(.createSession, Fixture.payerMustAct), moves(to: .failed, stage: .creatingSession, fails(erasing: true), failure: .declined(.insufficientFunds)))
-            add(s, .callFailed(.createSession, Fixture.requestRejected), moves(to: .failed, stage: .creatingSession, fails(erasing: true), failure: .rejectedByGateway))
-            add(s, .callFailed(.createSession, Fixture.configuration), moves(to: .failed, stage: .creatingSession, fails(erasing: true), failure: .gatewayConfiguration))
+            add(
+                s, .callFailed(.createSession, Fixture.payerMustAct),
+                moves(to: .failed, stage: .creatingSession, fails(erasing: true), failure: .declined(.insufficientFunds)))
+            add(
+                s, .callFailed(.createSession, Fixture.requestRejected),
+                moves(to: .failed, stage: .creatingSession, fails(erasing: true), failure: .rejectedByGateway))
+            add(
+                s, .callFailed(.createSession, Fixture.configuration),
+                moves(to: .failed, stage: .creatingSession, fails(erasing: true), failure: .gatewayConfiguration))
             // The third retry waits 0.5 s × 2².
-            add(s, .callFailed(.createSession, Fixture.retryLater), moves(to: .submitted, stage: .creatingSession, [.call(.createSession, at: t(12))], keepsCode: true, retries: 3))
-            add(s, .callFailed(.createSession, Fixture.outcomeUnknown), moves(to: .submitted, stage: .creatingSession, [.call(.createSession, at: t(12))], keepsCode: true, retries: 3))
+            add(
+                s, .callFailed(.createSession, Fixture.retryLater),
+                moves(to: .submitted, stage: .creatingSession, [.call(.createSession, at: t(12))], keepsCode: true, retries: 3))
+            add(
+                s, .callFailed(.createSession, Fixture.outcomeUnknown),
+                moves(to: .submitted, stage: .creatingSession, [.call(.createSession, at: t(12))], keepsCode: true, retries: 3))
             add(s, callFailures(.pay), .recorded())
             add(s, callFailures(.refundDuplicate), .recorded())
             // An open session changes nothing but restarts the backoff count.
@@ -262,15 +277,25 @@ enum TransitionTable {
             let s = TableStart.paying
             let t = Fixture.t
             submittedWithSession(s, stage: .paying)
-            add(s, .payAnswered(openSession), moves(to: .awaitingConfirmation, stage: .paid, [.eraseCode, .emit(.awaitingConfirmation), .fetch(.poll, at: t(15))]))
+            add(
+                s, .payAnswered(openSession),
+                moves(to: .awaitingConfirmation, stage: .paid, [.eraseCode, .emit(.awaitingConfirmation), .fetch(.poll, at: t(15))]))
             add(s, .payAnswered(completedSession), moves(to: .completed, stage: .paid, completes(erasing: true)))
             add(s, .payAnswered(expiredSession), moves(to: .expired, stage: .paid, expires(erasing: true, gracePollAt: t(70))))
             add(s, callFailures(.createSession), .recorded())
-            add(s, .callFailed(.pay, Fixture.payerMustAct), moves(to: .failed, stage: .paying, fails(erasing: true), failure: .declined(.insufficientFunds)))
-            add(s, .callFailed(.pay, Fixture.requestRejected), moves(to: .submitted, stage: .verifyingRejectedPay, [.fetch(.verifyCall, at: t(10))], keepsCode: true))
+            add(
+                s, .callFailed(.pay, Fixture.payerMustAct),
+                moves(to: .failed, stage: .paying, fails(erasing: true), failure: .declined(.insufficientFunds)))
+            add(
+                s, .callFailed(.pay, Fixture.requestRejected),
+                moves(to: .submitted, stage: .verifyingRejectedPay, [.fetch(.verifyCall, at: t(10))], keepsCode: true))
             add(s, .callFailed(.pay, Fixture.configuration), moves(to: .failed, stage: .paying, fails(erasing: true), failure: .gatewayConfiguration))
-            add(s, .callFailed(.pay, Fixture.retryLater), moves(to: .submitted, stage: .paying, [.call(.pay, at: t(10.5))], keepsCode: true, retries: 1))
-            add(s, .callFailed(.pay, Fixture.outcomeUnknown), moves(to: .submitted, stage: .verifyingUnknownPay, [.fetch(.verifyCall, at: t(10))], keepsCode: true))
+            add(
+                s, .callFailed(.pay, Fixture.retryLater),
+                moves(to: .submitted, stage: .paying, [.call(.pay, at: t(10.5))], keepsCode: true, retries: 1))
+            add(
+                s, .callFailed(.pay, Fixture.outcomeUnknown),
+                moves(to: .submitted, stage: .verifyingUnknownPay, [.fetch(.verifyCall, at: t(10))], keepsCode: true))
             add(s, fetchedAll(openSession), .recorded())
             add(s, allFetchFailures, .recorded())
         }
@@ -287,7 +312,9 @@ enum TransitionTable {
             add(s, callFailures(.pay), .recorded())
             // Still open: the pay is sent again under the same idempotency key.
             add(s, fetchedAll(openSession), moves(to: .submitted, stage: .repaying, [.call(.pay, at: t(10))], keepsCode: true))
-            add(s, allFetchFailures, moves(to: .submitted, stage: .verifyingUnknownPay, [.fetch(.verifyCall, at: t(10.5))], keepsCode: true, retries: 1))
+            add(
+                s, allFetchFailures,
+                moves(to: .submitted, stage: .verifyingUnknownPay, [.fetch(.verifyCall, at: t(10.5))], keepsCode: true, retries: 1))
         }
 
         /// The pay is sent again after its first outcome was unknown.
@@ -295,16 +322,28 @@ enum TransitionTable {
             let s = TableStart.repaying
             let t = Fixture.t
             submittedWithSession(s, stage: .repaying)
-            add(s, .payAnswered(openSession), moves(to: .awaitingConfirmation, stage: .paid, [.eraseCode, .emit(.awaitingConfirmation), .fetch(.poll, at: t(15))]))
+            add(
+                s, .payAnswered(openSession),
+                moves(to: .awaitingConfirmation, stage: .paid, [.eraseCode, .emit(.awaitingConfirmation), .fetch(.poll, at: t(15))]))
             add(s, .payAnswered(completedSession), moves(to: .completed, stage: .paid, completes(erasing: true)))
             add(s, .payAnswered(expiredSession), moves(to: .expired, stage: .paid, expires(erasing: true, gracePollAt: t(70))))
             add(s, callFailures(.createSession), .recorded())
-            add(s, .callFailed(.pay, Fixture.payerMustAct), moves(to: .failed, stage: .repaying, fails(erasing: true), failure: .declined(.insufficientFunds)))
+            add(
+                s, .callFailed(.pay, Fixture.payerMustAct),
+                moves(to: .failed, stage: .repaying, fails(erasing: true), failure: .declined(.insufficientFunds)))
             // Refused because the gateway holds the first pay's code: the payer is confirming.
-            add(s, .callFailed(.pay, Fixture.requestRejected), moves(to: .awaitingConfirmation, stage: .paid, [.eraseCode, .emit(.awaitingConfirmation), .fetch(.poll, at: t(15))]))
-            add(s, .callFailed(.pay, Fixture.configuration), moves(to: .failed, stage: .repaying, fails(erasing: true), failure: .gatewayConfiguration))
-            add(s, .callFailed(.pay, Fixture.retryLater), moves(to: .submitted, stage: .repaying, [.call(.pay, at: t(10.5))], keepsCode: true, retries: 1))
-            add(s, .callFailed(.pay, Fixture.outcomeUnknown), moves(to: .submitted, stage: .verifyingUnknownPay, [.fetch(.verifyCall, at: t(10))], keepsCode: true))
+            add(
+                s, .callFailed(.pay, Fixture.requestRejected),
+                moves(to: .awaitingConfirmation, stage: .paid, [.eraseCode, .emit(.awaitingConfirmation), .fetch(.poll, at: t(15))]))
+            add(
+                s, .callFailed(.pay, Fixture.configuration),
+                moves(to: .failed, stage: .repaying, fails(erasing: true), failure: .gatewayConfiguration))
+            add(
+                s, .callFailed(.pay, Fixture.retryLater),
+                moves(to: .submitted, stage: .repaying, [.call(.pay, at: t(10.5))], keepsCode: true, retries: 1))
+            add(
+                s, .callFailed(.pay, Fixture.outcomeUnknown),
+                moves(to: .submitted, stage: .verifyingUnknownPay, [.fetch(.verifyCall, at: t(10))], keepsCode: true))
             add(s, fetchedAll(openSession), .recorded())
             add(s, allFetchFailures, .recorded())
         }
@@ -320,8 +359,12 @@ enum TransitionTable {
             add(s, callFailures(.createSession), .recorded())
             add(s, callFailures(.pay), .recorded())
             // The gateway may hold an earlier code for the open session: wait for it, never fail.
-            add(s, fetchedAll(openSession), moves(to: .awaitingConfirmation, stage: .paid, [.eraseCode, .emit(.awaitingConfirmation), .fetch(.poll, at: t(15))]))
-            add(s, allFetchFailures, moves(to: .submitted, stage: .verifyingRejectedPay, [.fetch(.verifyCall, at: t(10.5))], keepsCode: true, retries: 1))
+            add(
+                s, fetchedAll(openSession),
+                moves(to: .awaitingConfirmation, stage: .paid, [.eraseCode, .emit(.awaitingConfirmation), .fetch(.poll, at: t(15))]))
+            add(
+                s, allFetchFailures,
+                moves(to: .submitted, stage: .verifyingRejectedPay, [.fetch(.verifyCall, at: t(10.5))], keepsCode: true, retries: 1))
         }
 
         // MARK: awaitingConfirmation
@@ -416,14 +459,20 @@ enum TransitionTable {
             add(.awaitingBeforeDeadline, .fetched(openSession, .poll), .recorded([.fetch(.poll, at: t(90))]), at: t(88))
             add(.awaitingBeforeDeadline, .fetchFailed(.poll, Fixture.retryLater), .recorded([.fetch(.poll, at: t(90))]), at: t(88))
             // At the deadline itself an open session expires.
-            add(.awaitingBeforeDeadline, .fetched(openSession, .finalPoll), moves(to: .expired, stage: .paid, expires(erasing: false, gracePollAt: t(150))), at: t(90))
+            add(
+                .awaitingBeforeDeadline, .fetched(openSession, .finalPoll),
+                moves(to: .expired, stage: .paid, expires(erasing: false, gracePollAt: t(150))), at: t(90))
             // A grace poll is never planned past the grace period, and none at its very end.
             add(.expiredInGrace, .fetched(openSession, .gracePoll), .recorded([.fetch(.gracePoll, at: t(990))]), at: t(950))
             add(.expiredInGrace, .fetched(openSession, .gracePoll), .recorded(), at: t(990))
             // Expiring close to the end of the grace period plans one last grace poll at its end.
-            add(.awaitingAfterDeadline, .fetched(openSession, .poll), moves(to: .expired, stage: .paid, expires(erasing: false, gracePollAt: t(990))), at: t(950))
+            add(
+                .awaitingAfterDeadline, .fetched(openSession, .poll), moves(to: .expired, stage: .paid, expires(erasing: false, gracePollAt: t(990))),
+                at: t(950))
             // Expiring after the grace period is over plans no grace poll at all.
-            add(.awaitingAfterDeadline, .fetched(openSession, .poll), moves(to: .expired, stage: .paid, expires(erasing: false, gracePollAt: nil)), at: t(990))
+            add(
+                .awaitingAfterDeadline, .fetched(openSession, .poll), moves(to: .expired, stage: .paid, expires(erasing: false, gracePollAt: nil)),
+                at: t(990))
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Tender
+import Testing
 
 @Suite("Transition table")
 struct TransitionTableTests {

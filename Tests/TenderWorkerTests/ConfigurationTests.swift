@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Tender
 import TenderWorker
+import Testing
 
 /// Reading a worker's configuration: precedence of the sources, defaults, and refusals that name
 /// the setting and never its value.
@@ -56,7 +56,8 @@ struct ConfigurationTests {
     @Test("a flag beats the environment, which beats the configuration file")
     func precedence() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tender-\(UUID().uuidString).env")
-        try "# worker settings\nTENDER_POLL_BUDGET=9\nTENDER_POLL_INTERVAL=2\nTENDER_LEASE_SECONDS=40\n".write(to: file, atomically: true, encoding: .utf8)
+        try "# worker settings\nTENDER_POLL_BUDGET=9\nTENDER_POLL_INTERVAL=2\nTENDER_LEASE_SECONDS=40\n".write(
+            to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let configuration = try await Self.read(
             ["TENDER_CONFIG_FILE": file.path, "TENDER_POLL_BUDGET": "7", "TENDER_LEASE_SECONDS": "25"],

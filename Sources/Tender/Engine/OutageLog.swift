@@ -22,9 +22,11 @@ struct OutageLog: Sendable {
     /// Records that the store answered: ends the outage, if any, with an info line.
     mutating func succeeded(at now: Date, logger: Logger) {
         guard let since else { return }
-        logger.info("the store answers again", metadata: [
-            "outage_seconds": "\(String(format: "%.1f", now.timeIntervalSince(since)))", "failed_operations": "\(failures)",
-        ])
+        logger.info(
+            "the store answers again",
+            metadata: [
+                "outage_seconds": "\(String(format: "%.1f", now.timeIntervalSince(since)))", "failed_operations": "\(failures)",
+            ])
         self.since = nil
         failures = 0
     }

@@ -27,9 +27,11 @@ extension PaymentEngine {
                 }
             }
         } catch {
-            logger.notice("deadline batch failed; applying each deadline alone", metadata: [
-                "count": "\(claims.count)", "error": "\(error)",
-            ])
+            logger.notice(
+                "deadline batch failed; applying each deadline alone",
+                metadata: [
+                    "count": "\(claims.count)", "error": "\(error)",
+                ])
             for claim in claims {
                 await complete(claim)
             }
@@ -48,9 +50,11 @@ extension PaymentEngine {
         } catch is CancellationError {
             logger.debug("task cancelled; its lease will lapse", metadata: ["kind": "\(claim.kind.rawValue)"])
         } catch let error as StoreError {
-            logger.warning("task failed; it will be retried when its lease lapses", metadata: [
-                "kind": "\(claim.kind.rawValue)", "error": "\(error)",
-            ])
+            logger.warning(
+                "task failed; it will be retried when its lease lapses",
+                metadata: [
+                    "kind": "\(claim.kind.rawValue)", "error": "\(error)",
+                ])
         } catch {
             noteStoreFailure("task \(claim.kind.rawValue)", error: error, logger: logger)
         }
@@ -141,9 +145,10 @@ extension PaymentEngine {
             guard let sessionID = attempt.sessionID else {
                 throw GatewayError(kind: .requestRejected, message: "no session to refund")
             }
-            return .refundAnswered(try await timed("refund") {
-                try await self.gateway.refund(sessionID: sessionID, amount: nil, reason: .duplicated, idempotencyKey: key)
-            })
+            return .refundAnswered(
+                try await timed("refund") {
+                    try await self.gateway.refund(sessionID: sessionID, amount: nil, reason: .duplicated, idempotencyKey: key)
+                })
         }
     }
 

@@ -110,11 +110,12 @@ public actor PaymentEngine: Service {
         if let applied = received.applied {
             await record(applied.transition, of: .webhookHint(hint), followUps: applied.followUps)
         }
-        let result = switch received.receipt {
-        case .applied: "applied"
-        case .parked: "parked"
-        case .duplicate: "duplicate"
-        }
+        let result =
+            switch received.receipt {
+            case .applied: "applied"
+            case .parked: "parked"
+            case .duplicate: "duplicate"
+            }
         Counter(label: "tender_webhooks_total", dimensions: [("result", result)]).increment()
         logger.debug("webhook stored", metadata: ["event_id": "\(hint.eventID)", "session_id": "\(hint.sessionID)", "result": "\(result)"])
         return received.receipt
@@ -193,9 +194,11 @@ public actor PaymentEngine: Service {
             await outboxBell.ring()
         }
         if transition.changedState {
-            logger.info("attempt \(transition.attempt.state.rawValue)", metadata: [
-                "attempt_id": "\(transition.attempt.id)", "source": "\(input.source.rawValue)", "note": "\(transition.note)",
-            ])
+            logger.info(
+                "attempt \(transition.attempt.state.rawValue)",
+                metadata: [
+                    "attempt_id": "\(transition.attempt.id)", "source": "\(input.source.rawValue)", "note": "\(transition.note)",
+                ])
             Counter(label: "tender_transitions_total", dimensions: [("to", transition.attempt.state.rawValue)]).increment()
         }
         await start(followUps, of: transition.attempt, scheduling: transition.effects)
@@ -205,7 +208,8 @@ public actor PaymentEngine: Service {
     private func start(_ followUps: [TaskClaim], of attempt: Attempt, scheduling effects: [Effect]) async {
         scheduler.followUpsLeased(followUps, of: attempt)
         let leased = Set(followUps.map(\.kind))
-        await schedule(effects.filter { effect in effect.scheduledTask.map { !leased.contains($0.purpose.kind) } ?? false }, ringing: !followUps.isEmpty)
+        await schedule(
+            effects.filter { effect in effect.scheduledTask.map { !leased.contains($0.purpose.kind) } ?? false }, ringing: !followUps.isEmpty)
     }
 
     /// Puts the due times of the tasks `effects` schedule on the timer heap, and wakes the

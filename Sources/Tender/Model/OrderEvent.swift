@@ -22,7 +22,10 @@ public struct OrderEvent: Sendable, Hashable, Codable {
     public var occurredAt: Date
 
     /// Creates an event.
-    public init(sequence: Int64, type: OrderEventType, paymentID: PaymentID, attemptID: AttemptID, state: AttemptState, version: Int64, failure: FailureReason?, asksForNewCode: Bool, occurredAt: Date) {
+    public init(
+        sequence: Int64, type: OrderEventType, paymentID: PaymentID, attemptID: AttemptID, state: AttemptState, version: Int64,
+        failure: FailureReason?, asksForNewCode: Bool, occurredAt: Date
+    ) {
         self.sequence = sequence
         self.type = type
         self.paymentID = paymentID

@@ -51,7 +51,10 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var at: Date
 
     /// Creates an entry.
-    public init(attemptID: AttemptID, version: Int64, fromState: AttemptState?, toState: AttemptState, input: String, source: InputSource, note: String, at: Date) {
+    public init(
+        attemptID: AttemptID, version: Int64, fromState: AttemptState?, toState: AttemptState, input: String, source: InputSource, note: String,
+        at: Date
+    ) {
         self.attemptID = attemptID
         self.version = version
         self.fromState = fromState

@@ -8,9 +8,6 @@ struct TaskTimer {
     /// The earliest due time, if any.
     var next: Date? { heap.min }
 
-    /// The number of pending due times.
-    var count: Int { heap.count }
-
     /// Remembers a due time.
     mutating func schedule(_ dueAt: Date) {
         heap.insert(dueAt)

@@ -20,7 +20,9 @@ public struct TaskClaim: Sendable, Hashable {
     public var leaseExpiresAt: Date
 
     /// Creates a claim.
-    public init(attemptID: AttemptID, purpose: TaskPurpose, dueAt: Date, owner: String, fence: Int64, generation: Int64, tries: Int, leaseExpiresAt: Date) {
+    public init(
+        attemptID: AttemptID, purpose: TaskPurpose, dueAt: Date, owner: String, fence: Int64, generation: Int64, tries: Int, leaseExpiresAt: Date
+    ) {
         self.attemptID = attemptID
         self.purpose = purpose
         self.dueAt = dueAt
