@@ -1,6 +1,29 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The ecosystem's products, named once.
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let asyncHTTPClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let heap = Target.Dependency.product(name: "HeapModule", package: "swift-collections")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+let nio: [Target.Dependency] = ["NIOCore", "NIOHTTP1", "NIOPosix"].map { .product(name: $0, package: "swift-nio") }
+
+/// What the test targets that run whole stacks (database, sandbox gateway, engine, routes) use.
+let stackTestDependencies: [Target.Dependency] = [
+    "TenderTestKit", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "TenderWorker", "LibPQ",
+    "EphemeralPostgres", hummingbird, hummingbirdTesting, prometheus, logging, asyncHTTPClient, serviceLifecycle,
+]
+
 let package = Package(
     name: "tender",
     platforms: [.macOS(.v15)],
@@ -33,102 +56,29 @@ let package = Package(
     ],
     targets: [
         // PostgreSQL through libpq.
-        .systemLibrary(
-            name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
-        ),
-        .target(
-            name: "LibPQ",
-            dependencies: [
-                "CLibPQ",
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .target(
-            name: "EphemeralPostgres",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log")
-            ]
-        ),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
+        .target(name: "LibPQ", dependencies: ["CLibPQ", logging]),
+        .target(name: "EphemeralPostgres", dependencies: [logging]),
 
         // The domain: model, state machine, engine. No PostgreSQL, no HTTP.
-        .target(
-            name: "Tender",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "HeapModule", package: "swift-collections"),
-            ]
-        ),
-        .target(
-            name: "TenderPostgres",
-            dependencies: [
-                "Tender",
-                "LibPQ",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            resources: [.embedInCode("Migrations")]
-        ),
+        .target(name: "Tender", dependencies: [logging, metrics, serviceLifecycle, heap]),
+        .target(name: "TenderPostgres", dependencies: ["Tender", "LibPQ", logging], resources: [.embedInCode("Migrations")]),
 
         // The gateway: client, webhook verification, and a simulator of gateway and bank.
-        .target(
-            name: "TenderConvergeGate",
-            dependencies: [
-                "Tender",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
-        .target(
-            name: "TenderSandbox",
-            dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
+        .target(name: "TenderConvergeGate", dependencies: ["Tender", asyncHTTPClient, crypto, logging] + nio),
+        .target(name: "TenderSandbox", dependencies: [hummingbird, asyncHTTPClient, crypto, logging, serviceLifecycle]),
 
         // HTTP routes of the worker.
         .target(
-            name: "TenderHTTP",
-            dependencies: [
-                "Tender",
-                "TenderConvergeGate",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
+            name: "TenderHTTP", dependencies: ["Tender", "TenderConvergeGate", hummingbird, logging, metrics, prometheus, crypto, serviceLifecycle]),
 
         // The composition root: one configuration builds the pool, the store, the gateway client,
         // the engine and the HTTP application, and runs them as one service.
         .target(
             name: "TenderWorker",
             dependencies: [
-                "Tender",
-                "TenderPostgres",
-                "TenderConvergeGate",
-                "TenderHTTP",
-                "LibPQ",
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Tender", "TenderPostgres", "TenderConvergeGate", "TenderHTTP", "LibPQ", configuration, systemPackage, hummingbird,
+                hummingbirdCore, logging, metrics, prometheus, serviceLifecycle,
             ]
         ),
 
@@ -137,16 +87,8 @@ let package = Package(
         .target(
             name: "TenderDemo",
             dependencies: [
-                "Tender",
-                "TenderWorker",
-                "TenderPostgres",
-                "TenderSandbox",
-                "EphemeralPostgres",
-                "LibPQ",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Tender", "TenderWorker", "TenderPostgres", "TenderSandbox", "EphemeralPostgres", "LibPQ", argumentParser, logging, metrics,
+                serviceLifecycle,
             ]
         ),
 
@@ -154,17 +96,8 @@ let package = Package(
         .target(
             name: "TenderBench",
             dependencies: [
-                "Tender",
-                "TenderWorker",
-                "TenderPostgres",
-                "TenderConvergeGate",
-                "TenderSandbox",
-                "EphemeralPostgres",
-                "LibPQ",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Tender", "TenderWorker", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "EphemeralPostgres", "LibPQ",
+                argumentParser, logging, metrics, serviceLifecycle,
             ]
         ),
 
@@ -174,107 +107,31 @@ let package = Package(
         .executableTarget(
             name: "TenderCommand",
             dependencies: [
-                "Tender",
-                "TenderWorker",
-                "TenderDemo",
-                "TenderBench",
-                "TenderPostgres",
-                "TenderSandbox",
-                "LibPQ",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Tender", "TenderWorker", "TenderDemo", "TenderBench", "TenderPostgres", "TenderSandbox", "LibPQ", argumentParser,
+                configuration, logging, metrics, prometheus, serviceLifecycle,
             ]
         ),
 
         // What the test targets share: the `tender` child process, the fast policy, the test
-        // database, the database-and-sandbox backends, waiting, log capture, webhook signing.
+        // database, the live stacks, waiting, log capture, webhook signing.
         .target(
             name: "TenderTestKit",
             dependencies: [
                 "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderWorker", "LibPQ", "EphemeralPostgres",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                hummingbird, asyncHTTPClient, logging, crypto, prometheus, serviceLifecycle,
             ],
             path: "Tests/TenderTestKit"
         ),
         .testTarget(name: "EphemeralPostgresTests", dependencies: ["EphemeralPostgres", "TenderTestKit"]),
-        .testTarget(
-            name: "LibPQTests",
-            dependencies: ["LibPQ", "EphemeralPostgres", .product(name: "Logging", package: "swift-log")]
-        ),
-        .testTarget(
-            name: "TenderTests",
-            dependencies: [
-                "Tender",
-                .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
-        ),
-        .testTarget(
-            name: "TenderPostgresTests",
-            dependencies: [
-                "TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres", "TenderTestKit",
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "EphemeralPostgres", logging]),
+        .testTarget(name: "TenderTests", dependencies: ["Tender", propertyBased]),
+        .testTarget(name: "TenderPostgresTests", dependencies: ["TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres", "TenderTestKit", logging]),
         .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender", "TenderTestKit"]),
-        .testTarget(
-            name: "TenderSandboxTests",
-            dependencies: [
-                "TenderSandbox", "TenderTestKit",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
-        .testTarget(
-            name: "TenderEngineTests",
-            dependencies: [
-                "TenderTestKit", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "TenderWorker", "LibPQ",
-                "EphemeralPostgres",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        .testTarget(
-            name: "TenderHTTPTests",
-            dependencies: [
-                "TenderTestKit", "TenderHTTP", "TenderWorker", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ",
-                "EphemeralPostgres",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
-        ),
-        .testTarget(
-            name: "TenderHardeningTests",
-            dependencies: [
-                "TenderTestKit", "TenderHTTP", "TenderWorker", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "LibPQ",
-                "EphemeralPostgres",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
-        ),
-        .testTarget(
-            name: "TenderWorkerTests",
-            dependencies: [
-                "TenderWorker", "Tender", "TenderTestKit", "TenderPostgres", "TenderSandbox", "LibPQ",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
+        .testTarget(name: "TenderSandboxTests", dependencies: ["TenderSandbox", "TenderTestKit", hummingbird, asyncHTTPClient, crypto]),
+        .testTarget(name: "TenderEngineTests", dependencies: stackTestDependencies),
+        .testTarget(name: "TenderHTTPTests", dependencies: stackTestDependencies),
+        .testTarget(name: "TenderHardeningTests", dependencies: stackTestDependencies),
+        .testTarget(name: "TenderWorkerTests", dependencies: stackTestDependencies),
     ],
     swiftLanguageModes: [.v6]
 )
