@@ -49,7 +49,8 @@ public struct ConvergeGateConfiguration: Sendable {
 
     /// Creates and validates a configuration.
     /// - Throws: ``ConvergeGateConfigurationError`` when the base URL is not an absolute http(s)
-    ///   URL with a host (and without credentials, query or fragment), the key is empty, a timeout or limit is not positive, or the pool size is
+    ///   URL with a host (and without credentials, query or fragment) or is plain http with a live
+    ///   key, the key is empty, a timeout or limit is not positive, or the pool size is
     ///   below one.
     public init(
         baseURL: String,
@@ -74,6 +75,10 @@ public struct ConvergeGateConfiguration: Sendable {
         }
         guard !secretKey.isEmpty else {
             throw ConvergeGateConfigurationError(.emptySecretKey, setting: "secretKey", "must not be empty")
+        }
+        guard scheme == "https" || !ConvergeGateSecretKey(secretKey).isLiveMode else {
+            // A live key sent in clear text could be read by anyone on the path.
+            throw ConvergeGateConfigurationError(.invalidBaseURL, setting: "baseURL", "must be an https URL with a live secret key")
         }
         guard timeouts.connect > .zero, timeouts.read > .zero else {
             throw ConvergeGateConfigurationError(.invalidTimeout, setting: "timeouts", "must be positive")

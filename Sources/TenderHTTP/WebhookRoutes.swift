@@ -18,6 +18,7 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
     public let verifier: ConvergeGateWebhookVerifier
     /// The clock the timestamps are judged against.
     let now: @Sendable () -> Date
+    private let rejections = WebhookRejectionLog()
 
     /// Creates the routes.
     public init(engine: PaymentEngine, verifier: ConvergeGateWebhookVerifier, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -38,14 +39,14 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
         do {
             body = try await request.body.collect(upTo: verifier.maximumBodySize)
         } catch {
-            return try reject(.bodyTooLarge(limit: verifier.maximumBodySize), context: context)
+            return try await reject(.bodyTooLarge(limit: verifier.maximumBodySize), context: context)
         }
         let bytes = Array(body.readableBytesView)
         let hint: WebhookHint
         do throws(WebhookRejection) {
             hint = try verifier.verify(headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) }, body: bytes, now: now())
         } catch {
-            return try reject(error, context: context)
+            return try await reject(error, context: context)
         }
         do {
             _ = try await engine.receiveWebhook(hint, body: bytes)
@@ -58,9 +59,9 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
         }
     }
 
-    private func reject(_ rejection: WebhookRejection, context: Context) throws -> Response {
+    private func reject(_ rejection: WebhookRejection, context: Context) async throws -> Response {
         Counter(label: "tender_webhooks_total", dimensions: [("result", "rejected")]).increment()
-        context.logger.notice("webhook rejected", metadata: ["reason": "\(rejection)"])
+        await rejections.rejected(rejection, logger: context.logger)
         let code = if case .bodyTooLarge = rejection { "body_too_large" } else { "webhook_rejected" }
         return try ErrorResponse(code: code, message: rejection.description).response(status: rejection.responseStatus)
     }

@@ -47,6 +47,44 @@ import Testing
         #expect(try rows[0].decode(Int.self, column: "n") == 2)
     }
 
+    @Test("a COMMIT the server answers with ROLLBACK is an error, and nothing of the transaction stays")
+    func commitOfAFailedTransactionIsNotSuccess() async throws {
+        let connection = try await TestServer.connection()
+        try await connection.execute("CREATE TABLE ledger (amount int NOT NULL)")
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.withTransaction { connection in
+                try await connection.execute("INSERT INTO ledger VALUES (1)")
+                // The body swallows a failed statement and goes on, as careless code might.
+                _ = try? await connection.execute("SELECT 1 / 0")
+            }
+        }
+        #expect(error?.code == .notCommitted)
+        let rows = try await connection.query("SELECT count(*) AS n FROM ledger")
+        #expect(try rows[0].decode(Int.self, column: "n") == 0)
+        #expect(await connection.isHealthy)
+    }
+
+    @Test("a transaction inside a transaction is refused and commits nothing of the outer one")
+    func nestedTransactionIsRefused() async throws {
+        let connection = try await TestServer.connection()
+        try await connection.execute("CREATE TABLE ledger (amount int NOT NULL)")
+        let nested: PostgresError? = try await connection.withTransaction { connection in
+            try await connection.execute("INSERT INTO ledger VALUES (1)")
+            do {
+                try await connection.withTransaction { connection in
+                    try await connection.execute("INSERT INTO ledger VALUES (2)")
+                }
+                return nil
+            } catch let error as PostgresError {
+                try await connection.execute("ROLLBACK")
+                return error
+            }
+        }
+        #expect(nested?.code == .nestedTransaction)
+        let rows = try await connection.query("SELECT count(*) AS n FROM ledger")
+        #expect(try rows[0].decode(Int.self, column: "n") == 0)
+    }
+
     @Test func failedStatementLeavesTransactionUnhealthyUntilRollback() async throws {
         let connection = try await TestServer.connection()
         try await connection.execute("BEGIN")

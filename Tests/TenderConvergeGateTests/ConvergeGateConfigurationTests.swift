@@ -56,4 +56,14 @@ struct ConvergeGateConfigurationTests {
     func liveMode() throws {
         #expect(try ConvergeGateConfiguration(baseURL: "https://gate.example", secretKey: "sk_live_9").secretKey.isLiveMode)
     }
+
+    @Test("a live key is refused with a plain-http base URL, a test key is not")
+    func liveKeyNeedsHTTPS() throws {
+        let error = #expect(throws: ConvergeGateConfigurationError.self) {
+            try ConvergeGateConfiguration(baseURL: "http://gate.example", secretKey: "sk_live_9")
+        }
+        #expect(error?.code == .invalidBaseURL)
+        #expect(error.map { !"\($0)".contains("sk_live_9") } == true)
+        #expect(try ConvergeGateConfiguration(baseURL: "http://127.0.0.1:8089", secretKey: "sk_test_9").baseURL.scheme == "http")
+    }
 }

@@ -14,8 +14,8 @@ struct CustomerTests {
 
     @Test("accepts fields of the maximum length")
     func acceptsMaximumLength() throws {
-        let name = String(repeating: "a", count: Customer.maximumFieldLength)
-        let email = String(repeating: "b", count: Customer.maximumFieldLength - "@example.com".count) + "@example.com"
+        let name = String(repeating: "a", count: Customer.maximumFieldBytes)
+        let email = String(repeating: "b", count: Customer.maximumFieldBytes - "@example.com".count) + "@example.com"
         #expect(throws: Never.self) { try Customer(email: email, firstName: name, lastName: name) }
     }
 
@@ -25,12 +25,17 @@ struct CustomerTests {
             ("", "Ala", "Nowak", "customer.email"),
             ("ala@example.pl", "", "Nowak", "customer.first_name"),
             ("ala@example.pl", "Ala", "", "customer.last_name"),
-            ("ala@example.pl", String(repeating: "a", count: Customer.maximumFieldLength + 1), "Nowak", "customer.first_name"),
-            ("ala@example.pl", "Ala", String(repeating: "n", count: Customer.maximumFieldLength + 1), "customer.last_name"),
+            ("ala@example.pl", String(repeating: "a", count: Customer.maximumFieldBytes + 1), "Nowak", "customer.first_name"),
+            ("ala@example.pl", "Ala", String(repeating: "n", count: Customer.maximumFieldBytes + 1), "customer.last_name"),
             ("ala.example.pl", "Ala", "Nowak", "customer.email"),
             ("@example.pl", "Ala", "Nowak", "customer.email"),
             ("ala@localhost", "Ala", "Nowak", "customer.email"),
             ("ala@b@example.pl", "Ala", "Nowak", "customer.email"),
+            // 101 two-byte letters: 101 characters, but 202 bytes.
+            ("ala@example.pl", String(repeating: "ż", count: Customer.maximumFieldBytes / 2 + 1), "Nowak", "customer.first_name"),
+            // A right-to-left override, and a zero-width space: invisible format characters.
+            ("ala@example.pl", "Ala\u{202E}kawoN", "Nowak", "customer.first_name"),
+            ("ala@example.pl", "Ala", "No\u{200B}wak", "customer.last_name"),
         ]
     )
     func refusesInvalid(email: String, firstName: String, lastName: String, field: String) {
@@ -39,6 +44,12 @@ struct CustomerTests {
         }
         #expect(error?.code == .invalidCustomer)
         #expect(error?.field == field)
+    }
+
+    @Test("accepts letters of any script up to the byte limit")
+    func acceptsNonLatinLetters() throws {
+        let name = String(repeating: "ż", count: Customer.maximumFieldBytes / 2)
+        #expect(try Customer(email: "żaneta@example.pl", firstName: name, lastName: "Źdźbło").firstName == name)
     }
 
     @Test("decodes snake_case and validates")

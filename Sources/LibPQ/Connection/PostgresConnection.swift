@@ -152,17 +152,24 @@ public actor PostgresConnection {
     /// connection as an `isolated` parameter to stay there.
     ///
     /// - Throws: what `body` throws, or ``PostgresError``. A ``PostgresError/Code/serializationFailure``
-    ///   means the whole transaction may be retried.
+    ///   means the whole transaction may be retried; ``PostgresError/Code/notCommitted`` that the
+    ///   body went on after a failed statement and nothing was written;
+    ///   ``PostgresError/Code/nestedTransaction`` that the connection is already in a transaction.
     @discardableResult
     public func withTransaction<T: Sendable>(
         isolation: PostgresIsolationLevel = .readCommitted,
         _ body: @Sendable (isolated PostgresConnection) async throws -> T
     ) async throws -> T {
         let begin = "BEGIN ISOLATION LEVEL \(isolation.sql)"
-        if pendingBegin == nil, let handle, PQtransactionStatus(handle) == PQTRANS_IDLE {
+        guard pendingBegin == nil, handle.map({ PQtransactionStatus($0) == PQTRANS_INTRANS || PQtransactionStatus($0) == PQTRANS_INERROR }) != true
+        else {
+            // A second BEGIN would only warn, and the inner COMMIT would commit the outer work.
+            throw PostgresError(code: .nestedTransaction, clientMessage: "the connection is already in a transaction")
+        }
+        if let handle, PQtransactionStatus(handle) == PQTRANS_IDLE {
             pendingBegin = begin
         } else {
-            // Nested in another transaction, or closed: send it now, as a statement of its own.
+            // Closed: sending it reports why.
             try await query(begin)
         }
         do {
@@ -172,7 +179,11 @@ public actor PostgresConnection {
             } else if let handle, PQtransactionStatus(handle) == PQTRANS_IDLE {
                 // The body's last pipeline committed.
             } else {
-                try await query("COMMIT")
+                let tag = try await query("COMMIT").commandTag
+                guard tag == "COMMIT" else {
+                    // The server answers ROLLBACK to a COMMIT of a failed transaction, without an error.
+                    throw PostgresError(code: .notCommitted, clientMessage: "COMMIT answered \(tag): the transaction had failed")
+                }
             }
             return value
         } catch {

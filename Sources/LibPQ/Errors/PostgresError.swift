@@ -20,6 +20,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
             case decodingFailed
             case encodingFailed
             case invalidConfiguration
+            case nestedTransaction
+            case notCommitted
             case server
         }
 
@@ -54,6 +56,12 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         public static let encodingFailed = Code(.encodingFailed)
         /// A connection string could not be parsed.
         public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// A transaction was asked for on a connection already inside one; nested transactions are
+        /// not supported.
+        public static let nestedTransaction = Code(.nestedTransaction)
+        /// `COMMIT` did not commit: the transaction had already failed, and the server rolled it
+        /// back. Nothing of it was written.
+        public static let notCommitted = Code(.notCommitted)
         /// Any other error reported by the server; see ``PostgresError/sqlState``.
         public static let server = Code(.server)
 

@@ -15,6 +15,8 @@ final class PostgresResult: @unchecked Sendable {
     let rowCount: Int
     /// The rows an INSERT, UPDATE, DELETE, MERGE, SELECT, MOVE, FETCH or COPY touched.
     let affectedRows: Int
+    /// The command tag, such as `INSERT 0 1` or `COMMIT`.
+    let commandTag: String
 
     /// Takes ownership of `handle`.
     init(taking handle: OpaquePointer) {
@@ -24,6 +26,7 @@ final class PostgresResult: @unchecked Sendable {
         columnTypes = (0..<columnCount).map { PostgresDataType(rawValue: PQftype(handle, Int32($0))) }
         rowCount = Int(PQntuples(handle))
         affectedRows = Int(String(cString: PQcmdTuples(handle))) ?? 0
+        commandTag = String(cString: PQcmdStatus(handle))
     }
 
     deinit {

@@ -9,6 +9,10 @@ public struct PostgresRows: RandomAccessCollection, Sendable {
     /// The number of rows the statement changed (INSERT, UPDATE, DELETE, MERGE) or returned.
     public var affectedRows: Int { result.affectedRows }
 
+    /// The statement's command tag, such as `INSERT 0 1`, `UPDATE 3` or `COMMIT` (`ROLLBACK` when a
+    /// `COMMIT` found the transaction failed).
+    public var commandTag: String { result.commandTag }
+
     /// The column names, in order.
     public var columnNames: [String] { result.columnNames }
 

@@ -1,7 +1,8 @@
 /// The payer, as the gateway needs them on a checkout session.
 public struct Customer: Sendable, Hashable, Codable {
-    /// The longest name or e-mail Tender accepts.
-    public static let maximumFieldLength = 200
+    /// The longest name or e-mail Tender accepts, in bytes of UTF-8: what the database and the
+    /// gateway store, whatever the script.
+    public static let maximumFieldBytes = 200
 
     /// The payer's e-mail address.
     public let email: String
@@ -11,15 +12,17 @@ public struct Customer: Sendable, Hashable, Codable {
     public let lastName: String
 
     /// Creates a customer after checking that every field is present, of sane length and free of
-    /// control characters (none belongs in a name or an address, and PostgreSQL cannot store NUL).
+    /// control characters (none belongs in a name or an address, and PostgreSQL cannot store NUL)
+    /// and of invisible format characters (bidirectional overrides could make a name read
+    /// differently on an operator's screen than it is stored).
     /// - Throws: ``ValidationError`` (``ValidationError/Code/invalidCustomer``).
     public init(email: String, firstName: String, lastName: String) throws(ValidationError) {
         for (field, value) in [("customer.email", email), ("customer.first_name", firstName), ("customer.last_name", lastName)] {
-            guard !value.isEmpty, value.count <= Self.maximumFieldLength else {
-                throw ValidationError(.invalidCustomer, field: field, "must be 1 to \(Self.maximumFieldLength) characters")
+            guard !value.isEmpty, value.utf8.count <= Self.maximumFieldBytes else {
+                throw ValidationError(.invalidCustomer, field: field, "must be 1 to \(Self.maximumFieldBytes) bytes of UTF-8")
             }
-            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw ValidationError(.invalidCustomer, field: field, "must not contain control characters")
+            guard !value.unicodeScalars.contains(where: { [.control, .format].contains($0.properties.generalCategory) }) else {
+                throw ValidationError(.invalidCustomer, field: field, "must not contain control or format characters")
             }
         }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
