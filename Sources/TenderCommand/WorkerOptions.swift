@@ -7,6 +7,12 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("config-file"), help: .setting(.configFile)) var configFile: String?
     @Option(name: .customLong("database-url"), help: .setting(.databaseURL)) var databaseURL: String?
     @Option(name: .customLong("db-pool-size"), help: .setting(.poolSize)) var poolSize: String?
+    @Option(name: .customLong("db-connect-timeout"), help: .setting(.databaseConnectTimeout)) var databaseConnectTimeout: String?
+    @Option(name: .customLong("db-peer-silence"), help: .setting(.databasePeerSilence)) var databasePeerSilence: String?
+    @Option(name: .customLong("db-statement-timeout"), help: .setting(.databaseStatementTimeout)) var databaseStatementTimeout: String?
+    @Option(name: .customLong("db-lock-timeout"), help: .setting(.databaseLockTimeout)) var databaseLockTimeout: String?
+    @Option(name: .customLong("db-idle-in-transaction-timeout"), help: .setting(.databaseIdleInTransactionTimeout))
+    var databaseIdleInTransactionTimeout: String?
     @Option(name: .customLong("gateway-url"), help: .setting(.gatewayURL)) var gatewayURL: String?
     @Option(name: .customLong("gateway-secret-key"), help: .setting(.gatewaySecretKey)) var gatewaySecretKey: String?
     @Option(name: .customLong("gateway-secret-key-file"), help: .setting(.gatewaySecretKeyFile)) var gatewaySecretKeyFile: String?
@@ -39,7 +45,10 @@ struct WorkerOptions: ParsableArguments {
     /// The flags given, keyed by their environment variable's name.
     var flags: [String: String] {
         let given: [(TenderSetting, String?)] = [
-            (.configFile, configFile), (.databaseURL, databaseURL), (.poolSize, poolSize), (.gatewayURL, gatewayURL),
+            (.configFile, configFile), (.databaseURL, databaseURL), (.poolSize, poolSize),
+            (.databaseConnectTimeout, databaseConnectTimeout), (.databasePeerSilence, databasePeerSilence),
+            (.databaseStatementTimeout, databaseStatementTimeout), (.databaseLockTimeout, databaseLockTimeout),
+            (.databaseIdleInTransactionTimeout, databaseIdleInTransactionTimeout), (.gatewayURL, gatewayURL),
             (.gatewaySecretKey, gatewaySecretKey), (.gatewaySecretKeyFile, gatewaySecretKeyFile),
             (.gatewayTimeout, gatewayTimeout), (.gatewayConnectTimeout, gatewayConnectTimeout),
             (.gatewaySuccessURL, gatewaySuccessURL), (.httpHost, httpHost), (.httpPort, httpPort), (.apiToken, apiToken),

@@ -26,13 +26,18 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(_ pool: PostgresPool) async throws -> [Int] {
         try await pool.withConnection { connection in
+            // Another process may hold the lock while it migrates, and a migration may take long
+            // on a big table: neither is an outage, so the session's timeouts are lifted meanwhile.
+            try await connection.executeScript("SET lock_timeout = 0; SET statement_timeout = 0")
             try await connection.execute("SELECT pg_advisory_lock($1)", [Self.lockKey])
             do {
                 let applied = try await migrate(on: connection)
                 try await connection.execute("SELECT pg_advisory_unlock($1)", [Self.lockKey])
+                try await connection.executeScript("RESET lock_timeout; RESET statement_timeout")
                 return applied
             } catch {
                 _ = try? await connection.execute("SELECT pg_advisory_unlock($1)", [Self.lockKey])
+                _ = try? await connection.executeScript("RESET lock_timeout; RESET statement_timeout")
                 throw error
             }
         }

@@ -47,6 +47,13 @@ extension TenderConfiguration {
         }
         self.init(database: database, gateway: try Self.gateway(settings), engine: try Self.engine(settings))
         poolSize = try settings.integer(.poolSize, default: poolSize, in: 1...200)
+        databaseTimeouts.connect = try settings.seconds(.databaseConnectTimeout, default: databaseTimeouts.connect, in: 2...300)
+        databaseTimeouts.peerSilence = try settings.seconds(.databasePeerSilence, default: databaseTimeouts.peerSilence, in: 3...3600)
+        databaseTimeouts.statement = try settings.seconds(.databaseStatementTimeout, default: databaseTimeouts.statement, in: 0.1...3600)
+        databaseTimeouts.lock = try settings.seconds(.databaseLockTimeout, default: databaseTimeouts.lock, in: 0.1...3600)
+        databaseTimeouts.idleInTransaction = try settings.seconds(
+            .databaseIdleInTransactionTimeout, default: databaseTimeouts.idleInTransaction, in: 1...3600
+        )
 
         host = settings.text(.httpHost) ?? host
         guard host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {

@@ -17,6 +17,9 @@ public struct TenderConfiguration: Sendable {
     public var database: PostgresConfiguration
     /// The most database connections. Default 10.
     public var poolSize = 10
+    /// How long to wait on the database before giving up; applied to every connection of the pool
+    /// unless ``database``'s connection string sets the same parameter.
+    public var databaseTimeouts = DatabaseTimeouts()
     /// How to reach the gateway.
     public var gateway: ConvergeGateConfiguration
     /// The address the HTTP server binds. Default `127.0.0.1`.
@@ -59,6 +62,11 @@ extension TenderConfiguration: CustomStringConvertible {
         return [
             (.databaseURL, "\(database)"),
             (.poolSize, "\(poolSize)"),
+            (.databaseConnectTimeout, Self.seconds(databaseTimeouts.connect)),
+            (.databasePeerSilence, Self.seconds(databaseTimeouts.peerSilence)),
+            (.databaseStatementTimeout, Self.seconds(databaseTimeouts.statement)),
+            (.databaseLockTimeout, Self.seconds(databaseTimeouts.lock)),
+            (.databaseIdleInTransactionTimeout, Self.seconds(databaseTimeouts.idleInTransaction)),
             (.gatewayURL, gateway.baseURL.absoluteString),
             (.gatewaySecretKey, redacted),
             (.gatewayTimeout, Self.seconds(gateway.timeouts.read)),

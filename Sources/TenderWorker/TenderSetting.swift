@@ -41,6 +41,24 @@ extension TenderSetting {
     public static let databaseURL = TenderSetting("TENDER_DATABASE_URL", "The PostgreSQL database: a libpq connection string or postgresql:// URL.")
     /// How many connections the worker's pool opens at most.
     public static let poolSize = TenderSetting("TENDER_DB_POOL_SIZE", "The most database connections.", default: "10")
+    /// How long connecting to the database may take.
+    public static let databaseConnectTimeout = TenderSetting(
+        "TENDER_DB_CONNECT_TIMEOUT", "Seconds connecting to the database may take.", default: "5")
+    /// How long the database may stay silent before its connection counts as lost.
+    public static let databasePeerSilence = TenderSetting(
+        "TENDER_DB_PEER_SILENCE", "Seconds the database may leave data unacknowledged or keepalives unanswered before the connection counts as lost.",
+        default: "20"
+    )
+    /// How long one statement may run.
+    public static let databaseStatementTimeout = TenderSetting(
+        "TENDER_DB_STATEMENT_TIMEOUT", "Seconds one statement may run (statement_timeout).", default: "30")
+    /// How long a statement may wait for a lock.
+    public static let databaseLockTimeout = TenderSetting(
+        "TENDER_DB_LOCK_TIMEOUT", "Seconds a statement may wait for a lock (lock_timeout).", default: "10")
+    /// How long a transaction may sit idle.
+    public static let databaseIdleInTransactionTimeout = TenderSetting(
+        "TENDER_DB_IDLE_IN_TRANSACTION_TIMEOUT", "Seconds a transaction may sit idle before the server ends the session.", default: "30"
+    )
     /// The gateway's base URL.
     public static let gatewayURL = TenderSetting("TENDER_GATEWAY_URL", "The gateway's base URL.")
     /// The gateway's secret API key.
@@ -119,7 +137,8 @@ extension TenderSetting {
 
     /// Every setting, in the order `--print-configuration` and docs/operations.md list them.
     public static let all: [TenderSetting] = [
-        .configFile, .databaseURL, .poolSize, .gatewayURL, .gatewaySecretKey, .gatewaySecretKeyFile, .gatewayTimeout,
+        .configFile, .databaseURL, .poolSize, .databaseConnectTimeout, .databasePeerSilence, .databaseStatementTimeout,
+        .databaseLockTimeout, .databaseIdleInTransactionTimeout, .gatewayURL, .gatewaySecretKey, .gatewaySecretKeyFile, .gatewayTimeout,
         .gatewayConnectTimeout, .gatewaySuccessURL, .httpHost, .httpPort, .apiToken, .apiTokenFile, .webhookURL, .workerID,
         .logLevel, .confirmationTimeout, .firstPollDelay, .pollInterval, .gracePeriod, .gracePollInterval, .retryBackoff,
         .maximumRetryBackoff, .sessionLifetime, .refundDuplicates, .pollBudget, .maximumConcurrentCalls, .claimBatchSize,

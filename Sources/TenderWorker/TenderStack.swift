@@ -60,7 +60,9 @@ public struct TenderStack: Sendable {
         logger: Logger,
         _ body: (TenderStack) async throws -> T
     ) async throws -> T {
-        let pool = PostgresPool(configuration: configuration.database, size: configuration.poolSize, logger: logger)
+        let pool = PostgresPool(
+            configuration: configuration.databaseTimeouts.applied(to: configuration.database), size: configuration.poolSize, logger: logger
+        )
         do {
             let migrator = Migrator(logger: logger)
             switch schema {

@@ -61,6 +61,33 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// The value the connection string gives `keyword`, if any.
+    public func value(of keyword: String) -> String? {
+        settings.first { $0.keyword == keyword }?.value
+    }
+
+    /// A copy with each connection keyword (such as `connect_timeout` or `keepalives_idle`) set to
+    /// its value, unless the connection string sets it already: the operator's string wins.
+    public func withDefaults(_ defaults: KeyValuePairs<String, String>) -> PostgresConfiguration {
+        var copy = self
+        for (keyword, value) in defaults where copy.value(of: keyword) == nil {
+            copy.settings.append(Setting(keyword: keyword, value: value))
+        }
+        return copy
+    }
+
+    /// A copy whose sessions start with these run-time parameters (such as `statement_timeout`),
+    /// sent as libpq's `options` so that the server applies them to every connection made with it.
+    /// Options the connection string gives come after them, so the operator's string wins.
+    public func withSessionParameters(_ parameters: KeyValuePairs<String, String>) -> PostgresConfiguration {
+        var copy = self
+        let given = copy.value(of: "options").map { [$0] } ?? []
+        let added = parameters.map { "-c \($0.key)=\($0.value)" }
+        copy.settings.removeAll { $0.keyword == "options" }
+        copy.settings.append(Setting(keyword: "options", value: (added + given).joined(separator: " ")))
+        return copy
+    }
+
     /// The settings with passwords replaced by `<redacted>`.
     public var description: String {
         let shown = settings.map { setting in
