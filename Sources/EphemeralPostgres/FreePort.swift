@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -6,10 +8,24 @@
 
 /// Finds a TCP port on the loopback interface that is free right now.
 public enum FreePort {
-    /// Binds a socket to `127.0.0.1:0`, reads the port the kernel chose and closes the socket.
+    /// The ports handed out so far in this process.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// Binds a socket to `127.0.0.1:0`, reads the port the kernel chose and closes the socket;
+    /// never the same port twice in one process, so that a server stopped by one test and a server
+    /// started by another never share a port, and "nothing listens there any more" stays true.
     ///
     /// Another process may take the port before the server binds it; callers retry on that race.
     public static func pick() throws -> Int {
+        while true {
+            let port = try kernelChoice()
+            if handedOut.withLock({ $0.insert(port).inserted }) {
+                return port
+            }
+        }
+    }
+
+    private static func kernelChoice() throws -> Int {
         #if os(Linux)
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
