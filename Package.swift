@@ -127,9 +127,7 @@ let package = Package(
         .testTarget(name: "TenderTests", dependencies: ["Tender", propertyBased]),
         .testTarget(name: "TenderPostgresTests", dependencies: ["TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres", "TenderTestKit", logging]),
         .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender", "TenderTestKit"]),
-        .testTarget(
-            name: "TenderSandboxTests", dependencies: ["TenderSandbox", "TenderTestKit", "EphemeralPostgres", hummingbird, asyncHTTPClient, crypto]
-        ),
+        .testTarget(name: "TenderSandboxTests", dependencies: ["TenderSandbox", "TenderTestKit", hummingbird, asyncHTTPClient, crypto]),
         .testTarget(name: "TenderEngineTests", dependencies: stackTestDependencies),
         .testTarget(name: "TenderHTTPTests", dependencies: stackTestDependencies),
         .testTarget(name: "TenderHardeningTests", dependencies: stackTestDependencies),

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import EphemeralPostgres
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -194,7 +193,7 @@ func withSandbox(
     logger.logLevel = .warning
     let receiver = Application(
         router: router,
-        configuration: .init(address: .hostname("127.0.0.1", port: try FreePort.pick())),
+        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { await inbox.listening(on: $0.localAddress?.port) },
         logger: logger
     )
@@ -208,9 +207,6 @@ func withSandbox(
             let webhookURL = "http://127.0.0.1:\(port)/hook"
             var configuration = SandboxConfiguration(secretKey: testSecretKey, webhookURL: webhookURL, timeScale: 0.001, seed: 42)
             configure(&configuration)
-            if configuration.port == 0 {
-                configuration.port = try FreePort.pick()
-            }
             try await ConvergeGateSandbox.withRunning(configuration, logger: logger) { sandbox in
                 let harness = SandboxHarness(
                     sandbox: sandbox,

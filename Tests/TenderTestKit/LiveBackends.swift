@@ -1,4 +1,3 @@
-import EphemeralPostgres
 import LibPQ
 import Logging
 import Prometheus
@@ -52,9 +51,6 @@ public struct LiveBackends: Sendable {
             let databaseURL = if let databaseURL { databaseURL } else { try await testDatabase.makeDatabase() }
             var sandboxConfiguration = sandboxConfiguration
             sandboxConfiguration.secretKey = secretKey
-            if sandboxConfiguration.port == 0 {
-                sandboxConfiguration.port = try FreePort.pick()
-            }
             try await ConvergeGateSandbox.withRunning(sandboxConfiguration, logger: sandboxLogger ?? logger) { sandbox in
                 var configuration = TenderConfiguration(
                     database: try PostgresConfiguration(connectionString: databaseURL),
