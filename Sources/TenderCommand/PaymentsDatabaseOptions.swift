@@ -4,7 +4,6 @@ import LibPQ
 import Logging
 import Tender
 import TenderPostgres
-import TenderWorker
 
 /// The database option shared by the operator commands: `--database-url`, else the
 /// `TENDER_DATABASE_URL` environment variable. The URL's password is never printed.
@@ -48,11 +47,7 @@ struct PaymentsDatabaseOptions: ParsableArguments {
     /// Runs `body` with the store, after checking that the schema is current.
     func withStore<T: Sendable>(logger: Logger, _ body: (PostgresPaymentStore) async throws -> T) async throws -> T {
         try await withPool(logger: logger) { pool in
-            let migrator = Migrator(logger: logger)
-            let version = try await migrator.currentVersion(pool)
-            guard version == migrator.latestVersion else {
-                throw SchemaVersionMismatch(found: version, expected: migrator.latestVersion)
-            }
+            try await Migrator(logger: logger).expectCurrent(pool)
             return try await body(PostgresPaymentStore(pool: pool, logger: logger))
         }
     }

@@ -43,6 +43,15 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Checks that the database's schema is the version this build knows, migrating nothing.
+    /// - Throws: ``SchemaVersionMismatch`` when it is not.
+    public func expectCurrent(_ pool: PostgresPool) async throws {
+        let version = try await currentVersion(pool)
+        guard version == latestVersion else {
+            throw SchemaVersionMismatch(found: version, expected: latestVersion)
+        }
+    }
+
     /// The schema version the database is at (0 for an empty database).
     public func currentVersion(_ pool: PostgresPool) async throws -> Int {
         try await pool.withConnection { connection in
@@ -92,5 +101,25 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
     /// Says which versions disagree.
     public var description: String {
         "the database schema is at version \(databaseVersion), newer than this build knows (\(latestKnown)); run a newer Tender"
+    }
+}
+
+/// The database's schema is not the version this build knows, and the caller asked to check it,
+/// not to migrate it (``Migrator/expectCurrent(_:)``).
+public struct SchemaVersionMismatch: Error, Sendable, CustomStringConvertible {
+    /// The version the database is at.
+    public let found: Int
+    /// The version this build needs.
+    public let expected: Int
+
+    /// Creates the error.
+    public init(found: Int, expected: Int) {
+        self.found = found
+        self.expected = expected
+    }
+
+    /// Says which versions, and what to do.
+    public var description: String {
+        "the database schema is at version \(found), this build expects \(expected); run `tender migrate` first"
     }
 }

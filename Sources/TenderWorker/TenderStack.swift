@@ -69,10 +69,7 @@ public struct TenderStack: Sendable {
             case .migrate:
                 try await migrator.migrate(pool)
             case .expectCurrent:
-                let version = try await migrator.currentVersion(pool)
-                guard version == migrator.latestVersion else {
-                    throw SchemaVersionMismatch(found: version, expected: migrator.latestVersion)
-                }
+                try await migrator.expectCurrent(pool)
             }
             let result = try await withGateway(gateway, configuration.gateway, logger: logger) { gateway in
                 let store = PostgresPaymentStore(pool: pool, logger: logger)
@@ -148,25 +145,5 @@ public struct TenderStack: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger
         )
-    }
-}
-
-/// The database's schema is not the version this build knows, and the stack was told not to
-/// migrate it.
-public struct SchemaVersionMismatch: Error, Sendable, CustomStringConvertible {
-    /// The version the database is at.
-    public let found: Int
-    /// The version this build needs.
-    public let expected: Int
-
-    /// Creates the error.
-    public init(found: Int, expected: Int) {
-        self.found = found
-        self.expected = expected
-    }
-
-    /// Says which versions, and what to do.
-    public var description: String {
-        "the database schema is at version \(found), this build expects \(expected); run `tender migrate` first"
     }
 }
