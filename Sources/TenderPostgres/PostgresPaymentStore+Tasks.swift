@@ -11,7 +11,7 @@ extension PostgresPaymentStore {
     /// its predicate, and the planner matches a query to it only by constants.
     static let budgetedReasonList = "(" + budgetedReasons.map { "'\($0)'" }.joined(separator: ", ") + ")"
 
-    public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, lease: Duration, now: Date) async throws -> [TaskClaim] {
+    public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, lease: Duration) async throws -> [TaskClaim] {
         let rows = try await pool.query(
             """
             WITH unbudgeted AS (
@@ -27,11 +27,11 @@ extension PostgresPaymentStore {
             ), due AS (
                 SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls
             )
-            UPDATE tasks SET lease_owner = $3, lease_expires_at = $4, fence = nextval('task_fences'), tries = tries + 1
+            UPDATE tasks SET lease_owner = $3, lease_expires_at = \(Self.leaseExpiry("$4")), fence = nextval('task_fences'), tries = tries + 1
             WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
             RETURNING *
             """,
-            [dueBy, limit, owner, now + lease, pollLimit]
+            [dueBy, limit, owner, lease.timeInterval, pollLimit]
         )
         return try rows.map { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
     }
@@ -55,29 +55,29 @@ extension PostgresPaymentStore {
     /// tasks. Waiting for a row could close a cycle with such a transition (a deadlock), so a row
     /// locked at the moment is skipped: its lease is extended next time, and a transition holding
     /// it is usually finishing the task anyway.
-    public func extendLeases(_ claims: [TaskClaim], owner: String, lease: Duration, now: Date) async throws -> [TaskClaim] {
+    public func extendLeases(_ claims: [TaskClaim], owner: String, lease: Duration) async throws -> [TaskClaim] {
         guard !claims.isEmpty else { return [] }
-        let expiry = now + lease
         let results = try await pool.withConnection { connection in
             try await connection.pipeline(
                 claims.map { claim in
                     PostgresStatement(
                         """
-                        UPDATE tasks SET lease_expires_at = $4
+                        UPDATE tasks SET lease_expires_at = \(Self.leaseExpiry("$4"))
                         WHERE (attempt_id, kind) = (
                             SELECT attempt_id, kind FROM tasks
                             WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $5
                             FOR UPDATE SKIP LOCKED
                         )
+                        RETURNING lease_expires_at
                         """,
-                        [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, expiry, owner]
+                        [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, lease.timeInterval, owner]
                     )
                 })
         }
-        return zip(claims, results).compactMap { claim, result in
-            guard result.affectedRows == 1 else { return nil }
+        return try zip(claims, results).compactMap { claim, result in
+            guard let row = result.first else { return nil }
             var extended = claim
-            extended.leaseExpiresAt = expiry
+            extended.leaseExpiresAt = try row.decode(Date.self, column: "lease_expires_at")
             return extended
         }
     }
@@ -101,18 +101,23 @@ extension PostgresPaymentStore {
     /// Rows locked at the moment (by a transition of their attempt) are skipped, not waited for:
     /// waiting while holding the rows already freed could deadlock with that transition. They are
     /// freed by a later recovery.
-    public func recoverLapsedLeases(now: Date) async throws -> Int {
+    public func recoverLapsedLeases() async throws -> Int {
         try await pool.execute(
             """
             UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
             WHERE (attempt_id, kind) IN (
                 SELECT attempt_id, kind FROM tasks
-                WHERE lease_owner IS NOT NULL AND lease_expires_at < $1
+                WHERE lease_owner IS NOT NULL AND lease_expires_at < now()
                 FOR UPDATE SKIP LOCKED
             )
-            """,
-            [now]
+            """
         )
+    }
+
+    /// The expiry of a lease of `seconds` (a bound `float8`) from now by the database's clock,
+    /// `now()`: the start of the transaction, so a lease never lasts longer than asked.
+    static func leaseExpiry(_ seconds: String) -> String {
+        "now() + make_interval(secs => \(seconds)::float8)"
     }
 
     public func releaseLeases(owner: String) async throws -> Int {

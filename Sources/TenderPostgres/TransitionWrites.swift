@@ -126,11 +126,12 @@ struct TransitionWrites {
     private static func leaseTask(_ id: AttemptID, _ kind: TaskKind, to lease: FollowUpLease, now: Date) -> PostgresStatement {
         PostgresStatement(
             """
-            UPDATE tasks SET lease_owner = $3, lease_expires_at = $4, fence = nextval('task_fences'), tries = tries + 1
+            UPDATE tasks SET lease_owner = $3, lease_expires_at = \(PostgresPaymentStore.leaseExpiry("$4")), fence = nextval('task_fences'),
+                tries = tries + 1
             WHERE attempt_id = $1 AND kind = $2 AND lease_owner IS NULL AND due_at <= $5
             RETURNING *
             """,
-            [id.rawValue, kind.rawValue, lease.owner, now + lease.duration, now]
+            [id.rawValue, kind.rawValue, lease.owner, lease.duration.timeInterval, now]
         )
     }
 

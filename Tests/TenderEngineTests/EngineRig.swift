@@ -59,17 +59,21 @@ struct EngineRig: Sendable {
     }
 
     /// A new engine on `store` (the rig's own when `nil`), calling the gateway through the log.
+    /// - Parameters:
+    ///   - payGate: when given, the engine's pays wait at it (in flight, as the log sees them).
+    ///   - now: the engine's clock.
     func engine(
-        workerID: String, store: PostgresPaymentStore? = nil, leaseDuration: Duration = .seconds(10),
-        configure: (inout EngineConfiguration) -> Void = { _ in }
+        workerID: String, store: PostgresPaymentStore? = nil, leaseDuration: Duration = .seconds(10), payGate: PayGate? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }, configure: (inout EngineConfiguration) -> Void = { _ in }
     ) -> PaymentEngine {
         var configuration = EngineConfiguration.forTests(policy: policy, webhookURL: webhookURL, leaseDuration: leaseDuration)
         configuration.workerID = workerID
         configure(&configuration)
+        let base = payGate.map { GatedGateway(base: gateway, gate: $0) } ?? gateway
         return PaymentEngine(
             store: store ?? self.store,
-            gateway: RecordingGateway(base: gateway, workerID: workerID, log: gatewayLog),
-            configuration: configuration, logger: logger
+            gateway: RecordingGateway(base: base, workerID: workerID, log: gatewayLog),
+            configuration: configuration, logger: logger, now: now
         )
     }
 

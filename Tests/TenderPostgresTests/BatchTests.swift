@@ -16,7 +16,7 @@ import Testing
                 batched.append(try await fixture.submit())
                 single.append(try await fixture.submit())
             }
-            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 200, limit: 100, lease: .seconds(60), now: t0 + 100)
+            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 200, limit: 100, lease: .seconds(60))
             func deadline(_ attempt: Attempt) throws -> TaskClaim {
                 try #require(claims.first { $0.attemptID == attempt.id && $0.kind == .deadline })
             }
@@ -90,7 +90,7 @@ private struct Scenario {
             WebhookHint(eventID: "evt_\(tag)", type: "checkout.session.completed", sessionID: sessionID, createdAt: t0 + 4),
             body: Array("{}".utf8), machine: fixture.machine, now: t0 + 4
         )
-        let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 10, limit: 10, lease: .seconds(60), now: t0 + 5)
+        let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 10, limit: 10, lease: .seconds(60))
         var stale = try #require(claims.first { $0.attemptID == open.id && $0.kind == .call })
         stale.fence -= 1
         return Scenario(

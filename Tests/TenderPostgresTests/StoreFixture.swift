@@ -113,6 +113,20 @@ struct StoreFixture: Sendable {
         }
     }
 
+    /// The database's clock, which stamps and judges leases.
+    func databaseNow() async throws -> Date {
+        let rows = try await pool.query("SELECT clock_timestamp()")
+        return try #require(try rows.first?.decode(Date.self, at: 0))
+    }
+
+    /// Lets the leases of `claims` lapse, as if their time had passed on the database's clock.
+    func lapse(_ claims: [TaskClaim]) async throws {
+        try await pool.execute(
+            "UPDATE tasks SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE fence = ANY ($1)",
+            [claims.map(\.fence)]
+        )
+    }
+
     /// The pending tasks of one attempt, by kind.
     func tasks(_ id: AttemptID) async throws -> [TaskKind: TaskRow] {
         let rows = try await pool.query(

@@ -31,7 +31,7 @@ struct StrictDecodingTests {
                 [attempt.id.rawValue, kind, reason, t0]
             )
             let error = await #expect(throws: RowDecodingError.self) {
-                try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease, now: t0)
+                try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease)
             }
             #expect(error?.table == "tasks" && error?.column == column)
             #expect(error.map { !"\($0)".contains("teleport") } == true, "the error says where the value is, not what it is")

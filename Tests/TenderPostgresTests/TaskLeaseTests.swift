@@ -12,16 +12,18 @@ struct TaskLeaseTests {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
             let later = try await fixture.submit(now: t0 + 20)
-            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease, now: t0 + 1)
+            let before = try await fixture.databaseNow()
+            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease)
+            let after = try await fixture.databaseNow()
             let claim = try #require(claims.first)
             #expect(claims.count == 1, "the deadline and the later attempt's call are not due")
             #expect(claim.attemptID == attempt.id && claim.kind == .call && claim.purpose == .call(.createSession))
             #expect(claim.owner == "w1" && claim.fence > 0 && claim.tries == 1 && claim.dueAt == t0)
-            #expect(claim.leaseExpiresAt == t0 + 1 + lease)
+            #expect(before + lease <= claim.leaseExpiresAt && claim.leaseExpiresAt <= after + lease, "by the database's clock")
             #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == "w1")
 
             let other = try await fixture.openStore()
-            #expect(try await other.claimTasks(owner: "w2", dueBy: t0 + 1, limit: 10, lease: lease, now: t0 + 1).isEmpty)
+            #expect(try await other.claimTasks(owner: "w2", dueBy: t0 + 1, limit: 10, lease: lease).isEmpty)
             let upcoming = try await other.upcomingTasks(dueBy: t0 + 3_600, limit: 10)
             #expect(upcoming.map(\.attemptID) == [later.id, attempt.id, later.id], "leased tasks are not upcoming")
             #expect(upcoming.map(\.kind) == [.call, .deadline, .deadline])
@@ -39,7 +41,7 @@ struct TaskLeaseTests {
                 for input in [
                     AttemptInput.sessionCreated(session(.open, id: "cs_\(attempt.id)")), .payAnswered(session(.open, id: "cs_\(attempt.id)")),
                 ] {
-                    let call = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 1, lease: lease, now: t0).first)
+                    let call = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 1, lease: lease).first)
                     try await fixture.store.apply(input, to: attempt.id, machine: fixture.machine, completing: call, now: t0)
                 }
                 awaiting.append(attempt.id)
@@ -48,12 +50,12 @@ struct TaskLeaseTests {
             let pollsDue = t0 + 31
             #expect(try await fixture.store.upcomingTasks(dueBy: pollsDue, limit: 10).filter { $0.kind == .fetch }.count == 3)
 
-            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 2, pollLimit: 1, lease: lease, now: pollsDue)
+            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 2, pollLimit: 1, lease: lease)
             #expect(first.map(\.attemptID).first == awaiting.first, "the oldest poll is the earliest due")
             #expect(first.map(\.kind) == [.fetch, .call], "the call comes first, though due later; one poll fills the rest")
             #expect(first.last?.attemptID == fresh.id)
 
-            let none = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease, now: pollsDue)
+            let none = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease)
             #expect(none.isEmpty, "two polls are due, but the budget allows none")
 
             // A webhook for the last one turns its overdue poll into a fetch outside the budget.
@@ -61,10 +63,10 @@ struct TaskLeaseTests {
             #expect(
                 try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), machine: fixture.machine, now: pollsDue) == .applied(awaiting[2])
             )
-            let prompted = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease, now: pollsDue)
+            let prompted = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease)
             #expect(prompted.map(\.attemptID) == [awaiting[2]])
             #expect(prompted.first?.purpose == .fetch(.webhook) && prompted.first.map { $0.dueAt < pollsDue } == true)
-            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 5, lease: lease, now: pollsDue)
+            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 5, lease: lease)
             #expect(rest.map(\.attemptID) == [awaiting[1]])
         }
     }
@@ -77,10 +79,10 @@ struct TaskLeaseTests {
             let holder = try await fixture.openPool()
             let claims = try await holder.withTransaction { connection in
                 try await connection.query("SELECT 1 FROM tasks WHERE attempt_id = $1 FOR UPDATE", [locked.id.rawValue])
-                return try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease, now: t0)
+                return try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease)
             }
             #expect(claims.map(\.attemptID) == [free.id])
-            let rest = try await fixture.store.claimTasks(owner: "w2", dueBy: t0, limit: 10, lease: lease, now: t0)
+            let rest = try await fixture.store.claimTasks(owner: "w2", dueBy: t0, limit: 10, lease: lease)
             #expect(rest.map(\.attemptID) == [locked.id])
         }
     }
@@ -89,10 +91,11 @@ struct TaskLeaseTests {
     func lapsedLeaseFencesOutFirstOwner() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
-            let first = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease, now: t0).first)
-            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 29) == 0, "the lease still holds")
-            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 31) == 1)
-            let second = try #require(try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 31, limit: 10, lease: lease, now: t0 + 31).first)
+            let first = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease).first)
+            #expect(try await fixture.store.recoverLapsedLeases() == 0, "the lease still holds")
+            try await fixture.lapse([first])
+            #expect(try await fixture.store.recoverLapsedLeases() == 1)
+            let second = try #require(try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 31, limit: 10, lease: lease).first)
             #expect(second.attemptID == attempt.id && second.kind == .call)
             #expect(second.fence > first.fence)
             #expect(second.tries == 2)
@@ -106,7 +109,7 @@ struct TaskLeaseTests {
             #expect(try await fixture.store.attempt(attempt.id) == before)
             #expect(try await fixture.history(attempt.id).count == 1)
             #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == "w2")
-            #expect(try await fixture.store.extendLeases([first], owner: "w1", lease: lease, now: t0 + 32).isEmpty)
+            #expect(try await fixture.store.extendLeases([first], owner: "w1", lease: lease).isEmpty)
 
             let done = try await fixture.store.apply(
                 .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: second, now: t0 + 33)
@@ -120,12 +123,13 @@ struct TaskLeaseTests {
     func staleClaimOnRecreatedTask() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
-            let stale = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease, now: t0).first)
-            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 31) == 1)
-            let create = try #require(try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 31, limit: 10, lease: lease, now: t0 + 31).first)
+            let stale = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease).first)
+            try await fixture.lapse([stale])
+            #expect(try await fixture.store.recoverLapsedLeases() == 1)
+            let create = try #require(try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 31, limit: 10, lease: lease).first)
             try await fixture.store.apply(.sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: create, now: t0 + 31)
             // The finished create call was deleted and the pay call took its place; w1 claims that one.
-            let pay = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 31, limit: 10, lease: lease, now: t0 + 31).first)
+            let pay = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 31, limit: 10, lease: lease).first)
             #expect(pay.purpose == .call(.pay))
             #expect(pay.fence != stale.fence, "fences are never reused")
 
@@ -148,16 +152,16 @@ struct TaskLeaseTests {
             var attempts: [Attempt] = []
             for index in 0..<2 {
                 let attempt = try await fixture.submit()
-                let create = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease, now: t0).first)
+                let create = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
                 try await fixture.store.apply(
                     .sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: create, now: t0)
-                let pay = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease, now: t0).first)
+                let pay = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
                 #expect(pay.purpose == .call(.pay))
                 let unknown = GatewayError(kind: .retryLater, outcomeUnknown: true)
                 try await fixture.store.apply(.callFailed(.pay, unknown), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 1)
                 attempts.append(attempt)
             }
-            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease, now: t0 + 1)
+            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease)
             #expect(Set(claims.map(\.attemptID)) == Set(attempts.map(\.id)))
             #expect(claims.allSatisfy { $0.kind == .fetch && $0.purpose == .fetch(.verifyCall) })
 
@@ -180,7 +184,7 @@ struct TaskLeaseTests {
             #expect(survivor.leaseOwner == nil)
             #expect(try await fixture.tasks(attempts[1].id)[.fetch] == nil, "without a webhook the finished fetch is gone")
 
-            let again = try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 3, limit: 10, lease: lease, now: t0 + 3)
+            let again = try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 3, limit: 10, lease: lease)
             #expect(again.filter { $0.kind == .fetch }.map(\.attemptID) == [attempts[0].id])
         }
     }
@@ -189,11 +193,11 @@ struct TaskLeaseTests {
     func releaseGivesTasksBack() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
-            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease, now: t0)
+            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: lease)
             #expect(claims.count == 1)
             try await fixture.store.release(claims)
             #expect(try await fixture.tasks(attempt.id)[.call]?.leaseOwner == nil)
-            let again = try await fixture.store.claimTasks(owner: "w2", dueBy: t0, limit: 10, lease: lease, now: t0 + 1)
+            let again = try await fixture.store.claimTasks(owner: "w2", dueBy: t0, limit: 10, lease: lease)
             #expect(again.map(\.attemptID) == [attempt.id])
             #expect(try #require(again.first?.fence) > claims[0].fence)
 
@@ -208,23 +212,27 @@ struct TaskLeaseTests {
         try await StoreFixture.with { fixture in
             let short = try await fixture.submit()
             let long = try await fixture.submit(now: t0 + 5)
-            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: .seconds(10), now: t0)
-            let second = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 5, limit: 10, lease: .seconds(60), now: t0 + 5)
+            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: .seconds(10))
+            let second = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 5, limit: 10, lease: .seconds(60))
             #expect(first.map(\.attemptID) == [short.id] && second.map(\.attemptID) == [long.id])
 
-            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 20) == 1)
-            #expect(
-                try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 20, limit: 10, lease: lease, now: t0 + 20).map(\.attemptID) == [short.id])
+            try await fixture.lapse(first)
+            #expect(try await fixture.store.recoverLapsedLeases() == 1)
+            let taken = try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 20, limit: 10, lease: lease)
+            #expect(taken.map(\.attemptID) == [short.id])
 
-            let kept = try await fixture.store.extendLeases(first + second, owner: "w1", lease: .seconds(60), now: t0 + 20)
+            let before = try await fixture.databaseNow()
+            let kept = try await fixture.store.extendLeases(first + second, owner: "w1", lease: .seconds(600))
             #expect(kept.map(\.attemptID) == [long.id])
-            #expect(kept.first?.leaseExpiresAt == t0 + 80)
-            let expiry = try await fixture.pool.query(
+            let expiry = try #require(kept.first?.leaseExpiresAt)
+            #expect(expiry >= before + 600, "extended by the database's clock")
+            let stored = try await fixture.pool.query(
                 "SELECT lease_expires_at FROM tasks WHERE attempt_id = $1 AND kind = 'call'", [long.id.rawValue]
             )
-            #expect(try expiry.first?.decode(Date.self, column: "lease_expires_at") == t0 + 80)
-            // At t0 + 70 the old lease (to t0 + 65) and w2's (to t0 + 50) have lapsed; the extended one holds.
-            #expect(try await fixture.store.recoverLapsedLeases(now: t0 + 70) == 1)
+            #expect(try stored.first?.decode(Date.self, column: "lease_expires_at") == expiry)
+            // w2's lease lapses; the extended one holds.
+            try await fixture.lapse(taken)
+            #expect(try await fixture.store.recoverLapsedLeases() == 1)
             #expect(try await fixture.tasks(long.id)[.call]?.leaseOwner == "w1")
             #expect(try await fixture.tasks(short.id)[.call]?.leaseOwner == nil)
         }
@@ -238,7 +246,7 @@ struct TaskLeaseTests {
             var now = t0
             // Work every due task as a worker would, earliest first, answering as a willing payer's gateway.
             var steps: [TaskPurpose] = []
-            while let claim = try await fixture.store.claimTasks(owner: "w1", dueBy: now, limit: 1, lease: lease, now: now).first {
+            while let claim = try await fixture.store.claimTasks(owner: "w1", dueBy: now, limit: 1, lease: lease).first {
                 let input: AttemptInput =
                     switch claim.purpose {
                     case .call(.createSession): .sessionCreated(session(.open))

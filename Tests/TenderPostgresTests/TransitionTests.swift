@@ -11,14 +11,14 @@ struct TransitionTests {
     func transitionWritesEverything() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
-            let create = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: .seconds(30), now: t0).first)
+            let create = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0, limit: 10, lease: .seconds(30)).first)
             let created = try await fixture.store.apply(
                 .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: create, now: t0 + 1)
             #expect(created.attempt.version == 2 && created.attempt.stage == .paying)
             let next = try #require(try await fixture.tasks(attempt.id)[.call])
             #expect(next.purpose == .call(.pay) && next.dueAt == t0 + 1 && next.leaseOwner == nil)
 
-            let pay = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: .seconds(30), now: t0 + 1).first)
+            let pay = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: .seconds(30)).first)
             let paid = try await fixture.store.apply(
                 .payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 2)
             let stored = try #require(try await fixture.store.attempt(attempt.id))

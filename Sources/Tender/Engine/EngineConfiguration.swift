@@ -2,8 +2,12 @@ import Foundation
 
 /// How a ``PaymentEngine`` runs. The defaults suit one worker beside a BLIK shop.
 public struct EngineConfiguration: Sendable {
-    /// This worker's name in task leases; unique among workers sharing a database.
+    /// This worker's name in task leases; unique among workers sharing a database. A worker
+    /// refuses to run while another live worker holds its id.
     public var workerID: String = "worker-\(UUID().uuidString.prefix(8).lowercased())"
+    /// How long a starting worker waits for an earlier process of its id to let go of it (the
+    /// database notices a killed process's connection closing within moments).
+    public var workerIDWait: Duration = .seconds(10)
     /// The timings and choices applied to every attempt.
     public var policy = AttemptPolicy()
     /// Where the gateway should send webhooks for the sessions this engine opens.

@@ -7,7 +7,17 @@ extension PaymentEngine {
     /// Fires scheduled tasks until cancelled or asked to shut down gracefully. On a graceful
     /// shutdown it stops claiming, lets the gateway calls in flight finish and record their
     /// answers, and gives back anything it could not finish.
+    ///
+    /// - Throws: ``StoreError`` with ``StoreError/Code/workerIDInUse`` when another live worker
+    ///   runs under this one's id, or the store's error when it cannot be reached at the start.
     public func run() async throws {
+        let hold = try await store.holdWorkerID(configuration.workerID, waitingUpTo: configuration.workerIDWait)
+        await runHoldingWorkerID()
+        await hold.release()
+    }
+
+    /// ``run()`` once the worker id is held.
+    private func runHoldingWorkerID() async {
         logger.info("engine started", metadata: ["worker_id": "\(configuration.workerID)"])
         await releaseEarlierLeases()
         scheduler.runStarted()
@@ -78,7 +88,7 @@ extension PaymentEngine {
     private func sweep(recoverLeases: Bool) async {
         do {
             if recoverLeases {
-                let recovered = try await store.recoverLapsedLeases(now: now())
+                let recovered = try await store.recoverLapsedLeases()
                 if recovered > 0 {
                     logger.notice("recovered lapsed task leases", metadata: ["count": "\(recovered)"])
                 }
@@ -99,7 +109,7 @@ extension PaymentEngine {
         do {
             claims = try await store.claimTasks(
                 owner: configuration.workerID, dueBy: now(), limit: limit, pollLimit: polls,
-                lease: configuration.leaseDuration, now: now()
+                lease: configuration.leaseDuration
             )
         } catch {
             scheduler.claimFailed()
@@ -161,7 +171,7 @@ extension PaymentEngine {
             let claims = scheduler.claimsInFlight
             guard !claims.isEmpty else { continue }
             do {
-                let held = try await store.extendLeases(claims, owner: configuration.workerID, lease: configuration.leaseDuration, now: now())
+                let held = try await store.extendLeases(claims, owner: configuration.workerID, lease: configuration.leaseDuration)
                 scheduler.leasesExtended(held)
             } catch {
                 outage.failed("extending leases", error: error, at: now(), logger: logger)

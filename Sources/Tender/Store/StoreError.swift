@@ -3,7 +3,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of refusal.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
-            case idempotencyConflict, attemptInFlight, paymentCompleted, paymentMismatch, notFound, fencedOut
+            case idempotencyConflict, attemptInFlight, paymentCompleted, paymentMismatch, notFound, fencedOut, workerIDInUse
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -20,6 +20,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notFound = Code(.notFound)
         /// The task's lease was lost to another worker; the transition was not applied.
         public static let fencedOut = Code(.fencedOut)
+        /// Another live worker runs under the same worker id.
+        public static let workerIDInUse = Code(.workerIDInUse)
 
         /// The code's snake_case name.
         public var description: String {
@@ -30,6 +32,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             case .paymentMismatch: "payment_mismatch"
             case .notFound: "not_found"
             case .fencedOut: "fenced_out"
+            case .workerIDInUse: "worker_id_in_use"
             }
         }
     }
