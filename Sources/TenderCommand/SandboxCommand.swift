@@ -107,6 +107,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "How long an applied-then-timed-out answer is held, seconds (real time).")
     var timeoutDelay = 30.0
 
+    @Option(help: "Share of requests with an idempotency key answered 409 (key in use) without being applied.")
+    var keyInUseRate = 0.0
+
     @Option(
         name: .customLong("chaos-endpoint"),
         help: "Endpoint the request chaos applies to (create, retrieve, pay, refund, retrieveRefund); repeatable; default all."
@@ -169,7 +172,8 @@ struct SandboxCommand: AsyncParsableCommand {
             slowRate: self.slowRate,
             slowDelay: .fixed(.seconds(self.slowDelay)),
             acceptThenTimeoutRate: self.timeoutRate,
-            timeoutDelay: .seconds(self.timeoutDelay)
+            timeoutDelay: .seconds(self.timeoutDelay),
+            keyInUseRate: self.keyInUseRate
         )
         let targets = self.chaosEndpoints.isEmpty ? SandboxEndpoint.allCases : self.chaosEndpoints.compactMap(SandboxEndpoint.init(rawValue:))
         return SandboxConfiguration(

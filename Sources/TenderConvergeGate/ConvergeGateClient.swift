@@ -88,6 +88,11 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
 
     /// Creates a checkout session (`POST /v1/checkout/sessions`) for BLIK, in the request's
     /// currency written in lower case.
+    ///
+    /// The key sent is `idempotencyKey` and a digest of the parameters: a create repeated with
+    /// the same parameters replays the gateway's answer, and one whose parameters changed meanwhile
+    /// (a new webhook URL after a restart) opens a new session instead of being refused with a 409.
+    /// The session left behind is never paid: a code goes only to the session an attempt holds.
     public func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
         var form = FormBody()
         form.append("amount", String(request.amount.minorUnits))
@@ -100,7 +105,8 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
         form.append("payment_method", "blik")
         form.append("expires_at", String(Int64(request.expiresAt.timeIntervalSince1970.rounded(.down))))
         form.appendMetadata(request.metadata)
-        let session: WireSession = try await call(.POST, ConvergeGatePath.sessions, form: form, idempotencyKey: idempotencyKey)
+        let session: WireSession = try await call(
+            .POST, ConvergeGatePath.sessions, form: form, idempotencyKey: idempotencyKey + "-" + form.digest)
         return session.gatewaySession
     }
 

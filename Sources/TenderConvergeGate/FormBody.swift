@@ -1,3 +1,5 @@
+import Crypto
+
 /// An `application/x-www-form-urlencoded` request body, built field by field.
 ///
 /// Names and values are percent-encoded except for RFC 3986's unreserved characters, so `&`, `=`,
@@ -30,6 +32,12 @@ struct FormBody: Sendable {
     /// The encoded body.
     var encoded: String {
         fields.map { $0.name + "=" + $0.value }.joined(separator: "&")
+    }
+
+    /// The first 16 hex digits of the encoded body's SHA-256: equal bodies, equal digests. Never
+    /// taken of a body holding a secret, which so few digits would not hide.
+    var digest: String {
+        Hex.lowerCase(SHA256.hash(data: Array(encoded.utf8)).prefix(8))
     }
 
     /// Percent-encodes every byte of the UTF-8 text except the unreserved characters.

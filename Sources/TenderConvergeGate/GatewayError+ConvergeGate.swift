@@ -29,8 +29,14 @@ extension GatewayError {
         switch status {
         case 402:
             kind = .payerMustAct(declineReason)
-        case 400, 404, 409:
+        case 400, 404:
             kind = .requestRejected
+        case 409:
+            // The key is taken by a request with the same parameters (a create's key carries their
+            // digest; a pay's parameters are its attempt's code): one still being handled, or
+            // applied. Replaying it later gets its answer; whether it was applied is unknown.
+            kind = .retryLater
+            outcomeUnknown = true
         case 401, 403:
             kind = .configuration
         case 408, 429:

@@ -221,7 +221,7 @@ struct ConvergeGateClientSandboxTests {
         }
     }
 
-    @Test("the same idempotency key replays the answer; with other parameters it is a rejected request")
+    @Test("a create repeated under its key replays the session; with other parameters it opens a new one, not a 409")
     func idempotencyKey() async throws {
         try await Self.withGateway { sandbox, client in
             let request = try Self.sessionRequest()
@@ -230,14 +230,23 @@ struct ConvergeGateClientSandboxTests {
             #expect(replay == first)
             #expect(await sandbox.ledger().sessions.count == 1)
 
-            let other = try Self.sessionRequest(amount: 2000)
-            let error = await Self.gatewayError { _ = try await client.createSession(other, idempotencyKey: "attempt-7") }
-            #expect(error?.kind == .requestRejected)
-            #expect(error?.httpStatus == 409)
+            var moved = request
+            moved.notificationURL = "https://shop.example/webhooks/convergegate"
+            let second = try await client.createSession(moved, idempotencyKey: "attempt-7")
+            #expect(second.id != first.id)
+            #expect(await sandbox.ledger().sessions.map(\.id) == [first.id, second.id])
+        }
+    }
 
-            let fresh = try await client.createSession(other, idempotencyKey: "attempt-8")
-            #expect(fresh.id != first.id)
-            #expect(await sandbox.ledger().sessions.count == 2)
+    @Test("a pay repeated under its key with another code finds the key taken: replayed later, its outcome unknown")
+    func payKeyConflict() async throws {
+        try await Self.withGateway { sandbox, client in
+            let session = try await client.createSession(Self.sessionRequest(), idempotencyKey: "c")
+            _ = try await client.pay(sessionID: session.id, code: BLIKCode("123456"), idempotencyKey: "p")
+            let error = await Self.gatewayError { _ = try await client.pay(sessionID: session.id, code: BLIKCode("654321"), idempotencyKey: "p") }
+            #expect(error?.kind == .retryLater && error?.outcomeUnknown == true)
+            #expect(error?.httpStatus == 409)
+            #expect(await sandbox.ledger().session(session.id)?.acceptedPayCalls == 1)
         }
     }
 

@@ -17,7 +17,7 @@ struct GatewayErrorClassificationTests {
     @Test(
         "the HTTP status decides first",
         arguments: [
-            (400, GatewayError.Kind.requestRejected), (404, .requestRejected), (409, .requestRejected),
+            (400, GatewayError.Kind.requestRejected), (404, .requestRejected), (409, .retryLater),
             (401, .configuration), (403, .configuration),
             (429, .retryLater), (500, .retryLater), (502, .retryLater), (503, .retryLater),
             (402, .payerMustAct(.declined)),
@@ -28,6 +28,12 @@ struct GatewayErrorClassificationTests {
         let error = GatewayError.convergeGate(status: status, body: Self.body(type: "api_error"), redacting: [])
         #expect(error.kind == kind)
         #expect(error.httpStatus == status)
+    }
+
+    @Test("a 409 (the key busy with the same request) is replayed later, its outcome unknown")
+    func conflictIsReplayedLater() {
+        let error = GatewayError.convergeGate(status: 409, body: Self.body(type: "invalid_request_error"), redacting: [])
+        #expect(error.kind == .retryLater && error.outcomeUnknown)
     }
 
     @Test("a 402's decline code maps to a reason, an unknown one to declined", arguments: DeclineReason.allCases)

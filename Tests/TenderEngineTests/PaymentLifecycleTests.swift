@@ -165,6 +165,28 @@ struct PaymentLifecycleTests {
         }
     }
 
+    @Test func createsAndPaysAnswered409AreReplayedUntilTheyAreAnsweredAndChargeOnce() async throws {
+        // Half the creates and pays find their key in use, as when an earlier request under the
+        // key is still being handled.
+        let keyInUse = EndpointChaos(keyInUseRate: 0.5)
+        let sandbox = SandboxConfiguration(secretKey: "", bank: Self.bank(), endpoints: [.create: keyInUse, .pay: keyInUse])
+        try await EngineHarness.run(sandbox: sandbox) { harness in
+            var attempts: [Attempt] = []
+            for index in 0..<12 {
+                attempts.append(try await harness.submit(code: String(format: "%06d", 400_000 + index)))
+            }
+            for submitted in attempts {
+                let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
+                #expect(attempt.state == .completed, "\(attempt.id) ended \(attempt.state) after \(attempt.failure.map { "\($0)" } ?? "no failure")")
+            }
+            let ledger = await harness.sandbox.ledger()
+            #expect(ledger.sessions.count == attempts.count, "one session per attempt: a 409 applied nothing")
+            #expect(ledger.sessions.allSatisfy { $0.acceptedPayCalls == 1 })
+            #expect(ledger.charges.count == attempts.count)
+            #expect(ledger.requestCount(.create) > attempts.count, "some creates were answered 409 and replayed")
+        }
+    }
+
     @Test func webhookBeforeThePayCallReturnedIsNotLost() async throws {
         let sandbox = SandboxConfiguration(
             secretKey: "", bank: Self.bank(confirmingWithin: .milliseconds(50) ... .milliseconds(100)),

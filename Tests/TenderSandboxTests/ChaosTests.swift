@@ -218,6 +218,16 @@ import Testing
         }
     }
 
+    @Test func theKeyInUseRateAnswers409WithoutApplyingAndOnlyToKeyedRequests() async throws {
+        try await withSandbox({ $0.endpoints[.create] = EndpointChaos(keyInUseRate: 1) }) { harness in
+            let keyed = try await harness.api.createSession(idempotencyKey: "k-1")
+            #expect(keyed.status == 409)
+            #expect(await harness.sandbox.ledger().sessions.isEmpty)
+            let unkeyed = try await harness.api.createSession()
+            #expect(unkeyed.status == 200, "a request without a key cannot find its key in use")
+        }
+    }
+
     @Test func aSlowEndpointOutlastsAShortClientTimeout() async throws {
         try await withSandbox({ $0.endpoints[.retrieve] = EndpointChaos(slowRate: 1, slowDelay: .fixed(.seconds(3))) }) { harness in
             let id = try await harness.api.newSessionID()

@@ -251,7 +251,12 @@ public actor PostgresConnection {
             throw PostgresError(code: .queryCancelled, clientMessage: "the task was cancelled")
         }
         let ticket = canceller.begin()
-        defer { canceller.end() }
+        defer {
+            if !canceller.end() {
+                logger.debug("closing the connection: a cancel request is still on its way")
+                close()
+            }
+        }
         return try await withTaskCancellationHandler {
             // Capturing self keeps the closure on the actor's queue; without it, it runs (and
             // blocks in libpq) on a thread of the global pool.

@@ -2,20 +2,32 @@ import CLibPQ
 import Dispatch
 import Synchronization
 
-/// Sends cancel requests for a connection's running query from any thread.
+/// Sends cancel requests for a connection's running query from any thread, without making the
+/// cancelling task wait for them.
 ///
-/// libpq's `PGcancel` may be used from any thread while the connection itself is busy; the
-/// mutex guards the handle and records which query is running, so a late cancellation never
-/// reaches a later query: a request is sent only while the query it was meant for still runs,
-/// and the query's end waits for a request in flight. (A request that arrives after the query
-/// has finished finds the server reading the next command, and PostgreSQL ignores it there.)
+/// `PQcancel` opens a connection of its own and blocks until the server has the request, with no
+/// timeout: on an unreachable host, for minutes. So the requests go out from the canceller's own
+/// queue, outside the mutex, which guards only which query runs. A request is sent only while its
+/// query still runs. One still on its way when the query ends could reach the connection's next
+/// query, so the query's end waits a moment for it on the connection's own thread, and if it is
+/// still on its way then, the connection is retired instead of reused (``end()``). (A request that
+/// arrives after its query has finished otherwise finds the server reading the next command, and
+/// PostgreSQL ignores it there.)
 final class QueryCanceller: Sendable {
-    /// A `PGcancel` pointer.
+    /// A `PGcancel`, freed when the connection and every request using it have let go of it.
     ///
     /// `@unchecked Sendable`: libpq documents `PGcancel` as safe to use from a thread other than
-    /// the connection's; here it is created by the connection, then touched only under the mutex.
-    struct Handle: @unchecked Sendable {
+    /// the connection's; its requests are sent one at a time, from the canceller's queue.
+    final class Handle: @unchecked Sendable {
         let pointer: OpaquePointer
+
+        init(_ pointer: OpaquePointer) {
+            self.pointer = pointer
+        }
+
+        deinit {
+            PQfreeCancel(pointer)
+        }
     }
 
     private struct State {
@@ -24,21 +36,22 @@ final class QueryCanceller: Sendable {
         var lastQuery: UInt64 = 0
     }
 
+    /// How long the end of a query waits for a cancel request on its way.
+    static let requestWait = DispatchTimeInterval.seconds(1)
+
     private let state = Mutex(State())
-    /// Sends the requests: a queue of its own, because `PQcancel` blocks while it connects.
+    /// The requests on their way: entered under the mutex while their query runs.
+    private let requestsOnTheirWay = DispatchGroup()
+    /// Sends the requests, one after another; a request stuck on an unreachable host holds up only
+    /// later requests for the same connection.
     private let queue = DispatchQueue(label: "LibPQ.QueryCanceller")
 
     /// Adopts the cancel handle of a newly opened connection.
     func adopt(_ handle: Handle?) {
-        state.withLock { state in
-            if let old = state.handle {
-                PQfreeCancel(old.pointer)
-            }
-            state.handle = handle
-        }
+        state.withLock { $0.handle = handle }
     }
 
-    /// Frees the cancel handle; later cancellations do nothing.
+    /// Lets go of the cancel handle; later cancellations do nothing.
     func close() {
         adopt(nil)
     }
@@ -52,28 +65,32 @@ final class QueryCanceller: Sendable {
         }
     }
 
-    /// Marks the running query as finished.
-    func end() {
+    /// Marks the running query as finished, waiting up to ``requestWait`` for a cancel request
+    /// on its way. Returns false when one still is: the connection must not run another query,
+    /// which the request could cancel. Call it on the connection's own thread, never on the
+    /// cooperative pool.
+    func end() -> Bool {
         state.withLock { $0.runningQuery = nil }
+        return requestsOnTheirWay.wait(timeout: .now() + Self.requestWait) == .success
     }
 
-    /// Asks the server to cancel the query of `ticket` while it still runs. Returns at once; the
-    /// requests (each a short connection of its own) are sent from the canceller's own queue.
+    /// Asks the server to cancel the query of `ticket` while it still runs. Returns at once.
     ///
     /// A request that reaches the server just before the query does is ignored there, so the
     /// request is repeated every quarter second until the query has ended.
     func cancel(_ ticket: UInt64) {
+        let handle = state.withLock { state -> Handle? in
+            guard state.runningQuery == ticket, let handle = state.handle else { return nil }
+            requestsOnTheirWay.enter()
+            return handle
+        }
+        guard let handle else { return }
         queue.async { [self] in
-            let stillRunning = state.withLock { state in
-                guard state.runningQuery == ticket, let handle = state.handle else { return false }
-                var errorBuffer = [CChar](repeating: 0, count: 256)
-                _ = PQcancel(handle.pointer, &errorBuffer, Int32(errorBuffer.count))
-                return true
-            }
-            if stillRunning {
-                queue.asyncAfter(deadline: .now() + .milliseconds(250)) { [self] in
-                    cancel(ticket)
-                }
+            var errorBuffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(handle.pointer, &errorBuffer, Int32(errorBuffer.count))
+            requestsOnTheirWay.leave()
+            queue.asyncAfter(deadline: .now() + .milliseconds(250)) { [self] in
+                cancel(ticket)
             }
         }
     }

@@ -9,6 +9,8 @@ extension ConvergeGateSandbox {
         var serverError = false
         /// Apply the request, then hold the answer back this long.
         var holdAnswer: Duration?
+        /// Answer 409, key in use, without applying a request that carries a key.
+        var keyInUse = false
     }
 
     /// Counts a request to `endpoint` and draws what its chaos does to it.
@@ -24,6 +26,7 @@ extension ConvergeGateSandbox {
         if self.generator.chance(chaos.acceptThenTimeoutRate) {
             plan.holdAnswer = chaos.timeoutDelay
         }
+        plan.keyInUse = self.generator.chance(chaos.keyInUseRate)
         return plan
     }
 
@@ -37,6 +40,12 @@ extension ConvergeGateSandbox {
         }
         let storesAnswer = request.endpoint == .create || request.endpoint == .pay || request.endpoint == .refund
         let key = storesAnswer ? request.idempotencyKey.flatMap { $0.isEmpty ? nil : $0 } : nil
+        if key != nil, plan.keyInUse {
+            return SandboxResponse(
+                error: .invalidRequest(
+                    "There is currently another in-progress request using this Idempotent Key. Please try again later.", param: nil, status: 409)
+            )
+        }
         if let key {
             switch self.idempotency.decide(key: key, request: request) {
             case .new:

@@ -20,6 +20,10 @@ public struct EndpointChaos: Sendable, Hashable {
     public var acceptThenTimeoutRate: Double
     /// How long an accepted-then-timed-out request holds its answer. Default 30 s.
     public var timeoutDelay: Duration
+    /// The share of requests (0...1) sent with an `Idempotency-Key` that are answered 409 without
+    /// being applied, as if an earlier request under the key were still being handled (Stripe's
+    /// `idempotency_key_in_use`). Default 0.
+    public var keyInUseRate: Double
 
     /// Creates endpoint chaos; the defaults are a well-behaved endpoint.
     public init(
@@ -28,7 +32,8 @@ public struct EndpointChaos: Sendable, Hashable {
         slowRate: Double = 0,
         slowDelay: DelayDistribution = .fixed(.seconds(2)),
         acceptThenTimeoutRate: Double = 0,
-        timeoutDelay: Duration = .seconds(30)
+        timeoutDelay: Duration = .seconds(30),
+        keyInUseRate: Double = 0
     ) {
         self.serverErrorRate = serverErrorRate
         self.latency = latency
@@ -36,6 +41,7 @@ public struct EndpointChaos: Sendable, Hashable {
         self.slowDelay = slowDelay
         self.acceptThenTimeoutRate = acceptThenTimeoutRate
         self.timeoutDelay = timeoutDelay
+        self.keyInUseRate = keyInUseRate
     }
 
     /// A well-behaved endpoint.
