@@ -17,6 +17,9 @@ let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "s
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 let nio: [Target.Dependency] = ["NIOCore", "NIOHTTP1", "NIOPosix"].map { .product(name: $0, package: "swift-nio") }
+let nioCore = nio[0]
+let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 
 /// What the test targets that run whole stacks (database, sandbox gateway, engine, routes) use.
 let stackTestDependencies: [Target.Dependency] = [
@@ -48,6 +51,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
@@ -70,7 +75,12 @@ let package = Package(
 
         // HTTP routes of the worker.
         .target(
-            name: "TenderHTTP", dependencies: ["Tender", "TenderConvergeGate", hummingbird, logging, metrics, prometheus, crypto, serviceLifecycle]),
+            name: "TenderHTTP",
+            dependencies: [
+                "Tender", "TenderConvergeGate", hummingbird, logging, metrics, prometheus, crypto, serviceLifecycle, nioCore, nioHTTPTypes,
+                httpTypes,
+            ]
+        ),
 
         // The composition root: one configuration builds the pool, the store, the gateway client,
         // the engine and the HTTP application, and runs them as one service.
@@ -130,7 +140,7 @@ let package = Package(
         .testTarget(name: "TenderSandboxTests", dependencies: ["TenderSandbox", "TenderTestKit", hummingbird, asyncHTTPClient, crypto]),
         .testTarget(name: "TenderEngineTests", dependencies: stackTestDependencies),
         .testTarget(name: "TenderHTTPTests", dependencies: stackTestDependencies),
-        .testTarget(name: "TenderHardeningTests", dependencies: stackTestDependencies),
+        .testTarget(name: "TenderHardeningTests", dependencies: stackTestDependencies + nio),
         .testTarget(name: "TenderWorkerTests", dependencies: stackTestDependencies),
     ],
     swiftLanguageModes: [.v6]

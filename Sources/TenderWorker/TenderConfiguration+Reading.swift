@@ -60,6 +60,7 @@ extension TenderConfiguration {
             throw TenderConfigurationError(.httpHost, "must be a host name or IP address")
         }
         port = try settings.integer(.httpPort, default: port, in: 0...65535)
+        requestTimeout = try settings.seconds(.httpRequestTimeout, default: requestTimeout, in: 1...300)
         if let token = try settings.secret(.apiToken, file: .apiTokenFile) {
             guard token.count >= Self.minimumTokenLength else {
                 throw TenderConfigurationError(.apiToken, "must be at least \(Self.minimumTokenLength) characters")

@@ -26,6 +26,9 @@ public struct TenderConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// The port the HTTP server binds (0: any free port). Default 8080.
     public var port = 8080
+    /// How long a request may take to arrive in full, head and body, before its connection is
+    /// closed (see `RequestDeadlineHandler`). Default 10 s.
+    public var requestTimeout: Duration = .seconds(10)
     /// The bearer token `/v1` routes require; `nil` leaves them open (loopback only).
     public var apiToken: APIToken?
     /// The log level. Default `info`.
@@ -74,6 +77,7 @@ extension TenderConfiguration: CustomStringConvertible {
             (.gatewaySuccessURL, gateway.successURL),
             (.httpHost, host),
             (.httpPort, "\(port)"),
+            (.httpRequestTimeout, Self.seconds(requestTimeout)),
             (.apiToken, apiToken == nil ? "" : redacted),
             (.webhookURL, engine.webhookURL ?? ""),
             (.workerID, engine.workerID),

@@ -79,6 +79,10 @@ extension TenderSetting {
     public static let httpHost = TenderSetting("TENDER_HTTP_HOST", "The address the HTTP server binds.", default: "127.0.0.1")
     /// The port the HTTP server binds.
     public static let httpPort = TenderSetting("TENDER_HTTP_PORT", "The port the HTTP server binds (0: any free port).", default: "8080")
+    /// How long a request may take to arrive.
+    public static let httpRequestTimeout = TenderSetting(
+        "TENDER_HTTP_REQUEST_TIMEOUT", "Seconds a request may take to arrive in full, head and body; then the connection is closed.", default: "10"
+    )
     /// The bearer token of the `/v1` routes.
     public static let apiToken = TenderSetting(
         "TENDER_API_TOKEN", "The bearer token of the /v1 routes; required unless the host is a loopback address.", secret: true
@@ -139,7 +143,7 @@ extension TenderSetting {
     public static let all: [TenderSetting] = [
         .configFile, .databaseURL, .poolSize, .databaseConnectTimeout, .databasePeerSilence, .databaseStatementTimeout,
         .databaseLockTimeout, .databaseIdleInTransactionTimeout, .gatewayURL, .gatewaySecretKey, .gatewaySecretKeyFile, .gatewayTimeout,
-        .gatewayConnectTimeout, .gatewaySuccessURL, .httpHost, .httpPort, .apiToken, .apiTokenFile, .webhookURL, .workerID,
+        .gatewayConnectTimeout, .gatewaySuccessURL, .httpHost, .httpPort, .httpRequestTimeout, .apiToken, .apiTokenFile, .webhookURL, .workerID,
         .logLevel, .confirmationTimeout, .firstPollDelay, .pollInterval, .gracePeriod, .gracePollInterval, .retryBackoff,
         .maximumRetryBackoff, .sessionLifetime, .refundDuplicates, .pollBudget, .maximumConcurrentCalls, .claimBatchSize,
         .leaseSeconds, .sweepInterval, .lookahead,

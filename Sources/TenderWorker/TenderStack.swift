@@ -135,9 +135,12 @@ public struct TenderStack: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let port = configuration.port
+        let requestTimeout = configuration.requestTimeout
         return Application(
             router: api(metricsFactory: metricsFactory).router(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(15))),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(deadline: requestTimeout)], idleTimeout: .seconds(15))
+            ),
             configuration: .init(
                 address: .hostname(configuration.host, port: port),
                 availableConnectionsDelegate: MaximumAvailableConnections(1024)

@@ -28,6 +28,7 @@ struct LiveStack: Sendable {
         databaseURL: String,
         sandbox sandboxConfiguration: SandboxConfiguration,
         token: String,
+        requestTimeout: Duration = .seconds(10),
         logger makeLogger: @escaping @Sendable (String) -> Logger,
         _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
@@ -42,12 +43,15 @@ struct LiveStack: Sendable {
             configure: {
                 $0.port = port
                 $0.apiToken = APIToken(token)
+                $0.requestTimeout = requestTimeout
             },
             registry: registry, logger: makeLogger("tender"), sandboxLogger: makeLogger("tender.sandbox")
         ) { backends in
             let stack = backends.stack
-            let app = stack.application(metricsFactory: PrometheusMetricsFactory(registry: registry))
+            let (listening, isListening) = AsyncStream.makeStream(of: Never.self)
+            let app = stack.application(metricsFactory: PrometheusMetricsFactory(registry: registry)) { _ in isListening.finish() }
             try await withServices([stack.engine, app], logger: makeLogger("tender.lifecycle")) {
+                for await _ in listening {}
                 try await body(
                     LiveStack(
                         engine: stack.engine, store: stack.store, pool: stack.pool, sandbox: backends.sandbox, baseURL: "http://127.0.0.1:\(port)")

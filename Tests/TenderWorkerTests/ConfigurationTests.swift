@@ -74,7 +74,8 @@ struct ConfigurationTests {
             ("TENDER_POLL_BUDGET", "abc"), ("TENDER_POLL_BUDGET", "-3"), ("TENDER_REFUND_DUPLICATES", "maybe-later"),
             ("TENDER_CONFIRMATION_TIMEOUT", "-5"), ("TENDER_MAX_CONCURRENT_CALLS", "1.5"), ("TENDER_LEASE_SECONDS", "nan"),
             ("TENDER_GATEWAY_TIMEOUT", "9999"), ("TENDER_GATEWAY_SUCCESS_URL", "ftp://shop"), ("TENDER_CONFIG_FILE", "/nonexistent/x.env"),
-            ("TENDER_API_TOKEN", "short-token"), ("TENDER_DATABASE_URL", "postgresql://[broken"),
+            ("TENDER_API_TOKEN", "short-token"), ("TENDER_DATABASE_URL", "postgresql://[broken"), ("TENDER_HTTP_REQUEST_TIMEOUT", "0.5"),
+            ("TENDER_HTTP_REQUEST_TIMEOUT", "3601"),
         ]
     )
     func refusals(variable: String, value: String) async throws {
