@@ -12,6 +12,7 @@ public struct Migration: Sendable, Hashable {
     public static let all: [Migration] = [
         Migration(version: 1, name: "0001_schema.sql", bytes: PackageResources._001_schema_sql),
         Migration(version: 2, name: "0002_poll_budget.sql", bytes: PackageResources._002_poll_budget_sql),
+        Migration(version: 3, name: "0003_retention.sql", bytes: PackageResources._003_retention_sql),
     ]
 
     private init(version: Int, name: String, bytes: [UInt8]) {

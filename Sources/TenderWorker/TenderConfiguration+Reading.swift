@@ -115,6 +115,10 @@ extension TenderConfiguration {
         engine.leaseDuration = try settings.seconds(.leaseSeconds, default: engine.leaseDuration, in: 1...3600)
         engine.sweepInterval = try settings.seconds(.sweepInterval, default: engine.sweepInterval, in: 0.01...60)
         engine.lookahead = try settings.seconds(.lookahead, default: engine.lookahead, in: 0...600)
+        let days = try settings.integer(.retentionDays, default: Int(engine.retention.finishedAttempts.timeInterval / 86_400), in: 1...3650)
+        engine.retention.finishedAttempts = .seconds(days * 86_400)
+        let hours = try settings.integer(.parkedWebhookHours, default: Int(engine.retention.parkedWebhooks.timeInterval / 3_600), in: 1...720)
+        engine.retention.parkedWebhooks = .seconds(hours * 3_600)
 
         var policy = engine.policy
         policy.confirmationWindow = try settings.seconds(.confirmationTimeout, default: policy.confirmationWindow, in: 1...3600)

@@ -97,6 +97,8 @@ extension TenderConfiguration: CustomStringConvertible {
             (.leaseSeconds, Self.seconds(engine.leaseDuration)),
             (.sweepInterval, Self.seconds(engine.sweepInterval)),
             (.lookahead, Self.seconds(engine.lookahead)),
+            (.retentionDays, Self.number(engine.retention.finishedAttempts.timeInterval / 86_400)),
+            (.parkedWebhookHours, Self.number(engine.retention.parkedWebhooks.timeInterval / 3_600)),
         ]
     }
 

@@ -136,6 +136,14 @@ extension TenderSetting {
     /// How often the store is swept for tasks this worker was not told about.
     public static let sweepInterval = TenderSetting(
         "TENDER_SWEEP_INTERVAL", "Seconds between sweeps for tasks this worker was not told about.", default: "1")
+    /// How long finished payments keep their details.
+    public static let retentionDays = TenderSetting(
+        "TENDER_RETENTION_DAYS", "Days after its outcome an attempt keeps its history, acknowledged events and webhook bodies.", default: "90"
+    )
+    /// How long a webhook for an unknown session is kept.
+    public static let parkedWebhookHours = TenderSetting(
+        "TENDER_PARKED_WEBHOOK_HOURS", "Hours a webhook for a session no attempt holds waits for one before it is deleted.", default: "24"
+    )
     /// How far ahead a sweep loads due times.
     public static let lookahead = TenderSetting("TENDER_LOOKAHEAD", "Seconds ahead a sweep loads due times into the timer heap.", default: "2")
 
@@ -146,6 +154,6 @@ extension TenderSetting {
         .gatewayConnectTimeout, .gatewaySuccessURL, .httpHost, .httpPort, .httpRequestTimeout, .apiToken, .apiTokenFile, .webhookURL, .workerID,
         .logLevel, .confirmationTimeout, .firstPollDelay, .pollInterval, .gracePeriod, .gracePollInterval, .retryBackoff,
         .maximumRetryBackoff, .sessionLifetime, .refundDuplicates, .pollBudget, .maximumConcurrentCalls, .claimBatchSize,
-        .leaseSeconds, .sweepInterval, .lookahead,
+        .leaseSeconds, .sweepInterval, .lookahead, .retentionDays, .parkedWebhookHours,
     ]
 }

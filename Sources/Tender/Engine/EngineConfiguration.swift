@@ -25,6 +25,8 @@ public struct EngineConfiguration: Sendable {
     public var lookahead: Duration = .seconds(2)
     /// Gateway reads per second allowed for polls, so polling stays within the gateway's limits.
     public var pollBudget: Double = 50
+    /// What the worker prunes, and when.
+    public var retention = RetentionPolicy()
 
     /// The defaults.
     public init() {}

@@ -25,6 +25,7 @@ extension PaymentEngine {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.listen() }
             group.addTask { await self.keepLeases() }
+            group.addTask { await self.pruneExpiredData() }
             await withGracefulShutdownHandler {
                 await self.fireTasks(in: &group)
             } onGracefulShutdown: {

@@ -34,6 +34,19 @@ public struct Customer: Sendable, Hashable, Codable {
         self.lastName = lastName
     }
 
+    /// What stands in for a payer whose personal data was erased (``Retention/forgetCustomer(of:)``):
+    /// an address in the reserved `.invalid` domain, which can reach nobody.
+    public static let erased = Customer(checked: "erased@erased.invalid", "erased", "erased")
+
+    /// Whether this is the stand-in for an erased payer.
+    public var isErased: Bool { self == .erased }
+
+    private init(checked email: String, _ firstName: String, _ lastName: String) {
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+    }
+
     private enum CodingKeys: String, CodingKey {
         case email
         case firstName = "first_name"
