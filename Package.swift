@@ -129,7 +129,7 @@ let package = Package(
             dependencies: [
                 "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderWorker", "LibPQ", "EphemeralPostgres",
                 hummingbird, asyncHTTPClient, logging, crypto, prometheus, serviceLifecycle,
-            ],
+            ] + nio,
             path: "Tests/TenderTestKit"
         ),
         .testTarget(name: "EphemeralPostgresTests", dependencies: ["EphemeralPostgres", "TenderTestKit"]),

@@ -71,18 +71,7 @@ public struct OperationsRoutes<Context: RequestContext>: Sendable {
     }
 
     private func checkReadiness() async -> Readiness {
-        await withTaskGroup(of: Readiness?.self) { group in
-            group.addTask { await readiness() }
-            group.addTask { [readinessTimeout] in
-                try? await Task.sleep(for: readinessTimeout)
-                return Task.isCancelled ? nil : .notReady(reason: "the database did not answer within \(readinessTimeout)")
-            }
-            defer { group.cancelAll() }
-            while let answer = await group.next() {
-                if let answer { return answer }
-            }
-            return .notReady(reason: "the readiness check was cancelled")
-        }
+        await Readiness.within(readinessTimeout, readiness)
     }
 
     private func refreshAttemptGauges(logger: Logger) async {

@@ -104,6 +104,12 @@ public struct TenderStack: Sendable {
 
     /// Ready when the database answers and its schema is the one this build knows.
     public func readiness() async -> Readiness {
+        await Self.readiness(of: pool, migrator: migrator)
+    }
+
+    /// Whether `pool`'s database answers with the schema `migrator` needs. Bound how long it may
+    /// take with ``Readiness/within(_:_:)``.
+    public static func readiness(of pool: PostgresPool, migrator: Migrator) async -> Readiness {
         do {
             let version = try await migrator.currentVersion(pool)
             return version == migrator.latestVersion

@@ -79,8 +79,11 @@ struct EngineRig: Sendable {
 
     /// Runs `body` with a store on a pool of its own, as a separate process would have, and
     /// closes the pool afterwards.
-    func withSeparateStore<T: Sendable>(_ body: (PostgresPaymentStore) async throws -> T) async throws -> T {
-        let pool = PostgresPool(configuration: try PostgresConfiguration(connectionString: databaseURL), size: 8, logger: logger)
+    /// - Parameter configuration: how the pool connects; to the rig's database directly when nil.
+    func withSeparateStore<T: Sendable>(
+        configuration: PostgresConfiguration? = nil, _ body: (PostgresPaymentStore) async throws -> T
+    ) async throws -> T {
+        let pool = PostgresPool(configuration: try configuration ?? PostgresConfiguration(connectionString: databaseURL), size: 8, logger: logger)
         do {
             let result = try await body(PostgresPaymentStore(pool: pool, logger: logger))
             await pool.close()
