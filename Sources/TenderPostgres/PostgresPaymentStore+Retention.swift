@@ -4,7 +4,7 @@ import Tender
 
 extension PostgresPaymentStore {
     /// The states in which an attempt takes no more work, as an SQL list of constants.
-    static let finishedStateList = "(" + AttemptState.allCases.filter { !$0.isInFlight }.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+    static let finishedStateList = constantList(AttemptState.allCases.filter { !$0.isInFlight }.map(\.rawValue))
 
     public func pruneFinishedAttempts(olderThan age: Duration, limit: Int) async throws -> Int {
         try await pool.withTransaction { connection in
@@ -14,7 +14,7 @@ extension PostgresPaymentStore {
                 WHERE id IN (
                     SELECT a.id FROM attempts a
                     WHERE a.pruned_at IS NULL AND a.resolved_at IS NOT NULL
-                        AND a.resolved_at < now() - make_interval(secs => $1::float8)
+                        AND a.resolved_at < now() - \(Self.seconds("$1"))
                         AND a.state IN \(Self.finishedStateList)
                         AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.attempt_id = a.id)
                     ORDER BY a.resolved_at
@@ -51,7 +51,7 @@ extension PostgresPaymentStore {
             """
             DELETE FROM webhook_inbox WHERE event_id IN (
                 SELECT event_id FROM webhook_inbox
-                WHERE processed_at IS NULL AND received_at < now() - make_interval(secs => $1::float8)
+                WHERE processed_at IS NULL AND received_at < now() - \(Self.seconds("$1"))
                 ORDER BY received_at
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED

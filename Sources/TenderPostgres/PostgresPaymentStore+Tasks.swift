@@ -9,7 +9,7 @@ extension PostgresPaymentStore {
     /// ``budgetedReasons`` as an SQL list of constants, `('poll', 'grace_poll')`. The claim names
     /// them so, not as a bound array: the partial index `tasks_due_unbudgeted` has the same list in
     /// its predicate, and the planner matches a query to it only by constants.
-    static let budgetedReasonList = "(" + budgetedReasons.map { "'\($0)'" }.joined(separator: ", ") + ")"
+    static let budgetedReasonList = constantList(budgetedReasons)
 
     public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, lease: Duration) async throws -> [TaskClaim] {
         let rows = try await pool.query(
@@ -117,7 +117,7 @@ extension PostgresPaymentStore {
     /// The expiry of a lease of `seconds` (a bound `float8`) from now by the database's clock,
     /// `now()`: the start of the transaction, so a lease never lasts longer than asked.
     static func leaseExpiry(_ seconds: String) -> String {
-        "now() + make_interval(secs => \(seconds)::float8)"
+        "now() + \(Self.seconds(seconds))"
     }
 
     public func releaseLeases(owner: String) async throws -> Int {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What Tender stops keeping: the details of payments finished long ago, webhooks no attempt
 /// ever took, and, on request, a payer's personal data. Ages are judged by the store's clock.
 public protocol Retention: Sendable {
