@@ -18,13 +18,14 @@ let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", packa
 let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 let nio: [Target.Dependency] = ["NIOCore", "NIOHTTP1", "NIOPosix"].map { .product(name: $0, package: "swift-nio") }
 let nioCore = nio[0]
+let concurrencyHelpers = Target.Dependency.product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 
 /// What the test targets that run whole stacks (database, sandbox gateway, engine, routes) use.
 let stackTestDependencies: [Target.Dependency] = [
     "TenderTestKit", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "TenderWorker", "LibPQ",
-    "EphemeralPostgres", hummingbird, hummingbirdTesting, prometheus, logging, asyncHTTPClient, serviceLifecycle,
+    "EphemeralPostgres", concurrencyHelpers, hummingbird, hummingbirdTesting, prometheus, logging, asyncHTTPClient, serviceLifecycle,
 ]
 
 let package = Package(
@@ -62,8 +63,8 @@ let package = Package(
     targets: [
         // PostgreSQL through libpq.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
-        .target(name: "LibPQ", dependencies: ["CLibPQ", logging]),
-        .target(name: "EphemeralPostgres", dependencies: [logging]),
+        .target(name: "LibPQ", dependencies: ["CLibPQ", concurrencyHelpers, logging]),
+        .target(name: "EphemeralPostgres", dependencies: [concurrencyHelpers, logging]),
 
         // The domain: model, state machine, engine. No PostgreSQL, no HTTP.
         .target(name: "Tender", dependencies: [logging, metrics, serviceLifecycle, heap]),
@@ -97,8 +98,8 @@ let package = Package(
         .target(
             name: "TenderDemo",
             dependencies: [
-                "Tender", "TenderWorker", "TenderPostgres", "TenderSandbox", "EphemeralPostgres", "LibPQ", argumentParser, logging, metrics,
-                serviceLifecycle,
+                "Tender", "TenderWorker", "TenderPostgres", "TenderSandbox", "EphemeralPostgres", "LibPQ", argumentParser, concurrencyHelpers,
+                logging, metrics, serviceLifecycle,
             ]
         ),
 
@@ -128,7 +129,7 @@ let package = Package(
             name: "TenderTestKit",
             dependencies: [
                 "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderWorker", "LibPQ", "EphemeralPostgres",
-                hummingbird, asyncHTTPClient, logging, crypto, prometheus, serviceLifecycle,
+                concurrencyHelpers, hummingbird, asyncHTTPClient, logging, crypto, prometheus, serviceLifecycle,
             ] + nio,
             path: "Tests/TenderTestKit"
         ),

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
     import Glibc
@@ -15,11 +15,11 @@ enum ExitHook {
         var dataDirectories: [String] = []
     }
 
-    private static let state = Mutex(State())
+    private static let state = NIOLockedValueBox(State())
 
     /// Arranges a fast shutdown of the server of `dataDirectory` at process exit.
     static func stopAtExit(dataDirectory: String) {
-        let needsRegistration = Self.state.withLock { state in
+        let needsRegistration = Self.state.withLockedValue { state in
             state.dataDirectories.append(dataDirectory)
             defer { state.registered = true }
             return !state.registered
@@ -32,7 +32,7 @@ enum ExitHook {
     /// Sends each server `SIGINT` (PostgreSQL's fast shutdown) and waits up to five seconds for
     /// each to remove its `postmaster.pid`. The watchdogs then remove the directories.
     private static func stopAll() {
-        let directories = Self.state.withLock { $0.dataDirectories }
+        let directories = Self.state.withLockedValue { $0.dataDirectories }
         let pidFiles = directories.map { "\($0)/postmaster.pid" }
         for directory in directories {
             if let pid = ClusterDirectory.postmasterProcessID(dataDirectory: directory) {

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
     import Glibc
@@ -9,7 +9,7 @@ import Synchronization
 /// Finds a TCP port on the loopback interface that is free right now.
 public enum FreePort {
     /// The ports handed out so far in this process.
-    private static let handedOut = Mutex<Set<Int>>([])
+    private static let handedOut = NIOLockedValueBox<Set<Int>>([])
 
     /// Binds a socket to `127.0.0.1:0`, reads the port the kernel chose and closes the socket;
     /// never the same port twice in one process, so that a server stopped by one test and a server
@@ -19,7 +19,7 @@ public enum FreePort {
     public static func pick() throws -> Int {
         while true {
             let port = try kernelChoice()
-            if handedOut.withLock({ $0.insert(port).inserted }) {
+            if handedOut.withLockedValue({ $0.insert(port).inserted }) {
                 return port
             }
         }

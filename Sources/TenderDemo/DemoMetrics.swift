@@ -1,5 +1,5 @@
 import Metrics
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A tiny in-process metrics backend for the demo: it keeps every timer sample and counter total
 /// the engine reports, so the summary can show deadline lateness and webhook results.
@@ -25,30 +25,30 @@ final class DemoMetrics: MetricsFactory {
         var counters: [Key: Int64] = [:]
     }
 
-    private let values = Mutex(Values())
+    private let values = NIOLockedValueBox(Values())
 
     /// Timer samples in seconds, by key, for keys with `label`.
     func timerSeconds(_ label: String) -> [Key: [Double]] {
-        values.withLock { values in
+        values.withLockedValue { values in
             values.timers.filter { $0.key.label == label }.mapValues { $0.map { Double($0) / 1e9 } }
         }
     }
 
     /// Counter totals, by key, for keys with `label`.
     func counters(_ label: String) -> [Key: Int64] {
-        values.withLock { values in values.counters.filter { $0.key.label == label } }
+        values.withLockedValue { values in values.counters.filter { $0.key.label == label } }
     }
 
     fileprivate func record(_ key: Key, nanoseconds: Int64) {
-        values.withLock { $0.timers[key, default: []].append(nanoseconds) }
+        values.withLockedValue { $0.timers[key, default: []].append(nanoseconds) }
     }
 
     fileprivate func add(_ key: Key, _ amount: Int64) {
-        values.withLock { $0.counters[key, default: 0] += amount }
+        values.withLockedValue { $0.counters[key, default: 0] += amount }
     }
 
     fileprivate func reset(_ key: Key) {
-        values.withLock { $0.counters[key] = 0 }
+        values.withLockedValue { $0.counters[key] = 0 }
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {

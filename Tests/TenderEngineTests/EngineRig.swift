@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import LibPQ
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import Tender
 import TenderConvergeGate
 import TenderPostgres
@@ -178,7 +178,7 @@ struct RigTimeout: Error, CustomStringConvertible {
 /// The webhook endpoint's way to the engines: a test points it at whichever engines run now.
 /// While none runs it answers 503, and the gateway delivers the event again later.
 final class WebhookSwitch: Sendable {
-    private let engines = Mutex<(list: [PaymentEngine], next: Int)>(([], 0))
+    private let engines = NIOLockedValueBox<(list: [PaymentEngine], next: Int)>(([], 0))
     private let verifier: ConvergeGateWebhookVerifier
 
     init(verifier: ConvergeGateWebhookVerifier) {
@@ -187,11 +187,11 @@ final class WebhookSwitch: Sendable {
 
     /// Sends the next webhooks to `engines`, taking turns.
     func use(_ engines: [PaymentEngine]) {
-        self.engines.withLock { $0 = (engines, 0) }
+        self.engines.withLockedValue { $0 = (engines, 0) }
     }
 
     private func pick() -> PaymentEngine? {
-        engines.withLock { state in
+        engines.withLockedValue { state in
             guard !state.list.isEmpty else { return nil }
             state.next += 1
             return state.list[state.next % state.list.count]

@@ -3,6 +3,7 @@ import EphemeralPostgres
 import Foundation
 import LibPQ
 import Logging
+import NIOConcurrencyHelpers
 import Tender
 import TenderSandbox
 import TenderTestKit
@@ -22,15 +23,15 @@ struct OutageTests {
 
     /// Polls `/readyz` and posts signed webhooks (for sessions nobody owns) until cancelled,
     /// recording each answer with the restart going on (0 when none).
-    static func probe(_ base: String, restart: Shared<Int>, into probes: Shared<[Probe]>) async {
+    static func probe(_ base: String, restart: NIOLockedValueBox<Int>, into probes: NIOLockedValueBox<[Probe]>) async {
         var n = 0
         while !Task.isCancelled {
             n += 1
-            let phase = restart.value
+            let phase = restart.withLockedValue { $0 }
             var readiness = HTTPClientRequest(url: "\(base)/readyz")
             readiness.method = .GET
             let ready = try? await HTTPClient.shared.execute(readiness, timeout: .seconds(5))
-            probes.update { $0.append(Probe(route: "readyz", status: Int(ready?.status.code ?? 0), restart: phase)) }
+            probes.withLockedValue { $0.append(Probe(route: "readyz", status: Int(ready?.status.code ?? 0), restart: phase)) }
 
             let eventID = "evt_probe_\(n)_\(UUID().uuidString.prefix(8))"
             let body = Array(#"{"id":"\#(eventID)","type":"checkout.session.completed","data":{"session_id":"cs_probe_\#(n)"}}"#.utf8)
@@ -41,8 +42,8 @@ struct OutageTests {
             webhook.headers.add(name: "Sec-Signature", value: webhookSignature(secretKey: LiveStack.secretKey, timestamp: timestamp, body: body))
             webhook.body = .bytes(body)
             let answer = try? await HTTPClient.shared.execute(webhook, timeout: .seconds(5))
-            let phaseAfter = restart.value
-            probes.update {
+            let phaseAfter = restart.withLockedValue { $0 }
+            probes.withLockedValue {
                 $0.append(Probe(route: "webhook", status: Int(answer?.status.code ?? 0), restart: max(phase, phaseAfter), eventID: eventID))
             }
             try? await Task.sleep(for: .milliseconds(20))
@@ -91,25 +92,25 @@ struct OutageTests {
             }
 
             // Two restarts while the payments are in flight, with the routes probed throughout.
-            let restart = Shared(0)
-            let probes = Shared<[Probe]>([])
+            let restart = NIOLockedValueBox(0)
+            let probes = NIOLockedValueBox<[Probe]>([])
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await Self.probe(stack.baseURL, restart: restart, into: probes) }
                 for round in 1...2 {
                     try await Task.sleep(for: .milliseconds(700))
-                    restart.update { $0 = round }
+                    restart.withLockedValue { $0 = round }
                     // Down until the worker has been seen answering readiness and a webhook with a
                     // 503, however long a busy machine takes to probe it.
                     try await server.restart(mode: "immediate") {
                         let seen = try await waitUntil(timeout: .seconds(120), every: .milliseconds(20)) {
-                            let during = probes.value.filter { $0.restart == round }
+                            let during = probes.withLockedValue { $0 }.filter { $0.restart == round }
                             return during.contains { $0.route == "readyz" && $0.status == 503 }
                                 && during.contains { $0.route == "webhook" && (500..<600).contains($0.status) }
                         }
                         #expect(seen, "restart \(round): waiting for a 503 from readiness and from the webhook route")
                     }
                     try await Task.sleep(for: .milliseconds(300))
-                    restart.update { $0 = 0 }
+                    restart.withLockedValue { $0 = 0 }
                 }
                 try await Task.sleep(for: .milliseconds(500))
                 group.cancelAll()
@@ -211,7 +212,7 @@ struct OutageTests {
 
             // From outside: readiness only ever said 200 or 503 (or nothing within 5 s, on a loaded
             // machine); a webhook answered 2xx, at any time, was stored.
-            let seen = probes.value
+            let seen = probes.withLockedValue { $0 }
             #expect(seen.filter { $0.route == "readyz" }.allSatisfy { [0, 200, 503].contains($0.status) }, "\(Self.summary(seen))")
             let acceptedProbes = seen.filter { $0.route == "webhook" && (200..<300).contains($0.status) }.compactMap(\.eventID)
             #expect(acceptedProbes.allSatisfy { stored[$0] != nil }, "a probe answered 2xx was not stored")

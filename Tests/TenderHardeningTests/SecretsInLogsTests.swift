@@ -3,6 +3,7 @@ import EphemeralPostgres
 import Foundation
 import LibPQ
 import Logging
+import NIOConcurrencyHelpers
 import Tender
 import TenderSandbox
 import TenderTestKit
@@ -73,7 +74,7 @@ struct SecretsInLogsTests {
         let sandbox = SandboxConfiguration(
             secretKey: LiveStack.secretKey, bank: BankBehavior(confirmationDelay: .uniform(.milliseconds(100) ... .milliseconds(400)), declineRate: 0)
         )
-        let firstID = Shared("")
+        let firstID = NIOLockedValueBox("")
         try await LiveStack.run(databaseURL: databaseURL, sandbox: sandbox, token: Self.token, logger: capture.logger) { stack in
             var ids: [String] = []
             for (n, code) in Self.codes.enumerated() {
@@ -81,7 +82,7 @@ struct SecretsInLogsTests {
                 #expect(try await Self.submit(stack.baseURL, id: id, code: code) == 201)
                 ids.append(id)
             }
-            firstID.update { $0 = ids[0] }
+            firstID.withLockedValue { $0 = ids[0] }
             try await Self.provoke(stack.baseURL, prefix: "secrets")
             let finished = try await stack.waitUntil(timeout: .seconds(300)) {
                 var done = true
@@ -105,7 +106,7 @@ struct SecretsInLogsTests {
 
         let lines = capture.all
         #expect(lines.count > 100, "too little was logged for the test to mean anything")
-        #expect(lines.contains { $0.contains(firstID.value) }, "the payments' own log lines were not captured")
+        #expect(lines.contains { $0.contains(firstID.withLockedValue { $0 }) }, "the payments' own log lines were not captured")
         let leaks = lines.filter { !Self.secrets(in: $0, secretKey: LiveStack.secretKey).isEmpty }
         #expect(leaks.isEmpty, "\(leaks.prefix(5))")
     }

@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// A client that sends a request's head at once and then its body a byte at a time, for ever:
 /// only the server can end its connection.
@@ -13,10 +13,10 @@ final class Trickler: ChannelInboundHandler, Sendable {
         var closed = false
     }
 
-    private let outcome = Mutex(Outcome())
+    private let outcome = NIOLockedValueBox(Outcome())
 
     /// What the server has done so far.
-    var seen: Outcome { outcome.withLock { $0 } }
+    var seen: Outcome { outcome.withLockedValue { $0 } }
 
     /// Connects to `port` on the loopback address, sends `head`, then a byte every `interval`.
     static func start(port: Int, head: String, interval: TimeAmount) async throws -> Trickler {
@@ -38,11 +38,11 @@ final class Trickler: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
-        outcome.withLock { $0.received += String(buffer: bytes) }
+        outcome.withLockedValue { $0.received += String(buffer: bytes) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        outcome.withLock { $0.closed = true }
+        outcome.withLockedValue { $0.closed = true }
         context.fireChannelInactive()
     }
 }

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Testing
 
 /// The error a cleanup test throws from inside a harness, on purpose.
@@ -17,13 +18,13 @@ public func harnessAfterFailure<Harness: Sendable>(
     _ run: (@escaping @Sendable (Harness) async throws -> Void) async throws -> Void,
     whileRunning check: @escaping @Sendable (Harness) async throws -> Void = { _ in }
 ) async throws -> Harness {
-    let stash = Shared<Harness?>(nil)
+    let stash = NIOLockedValueBox<Harness?>(nil)
     await #expect(throws: PlannedFailure.self) {
         try await run { harness in
-            stash.update { $0 = harness }
+            stash.withLockedValue { $0 = harness }
             try await check(harness)
             throw PlannedFailure()
         }
     }
-    return try #require(stash.value)
+    return try #require(stash.withLockedValue { $0 })
 }

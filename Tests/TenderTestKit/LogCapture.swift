@@ -1,18 +1,18 @@
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Collects every log line (level, label, message and metadata, rendered) written through the
 /// loggers it hands out, so that a test can search them for secrets.
 public final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = NIOLockedValueBox<[String]>([])
 
     /// An empty capture.
     public init() {}
 
     /// Every line logged so far.
-    public var all: [String] { lines.withLock { $0 } }
+    public var all: [String] { lines.withLockedValue { $0 } }
 
-    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+    fileprivate func append(_ line: String) { lines.withLockedValue { $0.append(line) } }
 
     /// A trace-level logger that records here.
     public func logger(label: String) -> Logger {

@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// A TCP proxy that can cut the path between its clients and their server without closing
 /// anything, as a network that drops every packet would: while cut, no byte and no close passes
@@ -81,16 +81,16 @@ private final class Switchboard: Sendable {
         var relays: [NIOLoopBound<Relay>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
-    var isCut: Bool { state.withLock { $0.isCut } }
+    var isCut: Bool { state.withLockedValue { $0.isCut } }
 
     func register(_ relay: NIOLoopBound<Relay>) {
-        state.withLock { $0.relays.append(relay) }
+        state.withLockedValue { $0.relays.append(relay) }
     }
 
     func setCut(_ isCut: Bool) {
-        let relays = state.withLock { state in
+        let relays = state.withLockedValue { state in
             state.isCut = isCut
             return state.relays
         }
@@ -101,7 +101,7 @@ private final class Switchboard: Sendable {
     }
 
     func closeAll() {
-        for relay in state.withLock({ $0.relays }) {
+        for relay in state.withLockedValue({ $0.relays }) {
             relay.eventLoop.execute { relay.value.close() }
         }
     }

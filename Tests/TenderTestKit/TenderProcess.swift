@@ -3,11 +3,11 @@ import Foundation
 /// A `tender` child process, started from the executable `swift build` made, with its stdout and
 /// stderr captured in a file.
 public final class TenderProcess {
-    /// Where `swift build` puts the executable, relative to this package's root.
+    /// The executable `swift build` put beside this test binary, in whichever build folder (a
+    /// sanitizer's has its own) the tests run from.
     static var executable: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/tender")
+        let testBinary = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return testBinary.deletingLastPathComponent().appendingPathComponent("tender")
     }
 
     private let process = Process()

@@ -1,6 +1,6 @@
 import CLibPQ
 import Dispatch
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Sends cancel requests for a connection's running query from any thread, without making the
 /// cancelling task wait for them.
@@ -39,7 +39,7 @@ final class QueryCanceller: Sendable {
     /// How long the end of a query waits for a cancel request on its way.
     static let requestWait = DispatchTimeInterval.seconds(1)
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     /// The requests on their way: entered under the mutex while their query runs.
     private let requestsOnTheirWay = DispatchGroup()
     /// Sends the requests, one after another; a request stuck on an unreachable host holds up only
@@ -48,7 +48,7 @@ final class QueryCanceller: Sendable {
 
     /// Adopts the cancel handle of a newly opened connection.
     func adopt(_ handle: Handle?) {
-        state.withLock { $0.handle = handle }
+        state.withLockedValue { $0.handle = handle }
     }
 
     /// Lets go of the cancel handle; later cancellations do nothing.
@@ -58,7 +58,7 @@ final class QueryCanceller: Sendable {
 
     /// Marks a query as running and returns its ticket for ``cancel(_:)``.
     func begin() -> UInt64 {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.lastQuery += 1
             state.runningQuery = state.lastQuery
             return state.lastQuery
@@ -70,7 +70,7 @@ final class QueryCanceller: Sendable {
     /// which the request could cancel. Call it on the connection's own thread, never on the
     /// cooperative pool.
     func end() -> Bool {
-        state.withLock { $0.runningQuery = nil }
+        state.withLockedValue { $0.runningQuery = nil }
         return requestsOnTheirWay.wait(timeout: .now() + Self.requestWait) == .success
     }
 
@@ -79,7 +79,7 @@ final class QueryCanceller: Sendable {
     /// A request that reaches the server just before the query does is ignored there, so the
     /// request is repeated every quarter second until the query has ended.
     func cancel(_ ticket: UInt64) {
-        let handle = state.withLock { state -> Handle? in
+        let handle = state.withLockedValue { state -> Handle? in
             guard state.runningQuery == ticket, let handle = state.handle else { return nil }
             requestsOnTheirWay.enter()
             return handle
