@@ -305,4 +305,8 @@ struct BenchTimedGateway: PaymentGateway {
     func refund(sessionID: String, amount: Int64?, reason: RefundReason, idempotencyKey: String) async throws(GatewayError) -> GatewayRefund {
         try await inner.refund(sessionID: sessionID, amount: amount, reason: reason, idempotencyKey: idempotencyKey)
     }
+
+    func refund(id: String) async throws(GatewayError) -> GatewayRefund {
+        try await inner.refund(id: id)
+    }
 }

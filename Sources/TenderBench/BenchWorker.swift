@@ -84,6 +84,11 @@ struct DelayedGateway: PaymentGateway {
         return try await instant.refund(sessionID: sessionID, amount: amount, reason: reason, idempotencyKey: idempotencyKey)
     }
 
+    func refund(id: String) async throws(GatewayError) -> GatewayRefund {
+        await pause()
+        return try await instant.refund(id: id)
+    }
+
     private func pause() async {
         if delay > .zero {
             try? await Task.sleep(for: delay)

@@ -49,6 +49,17 @@ struct PaymentsShowCommand: AsyncParsableCommand {
                 entry.fromState?.rawValue ?? "-", entry.toState.rawValue, entry.input, entry.source.rawValue, entry.note,
             ])
         }
-        return text + "\nHistory (# is the attempt)\n" + history.rendered()
+        text += "\nHistory (# is the attempt)\n" + history.rendered()
+        guard !record.refunds.isEmpty else { return text }
+
+        var refunds = TextTable(["#", "refund", "amount", "reason", "state", "gateway id", "requested", "resolved"], rightAligned: [2])
+        for refund in record.refunds {
+            refunds.append([
+                numbers[refund.attemptID].map(String.init) ?? "?", "\(refund.id)", "\(refund.amount.minorUnits)", refund.reason.rawValue,
+                refund.state.rawValue, refund.gatewayRefundID ?? "-", PaymentsFormat.time(refund.requestedAt),
+                PaymentsFormat.time(refund.resolvedAt),
+            ])
+        }
+        return text + "\nRefunds (# is the attempt; \(record.refundedAmount) refunded)\n" + refunds.rendered()
     }
 }

@@ -146,8 +146,6 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
     }
 
     /// Retrieves a refund (`GET /v1/refunds/{id}`): the only way to learn whether it settled.
-    ///
-    /// Not part of `PaymentGateway`, which has no refund-status call yet.
     public func refund(id: String) async throws(GatewayError) -> GatewayRefund {
         let path = try ConvergeGatePath.refunds + "/" + ConvergeGatePath.segment(id, naming: "refund id")
         let refund: WireRefund = try await call(.GET, path, form: nil, idempotencyKey: nil)

@@ -38,11 +38,14 @@ public struct APIError: HTTPResponseError, Sendable {
         self.init(.unprocessableContent, code: error.code.description, message: error.description)
     }
 
-    /// The answer to a store's refusal: 409 for conflicts, 404, or 503.
+    /// The answer to a store's refusal: 409 for conflicts, 422 for a refund of more than is left,
+    /// 404, or 503.
     init(_ error: StoreError) {
         switch error.code {
-        case .idempotencyConflict, .attemptInFlight, .paymentCompleted, .paymentMismatch:
+        case .idempotencyConflict, .attemptInFlight, .paymentCompleted, .paymentMismatch, .paymentNotCompleted:
             self.init(.conflict, code: error.code.description, message: error.message)
+        case .amountExceedsRefundable:
+            self.init(.unprocessableContent, code: error.code.description, message: error.message)
         case .notFound:
             self.init(.notFound, code: error.code.description, message: error.message)
         default:

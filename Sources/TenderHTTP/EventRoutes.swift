@@ -140,6 +140,7 @@ struct EventView: Encodable, Sendable {
         case state, failure
         case asksForNewCode = "asks_for_new_code"
         case occurredAt = "occurred_at"
+        case refundID = "refund_id"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -152,5 +153,6 @@ struct EventView: Encodable, Sendable {
         try container.encode(event.failure, forKey: .failure)
         try container.encode(event.asksForNewCode, forKey: .asksForNewCode)
         try container.encode(event.occurredAt, forKey: .occurredAt)
+        try container.encode(event.refundID?.description, forKey: .refundID)
     }
 }

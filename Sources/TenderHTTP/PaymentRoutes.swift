@@ -3,8 +3,8 @@ import Hummingbird
 import Logging
 import Tender
 
-/// `POST /v1/payments` and `GET /v1/payments/{payment_id}`: the order system submits payments and
-/// reads them back.
+/// `POST /v1/payments`, `GET /v1/payments/{payment_id}` and `POST /v1/payments/{payment_id}/refunds`:
+/// the order system submits payments, reads them back and refunds them.
 public struct PaymentRoutes<Context: RequestContext>: Sendable {
     /// The engine that takes the payments.
     public let engine: PaymentEngine
@@ -28,9 +28,14 @@ public struct PaymentRoutes<Context: RequestContext>: Sendable {
         group.get("payments/{payment_id}") { request, context in
             try await show(request, context: context)
         }
+        group.post("payments/{payment_id}/refunds") { request, context in
+            try await refund(request, context: context)
+        }
     }
 
-    private func submit(_ request: Request, context: Context) async throws -> Response {
+    /// The `Idempotency-Key` header.
+    /// - Throws: 400 when it is missing, empty, too long or not printable ASCII.
+    private static func idempotencyKey(of request: Request) throws -> String {
         guard let key = request.headers[.idempotencyKey] else {
             throw APIError(.badRequest, code: "missing_idempotency_key", message: "the Idempotency-Key header is required")
         }
@@ -40,6 +45,22 @@ public struct PaymentRoutes<Context: RequestContext>: Sendable {
                 message: "the Idempotency-Key header must be 1 to \(Self.maximumIdempotencyKeyLength) printable ASCII characters"
             )
         }
+        return key
+    }
+
+    /// The `payment_id` path parameter.
+    /// - Throws: 422 for an id the domain refuses.
+    private static func paymentID(of context: Context) throws -> PaymentID {
+        let raw = try context.parameters.require("payment_id")
+        do {
+            return try PaymentID(validating: raw.removingPercentEncoding ?? raw)
+        } catch {
+            throw APIError(error)
+        }
+    }
+
+    private func submit(_ request: Request, context: Context) async throws -> Response {
+        let key = try Self.idempotencyKey(of: request)
         let body = try await JSONBody.decode(SubmitPaymentRequest.self, from: request, limit: maximumBodySize)
         let payment: SubmitPaymentRequest.Validated
         do {
@@ -64,13 +85,7 @@ public struct PaymentRoutes<Context: RequestContext>: Sendable {
     }
 
     private func show(_ request: Request, context: Context) async throws -> Response {
-        let raw = try context.parameters.require("payment_id")
-        let id: PaymentID
-        do {
-            id = try PaymentID(validating: raw.removingPercentEncoding ?? raw)
-        } catch {
-            throw APIError(error)
-        }
+        let id = try Self.paymentID(of: context)
         let record: PaymentRecord?
         do {
             record = try await engine.payment(id)
@@ -81,6 +96,20 @@ public struct PaymentRoutes<Context: RequestContext>: Sendable {
             throw APIError(.notFound, code: "not_found", message: "no such payment")
         }
         return try JSONBody.response(PaymentView(record))
+    }
+
+    private func refund(_ request: Request, context: Context) async throws -> Response {
+        let id = try Self.paymentID(of: context)
+        let key = try Self.idempotencyKey(of: request)
+        let body = try await JSONBody.decode(RefundPaymentRequest.self, from: request, limit: maximumBodySize)
+        let reason = try body.refundReason()
+        let requested: RequestedRefund
+        do {
+            requested = try await engine.refund(paymentID: id, amount: body.amount, reason: reason, idempotencyKey: key)
+        } catch {
+            throw Self.translate(error, logger: context.logger)
+        }
+        return try JSONBody.response(RefundView(requested.refund), status: requested.replayed ? .ok : .created)
     }
 
     /// The answer to an error from the engine: the store's refusals keep their codes; anything else

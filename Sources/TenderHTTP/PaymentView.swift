@@ -1,7 +1,8 @@
 import Foundation
 import Tender
 
-/// The body of `GET /v1/payments/{payment_id}`: the payment, its attempts and their history.
+/// The body of `GET /v1/payments/{payment_id}`: the payment, its attempts and their history, its
+/// refunds and how much of it was refunded.
 struct PaymentView: Encodable, Sendable {
     /// One attempt.
     struct AttemptView: Encodable, Sendable {
@@ -106,13 +107,16 @@ struct PaymentView: Encodable, Sendable {
     var createdAt: Date
     var attempts: [AttemptView]
     var history: [HistoryView]
+    var refunds: [RefundView]
+    var amountRefunded: Int64
 
     enum CodingKeys: String, CodingKey {
         case paymentID = "payment_id"
         case state, amount, currency
         case completedAttemptID = "completed_attempt_id"
         case createdAt = "created_at"
-        case attempts, history
+        case attempts, history, refunds
+        case amountRefunded = "amount_refunded"
     }
 
     init(_ record: PaymentRecord) {
@@ -124,6 +128,8 @@ struct PaymentView: Encodable, Sendable {
         createdAt = record.createdAt
         attempts = record.attempts.map(AttemptView.init)
         history = record.history.map(HistoryView.init)
+        refunds = record.refunds.map(RefundView.init)
+        amountRefunded = record.refundedAmount
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -136,6 +142,8 @@ struct PaymentView: Encodable, Sendable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(attempts, forKey: .attempts)
         try container.encode(history, forKey: .history)
+        try container.encode(refunds, forKey: .refunds)
+        try container.encode(amountRefunded, forKey: .amountRefunded)
     }
 }
 

@@ -8,7 +8,7 @@ enum AttemptRow {
     static let columns = """
         a.id, a.payment_id, a.state, a.stage, a.version, a.amount, a.currency, a.customer, a.blik_code,
         a.session_id, a.submitted_at, a.deadline, a.grace_until, a.resolved_at, a.outcome_source,
-        a.failure, a.late, a.duplicate, a.retries, a.refund_id
+        a.failure, a.late, a.duplicate, a.retries
         """
 
     /// Reads an attempt from a row that has ``columns``.
@@ -35,8 +35,7 @@ enum AttemptRow {
             },
             late: try row.decode(Bool.self, column: "late"),
             duplicate: try row.decode(Bool.self, column: "duplicate"),
-            retries: try row.decode(Int.self, column: "retries"),
-            refundID: try row.decode(String?.self, column: "refund_id")
+            retries: try row.decode(Int.self, column: "retries")
         )
     }
 
@@ -44,7 +43,7 @@ enum AttemptRow {
     static let updateSQL = """
         UPDATE attempts SET state = $3, stage = $4, version = $5, blik_code = $6, session_id = $7,
             resolved_at = $8, outcome_source = $9, failure = $10, late = $11, duplicate = $12,
-            retries = $13, refund_id = $14
+            retries = $13
         WHERE id = $1 AND version = $2
         """
 
@@ -53,7 +52,7 @@ enum AttemptRow {
         [
             attempt.id.rawValue, previous.version, attempt.state.rawValue, attempt.stage.rawValue, attempt.version,
             attempt.code?.revealed, attempt.sessionID, attempt.resolvedAt, attempt.outcomeSource?.rawValue,
-            attempt.failure?.description, attempt.late, attempt.duplicate, attempt.retries, attempt.refundID,
+            attempt.failure?.description, attempt.late, attempt.duplicate, attempt.retries,
         ]
     }
 }

@@ -13,6 +13,7 @@ public struct Migration: Sendable, Hashable {
         Migration(version: 1, name: "0001_schema.sql", bytes: PackageResources._001_schema_sql),
         Migration(version: 2, name: "0002_poll_budget.sql", bytes: PackageResources._002_poll_budget_sql),
         Migration(version: 3, name: "0003_retention.sql", bytes: PackageResources._003_retention_sql),
+        Migration(version: 4, name: "0004_refunds.sql", bytes: PackageResources._004_refunds_sql),
     ]
 
     private init(version: Int, name: String, bytes: [UInt8]) {

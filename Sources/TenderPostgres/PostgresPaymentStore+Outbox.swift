@@ -37,7 +37,10 @@ extension PostgresPaymentStore {
                     try RowDecodingError.parse($0, FailureReason.init, table: "outbox", column: "payload->>'failure'")
                 },
                 asksForNewCode: payload.asksForNewCode,
-                occurredAt: try row.decode(Date.self, column: "created_at")
+                occurredAt: try row.decode(Date.self, column: "created_at"),
+                refundID: try payload.refundID.map {
+                    RefundID(rawValue: try RowDecodingError.parse($0, UUID.init(uuidString:), table: "outbox", column: "payload->>'refund_id'"))
+                }
             )
         }
     }

@@ -3,8 +3,14 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
-    /// The reasons of polls, the fetches under the poll budget (``FetchReason/isBudgeted``).
-    static let budgetedReasons = FetchReason.allCases.filter(\.isBudgeted).map(\.rawValue)
+    /// The reasons of polls, the tasks under the poll budget (``TaskPurpose/isBudgeted``): session
+    /// polls and refund read-backs, the latter sharing the reason `poll`.
+    static let budgetedReasons =
+        (FetchReason.allCases.filter(\.isBudgeted).map(\.rawValue)
+        + RefundStep.allCases.filter(\.isBudgeted).map(\.rawValue))
+        .reduce(into: [String]()) { reasons, reason in
+            if !reasons.contains(reason) { reasons.append(reason) }
+        }
 
     /// ``budgetedReasons`` as an SQL list of constants, `('poll', 'grace_poll')`. The claim names
     /// them so, not as a bound array: the partial index `tasks_due_unbudgeted` has the same list in

@@ -87,7 +87,7 @@ extension PostgresPaymentStore {
 
     /// The statement that finishes a claimed task, or ``StoreError/Code/fencedOut`` when the claim
     /// lost its lease. A task rescheduled while it ran stays, unleased, for its new due time.
-    private static func completion(of claim: TaskClaim, task: PostgresRow?) throws -> PostgresStatement {
+    static func completion(of claim: TaskClaim, task: PostgresRow?) throws -> PostgresStatement {
         guard let task,
             try task.decode(Int64.self, column: "fence") == claim.fence,
             try task.decode(String?.self, column: "lease_owner") == claim.owner

@@ -75,6 +75,8 @@ public struct PostgresPaymentStore: PaymentStore {
                     """,
                     [id.rawValue]
                 ),
+                PostgresStatement(
+                    "SELECT \(RefundRow.columns) FROM refunds r WHERE r.payment_id = $1 ORDER BY r.requested_at, r.id", [id.rawValue]),
             ])
             guard let payment = results[0].first else { return nil }
             return PaymentRecord(
@@ -86,7 +88,8 @@ public struct PostgresPaymentStore: PaymentStore {
                 completedAttemptID: try payment.decode(UUID?.self, column: "completed_attempt_id").map(AttemptID.init),
                 createdAt: try payment.decode(Date.self, column: "created_at"),
                 attempts: try results[1].map(AttemptRow.decode),
-                history: try results[2].map(Self.decodeHistory)
+                history: try results[2].map(Self.decodeHistory),
+                refunds: try results[3].map(RefundRow.decode)
             )
         }
     }

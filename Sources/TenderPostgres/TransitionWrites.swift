@@ -72,6 +72,9 @@ struct TransitionWrites {
                     ))
             case .eraseCode:
                 break  // the attempt's write stores the code as nil
+            case .refundCharge(let reason, let at):
+                let refund = RefundMachine.request(RefundID(), of: attempt, amount: attempt.amount, reason: reason, now: at)
+                statements += RefundWrites.insert(refund, idempotencyKey: "tender-\(reason.rawValue)-\(attempt.id)", request: "", now: now)
             }
         }
         if transition.completesPayment {
@@ -87,8 +90,7 @@ struct TransitionWrites {
             statements += followUpKinds.map { Self.leaseTask(attempt.id, $0, to: lease, now: now) }
         }
         if let earliestTask, earliestTask.timeIntervalSince(now) < Self.announceHorizon {
-            let millis = Int64((earliestTask.timeIntervalSince1970 * 1000).rounded())
-            statements.append(PostgresStatement("SELECT pg_notify($1, $2)", [PostgresPaymentStore.taskChannel, String(millis)]))
+            statements.append(PostgresPaymentStore.announceTask(dueAt: earliestTask))
         }
         if !transition.events.isEmpty {
             statements.append(PostgresStatement("SELECT pg_notify($1, '')", [PostgresPaymentStore.eventChannel]))
@@ -200,7 +202,6 @@ struct Evidence: Codable, Sendable {
     var error: String?
     var eventID: String?
     var eventType: String?
-    var refundID: String?
     var resolution: String?
 
     init(input: AttemptInput?) {
@@ -222,8 +223,6 @@ struct Evidence: Codable, Sendable {
             sessionID = hint.sessionID
             eventID = hint.eventID
             eventType = hint.type
-        case .refundAnswered(let refund):
-            refundID = refund.id
         case .resolvedByOperator(let state, let reason):
             resolution = "\(state.rawValue): \(reason)"
         case .deadlineReached, .cancelRequested, nil:
@@ -239,7 +238,6 @@ struct Evidence: Codable, Sendable {
         case error
         case eventID = "event_id"
         case eventType = "event_type"
-        case refundID = "refund_id"
         case resolution
     }
 }
@@ -253,6 +251,10 @@ struct EventPayload: Codable, Sendable {
     var duplicate: Bool
     var sessionID: String?
 
+    var refundID: String?
+    var refundAmount: Int64?
+    var refundState: String?
+
     init(_ attempt: Attempt) {
         state = attempt.state.rawValue
         failure = attempt.failure?.description
@@ -262,10 +264,24 @@ struct EventPayload: Codable, Sendable {
         sessionID = attempt.sessionID
     }
 
+    /// The event of a refund that became final; only a completed attempt is refunded.
+    init(_ refund: Refund) {
+        state = AttemptState.completed.rawValue
+        asksForNewCode = false
+        late = false
+        duplicate = refund.reason == .duplicated
+        refundID = refund.id.description
+        refundAmount = refund.amount.minorUnits
+        refundState = refund.state.rawValue
+    }
+
     private enum CodingKeys: String, CodingKey {
         case state, failure
         case asksForNewCode = "asks_for_new_code"
         case late, duplicate
         case sessionID = "session_id"
+        case refundID = "refund_id"
+        case refundAmount = "refund_amount"
+        case refundState = "refund_state"
     }
 }

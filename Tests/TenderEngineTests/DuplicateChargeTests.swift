@@ -61,18 +61,24 @@ struct DuplicateChargeTests {
             #expect(duplicate.late)
             let types = try await harness.events(of: duplicate.id).map(\.type)
             #expect(types.contains(.duplicateCharge))
-            #expect(!types.contains(.duplicateRefunded))
+            #expect(!types.contains(.refundSucceeded))
+            #expect(try await harness.engine.payment(winner.paymentID)?.refunds.isEmpty == true)
             #expect(await harness.sandbox.ledger().refunds.isEmpty)
             let record = try #require(try await harness.engine.payment(winner.paymentID))
             #expect(record.completedAttemptID == winner.id)
         }
     }
 
-    @Test("by default a duplicate charge is refunded and the refund reported")
+    @Test("by default a duplicate charge is refunded, followed until it settles and reported")
     func aDuplicateChargeIsRefundedByDefault() async throws {
         try await Self.twoCompletions(environment: [:]) { harness, _, duplicate in
-            let refunded = try await harness.waitUntil { try await harness.events(of: duplicate.id).contains { $0.type == .duplicateRefunded } }
-            #expect(refunded, "waiting for duplicate_refunded")
+            let refunded = try await harness.waitUntil { try await harness.events(of: duplicate.id).contains { $0.type == .refundSucceeded } }
+            #expect(refunded, "waiting for refund.succeeded")
+            let record = try #require(try await harness.engine.payment(duplicate.paymentID))
+            #expect(record.refunds.map(\.state) == [.succeeded])
+            #expect(record.refunds.first?.reason == .duplicated)
+            #expect(record.refunds.first?.attemptID == duplicate.id)
+            #expect(record.refundedAmount == 0, "a duplicate's refund gives back the second charge, not the payment")
             let refunds = await harness.sandbox.ledger().refunds
             #expect(refunds.count == 1)
             #expect(refunds.first?.sessionID == duplicate.sessionID)

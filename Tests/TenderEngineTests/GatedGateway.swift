@@ -42,4 +42,8 @@ struct GatedGateway: PaymentGateway {
     func refund(sessionID: String, amount: Int64?, reason: RefundReason, idempotencyKey: String) async throws(GatewayError) -> GatewayRefund {
         try await base.refund(sessionID: sessionID, amount: amount, reason: reason, idempotencyKey: idempotencyKey)
     }
+
+    func refund(id: String) async throws(GatewayError) -> GatewayRefund {
+        try await base.refund(id: id)
+    }
 }

@@ -41,6 +41,14 @@ struct RecordingGateway: PaymentGateway {
         }
     }
 
+    func refund(id: String) async throws(GatewayError) -> GatewayRefund {
+        try await recorded(.retrieveRefund, key: nil) { () async throws(GatewayError) in
+            try await base.refund(id: id)
+        } sessionID: { _ in
+            ""
+        }
+    }
+
     private func recorded<T: Sendable>(
         _ endpoint: GatewayLog.Endpoint, key: String?, _ call: () async throws(GatewayError) -> T, sessionID: (T) -> String
     ) async throws(GatewayError) -> T {
@@ -60,7 +68,7 @@ struct RecordingGateway: PaymentGateway {
 actor GatewayLog {
     /// The gateway's endpoints.
     enum Endpoint: String, Sendable {
-        case createSession, pay, retrieve, refund
+        case createSession, pay, retrieve, refund, retrieveRefund
     }
 
     /// One call.

@@ -16,6 +16,7 @@ extension AttemptPolicy {
         policy.retryBackoff = .milliseconds(100)
         policy.maximumRetryBackoff = .milliseconds(400)
         policy.sessionLifetimeBeyondDeadline = .seconds(30)
+        policy.refundPollInterval = .milliseconds(200)
         return policy
     }
 }

@@ -133,7 +133,7 @@ struct AttemptMachineScenarioTests {
         #expect(!second.effects.contains { if case .call = $0 { true } else { false } })
     }
 
-    @Test("by default a duplicate charge is refunded and the refund reported")
+    @Test("by default a duplicate charge is refunded, once, as a refund of its own")
     func duplicateChargeRefunded() throws {
         let machine = AttemptMachine(policy: AttemptPolicy())
         let context = PaymentContext(completedAttemptID: Fixture.attemptID(1))
@@ -142,21 +142,13 @@ struct AttemptMachineScenarioTests {
         let second = machine.transition(paying, .payAnswered(Fixture.session(.completed)), context: context, now: t(5))
         #expect(second.attempt.duplicate)
         #expect(second.events == [.completed, .duplicateCharge])
-        #expect(second.effects.last == .call(.refundDuplicate, at: t(5)))
+        #expect(second.effects.last == .refundCharge(.duplicated, at: t(5)))
         #expect(
             second.effects.firstIndex(of: .cancel(.call)).map { $0 < second.effects.count - 1 } == true,
             "pending calls are dropped before the refund is planned")
 
-        let retried = machine.transition(second.attempt, .callFailed(.refundDuplicate, Fixture.retryLater), context: context, now: t(6))
-        #expect(retried.effects == [.call(.refundDuplicate, at: t(6.5))])
-
-        let refunded = machine.transition(retried.attempt, .refundAnswered(Fixture.refund), context: context, now: t(7))
-        #expect(refunded.attempt.refundID == Fixture.refund.id)
-        #expect(refunded.attempt.state == .completed)
-        #expect(refunded.events == [.duplicateRefunded])
-
-        let again = machine.transition(refunded.attempt, .refundAnswered(Fixture.refund), context: context, now: t(8))
-        #expect(again.events.isEmpty)
+        let again = machine.transition(second.attempt, .fetched(Fixture.session(.completed), .webhook), context: context, now: t(8))
+        #expect(again.effects.isEmpty, "the refund is asked for once")
     }
 
     @Test("the first poll is never planned before the present, even when the gateway answers after the deadline")

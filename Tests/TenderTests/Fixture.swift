@@ -50,8 +50,6 @@ enum Fixture {
 
     static let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: sessionID, createdAt: t0)
 
-    static let refund = GatewayRefund(id: "re_fixture", amount: 1000, status: .pending)
-
     /// One gateway error of every kind the machine distinguishes, with a short label.
     static let errors: [(label: String, error: GatewayError)] = [
         ("payerMustAct", GatewayError(kind: .payerMustAct(.insufficientFunds), httpStatus: 402, type: "voucher_error")),
@@ -89,7 +87,7 @@ enum Fixture {
         for reason in FetchReason.allCases {
             inputs.append(.fetchFailed(reason, retryLater))
         }
-        inputs += [.webhookHint(hint), .deadlineReached, .refundAnswered(refund), .cancelRequested]
+        inputs += [.webhookHint(hint), .deadlineReached, .cancelRequested]
         for state in AttemptState.allCases {
             inputs.append(.resolvedByOperator(state, reason: "checked with the bank"))
         }
@@ -106,7 +104,6 @@ enum Fixture {
         case .fetchFailed(let reason, let error): "fetchFailed(\(reason.rawValue), \(label(error)))"
         case .webhookHint: "webhookHint"
         case .deadlineReached: "deadlineReached"
-        case .refundAnswered: "refundAnswered"
         case .cancelRequested: "cancelRequested"
         case .resolvedByOperator(let state, _): "resolvedByOperator(\(state.rawValue))"
         }

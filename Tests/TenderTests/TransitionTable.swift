@@ -36,7 +36,7 @@ enum TableStart: String, CaseIterable, Sendable {
             paymentID: PaymentID(rawValue: "order-1"), state: .submitted, stage: .creatingSession, version: 1,
             amount: try Fixture.amount(), customer: try Fixture.customer(), code: try Fixture.code(),
             sessionID: nil, submittedAt: Fixture.t0, deadline: Fixture.t(90), graceUntil: Fixture.t(990),
-            resolvedAt: nil, outcomeSource: nil, failure: nil, late: false, duplicate: false, retries: 0, refundID: nil
+            resolvedAt: nil, outcomeSource: nil, failure: nil, late: false, duplicate: false, retries: 0
         )
         switch self {
         case .creatingSession:
@@ -102,7 +102,6 @@ struct TableOutcome: Sendable {
     var retries = 0
     /// `nil`: the session id stays as it was.
     var sessionID: String?
-    var refundID: String?
 
     /// Recorded, nothing else changes; the effects are the follow-up tasks, if any.
     static func recorded(_ effects: [Effect] = []) -> TableOutcome {
@@ -236,7 +235,6 @@ enum TransitionTable {
                 s, .callFailed(.createSession, Fixture.outcomeUnknown),
                 moves(to: .submitted, stage: .creatingSession, [.call(.createSession, at: t(12))], keepsCode: true, retries: 3))
             add(s, callFailures(.pay), .recorded())
-            add(s, callFailures(.refundDuplicate), .recorded())
             // An open session changes nothing but restarts the backoff count.
             add(s, fetchedAll(openSession), moves(to: .submitted, stage: .creatingSession, [], keepsCode: true, retries: 0))
             add(s, fetchedAll(completedSession), moves(to: .completed, stage: .paid, completes(erasing: true)))
@@ -244,7 +242,6 @@ enum TransitionTable {
             add(s, allFetchFailures, .recorded())
             add(s, .webhookHint(Fixture.hint), .recorded())
             add(s, .deadlineReached, moves(to: .expired, stage: .creatingSession, expires(erasing: true, gracePollAt: nil)))
-            add(s, .refundAnswered(Fixture.refund), .recorded())
             add(s, .cancelRequested, moves(to: .failed, stage: .creatingSession, fails(erasing: true), failure: .cancelled))
             add(s, resolved(.submitted), .recorded())
             add(s, resolved(.awaitingConfirmation), .recorded())
@@ -257,12 +254,10 @@ enum TransitionTable {
         mutating func submittedWithSession(_ s: TableStart, stage: Attempt.Stage) {
             let t = Fixture.t
             add(s, allSessionCreated, .recorded())
-            add(s, callFailures(.refundDuplicate), .recorded())
             add(s, fetchedAll(completedSession), moves(to: .completed, stage: .paid, completes(erasing: true)))
             add(s, fetchedAll(expiredSession), moves(to: .expired, stage: stage, expires(erasing: true, gracePollAt: t(70))))
             add(s, .webhookHint(Fixture.hint), .recorded([.fetch(.webhook, at: t(10))]))
             add(s, .deadlineReached, moves(to: .expired, stage: stage, expires(erasing: true, gracePollAt: t(70))))
-            add(s, .refundAnswered(Fixture.refund), .recorded())
             // The code may be on its way to the gateway: too late to cancel.
             add(s, .cancelRequested, .recorded())
             add(s, resolved(.submitted), .recorded())
@@ -382,14 +377,12 @@ enum TransitionTable {
             add(s, .payAnswered(expiredSession), expiry)
             add(s, callFailures(.createSession), .recorded())
             add(s, callFailures(.pay), .recorded())
-            add(s, callFailures(.refundDuplicate), .recorded())
             add(s, fetchedAll(openSession), beforeDeadline ? .recorded([.fetch(.poll, at: now.addingTimeInterval(4))]) : expiry)
             add(s, fetchedAll(completedSession), moves(to: .completed, stage: .paid, completes(erasing: false)))
             add(s, fetchedAll(expiredSession), expiry)
             add(s, allFetchFailures, beforeDeadline ? .recorded([.fetch(.poll, at: now.addingTimeInterval(4))]) : expiry)
             add(s, .webhookHint(Fixture.hint), .recorded([.fetch(.webhook, at: now)]))
             add(s, .deadlineReached, .recorded([.fetch(.finalPoll, at: now)]))
-            add(s, .refundAnswered(Fixture.refund), .recorded())
             add(s, .cancelRequested, .recorded())
             add(s, resolved(.submitted), .recorded())
             add(s, resolved(.awaitingConfirmation), .recorded())
@@ -400,22 +393,10 @@ enum TransitionTable {
 
         // MARK: terminal and expired
 
-        /// Completed absorbs everything; only a duplicate's refund still moves.
+        /// Completed absorbs everything; a duplicate's refund is a refund of its own.
         mutating func completed(_ s: TableStart) {
-            let duplicate = s == .completedDuplicate
             for input in Fixture.allInputs {
-                switch input {
-                case .refundAnswered(let refund) where duplicate:
-                    var outcome = TableOutcome.recorded([.emit(.duplicateRefunded)])
-                    outcome.refundID = refund.id
-                    add(s, input, outcome)
-                case .callFailed(.refundDuplicate, let error) where duplicate && error.kind == .retryLater:
-                    var outcome = TableOutcome.recorded([.call(.refundDuplicate, at: Fixture.t(50.5))])
-                    outcome.retries = 1
-                    add(s, input, outcome)
-                default:
-                    add(s, input, .recorded())
-                }
+                add(s, input, .recorded())
             }
         }
 
@@ -436,7 +417,6 @@ enum TransitionTable {
             add(s, allFetchFailures, repoll)
             add(s, .webhookHint(Fixture.hint), .recorded([.fetch(.webhook, at: s.now)]))
             add(s, .deadlineReached, .recorded())
-            add(s, .refundAnswered(Fixture.refund), .recorded())
             add(s, .cancelRequested, .recorded())
             add(s, resolved(.submitted), .recorded())
             add(s, resolved(.awaitingConfirmation), .recorded())

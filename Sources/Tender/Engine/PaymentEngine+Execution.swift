@@ -8,7 +8,11 @@ extension PaymentEngine {
     /// - Parameter attempt: the attempt as the transition that leased the task left it; read from
     ///   the store when nil.
     func execute(_ claim: TaskClaim, attempt: Attempt? = nil) async {
-        await complete(claim, attempt: attempt)
+        if case .refund = claim.purpose {
+            await completeRefunds(claim)
+        } else {
+            await complete(claim, attempt: attempt)
+        }
         await finished(claim)
     }
 
@@ -40,11 +44,22 @@ extension PaymentEngine {
     }
 
     private func complete(_ claim: TaskClaim, attempt: Attempt? = nil) async {
+        await runTask(claim) { logger in
+            let input = try await input(for: claim, attempt: attempt)
+            try await retryingStoreFailures(of: claim, logger: logger) {
+                try await apply(input, to: claim.attemptID, completing: claim)
+            }
+        }
+    }
+
+    /// Runs the work of a claimed task, logging how it failed: a lost lease and a cancellation
+    /// quietly (the task's next holder does the work), a refusal as a warning, an unreachable
+    /// store once per outage.
+    func runTask(_ claim: TaskClaim, _ work: (Logger) async throws -> Void) async {
         var logger = self.logger
         logger[metadataKey: "attempt_id"] = "\(claim.attemptID)"
         do {
-            let input = try await input(for: claim, attempt: attempt)
-            try await applyRetrying(input, completing: claim, logger: logger)
+            try await work(logger)
         } catch let error as StoreError where error.code == .fencedOut {
             logger.debug("task lost its lease; its new holder finishes it", metadata: ["kind": "\(claim.kind.rawValue)"])
         } catch is CancellationError {
@@ -60,16 +75,16 @@ extension PaymentEngine {
         }
     }
 
-    /// Applies what a task learned, retrying for up to a lease's length while the store fails:
+    /// Writes what a task learned, retrying for up to a lease's length while the store fails:
     /// the gateway's answer outlives a short outage, and the task does not wait for its lease to
     /// lapse. Gives up (leaving the task to its lease) sooner when the engine stops accepting work.
-    private func applyRetrying(_ input: AttemptInput, completing claim: TaskClaim, logger: Logger) async throws {
+    @discardableResult
+    func retryingStoreFailures<T>(of claim: TaskClaim, logger: Logger, _ write: () async throws -> T) async throws -> T {
         let giveUpAt = ContinuousClock.now + configuration.leaseDuration
         var pause = Duration.milliseconds(100)
         while true {
             do {
-                try await apply(input, to: claim.attemptID, completing: claim)
-                return
+                return try await write()
             } catch let error as StoreError {
                 throw error
             } catch {
@@ -86,6 +101,8 @@ extension PaymentEngine {
         switch claim.purpose {
         case .deadline:
             return .deadlineReached
+        case .refund:
+            preconditionFailure("refund tasks run through completeRefunds")
         case .fetch(let reason):
             guard let sessionID = try await attempt(claim.attemptID, known: known)?.sessionID else {
                 return .fetchFailed(reason, GatewayError(kind: .requestRejected, message: "no session to fetch"))
@@ -102,7 +119,7 @@ extension PaymentEngine {
             guard let attempt = try await attempt(claim.attemptID, known: known) else {
                 throw StoreError(.notFound, "no attempt \(claim.attemptID)")
             }
-            if call != .refundDuplicate, now() >= attempt.deadline {
+            if now() >= attempt.deadline {
                 // A backlog held the call past the deadline: the code is stale and the payer gone,
                 // so the call is not made and the attempt expires as its deadline would have it.
                 return .deadlineReached
@@ -141,19 +158,11 @@ extension PaymentEngine {
                 throw GatewayError(kind: .requestRejected, message: "no session or code to pay with")
             }
             return .payAnswered(try await timed("pay") { try await self.gateway.pay(sessionID: sessionID, code: code, idempotencyKey: key) })
-        case .refundDuplicate:
-            guard let sessionID = attempt.sessionID else {
-                throw GatewayError(kind: .requestRejected, message: "no session to refund")
-            }
-            return .refundAnswered(
-                try await timed("refund") {
-                    try await self.gateway.refund(sessionID: sessionID, amount: nil, reason: .duplicated, idempotencyKey: key)
-                })
         }
     }
 
     /// Runs a gateway call, recording its latency and failures by endpoint.
-    private func timed<T>(_ endpoint: String, _ call: () async throws -> T) async throws -> T {
+    func timed<T>(_ endpoint: String, _ call: () async throws -> T) async throws -> T {
         let started = ContinuousClock.now
         defer {
             Timer(label: "tender_gateway_request_duration_seconds", dimensions: [("endpoint", endpoint)])

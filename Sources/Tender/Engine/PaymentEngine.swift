@@ -16,6 +16,8 @@ public actor PaymentEngine: Service {
     let configuration: EngineConfiguration
     /// The state machine every transition of this engine runs, built from the configuration's policy.
     public nonisolated let machine: AttemptMachine
+    /// The state machine of refunds, with the same policy.
+    public nonisolated let refundMachine: RefundMachine
     let logger: Logger
     let now: @Sendable () -> Date
     let alarm = Alarm()
@@ -40,6 +42,7 @@ public actor PaymentEngine: Service {
         self.gateway = gateway
         self.configuration = configuration
         self.machine = AttemptMachine(policy: configuration.policy)
+        self.refundMachine = RefundMachine(policy: configuration.policy)
         self.logger = logger
         self.now = now
         self.scheduler = SchedulerStateMachine(configuration: configuration, now: now())
@@ -215,7 +218,13 @@ public actor PaymentEngine: Service {
     /// Puts the due times of the tasks `effects` schedule on the timer heap, and wakes the
     /// scheduler when one is near (or when `ringing`).
     func schedule(_ effects: [Effect], ringing: Bool = false) async {
-        let near = scheduler.schedule(effects.compactMap { $0.scheduledTask?.dueAt }, now: now())
+        await schedule(dueTimes: effects.compactMap { $0.scheduledTask?.dueAt }, ringing: ringing)
+    }
+
+    /// Puts due times on the timer heap, and wakes the scheduler when one is near (or when
+    /// `ringing`).
+    func schedule(dueTimes: [Date], ringing: Bool = false) async {
+        let near = scheduler.schedule(dueTimes, now: now())
         if ringing || near {
             await alarm.ring()
         }

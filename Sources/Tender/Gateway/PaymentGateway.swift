@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the engine needs from a payment gateway: open a session, hand it the payer's code, read the
-/// truth about it, and refund it. Webhooks are verified before they reach the engine, by the
+/// truth about it, and refund it and read the refund back. Webhooks are verified before they reach the engine, by the
 /// gateway's verifier at the HTTP edge.
 ///
 /// Every call may be retried by the engine with the same idempotency key; an implementation passes
@@ -18,6 +18,9 @@ public protocol PaymentGateway: Sendable {
 
     /// Refunds a completed session, all of it when `amount` is `nil`.
     func refund(sessionID: String, amount: Int64?, reason: RefundReason, idempotencyKey: String) async throws(GatewayError) -> GatewayRefund
+
+    /// Reads a refund back: the only way to learn whether a pending refund settled.
+    func refund(id: String) async throws(GatewayError) -> GatewayRefund
 }
 
 /// What a new checkout session is for.

@@ -4,7 +4,7 @@ public enum AttemptInput: Sendable, Hashable {
     case sessionCreated(GatewaySession)
     /// The gateway answered the pay call with the session.
     case payAnswered(GatewaySession)
-    /// A gateway call (create, pay or refund) did not return a result.
+    /// A gateway call (create or pay) did not return a result.
     case callFailed(GatewayCall, GatewayError)
     /// The session was read from the gateway's API; the only source of an outcome besides call answers.
     case fetched(GatewaySession, FetchReason)
@@ -14,8 +14,6 @@ public enum AttemptInput: Sendable, Hashable {
     case webhookHint(WebhookHint)
     /// The attempt's deadline fell due.
     case deadlineReached
-    /// The gateway accepted the refund of a duplicate charge.
-    case refundAnswered(GatewayRefund)
     /// The order system asked to cancel the attempt.
     case cancelRequested
     /// An operator resolved the attempt by hand.
@@ -24,7 +22,7 @@ public enum AttemptInput: Sendable, Hashable {
     /// Where the input came from.
     public var source: InputSource {
         switch self {
-        case .sessionCreated, .payAnswered, .callFailed, .refundAnswered: .gatewayResponse
+        case .sessionCreated, .payAnswered, .callFailed: .gatewayResponse
         case .fetched(_, let reason), .fetchFailed(let reason, _): reason.source
         case .webhookHint: .webhook
         case .deadlineReached: .deadline
@@ -43,7 +41,6 @@ public enum AttemptInput: Sendable, Hashable {
         case .fetchFailed: "fetch_failed"
         case .webhookHint: "webhook_hint"
         case .deadlineReached: "deadline_reached"
-        case .refundAnswered: "refund_answered"
         case .cancelRequested: "cancel_requested"
         case .resolvedByOperator: "resolved_by_operator"
         }

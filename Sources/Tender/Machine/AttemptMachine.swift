@@ -49,7 +49,7 @@ public struct AttemptMachine: Sendable {
             id: submission.attemptID, paymentID: submission.paymentID, state: .submitted, stage: .creatingSession,
             version: 1, amount: submission.amount, customer: submission.customer, code: submission.code,
             sessionID: nil, submittedAt: now, deadline: deadline, graceUntil: deadline + policy.graceAfterDeadline,
-            resolvedAt: nil, outcomeSource: nil, failure: nil, late: false, duplicate: false, retries: 0, refundID: nil
+            resolvedAt: nil, outcomeSource: nil, failure: nil, late: false, duplicate: false, retries: 0
         )
         return Transition(
             previous: nil, attempt: attempt,
@@ -99,7 +99,6 @@ private struct Step {
         case .fetchFailed(let reason, let error): fetchFailed(reason, error)
         case .webhookHint(let hint): webhookHint(hint)
         case .deadlineReached: deadlineReached()
-        case .refundAnswered(let refund): refundAnswered(refund)
         case .cancelRequested: cancelRequested()
         case .resolvedByOperator(let state, let reason): resolvedByOperator(state, reason: reason)
         }
@@ -137,9 +136,6 @@ private struct Step {
     }
 
     mutating func callFailed(_ call: GatewayCall, _ error: GatewayError) {
-        if call == .refundDuplicate {
-            return refundFailed(error)
-        }
         guard attempt.state == .submitted else { return ignore("late \(call.rawValue) failure: \(error)") }
         switch (call, attempt.stage) {
         case (.createSession, .creatingSession), (.pay, .paying), (.pay, .repaying): break
@@ -243,23 +239,6 @@ private struct Step {
         }
     }
 
-    mutating func refundAnswered(_ refund: GatewayRefund) {
-        guard attempt.duplicate, attempt.refundID == nil else { return ignore("refund answered again") }
-        attempt.refundID = refund.id
-        attempt.retries = 0
-        effects.append(.emit(.duplicateRefunded))
-        note = "duplicate charge refunded"
-    }
-
-    mutating func refundFailed(_ error: GatewayError) {
-        guard attempt.duplicate, attempt.refundID == nil else { return ignore("late refund failure: \(error)") }
-        if error.isRetryable {
-            retry(.refundDuplicate, "refund failed, retrying: \(error)")
-        } else {
-            note = "refund refused, an operator must act: \(error)"
-        }
-    }
-
     mutating func cancelRequested() {
         guard attempt.state == .submitted, attempt.stage == .creatingSession else {
             return ignore("cancel refused: the code may have reached the gateway")
@@ -321,7 +300,7 @@ private struct Step {
             effects.append(.emit(.duplicateCharge))
             note += "; duplicate charge, attempt \(first) completed the payment first"
             if policy.refundsDuplicates {
-                effects.append(.call(.refundDuplicate, at: now))
+                effects.append(.refundCharge(.duplicated, at: now))
             }
         }
     }

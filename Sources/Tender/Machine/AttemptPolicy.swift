@@ -20,6 +20,9 @@ public struct AttemptPolicy: Sendable, Hashable {
     /// Whether a duplicate charge is refunded automatically. Default on: a payer charged twice
     /// gets the second charge back unless the operator says otherwise.
     public var refundsDuplicates: Bool = true
+    /// How long after the gateway accepted a refund it is first read back to learn whether it
+    /// settled; later reads back off, doubling up to 64 times this.
+    public var refundPollInterval: Duration = .seconds(5)
 
     /// The defaults.
     public init() {}

@@ -17,6 +17,9 @@ public enum Effect: Sendable, Hashable {
     case emit(OrderEventType)
     /// Forget the BLIK code: the gateway has it, or it can no longer be used.
     case eraseCode
+    /// Refund the attempt's whole charge, as a ``Refund`` of its own followed to the end like one
+    /// the order system asked for; its gateway call is due at the given time.
+    case refundCharge(RefundReason, at: Date)
 }
 
 /// A gateway call the engine makes for an attempt.
@@ -25,8 +28,6 @@ public enum GatewayCall: String, Sendable, Hashable, Codable, CaseIterable {
     case createSession = "create_session"
     /// Hand the code to the session.
     case pay
-    /// Refund a duplicate charge.
-    case refundDuplicate = "refund_duplicate"
 }
 
 /// Why a session is read.
@@ -60,12 +61,26 @@ public enum FetchReason: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// The kinds of durable task; an attempt has at most one pending task of each kind.
 public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
-    /// A gateway call (create, pay, refund).
+    /// A gateway call (create, pay).
     case call
     /// A read of the session.
     case fetch
     /// The attempt's deadline.
     case deadline
+    /// The gateway work of the attempt's unfinished refunds.
+    case refund
+}
+
+/// What a refund task does next for the attempt's unfinished refunds.
+public enum RefundStep: String, Sendable, Hashable, Codable, CaseIterable {
+    /// At least one refund waits for its gateway call.
+    case call
+    /// Every unfinished refund waits to be read back; run as the poll budget allows, like the
+    /// session polls whose reason it shares.
+    case poll
+
+    /// Whether the step is a poll, made only as the engine's poll budget allows.
+    public var isBudgeted: Bool { self == .poll }
 }
 
 /// What the order system is told. Each event carries the payment and attempt ids and the state.
@@ -82,8 +97,10 @@ public enum OrderEventType: String, Sendable, Hashable, Codable, CaseIterable {
     case completedLate = "attempt.completed_late"
     /// A second attempt of a paid payment completed: the payer was charged twice.
     case duplicateCharge = "payment.duplicate_charge"
-    /// The duplicate charge was refunded.
-    case duplicateRefunded = "payment.duplicate_refunded"
+    /// A refund settled: the money went back to the payer.
+    case refundSucceeded = "refund.succeeded"
+    /// A refund failed; its amount can be refunded again.
+    case refundFailed = "refund.failed"
 }
 
 extension Effect {
@@ -93,6 +110,7 @@ extension Effect {
         case .call(let call, let at): (.call(call), at)
         case .fetch(let reason, let at): (.fetch(reason), at)
         case .scheduleDeadline(let at): (.deadline, at)
+        case .refundCharge(_, let at): (.refund(.call), at)
         case .cancel, .emit, .eraseCode: nil
         }
     }

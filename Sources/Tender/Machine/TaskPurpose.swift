@@ -1,4 +1,5 @@
-/// What a durable task does: a gateway call, a read of the session, or the attempt's deadline.
+/// What a durable task does: a gateway call, a read of the session, the attempt's deadline, or
+/// the work of its refunds.
 /// The store keeps it as the task's ``kind`` and ``reason``.
 public enum TaskPurpose: Sendable, Hashable {
     /// Make a gateway call.
@@ -7,6 +8,8 @@ public enum TaskPurpose: Sendable, Hashable {
     case fetch(FetchReason)
     /// Fire the attempt's deadline.
     case deadline
+    /// Call the gateway for, or read back, the attempt's unfinished refunds.
+    case refund(RefundStep)
 
     /// Reads a stored task back; nil when the reason is none of the kind's.
     public init?(kind: TaskKind, reason: String) {
@@ -20,6 +23,9 @@ public enum TaskPurpose: Sendable, Hashable {
         case .deadline:
             guard reason == Self.deadlineReason else { return nil }
             self = .deadline
+        case .refund:
+            guard let step = RefundStep(rawValue: reason) else { return nil }
+            self = .refund(step)
         }
     }
 
@@ -29,22 +35,29 @@ public enum TaskPurpose: Sendable, Hashable {
         case .call: .call
         case .fetch: .fetch
         case .deadline: .deadline
+        case .refund: .refund
         }
     }
 
-    /// The reason as stored: the call's or the fetch reason's raw value, or `deadline`.
+    /// The reason as stored: the call's, the fetch reason's or the refund step's raw value, or
+    /// `deadline`.
     public var reason: String {
         switch self {
         case .call(let call): call.rawValue
         case .fetch(let reason): reason.rawValue
         case .deadline: Self.deadlineReason
+        case .refund(let step): step.rawValue
         }
     }
 
     /// Whether the task is a poll, run only as the engine's poll budget allows
-    /// (``FetchReason/isBudgeted``).
+    /// (``FetchReason/isBudgeted``, ``RefundStep/isBudgeted``).
     public var isBudgeted: Bool {
-        if case .fetch(let reason) = self { reason.isBudgeted } else { false }
+        switch self {
+        case .fetch(let reason): reason.isBudgeted
+        case .refund(let step): step.isBudgeted
+        case .call, .deadline: false
+        }
     }
 
     /// The one reason a deadline has.

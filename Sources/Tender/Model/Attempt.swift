@@ -41,8 +41,6 @@ public struct Attempt: Sendable, Hashable {
     public var duplicate: Bool
     /// Consecutive retryable failures of the current gateway call, for backoff.
     public var retries: Int
-    /// The gateway's id of the refund of a duplicate charge, once made.
-    public var refundID: String?
 
     /// The progress of a submitted attempt through the gateway's call sequence.
     public enum Stage: String, Sendable, Hashable, Codable {
@@ -67,7 +65,7 @@ public struct Attempt: Sendable, Hashable {
         amount: Money, customer: Customer, code: BLIKCode?, sessionID: String?,
         submittedAt: Date, deadline: Date, graceUntil: Date, resolvedAt: Date?,
         outcomeSource: InputSource?, failure: FailureReason?, late: Bool, duplicate: Bool,
-        retries: Int, refundID: String?
+        retries: Int
     ) {
         self.id = id
         self.paymentID = paymentID
@@ -87,6 +85,5 @@ public struct Attempt: Sendable, Hashable {
         self.late = late
         self.duplicate = duplicate
         self.retries = retries
-        self.refundID = refundID
     }
 }

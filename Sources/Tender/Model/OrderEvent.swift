@@ -20,11 +20,13 @@ public struct OrderEvent: Sendable, Hashable, Codable {
     public var asksForNewCode: Bool
     /// When the transition happened.
     public var occurredAt: Date
+    /// The refund, for `refund.succeeded` and `refund.failed`.
+    public var refundID: RefundID?
 
     /// Creates an event.
     public init(
         sequence: Int64, type: OrderEventType, paymentID: PaymentID, attemptID: AttemptID, state: AttemptState, version: Int64,
-        failure: FailureReason?, asksForNewCode: Bool, occurredAt: Date
+        failure: FailureReason?, asksForNewCode: Bool, occurredAt: Date, refundID: RefundID? = nil
     ) {
         self.sequence = sequence
         self.type = type
@@ -35,5 +37,6 @@ public struct OrderEvent: Sendable, Hashable, Codable {
         self.failure = failure
         self.asksForNewCode = asksForNewCode
         self.occurredAt = occurredAt
+        self.refundID = refundID
     }
 }

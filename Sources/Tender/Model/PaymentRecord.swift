@@ -14,15 +14,27 @@ public struct PaymentRecord: Sendable, Hashable {
     public var attempts: [Attempt]
     /// Every applied input of every attempt, by attempt and version.
     public var history: [HistoryEntry]
+    /// The refunds of the payment's attempts, oldest first (duplicate charges' among them).
+    public var refunds: [Refund]
 
     /// Creates a record.
-    public init(id: PaymentID, amount: Money, completedAttemptID: AttemptID?, createdAt: Date, attempts: [Attempt], history: [HistoryEntry]) {
+    public init(
+        id: PaymentID, amount: Money, completedAttemptID: AttemptID?, createdAt: Date, attempts: [Attempt], history: [HistoryEntry],
+        refunds: [Refund] = []
+    ) {
         self.id = id
         self.amount = amount
         self.completedAttemptID = completedAttemptID
         self.createdAt = createdAt
         self.attempts = attempts
         self.history = history
+        self.refunds = refunds
+    }
+
+    /// How much of the payment went back to the payer: its refunds that succeeded, duplicate
+    /// charges' refunds excepted.
+    public var refundedAmount: Int64 {
+        refunds.filter { $0.state == .succeeded && $0.attemptID == completedAttemptID }.reduce(0) { $0 + $1.amount.minorUnits }
     }
 
     /// The payment's state: completed when an attempt completed it, else the latest attempt's state.

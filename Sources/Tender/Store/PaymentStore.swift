@@ -1,10 +1,10 @@
 import Foundation
 
-/// Tender's durable state: attempts, their history, follow-up tasks, the webhook inbox, the
+/// Tender's durable state: attempts, their history, refunds, follow-up tasks, the webhook inbox, the
 /// outbox of events for the order system, and their retention. Each caller asks for the part it
 /// needs: the engine for all of it, an operator command for ``PaymentReads``, an event consumer
 /// for ``Outbox``.
-public protocol PaymentStore: AttemptTransitions, WebhookInbox, TaskQueue, Outbox, PaymentReads, Retention {
+public protocol PaymentStore: AttemptTransitions, Refunds, WebhookInbox, TaskQueue, Outbox, PaymentReads, Retention {
     /// Notices of changes made by any process sharing the store, for as long as the caller iterates.
     func signals() -> AsyncStream<StoreSignal>
 

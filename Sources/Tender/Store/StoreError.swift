@@ -4,6 +4,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case idempotencyConflict, attemptInFlight, paymentCompleted, paymentMismatch, notFound, fencedOut, workerIDInUse
+            case paymentNotCompleted, amountExceedsRefundable
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -22,6 +23,10 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let fencedOut = Code(.fencedOut)
         /// Another live worker runs under the same worker id.
         public static let workerIDInUse = Code(.workerIDInUse)
+        /// The payment is not paid, so there is nothing to refund.
+        public static let paymentNotCompleted = Code(.paymentNotCompleted)
+        /// The refund asks for more than is left to refund.
+        public static let amountExceedsRefundable = Code(.amountExceedsRefundable)
 
         /// The code's snake_case name.
         public var description: String {
@@ -33,6 +38,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             case .notFound: "not_found"
             case .fencedOut: "fenced_out"
             case .workerIDInUse: "worker_id_in_use"
+            case .paymentNotCompleted: "payment_not_completed"
+            case .amountExceedsRefundable: "amount_exceeds_refundable"
             }
         }
     }
