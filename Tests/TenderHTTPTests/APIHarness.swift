@@ -29,15 +29,17 @@ struct APIHarness: Sendable {
     ///   - token: the API token, or `nil` for open `/v1` routes.
     ///   - readiness: overrides the readiness check (the default asks the database).
     ///   - pool: overrides the store's pool (e.g. one pointing at a database that is down).
+    ///   - bank: how the sandbox's bank behaves.
     static func run(
         token: String? = token,
         readiness: (@Sendable () async -> Readiness)? = nil,
         pool overridePool: PostgresPool? = nil,
+        bank: BankBehavior = BankBehavior(),
         _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         let logger = Logger(label: "tender.http.test")
         try await withCleanup {
-            try await runOnBackends(token: token, readiness: readiness, pool: overridePool, logger: logger, body)
+            try await runOnBackends(token: token, readiness: readiness, pool: overridePool, bank: bank, logger: logger, body)
         } cleanup: {
             await overridePool?.close()
         }
@@ -47,12 +49,13 @@ struct APIHarness: Sendable {
         token: String?,
         readiness: (@Sendable () async -> Readiness)?,
         pool overridePool: PostgresPool?,
+        bank: BankBehavior,
         logger: Logger,
         _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         let registry = PrometheusCollectorRegistry()
         try await LiveBackends.run(
-            sandbox: SandboxConfiguration(secretKey: secretKey), secretKey: secretKey, engine: .forTests(policy: .fastForTests),
+            sandbox: SandboxConfiguration(secretKey: secretKey, bank: bank), secretKey: secretKey, engine: .forTests(policy: .fastForTests),
             configure: {
                 $0.poolSize = 6
                 $0.apiToken = token.map(APIToken.init)
@@ -106,6 +109,14 @@ struct APIHarness: Sendable {
         try await client.execute(
             uri: "/v1/payments", method: .post,
             headers: Self.headers(token: token, [.idempotencyKey: key, .contentType: "application/json"]), body: body
+        )
+    }
+
+    /// Refunds a payment through the API; `body` is the JSON sent.
+    func refund(_ paymentID: String, body: String = "{}", key: String = UUID().uuidString) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/v1/payments/\(paymentID)/refunds", method: .post,
+            headers: Self.headers([.idempotencyKey: key, .contentType: "application/json"]), body: ByteBuffer(string: body)
         )
     }
 
