@@ -42,7 +42,7 @@ public struct APIError: HTTPResponseError, Sendable {
     /// 404, or 503.
     init(_ error: StoreError) {
         switch error.code {
-        case .idempotencyConflict, .attemptInFlight, .paymentCompleted, .paymentMismatch, .paymentNotCompleted:
+        case .idempotencyConflict, .attemptInFlight, .paymentCompleted, .paymentMismatch, .paymentNotCompleted, .attemptFinished:
             self.init(.conflict, code: error.code.description, message: error.message)
         case .amountExceedsRefundable:
             self.init(.unprocessableContent, code: error.code.description, message: error.message)

@@ -3,8 +3,9 @@ import Hummingbird
 import Logging
 import Tender
 
-/// `POST /v1/payments`, `GET /v1/payments/{payment_id}` and `POST /v1/payments/{payment_id}/refunds`:
-/// the order system submits payments, reads them back and refunds them.
+/// `POST /v1/payments`, `GET /v1/payments/{payment_id}`, `POST /v1/payments/{payment_id}/cancel` and
+/// `POST /v1/payments/{payment_id}/refunds`: the order system submits payments, reads them back,
+/// cancels and refunds them.
 public struct PaymentRoutes<Context: RequestContext>: Sendable {
     /// The engine that takes the payments.
     public let engine: PaymentEngine
@@ -30,6 +31,9 @@ public struct PaymentRoutes<Context: RequestContext>: Sendable {
         }
         group.post("payments/{payment_id}/refunds") { request, context in
             try await refund(request, context: context)
+        }
+        group.post("payments/{payment_id}/cancel") { _, context in
+            try await cancel(context: context)
         }
     }
 
@@ -96,6 +100,19 @@ public struct PaymentRoutes<Context: RequestContext>: Sendable {
             throw APIError(.notFound, code: "not_found", message: "no such payment")
         }
         return try JSONBody.response(PaymentView(record))
+    }
+
+    private func cancel(context: Context) async throws -> Response {
+        let id = try Self.paymentID(of: context)
+        let attempt: Attempt
+        do {
+            attempt = try await engine.cancel(paymentID: id)
+        } catch {
+            throw Self.translate(error, logger: context.logger)
+        }
+        let view = SubmittedPaymentView(
+            paymentID: attempt.paymentID, attemptID: attempt.id.description, state: attempt.state, deadline: attempt.deadline)
+        return try JSONBody.response(view)
     }
 
     private func refund(_ request: Request, context: Context) async throws -> Response {

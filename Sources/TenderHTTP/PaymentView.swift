@@ -147,7 +147,7 @@ struct PaymentView: Encodable, Sendable {
     }
 }
 
-/// The body answering `POST /v1/payments`.
+/// The body answering `POST /v1/payments` and `POST /v1/payments/{payment_id}/cancel`: the attempt.
 struct SubmittedPaymentView: Encodable, Sendable {
     var paymentID: PaymentID
     /// The attempt's id in lower case.

@@ -14,6 +14,7 @@ public struct Migration: Sendable, Hashable {
         Migration(version: 2, name: "0002_poll_budget.sql", bytes: PackageResources._002_poll_budget_sql),
         Migration(version: 3, name: "0003_retention.sql", bytes: PackageResources._003_retention_sql),
         Migration(version: 4, name: "0004_refunds.sql", bytes: PackageResources._004_refunds_sql),
+        Migration(version: 5, name: "0005_canceled.sql", bytes: PackageResources._005_canceled_sql),
     ]
 
     private init(version: Int, name: String, bytes: [UInt8]) {

@@ -189,8 +189,9 @@ struct LedgerAudit {
             case .awaitingConfirmation: return [EventKey(type: .awaitingConfirmation, version: step.version)]
             case .expired: return [EventKey(type: .expired, version: step.version)]
             case .failed: return [EventKey(type: .failed, version: step.version)]
+            case .canceled: return [EventKey(type: .canceled, version: step.version)]
             case .completed:
-                let completed = EventKey(type: from == .expired ? .completedLate : .completed, version: step.version)
+                let completed = EventKey(type: from.isWatchedForLateCompletion ? .completedLate : .completed, version: step.version)
                 return duplicate ? [completed, EventKey(type: .duplicateCharge, version: step.version)] : [completed]
             }
         }

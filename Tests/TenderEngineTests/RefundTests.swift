@@ -57,7 +57,9 @@ struct RefundTests {
                 store: rig.store, gateway: FirstRefundAnswerLost(base: rig.gateway), configuration: configuration, logger: rig.logger)
             try await withServices([engine], logger: rig.logger) {
                 let attempt = try #require(try await rig.submit(codes: [MagicBLIKCode.immediateCompletion.rawValue]).first)
-                let paid = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) { try await rig.store.attempt(attempt.id)?.state == .completed }
+                let paid = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
+                    try await rig.store.attempt(attempt.id)?.state == .completed
+                }
                 #expect(paid)
 
                 let requested = try await engine.refund(paymentID: attempt.paymentID, idempotencyKey: "refund-\(attempt.id)")

@@ -84,7 +84,7 @@ struct RandomStep: Sendable, CustomStringConvertible {
             case 90..<94: return .deadlineReached
             default: return .fetched(session(sessionID, status), .finalPoll)
             }
-        case (.expired, _):
+        case (.expired, _), (.canceled, _):
             if kind < 60 { return .fetched(session(sessionID, status), .gracePoll) }
             return kind < 80 ? hint(sessionID) : .fetchFailed(.gracePoll, error)
         case (.completed, _), (.failed, _):
@@ -227,12 +227,18 @@ struct RandomPayment {
         // Events match state changes.
         let events = transition.events
         let completedNow = transition.changedState && after.state == .completed
-        #expect(events.contains(.completed) == (completedNow && before.state != .expired), "\(label)")
-        #expect(events.contains(.completedLate) == (completedNow && before.state == .expired), "\(label)")
+        let wasLate = before.state.isWatchedForLateCompletion
+        #expect(events.contains(.completed) == (completedNow && !wasLate), "\(label)")
+        #expect(events.contains(.completedLate) == (completedNow && wasLate), "\(label)")
+        #expect(events.contains(.canceled) == (transition.changedState && after.state == .canceled), "\(label)")
+        if transition.changedState && after.state == .canceled {
+            #expect(input == .cancelRequested, "only the order system cancels: \(label)")
+            #expect(!transition.effects.contains { if case .call = $0 { true } else { false } }, "a canceled attempt calls nothing")
+        }
         #expect(events.contains(.expired) == (transition.changedState && after.state == .expired), "\(label)")
         #expect(events.contains(.failed) == (transition.changedState && after.state == .failed), "\(label)")
         #expect(events.contains(.awaitingConfirmation) == (transition.changedState && after.state == .awaitingConfirmation), "\(label)")
-        #expect(after.late == (after.state == .completed && (before.late || (completedNow && before.state == .expired))), "\(label)")
+        #expect(after.late == (after.state == .completed && (before.late || (completedNow && wasLate))), "\(label)")
 
         // A completion while another attempt completed the payment is a duplicate charge.
         if completedNow {
@@ -242,6 +248,8 @@ struct RandomPayment {
             #expect(transition.completesPayment == !isDuplicate)
             let refunds = transition.effects.contains { if case .refundCharge(.duplicated, _) = $0 { true } else { false } }
             #expect(refunds == (isDuplicate && machine.policy.refundsDuplicates))
+            let refundsCanceled = transition.effects.contains { if case .refundCharge(.requestedByCustomer, _) = $0 { true } else { false } }
+            #expect(refundsCanceled == (!isDuplicate && before.state == .canceled && machine.policy.refundsDuplicates), "\(label)")
         } else {
             #expect(!events.contains(.duplicateCharge), "\(label)")
             #expect(after.duplicate == before.duplicate)

@@ -162,16 +162,56 @@ struct AttemptMachineScenarioTests {
         #expect(polled.attempt.state == .expired)
     }
 
-    @Test("cancelling is possible only before the code can have reached the gateway")
-    func cancel() throws {
+    @Test("a cancel before the session exists ends the attempt without another gateway call")
+    func cancelBeforeSession() throws {
         let submitted = machine.submit(try Fixture.submission(), now: t(0))
-        let cancelled = machine.transition(submitted.attempt, .cancelRequested, context: PaymentContext(), now: t(0.5))
-        #expect(cancelled.attempt.state == .failed)
-        #expect(cancelled.attempt.failure == .cancelled)
-        #expect(cancelled.attempt.outcomeSource == .orderSystem)
+        let canceled = machine.transition(submitted.attempt, .cancelRequested, context: PaymentContext(), now: t(0.5))
+        #expect(canceled.attempt.state == .canceled)
+        #expect(canceled.attempt.outcomeSource == .orderSystem)
+        #expect(canceled.attempt.code == nil)
+        #expect(canceled.events == [.canceled])
+        #expect(canceled.effects.contains(.cancel(.fetch)))
+        #expect(!canceled.effects.contains { $0.scheduledTask != nil })
 
-        let refused = machine.transition(try payingAttempt(), .cancelRequested, context: PaymentContext(), now: t(2))
-        #expect(refused.attempt.state == .submitted)
+        let created = machine.transition(canceled.attempt, .sessionCreated(Fixture.session(.open)), context: PaymentContext(), now: t(1))
+        #expect(created.attempt.state == .canceled)
+        #expect(created.effects.isEmpty, "a session created anyway is not paid")
+    }
+
+    @Test("a canceled attempt's session is watched; a completion that arrives anyway is late and refunded")
+    func cancelWhileAwaiting() throws {
+        let awaiting = try awaitingAttempt(number: 1)
+        let canceled = machine.transition(awaiting, .cancelRequested, context: PaymentContext(), now: t(30))
+        #expect(canceled.attempt.state == .canceled)
+        #expect(canceled.events == [.canceled])
+        #expect(canceled.effects.contains(.fetch(.gracePoll, at: t(90))))
+        #expect(!canceled.effects.contains { if case .call = $0 { true } else { false } })
+
+        let stillOpen = machine.transition(canceled.attempt, .fetched(Fixture.session(.open), .gracePoll), context: PaymentContext(), now: t(90))
+        #expect(stillOpen.attempt.state == .canceled)
+        #expect(stillOpen.effects == [.fetch(.gracePoll, at: t(150))])
+
+        let confirmed = machine.transition(
+            stillOpen.attempt, .fetched(Fixture.session(.completed), .gracePoll), context: PaymentContext(), now: t(150))
+        #expect(confirmed.attempt.state == .completed)
+        #expect(confirmed.attempt.late)
+        #expect(confirmed.events == [.completedLate])
+        #expect(confirmed.effects.last == .refundCharge(.requestedByCustomer, at: t(150)))
+
+        var keep = AttemptPolicy()
+        keep.refundsDuplicates = false
+        let kept = AttemptMachine(policy: keep).transition(
+            stillOpen.attempt, .fetched(Fixture.session(.completed), .gracePoll), context: PaymentContext(), now: t(150))
+        #expect(kept.attempt.state == .completed)
+        #expect(!kept.effects.contains { if case .refundCharge = $0 { true } else { false } }, "reported, not refunded")
+    }
+
+    @Test("a completed, expired or failed attempt is not canceled")
+    func cancelAfterOutcome() throws {
+        let completed = machine.transition(
+            try awaitingAttempt(number: 1), .fetched(Fixture.session(.completed), .poll), context: PaymentContext(), now: t(30))
+        let refused = machine.transition(completed.attempt, .cancelRequested, context: PaymentContext(), now: t(31))
+        #expect(refused.attempt.state == .completed)
         #expect(refused.effects.isEmpty)
     }
 

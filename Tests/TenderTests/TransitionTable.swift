@@ -15,6 +15,8 @@ enum TableStart: String, CaseIterable, Sendable {
     case completedDuplicate = "completed/duplicate"
     case expiredInGrace = "expired/in_grace"
     case expiredAfterGrace = "expired/after_grace"
+    case canceledInGrace = "canceled/in_grace"
+    case canceledAfterGrace = "canceled/after_grace"
     case failed = "failed"
 
     /// When the input arrives. The attempt was submitted at `t(0)`: deadline `t(90)`, grace until `t(990)`.
@@ -24,8 +26,8 @@ enum TableStart: String, CaseIterable, Sendable {
         case .awaitingBeforeDeadline: Fixture.t(30)
         case .awaitingAfterDeadline: Fixture.t(95)
         case .completed, .completedDuplicate, .failed: Fixture.t(50)
-        case .expiredInGrace: Fixture.t(200)
-        case .expiredAfterGrace: Fixture.t(1000)
+        case .expiredInGrace, .canceledInGrace: Fixture.t(200)
+        case .expiredAfterGrace, .canceledAfterGrace: Fixture.t(1000)
         }
     }
 
@@ -74,6 +76,14 @@ enum TableStart: String, CaseIterable, Sendable {
             attempt.code = nil
             attempt.resolvedAt = Fixture.t(90)
             attempt.outcomeSource = .deadline
+        case .canceledInGrace, .canceledAfterGrace:
+            attempt.sessionID = Fixture.sessionID
+            attempt.version = 5
+            attempt.state = .canceled
+            attempt.stage = .paid
+            attempt.code = nil
+            attempt.resolvedAt = Fixture.t(30)
+            attempt.outcomeSource = .orderSystem
         case .failed:
             attempt.sessionID = Fixture.sessionID
             attempt.version = 4
@@ -134,6 +144,8 @@ enum TransitionTable {
         table.completed(.completedDuplicate)
         table.expired(.expiredInGrace)
         table.expired(.expiredAfterGrace)
+        table.expired(.canceledInGrace)
+        table.expired(.canceledAfterGrace)
         table.failed()
         table.boundaries()
         return table.rows
@@ -155,6 +167,13 @@ enum TransitionTable {
     /// A failure: the code is forgotten, every pending task dropped, the order system told.
     static func fails(erasing: Bool) -> [Effect] {
         (erasing ? [.eraseCode] : []) + [.cancel(.call), .cancel(.fetch), .cancel(.deadline), .emit(.failed)]
+    }
+
+    /// A cancellation: as an expiry, but the order system is told it was canceled and a session
+    /// is watched only if one exists.
+    static func cancels(erasing: Bool, gracePollAt: Date?) -> [Effect] {
+        (erasing ? [.eraseCode] : []) + [.cancel(.call), .cancel(.deadline), .emit(.canceled)]
+            + [gracePollAt.map { .fetch(.gracePoll, at: $0) } ?? .cancel(.fetch)]
     }
 
     /// An expiry: the code is forgotten, calls and the deadline dropped, the order system told, and a
@@ -242,7 +261,8 @@ enum TransitionTable {
             add(s, allFetchFailures, .recorded())
             add(s, .webhookHint(Fixture.hint), .recorded())
             add(s, .deadlineReached, moves(to: .expired, stage: .creatingSession, expires(erasing: true, gracePollAt: nil)))
-            add(s, .cancelRequested, moves(to: .failed, stage: .creatingSession, fails(erasing: true), failure: .cancelled))
+            add(s, .cancelRequested, moves(to: .canceled, stage: .creatingSession, cancels(erasing: true, gracePollAt: nil)))
+            add(s, resolved(.canceled), .recorded())
             add(s, resolved(.submitted), .recorded())
             add(s, resolved(.awaitingConfirmation), .recorded())
             add(s, resolved(.completed), moves(to: .completed, stage: .paid, completes(erasing: true)))
@@ -258,8 +278,9 @@ enum TransitionTable {
             add(s, fetchedAll(expiredSession), moves(to: .expired, stage: stage, expires(erasing: true, gracePollAt: t(70))))
             add(s, .webhookHint(Fixture.hint), .recorded([.fetch(.webhook, at: t(10))]))
             add(s, .deadlineReached, moves(to: .expired, stage: stage, expires(erasing: true, gracePollAt: t(70))))
-            // The code may be on its way to the gateway: too late to cancel.
-            add(s, .cancelRequested, .recorded())
+            // The code may be on its way to the gateway: canceled, and the session watched.
+            add(s, .cancelRequested, moves(to: .canceled, stage: stage, cancels(erasing: true, gracePollAt: t(70))))
+            add(s, resolved(.canceled), .recorded())
             add(s, resolved(.submitted), .recorded())
             add(s, resolved(.awaitingConfirmation), .recorded())
             add(s, resolved(.completed), moves(to: .completed, stage: .paid, completes(erasing: true)))
@@ -383,7 +404,8 @@ enum TransitionTable {
             add(s, allFetchFailures, beforeDeadline ? .recorded([.fetch(.poll, at: now.addingTimeInterval(4))]) : expiry)
             add(s, .webhookHint(Fixture.hint), .recorded([.fetch(.webhook, at: now)]))
             add(s, .deadlineReached, .recorded([.fetch(.finalPoll, at: now)]))
-            add(s, .cancelRequested, .recorded())
+            add(s, .cancelRequested, moves(to: .canceled, stage: .paid, cancels(erasing: false, gracePollAt: gracePoll)))
+            add(s, resolved(.canceled), .recorded())
             add(s, resolved(.submitted), .recorded())
             add(s, resolved(.awaitingConfirmation), .recorded())
             add(s, resolved(.completed), moves(to: .completed, stage: .paid, completes(erasing: false)))
@@ -400,12 +422,14 @@ enum TransitionTable {
             }
         }
 
-        /// Expired still listens to the API for a late completion, polling sparsely until the grace
-        /// period ends; every other input is recorded only.
+        /// Expired and canceled still listen to the API for a late completion, polling sparsely until
+        /// the grace period ends; every other input is recorded only. A canceled attempt's late
+        /// charge is refunded (the default policy refunds duplicates).
         mutating func expired(_ s: TableStart) {
-            let inGrace = s == .expiredInGrace
+            let inGrace = s == .expiredInGrace || s == .canceledInGrace
             let repoll: TableOutcome = inGrace ? .recorded([.fetch(.gracePoll, at: Fixture.t(260))]) : .recorded()
-            let late = moves(to: .completed, stage: .paid, completes(erasing: false, late: true), late: true)
+            let refund: [Effect] = [.canceledInGrace, .canceledAfterGrace].contains(s) ? [.refundCharge(.requestedByCustomer, at: s.now)] : []
+            let late = moves(to: .completed, stage: .paid, completes(erasing: false, late: true) + refund, late: true)
             add(s, allSessionCreated, .recorded())
             add(s, .payAnswered(openSession), repoll)
             add(s, .payAnswered(completedSession), late)
@@ -421,6 +445,7 @@ enum TransitionTable {
             add(s, resolved(.submitted), .recorded())
             add(s, resolved(.awaitingConfirmation), .recorded())
             add(s, resolved(.expired), .recorded())
+            add(s, resolved(.canceled), .recorded())
             add(s, resolved(.completed), late)
             add(s, resolved(.failed), moves(to: .failed, stage: .paid, fails(erasing: false), failure: .resolvedByOperator))
         }

@@ -65,7 +65,7 @@ struct TransitionTableTests {
                 #expect(covered.contains(Pair(start: start, input: input)), "\(start.rawValue) + \(Fixture.label(input))")
             }
         }
-        #expect(Fixture.allInputs.count == 44)
+        #expect(Fixture.allInputs.count == 45)
     }
 
     @Test("the table gives each pair exactly one expectation at the situation's time")

@@ -57,12 +57,12 @@ struct DatabaseTimeoutsTests {
             try await holder.execute("BEGIN")
             try await holder.execute("SELECT 1 FROM attempts WHERE id = $1 FOR UPDATE", [attempt.id.rawValue])
             let error = await #expect(throws: PostgresError.self) {
-                try await stack.engine.cancel(attempt.id)
+                try await stack.engine.cancel(paymentID: attempt.paymentID)
             }
             #expect(error?.sqlState == "55P03", "lock_not_available: \(String(describing: error))")
             try await holder.execute("ROLLBACK")
             await holder.close()
-            #expect(try await stack.engine.cancel(attempt.id).state == .failed)
+            #expect(try await stack.engine.cancel(paymentID: attempt.paymentID).state == .canceled)
         }
     }
 }

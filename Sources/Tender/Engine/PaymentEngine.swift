@@ -81,10 +81,37 @@ public actor PaymentEngine: Service {
         try await store.attempt(id)
     }
 
-    /// Asks to cancel an attempt. Only an attempt whose code has not been sent can be cancelled;
-    /// otherwise the request is recorded and the attempt goes on.
-    public func cancel(_ id: AttemptID) async throws -> Attempt {
-        try await apply(.cancelRequested, to: id).attempt
+    /// Cancels the payment's attempt in flight: it ends ``AttemptState/canceled`` at once and
+    /// makes no further gateway call. When the gateway already had a session, Tender keeps watching
+    /// it until it expires; a confirmation that arrives anyway completes the attempt late (event
+    /// `attempt.completed_late`) and its charge is refunded when the policy refunds duplicates.
+    /// Canceling a canceled attempt again returns it unchanged.
+    /// - Throws: ``StoreError`` with ``StoreError/Code/notFound``, ``StoreError/Code/paymentCompleted``
+    ///   or ``StoreError/Code/attemptFinished`` (the latest attempt expired or failed).
+    public func cancel(paymentID: PaymentID) async throws -> Attempt {
+        guard let record = try await store.payment(paymentID) else {
+            throw StoreError(.notFound, "no payment \(paymentID)")
+        }
+        guard record.completedAttemptID == nil else {
+            throw StoreError(.paymentCompleted, "payment \(paymentID) is paid; refund it instead")
+        }
+        guard let latest = record.attempts.last else {
+            throw StoreError(.notFound, "payment \(paymentID) has no attempt")
+        }
+        guard latest.state.isInFlight else {
+            guard latest.state == .canceled else {
+                throw StoreError(.attemptFinished, "the attempt of payment \(paymentID) is \(latest.state.rawValue)")
+            }
+            return latest
+        }
+        let attempt = try await apply(.cancelRequested, to: latest.id).attempt
+        guard attempt.state == .canceled else {
+            // The outcome arrived first.
+            throw attempt.state == .completed
+                ? StoreError(.paymentCompleted, "payment \(paymentID) is paid; refund it instead")
+                : StoreError(.attemptFinished, "the attempt of payment \(paymentID) is \(attempt.state.rawValue)")
+        }
+        return attempt
     }
 
     /// Resolves an attempt by hand, recorded in its history as an operator action.

@@ -9,7 +9,9 @@ import Foundation
 /// - an outcome is taken only from the gateway's API — a call's answer or a fetch — never from a
 ///   webhook, which only leads to a fetch;
 /// - the code is erased as soon as the gateway has answered the pay call, and on every outcome;
-/// - a completion while another attempt of the payment has completed is a duplicate charge.
+/// - a completion while another attempt of the payment has completed is a duplicate charge;
+/// - a canceled attempt makes no further gateway call; a completion that arrives anyway is late,
+///   and its charge is refunded when the policy refunds duplicates.
 public struct AttemptMachine: Sendable {
     /// The timings and choices applied.
     public var policy: AttemptPolicy
@@ -196,8 +198,8 @@ private struct Step {
                 effects.append(.fetch(.poll, at: min(now + policy.pollInterval, attempt.deadline)))
                 note = "session open, payer confirming"
             }
-        case (.expired, .open), (.expired, .expired):
-            graceRepoll("expired session still \(session.status.rawValue)")
+        case (.expired, .open), (.expired, .expired), (.canceled, .open), (.canceled, .expired):
+            graceRepoll("\(attempt.state.rawValue) attempt's session still \(session.status.rawValue)")
         }
     }
 
@@ -212,7 +214,7 @@ private struct Step {
         case .awaitingConfirmation:
             effects.append(.fetch(.poll, at: min(now + policy.pollInterval, attempt.deadline)))
             note = "poll failed: \(error)"
-        case .expired:
+        case .expired, .canceled:
             graceRepoll("grace poll failed: \(error)")
         case .submitted, .completed, .failed:
             ignore("fetch failed: \(error)")
@@ -234,27 +236,31 @@ private struct Step {
         case .awaitingConfirmation:
             effects.append(.fetch(.finalPoll, at: now))
             note = "deadline reached, last poll"
-        case .completed, .expired, .failed:
+        case .completed, .expired, .failed, .canceled:
             ignore("deadline after the outcome")
         }
     }
 
     mutating func cancelRequested() {
-        guard attempt.state == .submitted, attempt.stage == .creatingSession else {
-            return ignore("cancel refused: the code may have reached the gateway")
+        switch attempt.state {
+        case .submitted where attempt.sessionID == nil:
+            cancel("canceled by the order system before the gateway had a session", watching: false)
+        case .submitted, .awaitingConfirmation:
+            cancel("canceled by the order system; the session is watched until it expires", watching: true)
+        case .completed, .expired, .failed, .canceled:
+            ignore("cancel refused: the attempt is \(attempt.state.rawValue)")
         }
-        fail(.cancelled, "cancelled by the order system")
     }
 
     mutating func resolvedByOperator(_ state: AttemptState, reason: String) {
-        guard state.rank > attempt.state.rank || (attempt.state == .expired && state.isTerminal) else {
+        guard state.rank > attempt.state.rank || (attempt.state.isWatchedForLateCompletion && state.isTerminal) else {
             return ignore("operator resolution to \(state.rawValue) refused: states only move forward")
         }
         switch state {
         case .completed: complete("resolved by an operator: \(reason)")
         case .expired: expire("resolved by an operator: \(reason)")
         case .failed: fail(.resolvedByOperator, "resolved by an operator: \(reason)")
-        case .submitted, .awaitingConfirmation: ignore("operator resolution to \(state.rawValue) refused")
+        case .submitted, .awaitingConfirmation, .canceled: ignore("operator resolution to \(state.rawValue) refused")
         }
     }
 
@@ -267,8 +273,8 @@ private struct Step {
             ignore("gateway reports \(session.status.rawValue) after the outcome")
         case (_, .completed):
             complete("gateway reports the session completed")
-        case (.expired, _):
-            graceRepoll("gateway reports the expired session \(session.status.rawValue)")
+        case (.expired, _), (.canceled, _):
+            graceRepoll("gateway reports the \(attempt.state.rawValue) attempt's session \(session.status.rawValue)")
         case (_, .expired):
             expire("gateway expired the session")
         case (_, .open):
@@ -284,16 +290,17 @@ private struct Step {
     }
 
     mutating func complete(_ why: String) {
-        let wasExpired = attempt.state == .expired
+        let wasLate = attempt.state.isWatchedForLateCompletion
+        let wasCanceled = attempt.state == .canceled
         eraseCode()
         attempt.state = .completed
         attempt.stage = .paid
         attempt.resolvedAt = now
         attempt.outcomeSource = source
-        attempt.late = wasExpired
+        attempt.late = wasLate
         attempt.retries = 0
         effects += [.cancel(.call), .cancel(.fetch), .cancel(.deadline)]
-        effects.append(.emit(wasExpired ? .completedLate : .completed))
+        effects.append(.emit(wasLate ? .completedLate : .completed))
         note = why
         if let first = context.completedAttemptID, first != attempt.id {
             attempt.duplicate = true
@@ -302,7 +309,29 @@ private struct Step {
             if policy.refundsDuplicates {
                 effects.append(.refundCharge(.duplicated, at: now))
             }
+        } else if wasCanceled {
+            note += "; the order system had canceled the attempt"
+            if policy.refundsDuplicates {
+                effects.append(.refundCharge(.requestedByCustomer, at: now))
+            }
         }
+    }
+
+    /// Cancels the attempt for the order system. Watching, the session is polled sparsely for a
+    /// completion that arrives anyway, as an expired attempt's is.
+    mutating func cancel(_ why: String, watching: Bool) {
+        eraseCode()
+        attempt.state = .canceled
+        attempt.resolvedAt = now
+        attempt.outcomeSource = source
+        attempt.retries = 0
+        effects += [.cancel(.call), .cancel(.deadline), .emit(.canceled)]
+        if watching, now < attempt.graceUntil {
+            effects.append(.fetch(.gracePoll, at: min(now + policy.gracePollInterval, attempt.graceUntil)))
+        } else {
+            effects.append(.cancel(.fetch))
+        }
+        note = why
     }
 
     /// Expires the attempt. An expiry because the deadline passed is learned from the deadline,

@@ -17,8 +17,9 @@ public struct AttemptPolicy: Sendable, Hashable {
     public var maximumRetryBackoff: Duration = .seconds(10)
     /// How long after the deadline the gateway should stop accepting payment of the session.
     public var sessionLifetimeBeyondDeadline: Duration = .seconds(60)
-    /// Whether a duplicate charge is refunded automatically. Default on: a payer charged twice
-    /// gets the second charge back unless the operator says otherwise.
+    /// Whether a duplicate charge, and the charge of an attempt the order system had canceled, are
+    /// refunded automatically. Default on: a payer charged twice, or charged for what the shop
+    /// gave up on, gets the money back unless the operator says otherwise.
     public var refundsDuplicates: Bool = true
     /// How long after the gateway accepted a refund it is first read back to learn whether it
     /// settled; later reads back off, doubling up to 64 times this.

@@ -95,6 +95,8 @@ public enum OrderEventType: String, Sendable, Hashable, Codable, CaseIterable {
     case expired = "attempt.expired"
     /// An expired attempt completed after all: the payment is paid.
     case completedLate = "attempt.completed_late"
+    /// The order system canceled the attempt.
+    case canceled = "attempt.canceled"
     /// A second attempt of a paid payment completed: the payer was charged twice.
     case duplicateCharge = "payment.duplicate_charge"
     /// A refund settled: the money went back to the payer.

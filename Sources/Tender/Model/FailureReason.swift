@@ -6,8 +6,6 @@ public enum FailureReason: Sendable, Hashable, Codable, CustomStringConvertible 
     case rejectedByGateway
     /// The gateway refused Tender's credentials.
     case gatewayConfiguration
-    /// The order system cancelled the attempt before the code was sent.
-    case cancelled
     /// An operator resolved the attempt by hand.
     case resolvedByOperator
 
@@ -17,7 +15,6 @@ public enum FailureReason: Sendable, Hashable, Codable, CustomStringConvertible 
         case .declined(let reason): "declined:\(reason.rawValue)"
         case .rejectedByGateway: "rejected_by_gateway"
         case .gatewayConfiguration: "gateway_configuration"
-        case .cancelled: "cancelled"
         case .resolvedByOperator: "resolved_by_operator"
         }
     }
@@ -27,7 +24,6 @@ public enum FailureReason: Sendable, Hashable, Codable, CustomStringConvertible 
         switch text {
         case "rejected_by_gateway": self = .rejectedByGateway
         case "gateway_configuration": self = .gatewayConfiguration
-        case "cancelled": self = .cancelled
         case "resolved_by_operator": self = .resolvedByOperator
         default:
             guard text.hasPrefix("declined:"), let reason = DeclineReason(rawValue: String(text.dropFirst("declined:".count))) else {

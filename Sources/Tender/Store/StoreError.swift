@@ -4,7 +4,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case idempotencyConflict, attemptInFlight, paymentCompleted, paymentMismatch, notFound, fencedOut, workerIDInUse
-            case paymentNotCompleted, amountExceedsRefundable
+            case paymentNotCompleted, amountExceedsRefundable, attemptFinished
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -27,6 +27,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let paymentNotCompleted = Code(.paymentNotCompleted)
         /// The refund asks for more than is left to refund.
         public static let amountExceedsRefundable = Code(.amountExceedsRefundable)
+        /// The payment's attempt already has an outcome (expired or failed); there is nothing to cancel.
+        public static let attemptFinished = Code(.attemptFinished)
 
         /// The code's snake_case name.
         public var description: String {
@@ -40,6 +42,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             case .workerIDInUse: "worker_id_in_use"
             case .paymentNotCompleted: "payment_not_completed"
             case .amountExceedsRefundable: "amount_exceeds_refundable"
+            case .attemptFinished: "attempt_finished"
             }
         }
     }
