@@ -38,9 +38,9 @@ public struct EventRoutes<Context: RequestContext>: Sendable {
     }
 
     private func poll(_ request: Request, context: Context) async throws -> Response {
-        let after = try Self.integer(request, "after", default: 0, in: 0...Int64.max)
-        let wait = try Self.integer(request, "wait", default: 0, in: 0...Int64(Self.maximumWait))
-        let limit = try Self.integer(request, "limit", default: 100, in: 1...Int64(Self.maximumLimit))
+        let after = try QueryParameter.integer(request, "after", default: 0, in: 0...Int64.max)
+        let wait = try QueryParameter.integer(request, "wait", default: 0, in: 0...Int64(Self.maximumWait))
+        let limit = try QueryParameter.integer(request, "limit", default: 100, in: 1...Int64(Self.maximumLimit))
         do {
             // A graceful shutdown ends the wait at once, with what there is.
             let events = try await cancelWhenGracefulShutdown { [engine] in
@@ -87,14 +87,6 @@ public struct EventRoutes<Context: RequestContext>: Sendable {
                 message: "consumer must be 1 to \(maximumConsumerLength) printable ASCII characters"
             )
         }
-    }
-
-    private static func integer(_ request: Request, _ name: String, default value: Int64, in range: ClosedRange<Int64>) throws -> Int64 {
-        guard let text = request.uri.queryParameters.get(name) else { return value }
-        guard let number = Int64(text), range.contains(number) else {
-            throw APIError(.badRequest, code: "invalid_query", message: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
     }
 }
 

@@ -3,14 +3,14 @@ import Hummingbird
 import Tender
 
 /// Encoding and decoding of the JSON API's bodies: snake_case keys (spelled out by each type),
-/// ISO-8601 dates with fractional seconds.
+/// RFC 3339 times in UTC with milliseconds, e.g. `2026-12-02T11:30:21.630Z`.
 enum JSONBody {
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
         }
         return encoder
     }

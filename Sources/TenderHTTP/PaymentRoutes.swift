@@ -3,14 +3,17 @@ import Hummingbird
 import Logging
 import Tender
 
-/// `POST /v1/payments`, `GET /v1/payments/{payment_id}`, `POST /v1/payments/{payment_id}/cancel` and
-/// `POST /v1/payments/{payment_id}/refunds`: the order system submits payments, reads them back,
-/// cancels and refunds them.
+/// `POST /v1/payments`, `GET /v1/payments`, `GET /v1/payments/{payment_id}`,
+/// `POST /v1/payments/{payment_id}/cancel` and `POST /v1/payments/{payment_id}/refunds`: the order
+/// system submits payments, lists and reads them, cancels and refunds them.
 public struct PaymentRoutes<Context: RequestContext>: Sendable {
     /// The engine that takes the payments.
     public let engine: PaymentEngine
     /// The largest request body accepted, in bytes.
     public let maximumBodySize: Int
+
+    /// The most payments in one page of the list.
+    public static var maximumPageSize: Int { 200 }
 
     /// The longest `Idempotency-Key` accepted.
     public static var maximumIdempotencyKeyLength: Int { 255 }
@@ -25,6 +28,9 @@ public struct PaymentRoutes<Context: RequestContext>: Sendable {
     public func add(to group: RouterGroup<Context>) {
         group.post("payments") { request, context in
             try await submit(request, context: context)
+        }
+        group.get("payments") { request, context in
+            try await list(request, context: context)
         }
         group.get("payments/{payment_id}") { request, context in
             try await show(request, context: context)
@@ -100,6 +106,28 @@ public struct PaymentRoutes<Context: RequestContext>: Sendable {
             throw APIError(.notFound, code: "not_found", message: "no such payment")
         }
         return try JSONBody.response(PaymentView(record))
+    }
+
+    private func list(_ request: Request, context: Context) async throws -> Response {
+        var query = PaymentQuery(
+            state: try QueryParameter.value(request, "state", as: AttemptState.self),
+            createdAfter: try QueryParameter.date(request, "created_after"),
+            createdBefore: try QueryParameter.date(request, "created_before"),
+            limit: Int(try QueryParameter.integer(request, "limit", default: 50, in: 1...Int64(Self.maximumPageSize)))
+        )
+        if let token = request.uri.queryParameters.get("cursor") {
+            guard let cursor = PaymentCursor(token: token) else {
+                throw QueryParameter.invalid("cursor is not one this API gave")
+            }
+            query.cursor = cursor
+        }
+        let page: PaymentPage
+        do {
+            page = try await engine.payments(matching: query)
+        } catch {
+            throw Self.translate(error, logger: context.logger)
+        }
+        return try JSONBody.response(PaymentListView(page))
     }
 
     private func cancel(context: Context) async throws -> Response {

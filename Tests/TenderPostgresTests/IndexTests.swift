@@ -4,6 +4,8 @@ import Tender
 import TenderTestKit
 import Testing
 
+@testable import TenderPostgres
+
 @Suite("Indexes at 100,000 tasks", .heavy)
 struct IndexTests {
     /// 100,000 attempts awaiting confirmation, each with a poll due over one hour from `t0`; every
@@ -92,6 +94,25 @@ struct IndexTests {
             #expect(claims.count == 28, "polls 1...27 and the first deadline are due within the first second")
             // The leases of tasks 100, 200, … 50,000 have lapsed; those just claimed have not.
             #expect(try await fixture.store.recoverLapsedLeases() == 500)
+        }
+    }
+
+    @Test("a page of the payment list is a backward scan of payments_created, first page or after a cursor")
+    func paymentListUsesItsIndex() async throws {
+        try await StoreFixture.with { fixture in
+            try await fixture.pool.withConnection { try await $0.executeScript(Self.population) }
+            let unfiltered: [any PostgresEncodable] = [Date.distantPast, Date.distantFuture, String?.none, 101]
+            let first = try await plan(fixture, PostgresPaymentStore.paymentListSQL(afterCursor: false), unfiltered)
+            #expect(first.usesIndex("payments_created"), "\(first)")
+            #expect(!first.scansSequentially("payments"), "\(first)")
+            let next = try await plan(
+                fixture, PostgresPaymentStore.paymentListSQL(afterCursor: true), unfiltered + [Int64(1_800_000_000_000_000), "p5000"])
+            #expect(next.usesIndex("payments_created"), "\(next)")
+            #expect(!next.scansSequentially("payments"), "\(next)")
+
+            // At this size the pages still come whole and in order.
+            let page = try await fixture.store.payments(matching: PaymentQuery(limit: 100))
+            #expect(page.payments.map(\.id.rawValue) == Array((1...100_000).map { "p\($0)" }.sorted(by: >).prefix(100)))
         }
     }
 

@@ -76,6 +76,11 @@ public actor PaymentEngine: Service {
         try await store.payment(id)
     }
 
+    /// A page of payments, newest first (see ``PaymentQuery``).
+    public func payments(matching query: PaymentQuery) async throws -> PaymentPage {
+        try await store.payments(matching: query)
+    }
+
     /// One attempt.
     public func attempt(_ id: AttemptID) async throws -> Attempt? {
         try await store.attempt(id)

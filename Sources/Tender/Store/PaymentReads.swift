@@ -8,6 +8,10 @@ public protocol PaymentReads: Sendable {
     /// The payment with all its attempts and their histories.
     func payment(_ id: PaymentID) async throws -> PaymentRecord?
 
+    /// A page of payments, newest first, with the filters of `query`; served by an index on the
+    /// payments' creation time, and stable while payments are added.
+    func payments(matching query: PaymentQuery) async throws -> PaymentPage
+
     /// Attempts in a state that were submitted before a time, oldest first (for operators).
     func attempts(in state: AttemptState, submittedBefore: Date, limit: Int) async throws -> [Attempt]
 }
