@@ -116,7 +116,9 @@ extension TenderSetting {
         "TENDER_MAX_RETRY_BACKOFF", "The longest backoff between retries, in seconds.", default: "10")
     /// How long after the deadline the gateway may still take payment.
     public static let sessionLifetime = TenderSetting(
-        "TENDER_SESSION_LIFETIME_BEYOND_DEADLINE", "Seconds after the deadline the gateway may still take payment of a session.", default: "60"
+        "TENDER_SESSION_LIFETIME_BEYOND_DEADLINE",
+        "Seconds after the deadline the gateway may still take payment of a session (0: it stops at the deadline, so a payer told to "
+            + "enter a new code cannot be charged for the old one).", default: "0"
     )
     /// Whether a duplicate charge is refunded automatically.
     public static let refundDuplicates = TenderSetting(

@@ -362,6 +362,10 @@ enum TransitionTable {
                 moves(to: .submitted, stage: .verifyingUnknownPay, [.fetch(.verifyCall, at: t(10))], keepsCode: true))
             add(s, fetchedAll(openSession), .recorded())
             add(s, allFetchFailures, .recorded())
+            // "Code used" may mean used by the first, unanswered pay: the session decides.
+            add(
+                s, .callFailed(.pay, GatewayError(kind: .payerMustAct(.codeUsed), httpStatus: 402, type: "voucher_error")),
+                moves(to: .submitted, stage: .verifyingRejectedPay, [.fetch(.verifyCall, at: t(10))], keepsCode: true))
         }
 
         /// The gateway refused a first pay as invalid: the session is being fetched to decide.

@@ -144,6 +144,12 @@ private struct Step {
         default: return ignore("stale \(call.rawValue) failure: \(error)")
         }
         switch error.kind {
+        case .payerMustAct(.codeUsed) where attempt.stage == .repaying:
+            // The code may be "used" by the first pay, which the gateway applied unanswered: the
+            // session says whether the payer is confirming it.
+            attempt.stage = .verifyingRejectedPay
+            effects.append(.fetch(.verifyCall, at: now))
+            note = "re-sent pay refused as blik_code_used, verifying the session: \(error)"
         case .payerMustAct(let reason):
             fail(.declined(reason), "gateway declined: \(error)")
         case .configuration:

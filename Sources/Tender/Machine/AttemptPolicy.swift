@@ -16,7 +16,10 @@ public struct AttemptPolicy: Sendable, Hashable {
     /// The longest backoff between retries.
     public var maximumRetryBackoff: Duration = .seconds(10)
     /// How long after the deadline the gateway should stop accepting payment of the session.
-    public var sessionLifetimeBeyondDeadline: Duration = .seconds(60)
+    /// Default none: the session expires at the deadline, so once the order system has been told
+    /// to ask for a new code the old one can no longer be confirmed (and charged). Grace polls
+    /// still catch a completion the gateway accepted before its expiry and reported late.
+    public var sessionLifetimeBeyondDeadline: Duration = .zero
     /// Whether a duplicate charge, and the charge of an attempt the order system had canceled, are
     /// refunded automatically. Default on: a payer charged twice, or charged for what the shop
     /// gave up on, gets the money back unless the operator says otherwise.
