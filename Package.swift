@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "EphemeralPostgres", dependencies: [concurrencyHelpers, logging]),
 
         // The domain: model, state machine, engine. No PostgreSQL, no HTTP.
-        .target(name: "Tender", dependencies: [logging, metrics, serviceLifecycle, heap]),
+        .target(name: "Tender", dependencies: [logging, metrics, serviceLifecycle, heap, crypto]),
         .target(name: "TenderPostgres", dependencies: ["Tender", "LibPQ", logging], resources: [.embedInCode("Migrations")]),
 
         // The gateway: client, webhook verification, and a simulator of gateway and bank.

@@ -285,6 +285,8 @@ struct BenchTimedGateway: PaymentGateway {
         self.inner = inner
     }
 
+    var currencies: Set<Currency> { inner.currencies }
+
     func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
         try await inner.createSession(request, idempotencyKey: idempotencyKey)
     }

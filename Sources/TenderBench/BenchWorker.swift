@@ -64,6 +64,8 @@ struct DelayedGateway: PaymentGateway {
     let delay: Duration
     private let instant = InstantGateway()
 
+    var currencies: Set<Currency> { [.pln] }
+
     func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
         await pause()
         return try await instant.createSession(request, idempotencyKey: idempotencyKey)

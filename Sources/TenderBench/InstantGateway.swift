@@ -4,6 +4,8 @@ import Tender
 /// A gateway that answers at once, in process: a created session is open, a pay completes it, and a
 /// read says completed. It measures the engine's and the database's work without any network.
 struct InstantGateway: PaymentGateway {
+    var currencies: Set<Currency> { [.pln] }
+
     func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
         GatewaySession(id: "cs_" + UUID().uuidString, status: .open, amount: request.amount.minorUnits)
     }

@@ -145,6 +145,9 @@ public final class ConvergeGateClient: PaymentGateway, Sendable {
         return refund.gatewayRefund
     }
 
+    /// ConvergeGate takes złoty only.
+    public var currencies: Set<Currency> { [.pln] }
+
     /// Retrieves a refund (`GET /v1/refunds/{id}`): the only way to learn whether it settled.
     public func refund(id: String) async throws(GatewayError) -> GatewayRefund {
         let path = try ConvergeGatePath.refunds + "/" + ConvergeGatePath.segment(id, naming: "refund id")

@@ -1,3 +1,5 @@
+import Crypto
+
 /// A ConvergeGate secret API key (`sk_test_…` or `sk_live_…`).
 ///
 /// The key never leaves this module in readable form: printing, interpolating, reflecting or
@@ -17,6 +19,12 @@ public struct ConvergeGateSecretKey: Sendable {
 
     /// Whether the key is a live key (`sk_live_…`), judged by its documented prefix.
     public var isLiveMode: Bool { value.hasPrefix("sk_live_") }
+
+    /// A key for `purpose` derived from this one (HKDF-SHA-256): the same for every worker
+    /// configured with this key, and telling nothing about it.
+    public func derivedKey(for purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: Array(value.utf8)), info: Array(purpose.utf8), outputByteCount: 32)
+    }
 }
 
 extension ConvergeGateSecretKey: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

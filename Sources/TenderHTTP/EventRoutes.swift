@@ -133,6 +133,8 @@ struct EventView: Encodable, Sendable {
         case asksForNewCode = "asks_for_new_code"
         case occurredAt = "occurred_at"
         case refundID = "refund_id"
+        case sessionID = "session_id"
+        case amount, currency, late, duplicate
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -146,5 +148,10 @@ struct EventView: Encodable, Sendable {
         try container.encode(event.asksForNewCode, forKey: .asksForNewCode)
         try container.encode(event.occurredAt, forKey: .occurredAt)
         try container.encode(event.refundID?.description, forKey: .refundID)
+        try container.encode(event.sessionID, forKey: .sessionID)
+        try container.encode(event.amount?.minorUnits, forKey: .amount)
+        try container.encode(event.amount?.currency.code, forKey: .currency)
+        try container.encode(event.late, forKey: .late)
+        try container.encode(event.duplicate, forKey: .duplicate)
     }
 }

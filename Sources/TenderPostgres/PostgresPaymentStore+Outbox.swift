@@ -40,7 +40,13 @@ extension PostgresPaymentStore {
                 occurredAt: try row.decode(Date.self, column: "created_at"),
                 refundID: try payload.refundID.map {
                     RefundID(rawValue: try RowDecodingError.parse($0, UUID.init(uuidString:), table: "outbox", column: "payload->>'refund_id'"))
-                }
+                },
+                sessionID: payload.sessionID,
+                amount: try payload.amount.flatMap { minorUnits in
+                    try payload.currency.map { try Money(minorUnits: minorUnits, currency: Currency(code: $0)) }
+                },
+                late: payload.late,
+                duplicate: payload.duplicate
             )
         }
     }

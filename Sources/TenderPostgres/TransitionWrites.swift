@@ -250,9 +250,10 @@ struct EventPayload: Codable, Sendable {
     var late: Bool
     var duplicate: Bool
     var sessionID: String?
-
+    /// The attempt's amount, or the refund's; absent from events stored before events carried it.
+    var amount: Int64?
+    var currency: String?
     var refundID: String?
-    var refundAmount: Int64?
     var refundState: String?
 
     init(_ attempt: Attempt) {
@@ -262,6 +263,8 @@ struct EventPayload: Codable, Sendable {
         late = attempt.late
         duplicate = attempt.duplicate
         sessionID = attempt.sessionID
+        amount = attempt.amount.minorUnits
+        currency = attempt.amount.currency.code
     }
 
     /// The event of a refund that became final; only a completed attempt is refunded.
@@ -270,8 +273,9 @@ struct EventPayload: Codable, Sendable {
         asksForNewCode = false
         late = false
         duplicate = refund.reason == .duplicated
+        amount = refund.amount.minorUnits
+        currency = refund.amount.currency.code
         refundID = refund.id.description
-        refundAmount = refund.amount.minorUnits
         refundState = refund.state.rawValue
     }
 
@@ -280,8 +284,8 @@ struct EventPayload: Codable, Sendable {
         case asksForNewCode = "asks_for_new_code"
         case late, duplicate
         case sessionID = "session_id"
+        case amount, currency
         case refundID = "refund_id"
-        case refundAmount = "refund_amount"
         case refundState = "refund_state"
     }
 }

@@ -73,7 +73,11 @@ public struct TenderStack: Sendable {
             }
             let result = try await withGateway(gateway, configuration.gateway, logger: logger) { gateway in
                 let store = PostgresPaymentStore(pool: pool, logger: logger)
-                let engine = PaymentEngine(store: store, gateway: gateway, configuration: configuration.engine, logger: logger)
+                var engineConfiguration = configuration.engine
+                if engineConfiguration.codeDigestKey == nil {
+                    engineConfiguration.codeDigestKey = configuration.gateway.secretKey.derivedKey(for: "tender.code-digest")
+                }
+                let engine = PaymentEngine(store: store, gateway: gateway, configuration: engineConfiguration, logger: logger)
                 return try await body(
                     TenderStack(
                         configuration: configuration, pool: pool, migrator: migrator, store: store, gateway: gateway, engine: engine,

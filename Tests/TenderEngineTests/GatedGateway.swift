@@ -26,6 +26,8 @@ struct GatedGateway: PaymentGateway {
     let base: any PaymentGateway
     let gate: PayGate
 
+    var currencies: Set<Currency> { base.currencies }
+
     func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
         try await base.createSession(request, idempotencyKey: idempotencyKey)
     }

@@ -9,6 +9,8 @@ struct RecordingGateway: PaymentGateway {
     let workerID: String
     let log: GatewayLog
 
+    var currencies: Set<Currency> { base.currencies }
+
     func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
         try await recorded(.createSession, key: idempotencyKey) { () async throws(GatewayError) in
             try await base.createSession(request, idempotencyKey: idempotencyKey)

@@ -18,6 +18,8 @@ struct FirstRefundAnswerLost: PaymentGateway {
         }
     }
 
+    var currencies: Set<Currency> { base.currencies }
+
     func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
         try await base.createSession(request, idempotencyKey: idempotencyKey)
     }

@@ -50,10 +50,14 @@ import Testing
             #expect(charged == 1000)
             #expect(returned == charged, "the payer got the late charge back")
 
-            let types = try await harness.engine.events(after: 0, limit: 1000).filter { $0.paymentID.rawValue == id }.map(\.type)
-            #expect(types.contains(.canceled))
-            #expect(types.contains(.completedLate))
-            #expect(types.contains(.refundSucceeded))
+            let events = try await harness.engine.events(after: 0, limit: 1000).filter { $0.paymentID.rawValue == id }
+            #expect(events.map(\.type).contains(.canceled))
+            #expect(events.map(\.type).contains(.refundSucceeded))
+            let late = try #require(events.first { $0.type == .completedLate })
+            #expect(late.late)
+            #expect(late.sessionID == session)
+            #expect(late.amount == (try Money(minorUnits: 1000, currency: .pln)))
+            #expect(late.attemptID == attempt.id)
         }
     }
 

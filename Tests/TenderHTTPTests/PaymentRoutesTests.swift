@@ -82,6 +82,8 @@ struct PaymentBody: Decodable {
                 (APIHarness.paymentBody(code: "1234567"), "invalid_blik_code"),
                 (APIHarness.paymentBody(amount: 0), "invalid_amount"),
                 (APIHarness.paymentBody(currency: "XYZ"), "unknown_currency"),
+                // A currency Tender knows but ConvergeGate does not take.
+                (APIHarness.paymentBody(currency: "EUR"), "unknown_currency"),
                 (APIHarness.paymentBody(id: String(repeating: "p", count: 200)), "invalid_identifier"),
             ]
             for (body, code) in cases {
@@ -93,6 +95,23 @@ struct PaymentBody: Decodable {
                 #expect(!String(buffer: response.body).contains("1234567"))
             }
             #expect(try await harness.store.events(after: 0, limit: 10).isEmpty)
+            #expect(try await harness.store.payments(matching: PaymentQuery()).payments.isEmpty, "nothing stored")
+        }
+    }
+
+    @Test("the same Idempotency-Key with another BLIK code is a conflict, not a replay of the first attempt")
+    func keyReusedWithAnotherCode() async throws {
+        try await APIHarness.run { harness in
+            let id = "order-\(UUID().uuidString)"
+            #expect(try await harness.submit(APIHarness.paymentBody(id: id, code: "000013"), key: "k-\(id)").status == .created)
+            #expect(try await harness.submit(APIHarness.paymentBody(id: id, code: "000013"), key: "k-\(id)").status == .ok)
+            let other = try await harness.submit(APIHarness.paymentBody(id: id, code: "777123"), key: "k-\(id)")
+            #expect(other.status == .conflict)
+            #expect(try json(ErrorBody.self, other).error.code == "idempotency_conflict")
+            #expect(!String(buffer: other.body).contains("777123"))
+            let stored = try await harness.store.pool.query("SELECT request FROM attempts WHERE payment_id = $1", [id])
+            let fingerprint = try #require(try stored.first?.decode(String.self, column: "request"))
+            #expect(!fingerprint.contains("000013"), "the code is kept only as a keyed hash")
         }
     }
 

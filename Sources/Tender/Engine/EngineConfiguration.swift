@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// How a ``PaymentEngine`` runs. The defaults suit one worker beside a BLIK shop.
@@ -27,6 +28,11 @@ public struct EngineConfiguration: Sendable {
     public var pollBudget: Double = 50
     /// What the worker prunes, and when.
     public var retention = RetentionPolicy()
+    /// The key of the hash of each code kept with its submission (``CodeDigest``), so the same
+    /// idempotency key with another code is refused as a conflict. Every worker sharing a database
+    /// needs the same key; `tender worker` derives it from the gateway's secret key. When `nil`,
+    /// codes are left out of the comparison and such a submission replays the first.
+    public var codeDigestKey: SymmetricKey?
 
     /// The defaults.
     public init() {}

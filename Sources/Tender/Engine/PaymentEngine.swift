@@ -51,14 +51,20 @@ public actor PaymentEngine: Service {
     // MARK: The order system's API
 
     /// Submits a payment attempt with the payer's code. Idempotent by `idempotencyKey`: the same key
-    /// with the same request returns the same attempt; with another request it is refused.
-    /// - Throws: ``StoreError`` (idempotency conflict, attempt in flight, payment completed).
+    /// with the same request (the same code included) returns the same attempt; with another
+    /// request it is refused.
+    /// - Throws: ``ValidationError`` for a currency the gateway does not take; ``StoreError``
+    ///   (idempotency conflict, attempt in flight, payment completed).
     public func submit(
         paymentID: PaymentID, amount: Money, customer: Customer, code: BLIKCode, idempotencyKey: String
     ) async throws -> SubmitResult {
+        guard gateway.currencies.contains(amount.currency) else {
+            throw ValidationError(.unknownCurrency, field: "currency", "not a currency the gateway takes")
+        }
         let request = SubmitRequest(
             idempotencyKey: idempotencyKey,
-            submission: AttemptMachine.Submission(paymentID: paymentID, amount: amount, customer: customer, code: code)
+            submission: AttemptMachine.Submission(paymentID: paymentID, amount: amount, customer: customer, code: code),
+            codeDigest: configuration.codeDigestKey.map { CodeDigest(of: code, key: $0) }
         )
         let result = try await withFollowUpLease(freeingSlot: false) { lease in
             try await self.store.submit(request, machine: self.machine, leasing: lease, now: self.now())

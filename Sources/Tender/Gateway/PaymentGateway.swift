@@ -7,6 +7,10 @@ import Foundation
 /// Every call may be retried by the engine with the same idempotency key; an implementation passes
 /// the key on to the gateway where the gateway supports one.
 public protocol PaymentGateway: Sendable {
+    /// The currencies the gateway takes; a submission in another is refused before anything is
+    /// stored.
+    var currencies: Set<Currency> { get }
+
     /// Opens a checkout session for one attempt.
     func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession
 

@@ -22,11 +22,21 @@ public struct OrderEvent: Sendable, Hashable, Codable {
     public var occurredAt: Date
     /// The refund, for `refund.succeeded` and `refund.failed`.
     public var refundID: RefundID?
+    /// The gateway's session of the attempt, once it had one.
+    public var sessionID: String?
+    /// The attempt's amount, or the refund's for a refund event (`nil` for events stored before
+    /// events carried it).
+    public var amount: Money?
+    /// Whether the attempt completed after it had expired or been canceled.
+    public var late: Bool
+    /// Whether the attempt is a duplicate charge.
+    public var duplicate: Bool
 
     /// Creates an event.
     public init(
         sequence: Int64, type: OrderEventType, paymentID: PaymentID, attemptID: AttemptID, state: AttemptState, version: Int64,
-        failure: FailureReason?, asksForNewCode: Bool, occurredAt: Date, refundID: RefundID? = nil
+        failure: FailureReason?, asksForNewCode: Bool, occurredAt: Date, refundID: RefundID? = nil, sessionID: String? = nil,
+        amount: Money? = nil, late: Bool = false, duplicate: Bool = false
     ) {
         self.sequence = sequence
         self.type = type
@@ -38,5 +48,9 @@ public struct OrderEvent: Sendable, Hashable, Codable {
         self.asksForNewCode = asksForNewCode
         self.occurredAt = occurredAt
         self.refundID = refundID
+        self.sessionID = sessionID
+        self.amount = amount
+        self.late = late
+        self.duplicate = duplicate
     }
 }

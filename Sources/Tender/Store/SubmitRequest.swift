@@ -4,20 +4,25 @@ public struct SubmitRequest: Sendable, Hashable {
     public var idempotencyKey: String
     /// What to submit.
     public var submission: AttemptMachine.Submission
+    /// A keyed hash of the code (``CodeDigest``), so that the same key with another code is
+    /// recognised as another request; `nil` leaves the code out of the comparison.
+    public var codeDigest: CodeDigest?
 
     /// Creates a request.
-    public init(idempotencyKey: String, submission: AttemptMachine.Submission) {
+    public init(idempotencyKey: String, submission: AttemptMachine.Submission, codeDigest: CodeDigest? = nil) {
         self.idempotencyKey = idempotencyKey
         self.submission = submission
+        self.codeDigest = codeDigest
     }
 
-    /// The request without the code, as the store compares replays. The code is left out because
-    /// it is a secret that must not outlive its use.
+    /// The request as the store compares replays: the code only as its keyed hash, since the code
+    /// is a secret that must not outlive its use.
     public var fingerprint: String {
         let customer = submission.customer
-        return [
+        let fields = [
             submission.paymentID.rawValue, String(submission.amount.minorUnits), submission.amount.currency.code,
             customer.email, customer.firstName, customer.lastName,
-        ].map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        ]
+        return (fields + (codeDigest.map { [$0.hex] } ?? [])).map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
     }
 }
