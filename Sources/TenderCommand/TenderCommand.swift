@@ -9,7 +9,7 @@ struct TenderCommand: AsyncParsableCommand {
         commandName: "tender",
         abstract: "An asynchronous payment orchestration engine for BLIK payments.",
         subcommands: [
-            DemoCommand.self, WorkerCommand.self, MigrateCommand.self, PaymentsCommand.self, SandboxCommand.self,
+            DemoCommand.self, WorkerCommand.self, MigrateCommand.self, PaymentsCommand.self, ReconcileCommand.self, SandboxCommand.self,
             BenchCommand.self,
         ]
     )

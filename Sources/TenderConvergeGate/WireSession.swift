@@ -9,9 +9,10 @@ struct WireSession: Decodable {
     let status: GatewaySession.Status
     let amount: Int64
     let amountRefunded: Int64
+    let currency: String?
 
     private enum CodingKeys: String, CodingKey {
-        case id, status
+        case id, status, currency
         case amountTotal = "amount_total"
         case amountSubTotal = "amount_sub_total"
         case amountSubtotal = "amount_subtotal"
@@ -34,10 +35,11 @@ struct WireSession: Decodable {
         }
         self.amount = amount
         amountRefunded = try container.decodeIfPresent(Int64.self, forKey: .amountRefunded) ?? 0
+        currency = try container.decodeIfPresent(String.self, forKey: .currency)?.uppercased()
     }
 
     /// The session as the engine sees it.
     var gatewaySession: GatewaySession {
-        GatewaySession(id: id, status: status, amount: amount, amountRefunded: amountRefunded)
+        GatewaySession(id: id, status: status, amount: amount, amountRefunded: amountRefunded, currency: currency)
     }
 }

@@ -45,7 +45,7 @@ struct WireFormatTests {
              "refunds": [], "refunded": false, "livemode": false}
             """#
         let session = try JSONDecoder().decode(WireSession.self, from: Data(json.utf8)).gatewaySession
-        #expect(session == GatewaySession(id: "AW-kLcRRC5P8U68CYe0kVA", status: .open, amount: 1000, amountRefunded: 0))
+        #expect(session == GatewaySession(id: "AW-kLcRRC5P8U68CYe0kVA", status: .open, amount: 1000, amountRefunded: 0, currency: "PLN"))
     }
 
     @Test("either subtotal spelling stands in for a missing total")

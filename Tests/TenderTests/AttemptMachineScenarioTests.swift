@@ -215,7 +215,30 @@ struct AttemptMachineScenarioTests {
         #expect(refused.effects.isEmpty)
     }
 
-    @Test("retries back off exponentially up to the maximum")
+    @Test("a session opened for another amount fails the attempt before the code is sent, with an alarm")
+    func createdWithAnotherAmount() throws {
+        let submitted = machine.submit(try Fixture.submission(), now: t(0))
+        let wrong = GatewaySession(id: Fixture.sessionID, status: .open, amount: 999, currency: "PLN")
+        let created = machine.transition(submitted.attempt, .sessionCreated(wrong), context: PaymentContext(), now: t(1))
+        #expect(created.attempt.state == .failed)
+        #expect(created.attempt.failure == .amountMismatch)
+        #expect(created.attempt.code == nil)
+        #expect(created.events == [.failed, .amountMismatch])
+        #expect(!created.effects.contains { if case .call(.pay, _) = $0 { true } else { false } })
+    }
+
+    @Test("a session completed for another currency completes the attempt loudly, never silently")
+    func completedInAnotherCurrency() throws {
+        let wrong = GatewaySession(id: Fixture.sessionID, status: .completed, amount: 1000, currency: "EUR")
+        let completed = machine.transition(try awaitingAttempt(), .fetched(wrong, .poll), context: PaymentContext(), now: t(30))
+        #expect(completed.attempt.state == .completed)
+        #expect(completed.events == [.completed, .amountMismatch])
+        #expect(completed.note.contains("currency EUR at the gateway, PLN ordered"))
+
+        let right = GatewaySession(id: Fixture.sessionID, status: .completed, amount: 1000, currency: "PLN")
+        #expect(machine.transition(try awaitingAttempt(), .fetched(right, .poll), context: PaymentContext(), now: t(30)).events == [.completed])
+    }
+
     func backoff() {
         let policy = AttemptPolicy()
         let delays = (1...8).map { policy.backoff(afterRetries: $0) }

@@ -234,6 +234,14 @@ public actor PaymentEngine: Service {
         if !transition.events.isEmpty {
             await outboxBell.ring()
         }
+        if transition.events.contains(.amountMismatch) {
+            logger.error(
+                "gateway session differs from the attempt",
+                metadata: [
+                    "attempt_id": "\(transition.attempt.id)", "session_id": "\(transition.attempt.sessionID ?? "-")", "note": "\(transition.note)",
+                ])
+            Counter(label: "tender_amount_mismatches_total").increment()
+        }
         if transition.changedState {
             logger.info(
                 "attempt \(transition.attempt.state.rawValue)",

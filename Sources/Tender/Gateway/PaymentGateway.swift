@@ -70,13 +70,29 @@ public struct GatewaySession: Sendable, Hashable, Codable {
     public var amount: Int64
     /// How much of it has been refunded, in minor units.
     public var amountRefunded: Int64
+    /// The currency's upper-case ISO-4217 code, when the gateway said.
+    public var currency: String?
 
     /// Creates a session value.
-    public init(id: String, status: Status, amount: Int64, amountRefunded: Int64 = 0) {
+    public init(id: String, status: Status, amount: Int64, amountRefunded: Int64 = 0, currency: String? = nil) {
         self.id = id
         self.status = status
         self.amount = amount
         self.amountRefunded = amountRefunded
+        self.currency = currency
+    }
+
+    /// What differs between this session and the attempt it was opened for (amount, currency),
+    /// or `nil` when they agree.
+    public func mismatch(with attempt: Attempt) -> String? {
+        var differences: [String] = []
+        if amount != attempt.amount.minorUnits {
+            differences.append("amount \(amount) at the gateway, \(attempt.amount.minorUnits) ordered")
+        }
+        if let currency, currency != attempt.amount.currency.code {
+            differences.append("currency \(currency) at the gateway, \(attempt.amount.currency.code) ordered")
+        }
+        return differences.isEmpty ? nil : differences.joined(separator: ", ")
     }
 }
 

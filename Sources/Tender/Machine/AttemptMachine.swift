@@ -10,6 +10,8 @@ import Foundation
 ///   webhook, which only leads to a fetch;
 /// - the code is erased as soon as the gateway has answered the pay call, and on every outcome;
 /// - a completion while another attempt of the payment has completed is a duplicate charge;
+/// - a session whose amount or currency differs from the attempt's is never taken silently: one
+///   created so fails the attempt before the code is sent, one completed so raises an alarm;
 /// - a canceled attempt makes no further gateway call; a completion that arrives anyway is late,
 ///   and its charge is refunded when the policy refunds duplicates.
 public struct AttemptMachine: Sendable {
@@ -114,6 +116,11 @@ private struct Step {
         }
         attempt.sessionID = session.id
         attempt.retries = 0
+        if let mismatch = session.mismatch(with: attempt) {
+            fail(.amountMismatch, "gateway opened the session wrong, the code is not sent: \(mismatch)")
+            effects.append(.emit(.amountMismatch))
+            return
+        }
         switch session.status {
         case .open:
             attempt.stage = .paying
@@ -279,6 +286,10 @@ private struct Step {
             ignore("gateway reports \(session.status.rawValue) after the outcome")
         case (_, .completed):
             complete("gateway reports the session completed")
+            if let mismatch = session.mismatch(with: attempt) {
+                effects.append(.emit(.amountMismatch))
+                note += "; ALARM: \(mismatch)"
+            }
         case (.expired, _), (.canceled, _):
             graceRepoll("gateway reports the \(attempt.state.rawValue) attempt's session \(session.status.rawValue)")
         case (_, .expired):

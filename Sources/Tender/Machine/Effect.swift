@@ -99,6 +99,10 @@ public enum OrderEventType: String, Sendable, Hashable, Codable, CaseIterable {
     case canceled = "attempt.canceled"
     /// A second attempt of a paid payment completed: the payer was charged twice.
     case duplicateCharge = "payment.duplicate_charge"
+    /// The gateway's session differs from the attempt in amount or currency: an operator must
+    /// check it (with the session created, the attempt failed before the code was sent; with the
+    /// session completed, the payer was charged what the gateway says).
+    case amountMismatch = "payment.amount_mismatch"
     /// A refund settled: the money went back to the payer.
     case refundSucceeded = "refund.succeeded"
     /// A refund failed; its amount can be refunded again.

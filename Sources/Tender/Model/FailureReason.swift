@@ -8,6 +8,8 @@ public enum FailureReason: Sendable, Hashable, Codable, CustomStringConvertible 
     case gatewayConfiguration
     /// An operator resolved the attempt by hand.
     case resolvedByOperator
+    /// The gateway opened the session for another amount or currency; no code was sent.
+    case amountMismatch
 
     /// A stable snake_case name, e.g. `declined:insufficient_funds`.
     public var description: String {
@@ -16,6 +18,7 @@ public enum FailureReason: Sendable, Hashable, Codable, CustomStringConvertible 
         case .rejectedByGateway: "rejected_by_gateway"
         case .gatewayConfiguration: "gateway_configuration"
         case .resolvedByOperator: "resolved_by_operator"
+        case .amountMismatch: "amount_mismatch"
         }
     }
 
@@ -25,6 +28,7 @@ public enum FailureReason: Sendable, Hashable, Codable, CustomStringConvertible 
         case "rejected_by_gateway": self = .rejectedByGateway
         case "gateway_configuration": self = .gatewayConfiguration
         case "resolved_by_operator": self = .resolvedByOperator
+        case "amount_mismatch": self = .amountMismatch
         default:
             guard text.hasPrefix("declined:"), let reason = DeclineReason(rawValue: String(text.dropFirst("declined:".count))) else {
                 return nil

@@ -12,6 +12,10 @@ public protocol PaymentReads: Sendable {
     /// payments' creation time, and stable while payments are added.
     func payments(matching query: PaymentQuery) async throws -> PaymentPage
 
+    /// The attempts submitted since `date` that have a gateway session, oldest first, with their
+    /// refunds: what reconciliation compares with the gateway.
+    func reconcilableAttempts(submittedSince date: Date) async throws -> [ReconcilableAttempt]
+
     /// Attempts in a state that were submitted before a time, oldest first (for operators).
     func attempts(in state: AttemptState, submittedBefore: Date, limit: Int) async throws -> [Attempt]
 }

@@ -14,7 +14,7 @@ public enum SandboxSessionStatus: String, Sendable, Hashable, Codable {
 struct CheckoutSession: Sendable {
     let id: String
     var status: SandboxSessionStatus
-    let amount: Int
+    var amount: Int
     let currency: String
     let customerFirstname: String
     let customerLastname: String

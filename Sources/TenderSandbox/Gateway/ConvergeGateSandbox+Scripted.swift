@@ -46,6 +46,15 @@ extension ConvergeGateSandbox {
         return self.raise(type, sessionID: sessionID, scripted: true)
     }
 
+    /// Changes the amount session `sessionID` reports, as a gateway error or a tampered record
+    /// would: for tests of reconciliation.
+    public func tamper(sessionID: String, amount: Int) throws {
+        guard self.sessions[sessionID] != nil else {
+            throw SandboxError(code: .unknownSession, sessionID: sessionID)
+        }
+        self.sessions[sessionID]?.amount = amount
+    }
+
     private func requireOpen(_ sessionID: String) throws {
         guard let session = self.sessions[sessionID] else {
             throw SandboxError(code: .unknownSession, sessionID: sessionID)
