@@ -203,6 +203,8 @@ struct Evidence: Codable, Sendable {
     var eventID: String?
     var eventType: String?
     var resolution: String?
+    var operatorName: String?
+    var forced: Bool?
 
     init(input: AttemptInput?) {
         switch input {
@@ -223,8 +225,11 @@ struct Evidence: Codable, Sendable {
             sessionID = hint.sessionID
             eventID = hint.eventID
             eventType = hint.type
-        case .resolvedByOperator(let state, let reason):
-            resolution = "\(state.rawValue): \(reason)"
+        case .resolvedByOperator(let resolved):
+            resolution = "\(resolved.state.rawValue): \(resolved.reason)"
+            operatorName = resolved.operatorName
+            sessionStatus = resolved.gatewayStatus?.rawValue
+            forced = resolved.forced
         case .deadlineReached, .cancelRequested, nil:
             break
         }
@@ -239,6 +244,8 @@ struct Evidence: Codable, Sendable {
         case eventID = "event_id"
         case eventType = "event_type"
         case resolution
+        case operatorName = "operator"
+        case forced
     }
 }
 

@@ -61,7 +61,9 @@ struct RandomStep: Sendable, CustomStringConvertible {
         case 70..<82: return hint(sessionID)
         case 82..<91: return .deadlineReached
         case 91..<94: return .cancelRequested
-        default: return .resolvedByOperator(AttemptState.allCases[detail % AttemptState.allCases.count], reason: "random")
+        default:
+            return .resolvedByOperator(
+                Resolution(state: AttemptState.allCases[detail % AttemptState.allCases.count], reason: "random", operatorName: "property"))
         }
     }
 
@@ -202,7 +204,7 @@ struct RandomPayment {
                 switch input {
                 case .sessionCreated(let session), .payAnswered(let session), .fetched(let session, _):
                     #expect(session.status == .completed, "completed on a \(session.status) session")
-                case .resolvedByOperator(.completed, _):
+                case .resolvedByOperator(let resolution) where resolution.state == .completed:
                     break
                 default:
                     Issue.record("\(label) completed the attempt")

@@ -89,7 +89,7 @@ enum Fixture {
         }
         inputs += [.webhookHint(hint), .deadlineReached, .cancelRequested]
         for state in AttemptState.allCases {
-            inputs.append(.resolvedByOperator(state, reason: "checked with the bank"))
+            inputs.append(.resolvedByOperator(Resolution(state: state, reason: "checked with the bank", operatorName: "ops")))
         }
         return inputs
     }()
@@ -105,7 +105,7 @@ enum Fixture {
         case .webhookHint: "webhookHint"
         case .deadlineReached: "deadlineReached"
         case .cancelRequested: "cancelRequested"
-        case .resolvedByOperator(let state, _): "resolvedByOperator(\(state.rawValue))"
+        case .resolvedByOperator(let resolution): "resolvedByOperator(\(resolution.state.rawValue))"
         }
     }
 

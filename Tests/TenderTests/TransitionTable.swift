@@ -218,7 +218,9 @@ enum TransitionTable {
 
         var allSessionCreated: [AttemptInput] { statuses.map { .sessionCreated($0) } }
 
-        func resolved(_ state: AttemptState) -> AttemptInput { .resolvedByOperator(state, reason: operatorReason) }
+        func resolved(_ state: AttemptState) -> AttemptInput {
+            .resolvedByOperator(Resolution(state: state, reason: operatorReason, operatorName: "ops"))
+        }
 
         // MARK: submitted
 

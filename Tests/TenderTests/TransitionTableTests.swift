@@ -98,7 +98,7 @@ struct TransitionTableTests {
             (.webhookHint(Fixture.hint), .webhook),
             (.deadlineReached, .deadline),
             (.cancelRequested, .orderSystem),
-            (.resolvedByOperator(.failed, reason: "x"), .operator),
+            (.resolvedByOperator(Resolution(state: .failed, reason: "x", operatorName: "ops")), .operator),
         ]
         for (input, source) in expected {
             #expect(input.source == source, "\(Fixture.label(input))")

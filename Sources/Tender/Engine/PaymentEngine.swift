@@ -125,9 +125,32 @@ public actor PaymentEngine: Service {
         return attempt
     }
 
-    /// Resolves an attempt by hand, recorded in its history as an operator action.
-    public func resolve(_ id: AttemptID, as state: AttemptState, reason: String) async throws -> Transition {
-        try await apply(.resolvedByOperator(state, reason: reason), to: id)
+    /// Resolves an attempt by hand, recorded in its history as an operator action with the
+    /// operator's name and the gateway's answer. The session is read from the gateway first; a
+    /// resolution that contradicts it (``Resolution/contradiction(resolving:sessionID:gatewayStatus:)``)
+    /// is refused unless `force`d.
+    /// - Throws: ``ResolutionRefused``; ``StoreError`` with ``StoreError/Code/notFound``; the
+    ///   gateway's error when the session cannot be read and the resolution is not forced.
+    public func resolve(_ id: AttemptID, as state: AttemptState, reason: String, operatorName: String, force: Bool = false) async throws -> Transition
+    {
+        guard let attempt = try await store.attempt(id) else {
+            throw StoreError(.notFound, "no attempt \(id)")
+        }
+        var gatewayStatus: GatewaySession.Status?
+        if let sessionID = attempt.sessionID {
+            do {
+                gatewayStatus = try await timed("retrieve") { try await gateway.session(id: sessionID) }.status
+            } catch  where force {
+                gatewayStatus = nil
+            }
+        }
+        let contradiction = Resolution.contradiction(resolving: state, sessionID: attempt.sessionID, gatewayStatus: gatewayStatus)
+        if let contradiction, !force {
+            throw ResolutionRefused(state: state, gatewayStatus: gatewayStatus, reason: contradiction)
+        }
+        let resolution = Resolution(
+            state: state, reason: reason, operatorName: operatorName, gatewayStatus: gatewayStatus, forced: contradiction != nil)
+        return try await apply(.resolvedByOperator(resolution), to: id)
     }
 
     /// Stores a verified webhook and applies it as a hint. Answer the gateway 2xx only when this

@@ -17,7 +17,7 @@ public enum AttemptInput: Sendable, Hashable {
     /// The order system asked to cancel the attempt.
     case cancelRequested
     /// An operator resolved the attempt by hand.
-    case resolvedByOperator(AttemptState, reason: String)
+    case resolvedByOperator(Resolution)
 
     /// Where the input came from.
     public var source: InputSource {

@@ -104,7 +104,7 @@ private struct Step {
         case .webhookHint(let hint): webhookHint(hint)
         case .deadlineReached: deadlineReached()
         case .cancelRequested: cancelRequested()
-        case .resolvedByOperator(let state, let reason): resolvedByOperator(state, reason: reason)
+        case .resolvedByOperator(let resolution): resolvedByOperator(resolution)
         }
     }
 
@@ -265,7 +265,13 @@ private struct Step {
         }
     }
 
-    mutating func resolvedByOperator(_ state: AttemptState, reason: String) {
+    mutating func resolvedByOperator(_ resolution: Resolution) {
+        let state = resolution.state
+        var reason = "\(resolution.reason) (by \(resolution.operatorName)"
+        if resolution.forced {
+            reason += ", overriding the gateway's \(resolution.gatewayStatus?.rawValue ?? "missing") session"
+        }
+        reason += ")"
         guard state.rank > attempt.state.rank || (attempt.state.isWatchedForLateCompletion && state.isTerminal) else {
             return ignore("operator resolution to \(state.rawValue) refused: states only move forward")
         }
