@@ -59,11 +59,11 @@ struct ConvergeGateClientSandboxTests {
             #expect(created.amountRefunded == 0)
 
             let paid = try await client.pay(sessionID: created.id, code: BLIKCode("123456"), idempotencyKey: "pay-1")
-            #expect(paid == GatewaySession(id: created.id, status: .open, amount: 1000))
+            #expect(paid == GatewaySession(id: created.id, status: .open, amount: 1000, currency: "PLN"))
             #expect(try await client.session(id: created.id).status == .open)
 
             try await sandbox.complete(sessionID: created.id)
-            #expect(try await client.session(id: created.id) == GatewaySession(id: created.id, status: .completed, amount: 1000))
+            #expect(try await client.session(id: created.id) == GatewaySession(id: created.id, status: .completed, amount: 1000, currency: "PLN"))
 
             let ledger = await sandbox.ledger()
             #expect(ledger.sessions.count == 1)

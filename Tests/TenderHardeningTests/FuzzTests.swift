@@ -186,6 +186,8 @@ struct FuzzTests {
             return (result.replayed ? 200 : 201, result, nil)
         } catch let error as StoreError {
             return (Int(APIError(error).status.code), nil, "\(error)")
+        } catch let error as ValidationError {
+            return (Int(APIError(error).status.code), nil, "\(error)")
         } catch {
             return (500, nil, "\(error)")
         }

@@ -32,7 +32,7 @@ struct HostileInput {
         let body: Value = .object([
             ("payment_id", .raw("\"\(prefix)-\(n)\"")),
             ("amount", .raw("\(Int.random(in: 1...1_000_000, using: &random))")),
-            ("currency", .raw(random.chance(0.9) ? "\"PLN\"" : "\"EUR\"")),
+            ("currency", .raw(random.chance(0.9) ? "\"PLN\"" : "\"pln\"")),
             ("blik_code", .raw("\"\(String(format: "%06d", Int.random(in: 100_000...999_999, using: &random)))\"")),
             ("customer", customer),
         ])
