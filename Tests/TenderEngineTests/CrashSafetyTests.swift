@@ -44,7 +44,8 @@ extension ManyPayments {
         @Test(.timeLimit(.minutes(10)))
         func enginesCancelledAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
             try await EngineRig.run(sandbox: Self.chaoticGateway, policy: Self.policy) { rig in
-                async let submitted = Self.submitInBatches(Self.codes, to: rig)
+                let submission = Task { try await Self.submitInBatches(Self.codes, to: rig) }
+                let orderSystem = Task { try await Self.actAsOrderSystem(on: try await submission.value, rig: rig) }
                 // Four engines in turn, each cancelled at a random moment with its calls and leases in
                 // whatever state they are; the next one takes over the leases that lapse.
                 var lifetimes: [Duration] = []
@@ -61,16 +62,24 @@ extension ManyPayments {
                     rig.webhooks.use([])
                     try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
                 }
-                let attempts = try await submitted
-                try await rig.runUntilSettled(rig.engine(workerID: "survivor", leaseDuration: .milliseconds(1500)))
+                let attempts = try await submission.value
+                let survivor = rig.engine(workerID: "survivor", leaseDuration: .milliseconds(1500))
+                rig.webhooks.use([survivor])
+                let actions = try await withServices([survivor], logger: rig.logger) {
+                    let actions = try await orderSystem.value
+                    try await rig.waitUntilSettled()
+                    return actions
+                }
+                rig.webhooks.use([])
 
                 let audit = try await LedgerAudit.read(store: rig.store, sandbox: rig.sandbox, gatewayLog: rig.gatewayLog)
                 #expect(audit.attempts.count == Self.codes.count)
                 let violations = audit.violations()
                 #expect(violations.isEmpty, "engine lifetimes \(lifetimes): \(violations.prefix(20).joined(separator: "\n"))")
                 // And every attempt ended as its code says: the crashes cost time, never an outcome.
-                let misjudged = Self.misjudged(audit, attempts: attempts)
+                let misjudged = Self.misjudged(audit, attempts: attempts, canceled: actions.canceled)
                 #expect(misjudged.isEmpty, "\(misjudged.prefix(10))")
+                try await Self.checkOrderSystem(actions, attempts: attempts, rig: rig)
             }
         }
 
@@ -98,7 +107,8 @@ extension ManyPayments {
                         ], appendingOutputTo: log)
                 }
 
-                async let submitted = Self.submitInBatches(Self.codes, to: rig)
+                let submission = Task { try await Self.submitInBatches(Self.codes, to: rig) }
+                let orderSystem = Task { try await Self.actAsOrderSystem(on: try await submission.value, rig: rig) }
                 // Three workers in turn, each killed at a random moment. Webhooks sent while none
                 // listens fail and are delivered again by the gateway.
                 var lifetimes: [Duration] = []
@@ -110,9 +120,10 @@ extension ManyPayments {
                     killed.signal(SIGKILL)
                     _ = try await killed.exitStatus()
                 }
-                let attempts = try await submitted
+                let attempts = try await submission.value
                 let survivorStarted = Date()
                 let survivor = try worker("survivor")
+                let actions = try await orderSystem.value
                 try await rig.waitUntilSettled(tasksMayRemain: true)
                 _ = try await survivor.terminate(timeout: .seconds(300))
 
@@ -123,18 +134,21 @@ extension ManyPayments {
                 let violations = audit.violations()
                 let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 #expect(violations.isEmpty, "worker lifetimes \(lifetimes): \(violations.prefix(20).joined(separator: "\n"))\n\(output.suffix(3000))")
-                let misjudged = Self.misjudged(audit, attempts: attempts)
+                let misjudged = Self.misjudged(audit, attempts: attempts, canceled: actions.canceled)
                 #expect(misjudged.isEmpty, "\(misjudged.prefix(10))")
+                try await Self.checkOrderSystem(actions, attempts: attempts, rig: rig)
                 // The killed workers had opened sessions before they died.
                 #expect(audit.ledger.sessions.contains { $0.createdAt < survivorStarted })
             }
         }
 
         /// The attempts that did not end as their code makes the bank decide: declined codes fail,
-        /// abandoned ones expire, the others complete.
-        static func misjudged(_ audit: LedgerAudit, attempts: [Attempt]) -> [String] {
+        /// abandoned ones expire, the others complete. Attempts the order system canceled are left
+        /// to ``checkOrderSystem(_:attempts:rig:)``.
+        static func misjudged(_ audit: LedgerAudit, attempts: [Attempt], canceled: Set<PaymentID>) -> [String] {
             let codes = Dictionary(uniqueKeysWithValues: zip(attempts.map(\.id), Self.codes))
-            return audit.attempts.compactMap { attempt in
+            let canceledAttempts = Set(attempts.filter { canceled.contains($0.paymentID) }.map(\.id))
+            return audit.attempts.filter { !canceledAttempts.contains($0.id) }.compactMap { attempt in
                 let expected: AttemptState =
                     switch codes[attempt.id] {
                     case "000004", "000005": .failed
@@ -142,6 +156,77 @@ extension ManyPayments {
                     default: .completed
                     }
                 return attempt.state == expected ? nil : "\(attempt.id) is \(attempt.state.rawValue), not \(expected.rawValue)"
+            }
+        }
+
+        /// What the order system did during a run.
+        struct OrderSystemActions: Sendable {
+            /// Payments canceled while in flight.
+            var canceled: Set<PaymentID> = []
+            /// Payments refunded in full, in one refund or in two.
+            var refunded: Set<PaymentID> = []
+        }
+
+        /// The order system, while the engines crash: among the first 200 codes, it cancels the
+        /// payments of those ending in 2 as soon as they are in flight (unless already paid), refunds
+        /// those ending in 3 in full and those ending in 4 in two refunds (3.00, then the rest) as
+        /// soon as they are paid. It calls an engine of its own that never runs, as an order
+        /// system embedding Tender beside the workers would.
+        static func actAsOrderSystem(on attempts: [Attempt], rig: EngineRig) async throws -> OrderSystemActions {
+            let engine = rig.engine(workerID: "order-system")
+            var actions = OrderSystemActions()
+            var waiting = attempts.enumerated().filter { $0.offset < 200 && [2, 3, 4].contains($0.offset % 10) }
+            let clock = ContinuousClock()
+            let giveUp = clock.now + .seconds(300)
+            while !waiting.isEmpty, clock.now < giveUp {
+                var still: [(offset: Int, element: Attempt)] = []
+                for (index, attempt) in waiting {
+                    let state = try await rig.store.attempt(attempt.id)?.state ?? .submitted
+                    switch (index % 10, state) {
+                    case (2, .submitted), (2, .awaitingConfirmation):
+                        do {
+                            _ = try await engine.cancel(paymentID: attempt.paymentID)
+                            actions.canceled.insert(attempt.paymentID)
+                        } catch let error as StoreError where error.code == .paymentCompleted {
+                            // Paid before the cancel arrived: nothing to cancel.
+                        }
+                    case (3, .completed):
+                        _ = try await engine.refund(paymentID: attempt.paymentID, idempotencyKey: "full-\(attempt.id)")
+                        actions.refunded.insert(attempt.paymentID)
+                    case (4, .completed):
+                        _ = try await engine.refund(paymentID: attempt.paymentID, amount: 300, idempotencyKey: "part-\(attempt.id)")
+                        _ = try await engine.refund(paymentID: attempt.paymentID, idempotencyKey: "rest-\(attempt.id)")
+                        actions.refunded.insert(attempt.paymentID)
+                    case (_, .submitted), (_, .awaitingConfirmation):
+                        still.append((index, attempt))
+                    default:
+                        break
+                    }
+                }
+                waiting = still
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return actions
+        }
+
+        /// Every refunded payment got its money back in full, at the gateway too; every canceled
+        /// payment either stayed unpaid or, paid anyway, was refunded in full.
+        static func checkOrderSystem(_ actions: OrderSystemActions, attempts: [Attempt], rig: EngineRig) async throws {
+            #expect(actions.refunded.count > 20, "the order system refunded \(actions.refunded.count) payments")
+            #expect(!actions.canceled.isEmpty, "the order system canceled nothing")
+            let ledger = await rig.sandbox.ledger()
+            for paymentID in actions.refunded.union(actions.canceled) {
+                let record = try #require(try await rig.store.payment(paymentID))
+                let attempt = try #require(record.attempts.last)
+                let session = ledger.sessions.first { $0.id == attempt.sessionID }
+                let returned = ledger.refunds.filter { $0.sessionID == attempt.sessionID && $0.status == .succeeded }.map(\.amount).reduce(0, +)
+                if actions.refunded.contains(paymentID) || attempt.state == .completed {
+                    #expect(record.refundedAmount == 1000, "payment \(paymentID): \(record.refundedAmount) refunded")
+                    #expect(returned == 1000, "payment \(paymentID): the gateway returned \(returned)")
+                } else {
+                    #expect(attempt.state == .canceled, "payment \(paymentID) is \(attempt.state.rawValue)")
+                    #expect(session?.status != .completed, "canceled payment \(paymentID) was charged")
+                }
             }
         }
 

@@ -124,12 +124,13 @@ struct EngineRig: Sendable {
         }
     }
 
-    /// Whether every attempt has an outcome and, unless `tasksMayRemain`, no task is left (an
-    /// expired attempt's grace polls are over).
+    /// Whether every attempt has an outcome, every refund is final and, unless `tasksMayRemain`,
+    /// no task is left (an expired attempt's grace polls are over).
     func isSettled(tasksMayRemain: Bool = false) async throws -> Bool {
         let rows = try await store.pool.query(
             """
-            SELECT (SELECT count(*) FROM attempts WHERE state IN ('submitted', 'awaiting_confirmation')) AS open,
+            SELECT (SELECT count(*) FROM attempts WHERE state IN ('submitted', 'awaiting_confirmation'))
+                     + (SELECT count(*) FROM refunds WHERE state IN ('requested', 'pending')) AS open,
                    (SELECT count(*) FROM tasks) AS tasks
             """
         )

@@ -18,6 +18,15 @@ struct LedgerAudit {
         var duplicate: Bool
     }
 
+    /// One refund as stored.
+    struct StoredRefund {
+        var id: RefundID
+        var attemptID: AttemptID
+        var amount: Int
+        var state: RefundState
+        var gatewayRefundID: String?
+    }
+
     /// One history row.
     struct Step {
         var version: Int64
@@ -26,6 +35,7 @@ struct LedgerAudit {
     }
 
     var attempts: [StoredAttempt]
+    var refunds: [StoredRefund]
     var history: [AttemptID: [Step]]
     /// The outbox rows of the same snapshot.
     var outbox: [AttemptID: [EventKey]]
@@ -38,7 +48,7 @@ struct LedgerAudit {
     /// are read in one snapshot, since a late webhook still adds a (no-change) version to a
     /// finished attempt.
     static func read(store: PostgresPaymentStore, sandbox: ConvergeGateSandbox, gatewayLog: GatewayLog?) async throws -> LedgerAudit {
-        let (attempts, history, outbox) = try await store.pool.withTransaction(isolation: .repeatableRead) { connection in
+        let (attempts, refunds, history, outbox) = try await store.pool.withTransaction(isolation: .repeatableRead) { connection in
             let attempts = try await connection.query("SELECT id, state, session_id, version, late, duplicate FROM attempts").map { row in
                 StoredAttempt(
                     id: AttemptID(rawValue: try row.decode(UUID.self, column: "id")),
@@ -47,6 +57,15 @@ struct LedgerAudit {
                     version: try row.decode(Int64.self, column: "version"),
                     late: try row.decode(Bool.self, column: "late"),
                     duplicate: try row.decode(Bool.self, column: "duplicate")
+                )
+            }
+            let refunds = try await connection.query("SELECT id, attempt_id, amount, state, gateway_refund_id FROM refunds").map { row in
+                StoredRefund(
+                    id: RefundID(rawValue: try row.decode(UUID.self, column: "id")),
+                    attemptID: try row.attemptID,
+                    amount: try row.decode(Int.self, column: "amount"),
+                    state: try RefundState(rawValue: row.decode(String.self, column: "state")) ?? .requested,
+                    gatewayRefundID: try row.decode(String?.self, column: "gateway_refund_id")
                 )
             }
             var history: [AttemptID: [Step]] = [:]
@@ -65,10 +84,11 @@ struct LedgerAudit {
                 guard let type = OrderEventType(rawValue: try row.decode(String.self, column: "type")) else { continue }
                 outbox[try row.attemptID, default: []].append(EventKey(type: type, version: try row.decode(Int64.self, column: "version")))
             }
-            return (attempts, history, outbox)
+            return (attempts, refunds, history, outbox)
         }
         return LedgerAudit(
             attempts: attempts,
+            refunds: refunds,
             history: history,
             outbox: outbox,
             delivered: try await store.events(after: 0, limit: 1_000_000),
@@ -107,7 +127,7 @@ struct LedgerAudit {
             // Outbox: exactly the events its state changes emitted, each once, none invented, and
             // every one of them delivered to a consumer reading from the start.
             let expected = Self.expectedEvents(steps, duplicate: attempt.duplicate)
-            let actual = outbox[attempt.id] ?? []
+            let actual = (outbox[attempt.id] ?? []).filter { !Self.refundEvents.contains($0.type) }
             if actual.sorted() != expected.sorted() {
                 found.append("\(name) has events \(actual.sorted()) but its history emits \(expected.sorted())")
             }
@@ -134,10 +154,12 @@ struct LedgerAudit {
             if paid, charges[sessionID]?.count != 1 {
                 found.append("\(name)'s completed session has \(charges[sessionID]?.count ?? 0) charges")
             }
-            if attempt.late, !(steps.contains { $0.from == .expired && $0.to == .completed }) {
-                found.append("\(name) is flagged late without completing after an expiry")
+            if attempt.late, !(steps.contains { ($0.from?.isWatchedForLateCompletion ?? false) && $0.to == .completed }) {
+                found.append("\(name) is flagged late without completing after an expiry or a cancel")
             }
         }
+
+        found += refundViolations(sessionOf: Dictionary(uniqueKeysWithValues: attempts.map { ($0.id, $0.sessionID) }))
 
         // Sessions no attempt holds: a create whose answer was lost. They must never be charged,
         // and there cannot be more of them than attempts left without a session.
@@ -164,6 +186,44 @@ struct LedgerAudit {
                     found.append("attempt \(attemptID) holds \(stored) but the gateway created \(first) for it")
                 }
             }
+        }
+        return found
+    }
+
+    /// The events of refunds, checked by refund rather than by the attempt's history.
+    static let refundEvents: Set<OrderEventType> = [.refundSucceeded, .refundFailed]
+
+    /// Every refund final and as the gateway's ledger has it, none made at the gateway that
+    /// Tender does not hold, and each reported once.
+    func refundViolations(sessionOf: [AttemptID: String?]) -> [String] {
+        var found: [String] = []
+        let ledgerRefunds = Dictionary(uniqueKeysWithValues: ledger.refunds.map { ($0.id, $0) })
+        let reported = Dictionary(grouping: delivered.filter { Self.refundEvents.contains($0.type) }, by: \.refundID)
+        for refund in refunds {
+            let name = "refund \(refund.id)"
+            guard refund.state.isFinal else {
+                found.append("\(name) is still \(refund.state.rawValue)")
+                continue
+            }
+            if reported[refund.id]?.count != 1 {
+                found.append("\(name) was reported \(reported[refund.id]?.count ?? 0) times")
+            }
+            guard let gatewayID = refund.gatewayRefundID, let made = ledgerRefunds[gatewayID] else {
+                if refund.state == .succeeded {
+                    found.append("\(name) succeeded without a refund at the gateway")
+                }
+                continue
+            }
+            if made.sessionID != sessionOf[refund.attemptID] ?? nil || made.amount != refund.amount {
+                found.append("\(name) is \(refund.amount) of its attempt's session; the gateway refunded \(made.amount) of \(made.sessionID)")
+            }
+            if (made.status == .succeeded) != (refund.state == .succeeded) {
+                found.append("\(name) is \(refund.state.rawValue) but the gateway's refund is \(made.status.rawValue)")
+            }
+        }
+        let held = Set(refunds.compactMap(\.gatewayRefundID))
+        for made in ledger.refunds where !held.contains(made.id) {
+            found.append("the gateway's refund \(made.id) of \(made.sessionID) is held by no refund: made twice or invented")
         }
         return found
     }
