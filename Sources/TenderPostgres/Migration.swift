@@ -16,6 +16,7 @@ public struct Migration: Sendable, Hashable {
         Migration(version: 4, name: "0004_refunds.sql", bytes: PackageResources._004_refunds_sql),
         Migration(version: 5, name: "0005_canceled.sql", bytes: PackageResources._005_canceled_sql),
         Migration(version: 6, name: "0006_payment_listing.sql", bytes: PackageResources._006_payment_listing_sql),
+        Migration(version: 7, name: "0007_outbox_events.sql", bytes: PackageResources._007_outbox_events_sql),
     ]
 
     private init(version: Int, name: String, bytes: [UInt8]) {

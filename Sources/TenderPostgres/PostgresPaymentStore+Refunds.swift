@@ -75,11 +75,11 @@ extension PostgresPaymentStore {
                     """,
                     [attemptID.rawValue]
                 ),
-                PostgresStatement("SELECT version FROM attempts WHERE id = $1", [attemptID.rawValue]),
+                PostgresStatement("SELECT version, session_id, late, duplicate FROM attempts WHERE id = $1", [attemptID.rawValue]),
             ])
             let completion = try Self.completion(of: claim, task: reads[0].first)
             var unfinished = try reads[1].map(RefundRow.decode)
-            let attemptVersion = try reads[2].first?.decode(Int64.self, column: "version") ?? 0
+            let attempt = try reads[2].first.map(RefundedAttempt.init) ?? RefundedAttempt()
             var transitions: [RefundTransition] = []
             var writes = [completion]
             var updateIndexes: [Int] = []
@@ -89,7 +89,7 @@ extension PostgresPaymentStore {
                 unfinished[index] = transition.refund
                 transitions.append(transition)
                 updateIndexes.append(writes.count)
-                writes += RefundWrites.transition(transition, input: answer.input, attemptVersion: attemptVersion, now: now)
+                writes += RefundWrites.transition(transition, input: answer.input, of: attempt, now: now)
             }
             let waiting = unfinished.filter { !$0.state.isFinal }
             if let next = waiting.compactMap(\.nextAt).min() {

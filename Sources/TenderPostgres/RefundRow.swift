@@ -66,7 +66,7 @@ enum RefundWrites {
 
     /// The versioned update, the history row and, for a final refund, the outbox event of one
     /// transition; the update comes first and must touch exactly one row.
-    static func transition(_ transition: RefundTransition, input: RefundInput, attemptVersion: Int64, now: Date) -> [PostgresStatement] {
+    static func transition(_ transition: RefundTransition, input: RefundInput, of attempt: RefundedAttempt, now: Date) -> [PostgresStatement] {
         let refund = transition.refund
         var statements = [
             PostgresStatement(
@@ -99,8 +99,8 @@ enum RefundWrites {
                     VALUES ($1, $2, $3, $4, $5, $6)
                     """,
                     [
-                        event.rawValue, refund.paymentID.rawValue, refund.attemptID.rawValue, attemptVersion,
-                        PostgresJSON(EventPayload(refund)), now,
+                        event.rawValue, refund.paymentID.rawValue, refund.attemptID.rawValue, attempt.version,
+                        PostgresJSON(EventPayload(refund, of: attempt)), now,
                     ]
                 ))
         }
@@ -142,5 +142,22 @@ struct RefundEvidence: Codable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case gatewayRefundID = "gateway_refund_id"
         case status, error
+    }
+}
+
+/// What a refund event tells of the attempt whose charge was refunded.
+struct RefundedAttempt: Sendable {
+    var version: Int64 = 0
+    var sessionID: String?
+    var late = false
+    var duplicate = false
+
+    init() {}
+
+    init(_ row: PostgresRow) throws {
+        version = try row.decode(Int64.self, column: "version")
+        sessionID = try row.decode(String?.self, column: "session_id")
+        late = try row.decode(Bool.self, column: "late")
+        duplicate = try row.decode(Bool.self, column: "duplicate")
     }
 }

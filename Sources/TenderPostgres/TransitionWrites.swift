@@ -275,11 +275,12 @@ struct EventPayload: Codable, Sendable {
     }
 
     /// The event of a refund that became final; only a completed attempt is refunded.
-    init(_ refund: Refund) {
+    init(_ refund: Refund, of attempt: RefundedAttempt) {
         state = AttemptState.completed.rawValue
         asksForNewCode = false
-        late = false
-        duplicate = refund.reason == .duplicated
+        late = attempt.late
+        duplicate = attempt.duplicate
+        sessionID = attempt.sessionID
         amount = refund.amount.minorUnits
         currency = refund.amount.currency.code
         refundID = refund.id.description

@@ -46,6 +46,29 @@ struct MigratorTests {
         }
     }
 
+    @Test("events stored before refunds and cancellation had types of their own read as today's after the upgrade")
+    func oldEventsReadAfterUpgrade() async throws {
+        try await StoreFixture.with(migrated: false) { fixture in
+            try await Migrator(migrations: Migration.all.filter { $0.version < 7 }, logger: logger).migrate(fixture.pool)
+            let attempt = try await fixture.submit()
+            let old = [
+                ("attempt.failed", #"{"state": "failed", "failure": "cancelled", "asks_for_new_code": true, "late": false, "duplicate": false}"#),
+                ("payment.duplicate_refunded", #"{"state": "completed", "asks_for_new_code": false, "late": false, "duplicate": true}"#),
+                ("attempt.expired", #"{"state": "expired", "asks_for_new_code": true, "late": false, "duplicate": false}"#),
+            ]
+            for (type, payload) in old {
+                try await fixture.pool.execute(
+                    "INSERT INTO outbox (type, payment_id, attempt_id, version, payload, created_at) VALUES ($1, $2, $3, 1, $4::jsonb, now())",
+                    [type, attempt.paymentID.rawValue, attempt.id.rawValue, payload]
+                )
+            }
+            #expect(try await Migrator(logger: logger).migrate(fixture.pool) == [7])
+            let events = try await fixture.store.events(after: 0, limit: 10)
+            #expect(events.map(\.type) == [.canceled, .expired])
+            #expect(events.first?.state == .canceled && events.first?.failure == nil && events.first?.asksForNewCode == false)
+        }
+    }
+
     @Test("the embedded migrations are exactly the files in sql/")
     func embeddedMatchDirectory() throws {
         let directory = URL(filePath: #filePath)

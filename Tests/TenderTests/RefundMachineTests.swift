@@ -63,7 +63,7 @@ import Testing
         #expect(failed.event == .refundFailed)
     }
 
-    @Test("a call that may pass later is retried with backoff; a refused request fails the refund")
+    @Test("a call that may pass later, or may have been applied, is retried with backoff; only a refused request fails the refund")
     func callFailures() throws {
         let refund = try requested()
         let retried: [GatewayError] = [
@@ -71,6 +71,9 @@ import Testing
             GatewayError(kind: .retryLater, httpStatus: 503),
             GatewayError(kind: .configuration, httpStatus: 401),
             GatewayError(kind: .requestRejected, httpStatus: 409),
+            GatewayError(kind: .requestRejected, outcomeUnknown: true, httpStatus: 200, message: "undecodable response"),
+            GatewayError(kind: .requestRejected, httpStatus: 418),
+            GatewayError(kind: .payerMustAct(.declined), httpStatus: 422),
         ]
         for error in retried {
             let next = machine.transition(refund, .callFailed(error), now: t(2))
@@ -79,7 +82,11 @@ import Testing
             #expect(next.refund.nextAt == t(2.5))
             #expect(next.event == nil)
         }
-        for error in [GatewayError(kind: .requestRejected, httpStatus: 400), GatewayError(kind: .payerMustAct(.declined), httpStatus: 402)] {
+        let refused = [
+            GatewayError(kind: .requestRejected, httpStatus: 400), GatewayError(kind: .payerMustAct(.declined), httpStatus: 402),
+            GatewayError(kind: .requestRejected, httpStatus: 404),
+        ]
+        for error in refused {
             let next = machine.transition(refund, .callFailed(error), now: t(2))
             #expect(next.refund.state == .failed, "\(error)")
             #expect(next.event == .refundFailed)

@@ -137,19 +137,21 @@ public actor PaymentEngine: Service {
             throw StoreError(.notFound, "no attempt \(id)")
         }
         var gatewayStatus: GatewaySession.Status?
+        var unread = false
         if let sessionID = attempt.sessionID {
             do {
                 gatewayStatus = try await timed("retrieve") { try await gateway.session(id: sessionID) }.status
             } catch  where force {
-                gatewayStatus = nil
+                unread = true
             }
         }
         let contradiction = Resolution.contradiction(resolving: state, sessionID: attempt.sessionID, gatewayStatus: gatewayStatus)
         if let contradiction, !force {
             throw ResolutionRefused(state: state, gatewayStatus: gatewayStatus, reason: contradiction)
         }
+        // Forced: it overrode the gateway, or went ahead without reading it.
         let resolution = Resolution(
-            state: state, reason: reason, operatorName: operatorName, gatewayStatus: gatewayStatus, forced: contradiction != nil)
+            state: state, reason: reason, operatorName: operatorName, gatewayStatus: gatewayStatus, forced: contradiction != nil || unread)
         return try await apply(.resolvedByOperator(resolution), to: id)
     }
 
@@ -272,6 +274,10 @@ public actor PaymentEngine: Service {
                     "attempt_id": "\(transition.attempt.id)", "source": "\(input.source.rawValue)", "note": "\(transition.note)",
                 ])
             Counter(label: "tender_transitions_total", dimensions: [("to", transition.attempt.state.rawValue)]).increment()
+        }
+        for case .refundCharge(let reason, _) in transition.effects {
+            logger.info("refund requested", metadata: ["attempt_id": "\(transition.attempt.id)", "reason": "\(reason.rawValue)"])
+            Counter(label: "tender_refunds_total", dimensions: [("state", RefundState.requested.rawValue)]).increment()
         }
         await start(followUps, of: transition.attempt, scheduling: transition.effects)
     }

@@ -9,7 +9,8 @@ public struct Resolution: Sendable, Hashable {
     /// The session's status at the gateway when the operator decided; `nil` without a session or
     /// when the gateway could not be read.
     public var gatewayStatus: GatewaySession.Status?
-    /// Whether the operator overrode a gateway that said otherwise.
+    /// Whether the operator overrode a gateway that said otherwise, or resolved without the
+    /// gateway's answer because the session could not be read.
     public var forced: Bool
 
     /// Creates a resolution.

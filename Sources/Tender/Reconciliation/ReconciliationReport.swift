@@ -6,7 +6,8 @@ public struct ReconciliationReport: Sendable, Hashable, Codable {
     public var since: Date
     /// How many sessions were read from the gateway.
     public var checked: Int
-    /// Sessions of attempts still waiting for their outcome, compared by amount and currency only.
+    /// Sessions of attempts still waiting for their outcome: compared by amount, currency and
+    /// refunds, not by status.
     public var inFlight: Int
     /// Every disagreement.
     public var mismatches: [ReconciliationMismatch]

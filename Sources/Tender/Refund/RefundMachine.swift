@@ -8,7 +8,8 @@ import Foundation
 ///   which are still recorded;
 /// - a refund call that failed in a way that may pass (a timeout, 429, 5xx, 409, refused
 ///   credentials) is retried with backoff under the refund's own idempotency key, so the gateway
-///   never refunds twice; a refusal of the request itself (400, 402, 404) fails the refund;
+///   never refunds twice, and so is one whose outcome is unknown or whose answer could not be
+///   read; only a definite refusal of the request (400, 402, 404) fails the refund;
 /// - a pending refund is read back with backoff until the gateway says it settled.
 public struct RefundMachine: Sendable {
     /// The timings applied.
@@ -78,14 +79,17 @@ public struct RefundMachine: Sendable {
         policy.refundPollInterval * (1 << min(max(retries, 0), 6))
     }
 
-    /// Whether a refund call that failed so may succeed if made again under the same key: the
-    /// gateway was unreachable or busy, still working on the key (409), or refused Tender's
-    /// credentials (an operator fixes them; the payer's money is still owed).
+    /// Whether a refund call that failed so is to be made again under the same key rather than
+    /// failing the refund. Only a definite refusal of the request (400, 402 or 404, nothing
+    /// applied) fails it: a failed refund's amount may be refunded again, so a refund the gateway
+    /// may have made (a timeout, 5xx, 409, an answer that could not be read) must not fail. The
+    /// gateway being unreachable or busy, or refusing Tender's credentials (an operator fixes them;
+    /// the payer's money is still owed), also leads to another call.
     static func isRetryable(_ error: GatewayError) -> Bool {
+        if error.outcomeUnknown { return true }
         switch error.kind {
-        case .retryLater, .configuration: true
-        case .requestRejected: error.httpStatus == 409
-        case .payerMustAct: false
+        case .retryLater, .configuration: return true
+        case .requestRejected, .payerMustAct: return ![400, 402, 404].contains(error.httpStatus ?? 0)
         }
     }
 
