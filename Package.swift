@@ -21,11 +21,15 @@ let nioCore = nio[0]
 let concurrencyHelpers = Target.Dependency.product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let openAPIRuntime = Target.Dependency.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+let openAPIHummingbird = Target.Dependency.product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
+let openAPIAsyncHTTPClient = Target.Dependency.product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client")
 
 /// What the test targets that run whole stacks (database, sandbox gateway, engine, routes) use.
 let stackTestDependencies: [Target.Dependency] = [
     "TenderTestKit", "Tender", "TenderPostgres", "TenderConvergeGate", "TenderSandbox", "TenderHTTP", "TenderWorker", "LibPQ",
-    "EphemeralPostgres", concurrencyHelpers, hummingbird, hummingbirdTesting, prometheus, logging, asyncHTTPClient, serviceLifecycle,
+    "EphemeralPostgres", "TenderClient", "TenderOpenAPI", concurrencyHelpers, hummingbird, hummingbirdTesting, prometheus, logging,
+    asyncHTTPClient, serviceLifecycle,
 ]
 
 let package = Package(
@@ -37,6 +41,7 @@ let package = Package(
         .library(name: "TenderConvergeGate", targets: ["TenderConvergeGate"]),
         .library(name: "TenderSandbox", targets: ["TenderSandbox"]),
         .library(name: "TenderHTTP", targets: ["TenderHTTP"]),
+        .library(name: "TenderClient", targets: ["TenderClient", "TenderOpenAPI"]),
         .library(name: "TenderWorker", targets: ["TenderWorker"]),
         .library(name: "LibPQ", targets: ["LibPQ"]),
         .library(name: "EphemeralPostgres", targets: ["EphemeralPostgres"]),
@@ -55,6 +60,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
@@ -74,14 +82,21 @@ let package = Package(
         .target(name: "TenderConvergeGate", dependencies: ["Tender", asyncHTTPClient, crypto, logging] + nio),
         .target(name: "TenderSandbox", dependencies: [hummingbird, asyncHTTPClient, crypto, logging, serviceLifecycle]),
 
+        // The order system's API as docs/openapi.yaml states it: types, server and client, generated
+        // by swift-openapi-generator (`.ci/openapi`) and committed.
+        .target(name: "TenderOpenAPI", dependencies: [openAPIRuntime], exclude: ["openapi-generator-config.yaml"]),
+
         // HTTP routes of the worker.
         .target(
             name: "TenderHTTP",
             dependencies: [
-                "Tender", "TenderConvergeGate", hummingbird, logging, metrics, prometheus, crypto, serviceLifecycle, nioCore, nioHTTPTypes,
-                httpTypes,
+                "Tender", "TenderConvergeGate", "TenderOpenAPI", hummingbird, logging, metrics, prometheus, crypto, serviceLifecycle, nioCore,
+                nioHTTPTypes, httpTypes, openAPIRuntime, openAPIHummingbird,
             ]
         ),
+
+        // The typed client order systems written in Swift call Tender with.
+        .target(name: "TenderClient", dependencies: ["TenderOpenAPI", openAPIRuntime, openAPIAsyncHTTPClient, asyncHTTPClient, httpTypes, nioCore]),
 
         // The composition root: one configuration builds the pool, the store, the gateway client,
         // the engine and the HTTP application, and runs them as one service.

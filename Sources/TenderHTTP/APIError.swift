@@ -1,23 +1,25 @@
 import Hummingbird
+import Logging
 import Tender
+import TenderOpenAPI
 
 /// A refusal of the JSON API: a status and the `{"error": {"code", "message"}}` body.
 ///
-/// Handlers throw it; Hummingbird turns it into the response. Messages name fields and rules,
-/// never the values sent (a BLIK code must not come back in an error).
-public struct APIError: HTTPResponseError, Sendable {
+/// Messages name fields and rules, never the values sent (a BLIK code must not come back in an
+/// error).
+public struct APIError: Error, HTTPResponseError, Sendable {
     /// The HTTP status.
     public let status: HTTPResponse.Status
     /// The body.
-    public let body: ErrorResponse
+    public let body: Components.Schemas.ErrorBody
 
     /// Creates an error answered with `status`.
     public init(_ status: HTTPResponse.Status, code: String, message: String) {
         self.status = status
-        self.body = ErrorResponse(code: code, message: message)
+        self.body = Components.Schemas.ErrorBody(code: code, message: message)
     }
 
-    /// The response.
+    /// The response, for routes outside the generated API.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         try body.response(status: status)
     }
@@ -32,6 +34,11 @@ public struct APIError: HTTPResponseError, Sendable {
 
     /// 503 when the database could not do what was asked.
     static let unavailable = APIError(.serviceUnavailable, code: "unavailable", message: "the database is unavailable; retry later")
+
+    /// 400 `invalid_query`.
+    static func invalidQuery(_ message: String) -> APIError {
+        APIError(.badRequest, code: "invalid_query", message: message)
+    }
 
     /// 422 for input the domain refuses.
     init(_ error: ValidationError) {
@@ -49,6 +56,19 @@ public struct APIError: HTTPResponseError, Sendable {
         case .notFound:
             self.init(.notFound, code: error.code.description, message: error.message)
         default:
+            self = .unavailable
+        }
+    }
+
+    /// The answer to any error of a request: refusals keep their codes; anything else means the
+    /// database could not do it now (503, safe to retry with the same key).
+    init(_ error: any Error, logger: Logger) {
+        switch error {
+        case let error as APIError: self = error
+        case let error as StoreError: self.init(error)
+        case let error as ValidationError: self.init(error)
+        default:
+            logger.debug("request not completed", metadata: ["error": "\(error)"])
             self = .unavailable
         }
     }

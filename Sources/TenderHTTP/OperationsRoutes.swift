@@ -47,17 +47,25 @@ public struct OperationsRoutes<Context: RequestContext>: Sendable {
         self.attemptGauges = gauges
     }
 
+    /// A probe's JSON answer.
+    private static func status(_ fields: [String: String], _ status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(fields))))
+    }
+
     /// Adds the routes to a router.
     public func add(to router: Router<Context>) {
         router.get("healthz") { _, _ in
-            try JSONBody.response(["status": "ok"])
+            try Self.status(["status": "ok"])
         }
         router.get("readyz") { _, _ in
             switch await checkReadiness() {
             case .ready:
-                return try JSONBody.response(["status": "ready"])
+                return try Self.status(["status": "ready"])
             case .notReady(let reason):
-                return try JSONBody.response(["status": "not_ready", "reason": reason], status: .serviceUnavailable)
+                return try Self.status(["status": "not_ready", "reason": reason], .serviceUnavailable)
             }
         }
         router.get("metrics") { _, context in

@@ -1,11 +1,15 @@
 import Hummingbird
+import Logging
 import Metrics
+import OpenAPIRuntime
 import Prometheus
 import Tender
 import TenderConvergeGate
+import TenderOpenAPI
 
 /// Every route of `tender worker` on one router: the webhook, the order system's `/v1` JSON API
-/// behind the bearer token, and the operations routes.
+/// (``OrderAPI``, served through the code generated from docs/openapi.yaml) behind the bearer
+/// token, and the operations routes.
 public struct TenderAPI: Sendable {
     /// The engine behind the routes.
     public var engine: PaymentEngine
@@ -23,6 +27,8 @@ public struct TenderAPI: Sendable {
     public var metricsFactory: any MetricsFactory
     /// The largest JSON request body, in bytes. Default 16 KiB.
     public var maximumBodySize: Int = 16 * 1024
+    /// Where the `/v1` API logs failures that are not refusals.
+    public var logger = Logger(label: "tender.api")
 
     /// Creates the API.
     public init(
@@ -47,12 +53,20 @@ public struct TenderAPI: Sendable {
     public func add<Context: RequestContext>(to router: Router<Context>) {
         WebhookRoutes<Context>(engine: engine, verifier: webhookVerifier).add(to: router)
         OperationsRoutes<Context>(readiness: readiness, registry: registry, attemptCounts: attemptCounts).add(to: router)
-        let v1 = router.group("v1")
+        let v1 = router.group()
         if let token {
             v1.add(middleware: BearerTokenMiddleware<Context>(token: token, metricsFactory: metricsFactory))
         }
-        PaymentRoutes<Context>(engine: engine, maximumBodySize: maximumBodySize).add(to: v1)
-        EventRoutes<Context>(engine: engine, maximumBodySize: maximumBodySize).add(to: v1)
+        v1.add(middleware: RequestBodyLimitMiddleware<Context>(limit: maximumBodySize))
+        let transport = DeclaredMethods(group: v1)
+        do {
+            try OrderAPI(engine: engine, logger: logger).registerHandlers(
+                on: transport, configuration: .tender, middlewares: [RequestRefusalMiddleware(logger: logger)])
+        } catch {
+            // Registration fails only for a server URL that is not one; the default is "/".
+            preconditionFailure("the /v1 API could not be registered: \(error)")
+        }
+        transport.refuseUndeclaredMethods()
     }
 
     /// A router with every route.

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Tender
 import TenderConvergeGate
+import TenderOpenAPI
 
 /// `POST /webhooks/convergegate`: verify at the edge, store, answer fast.
 ///
@@ -54,7 +55,7 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
         } catch {
             // The engine logs the outage once; one line per refused delivery would flood the log.
             context.logger.debug("webhook not stored; the gateway will deliver it again", metadata: ["error": "\(error)"])
-            return try ErrorResponse(code: "unavailable", message: "the event could not be stored; retry later")
+            return try Components.Schemas.ErrorBody(code: "unavailable", message: "the event could not be stored; retry later")
                 .response(status: .serviceUnavailable)
         }
     }
@@ -63,6 +64,6 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
         Counter(label: "tender_webhooks_total", dimensions: [("result", "rejected")]).increment()
         await rejections.rejected(rejection, logger: context.logger)
         let code = if case .bodyTooLarge = rejection { "body_too_large" } else { "webhook_rejected" }
-        return try ErrorResponse(code: code, message: rejection.description).response(status: rejection.responseStatus)
+        return try Components.Schemas.ErrorBody(code: code, message: rejection.description).response(status: rejection.responseStatus)
     }
 }

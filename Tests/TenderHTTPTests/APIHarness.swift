@@ -5,14 +5,17 @@ import LibPQ
 import Logging
 import Prometheus
 import Tender
+import TenderClient
 import TenderHTTP
 import TenderPostgres
 import TenderSandbox
 import TenderTestKit
 import TenderWorker
+import Testing
 
-/// The worker's routes on a fresh database, the sandbox gateway and a running engine, reached
-/// through HummingbirdTesting's router client.
+/// The worker's routes on a fresh database, the sandbox gateway and a running engine, served over
+/// HTTP on a free port and reached through the ``TenderClient`` an order system would use, or
+/// through HummingbirdTesting's client for requests no typed client would send.
 struct APIHarness: Sendable {
     static let secretKey = "sk_test_http_harness"
     static let token = "test-token-7f3a9c21e5b84d06"
@@ -22,6 +25,8 @@ struct APIHarness: Sendable {
     let sandbox: ConvergeGateSandbox
     let registry: PrometheusCollectorRegistry
     let client: any TestClientProtocol
+    /// The typed client, with the harness's token.
+    let tender: TenderClient
 
     /// Starts everything, runs `body` with a client of the routes, and stops everything (and closes
     /// `pool`) whether `body` returned or threw.
@@ -73,13 +78,15 @@ struct APIHarness: Sendable {
                 api.engine = PaymentEngine(store: store, gateway: stack.gateway, configuration: stack.configuration.engine, logger: logger)
             }
             let engine = api.engine
-            let app = Application(router: api.router(), logger: logger)
+            let app = Application(router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }
                 defer { group.cancelAll() }
-                try await app.test(.router) { client in
+                try await app.test(.live) { client in
+                    let port = try #require(client.port)
+                    let tender = TenderClient(serverURL: URL(string: "http://127.0.0.1:\(port)")!, token: token)
                     try await body(
-                        APIHarness(engine: engine, store: store, sandbox: backends.sandbox, registry: registry, client: client)
+                        APIHarness(engine: engine, store: store, sandbox: backends.sandbox, registry: registry, client: client, tender: tender)
                     )
                 }
             }

@@ -110,7 +110,7 @@ struct RefundedPaymentBody: Decodable {
                 (#"{"amount": 1001}"#, .unprocessableContent, "amount_exceeds_refundable"),
                 (#"{"amount": 0}"#, .unprocessableContent, "invalid_amount"),
                 (#"{"amount": -5}"#, .unprocessableContent, "invalid_amount"),
-                (#"{"reason": "bored"}"#, .unprocessableContent, "invalid_reason"),
+                (#"{"reason": "bored"}"#, .badRequest, "malformed_request"),
                 (#"{"amount": "ten"}"#, .badRequest, "malformed_request"),
                 (#"{"amount": 10, "currency": "PLN"}"#, .badRequest, "unknown_field"),
             ]

@@ -5,6 +5,7 @@ import LibPQ
 import Logging
 import Prometheus
 import TenderConvergeGate
+import TenderOpenAPI
 import TenderPostgres
 import TenderSandbox
 import TenderTestKit
@@ -16,7 +17,7 @@ import Testing
 
 /// Hostile input against the webhook route and the JSON API: 110,000 inputs in all. The bulk
 /// (50,000 each) goes through the functions the routes call — the verifier and `PaymentEngine.receiveWebhook` for webhooks, and
-/// `JSONBody.decode` + `SubmitPaymentRequest.validated()` + `PaymentEngine.submit` for payments —
+/// the generated `SubmitPayment` decoding + `OrderAPI.submitPayment` for payments —
 /// and a sample of 5,000 each goes through the Hummingbird router in process. Every input is
 /// answered with a 4xx, or is valid and then stored; nothing else reaches the database.
 @Suite("Hostile input", .heavy)
@@ -163,33 +164,31 @@ struct FuzzTests {
 
     // MARK: Payments
 
-    /// The answer the route gives to `body`, through the route's own functions.
-    static func answer(to body: [UInt8], key: String, engine: PaymentEngine) async -> (status: Int, stored: SubmitResult?, error: String?) {
-        let request = Request(
-            head: HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: "/v1/payments"),
-            body: RequestBody(buffer: ByteBuffer(bytes: body))
-        )
-        let payment: SubmitPaymentRequest.Validated
+    /// The answer the route gives to `body`, through the route's own parts: the generated type's
+    /// decoding (unknown fields refused) and ``OrderAPI/submitPayment(_:)``; the payment id of a
+    /// stored attempt.
+    static func answer(to body: [UInt8], key: String, engine: PaymentEngine) async -> (status: Int, stored: String?, error: String?) {
+        let payment: Components.Schemas.SubmitPayment
         do {
-            payment = try await JSONBody.decode(SubmitPaymentRequest.self, from: request, limit: 16 * 1024).validated()
-        } catch let error as APIError {
-            return (Int(error.status.code), nil, nil)
-        } catch let error as ValidationError {
-            return (Int(APIError(error).status.code), nil, nil)
+            payment = try JSONDecoder().decode(Components.Schemas.SubmitPayment.self, from: Data(body))
+        } catch {
+            return (400, nil, nil)
+        }
+        let output: Operations.SubmitPayment.Output
+        do {
+            output = try await OrderAPI(engine: engine, logger: .silent).submitPayment(
+                .init(headers: .init(idempotencyKey: key), body: .json(payment)))
         } catch {
             return (500, nil, "\(error)")
         }
-        do {
-            let result = try await engine.submit(
-                paymentID: payment.paymentID, amount: payment.amount, customer: payment.customer, code: payment.code, idempotencyKey: key
-            )
-            return (result.replayed ? 200 : 201, result, nil)
-        } catch let error as StoreError {
-            return (Int(APIError(error).status.code), nil, "\(error)")
-        } catch let error as ValidationError {
-            return (Int(APIError(error).status.code), nil, "\(error)")
-        } catch {
-            return (500, nil, "\(error)")
+        switch output {
+        case .created(let created): return (201, try? created.body.json.paymentId, nil)
+        case .ok: return (200, nil, nil)
+        case .badRequest: return (400, nil, nil)
+        case .conflict(let refusal): return (409, nil, (try? refusal.body.json.error.code) ?? "")
+        case .unprocessableContent: return (422, nil, nil)
+        case .serviceUnavailable(let refusal): return (503, nil, (try? refusal.body.json.error.message) ?? "")
+        default: return (500, nil, "undeclared answer \(output)")
         }
     }
 
@@ -208,8 +207,8 @@ struct FuzzTests {
                     direct.unexpected("\(error) for \(String(decoding: body.prefix(120), as: UTF8.self))")
                 }
                 if pristine, answer.status != 201 { direct.unexpected("a valid body answered \(answer.status)") }
-                if let result = answer.stored {
-                    created.insert(result.attempt.paymentID.rawValue)
+                if let paymentID = answer.stored {
+                    created.insert(paymentID)
                 }
             }
 
