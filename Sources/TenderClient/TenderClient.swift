@@ -27,7 +27,7 @@ public struct TenderClient: Sendable {
         api = Client(
             serverURL: serverURL, configuration: .tender,
             transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: timeout)),
-            middlewares: token.map { [BearerTokenMiddleware(token: $0)] } ?? []
+            middlewares: [IdempotencyKeyMiddleware()] + (token.map { [BearerTokenMiddleware(token: $0)] } ?? [])
         )
     }
 
@@ -50,6 +50,7 @@ public struct TenderClient: Sendable {
 
     /// A payment with its attempts, their history and its refunds; `nil` when Tender has none.
     public func payment(_ paymentID: String) async throws -> Payment? {
+        try TenderClientError.checkPaymentID(paymentID)
         switch try await api.showPayment(path: .init(paymentId: paymentID)) {
         case .ok(let answer): return try answer.body.json
         case .notFound: return nil
@@ -70,6 +71,7 @@ public struct TenderClient: Sendable {
         case .ok(let answer): return try answer.body.json
         case .badRequest(let refusal): throw TenderClientError(status: 400, refusal)
         case .unauthorized(let refusal): throw TenderClientError(status: 401, refusal)
+        case .unprocessableContent(let refusal): throw TenderClientError(status: 422, refusal)
         case .serviceUnavailable(let refusal): throw TenderClientError(status: 503, refusal)
         case .undocumented(let status, _): throw TenderClientError(undocumented: status)
         }
@@ -80,6 +82,7 @@ public struct TenderClient: Sendable {
     public func refund(
         paymentID: String, amount: Int64? = nil, reason: RefundReason? = nil, idempotencyKey: String
     ) async throws -> Recorded<Refund> {
+        try TenderClientError.checkPaymentID(paymentID)
         let answer = try await api.refundPayment(
             path: .init(paymentId: paymentID), headers: .init(idempotencyKey: idempotencyKey), body: .json(.init(amount: amount, reason: reason)))
         switch answer {
@@ -99,6 +102,7 @@ public struct TenderClient: Sendable {
 
     /// Cancels the payment's attempt in flight; answers with the canceled attempt.
     public func cancel(paymentID: String) async throws -> AttemptAnswer {
+        try TenderClientError.checkPaymentID(paymentID)
         switch try await api.cancelPayment(path: .init(paymentId: paymentID)) {
         case .ok(let answer): return try answer.body.json
         case .unauthorized(let refusal): throw TenderClientError(status: 401, refusal)

@@ -26,6 +26,15 @@ public struct TenderClientError: Error, Sendable, Hashable, CustomStringConverti
         self.init(status: status, code: "undocumented", message: "Tender answered \(status), which its API does not declare here")
     }
 
+    /// Refuses an empty payment id before anything is sent, as the worker refuses every id that is
+    /// not 1 to 128 printable ASCII characters (422 `invalid_identifier`): an empty path segment
+    /// would name another route (`GET /v1/payments/` is the list, `POST /v1/payments//cancel` the
+    /// path of a payment called `cancel`), whose answer is not this operation's.
+    static func checkPaymentID(_ paymentID: String) throws(TenderClientError) {
+        guard paymentID.isEmpty else { return }
+        throw TenderClientError(status: 422, code: "invalid_identifier", message: "payment_id: must be 1 to 128 printable ASCII characters")
+    }
+
     /// `HTTP 409 idempotency_conflict: …`.
     public var description: String { "HTTP \(status) \(code): \(message)" }
 }

@@ -19,6 +19,7 @@ extension Operations.ListPayments.Output {
     init(_ error: APIError) {
         switch error.status {
         case .badRequest: self = .badRequest(.init(body: .json(error.body)))
+        case .unprocessableContent: self = .unprocessableContent(.init(body: .json(error.body)))
         default: self = .serviceUnavailable(.init(body: .json(APIError.unavailable.body)))
         }
     }

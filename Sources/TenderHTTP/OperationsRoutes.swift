@@ -55,8 +55,11 @@ public struct OperationsRoutes<Context: RequestContext>: Sendable {
             status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(fields))))
     }
 
-    /// Adds the routes to a router.
+    /// Adds the routes to a router; other methods on their paths answer 405.
     public func add(to router: Router<Context>) {
+        for path: RouterPath in ["healthz", "readyz", "metrics"] {
+            router.refuseUndeclaredMethods(at: path, declared: [.get])
+        }
         router.get("healthz") { _, _ in
             try Self.status(["status": "ok"])
         }

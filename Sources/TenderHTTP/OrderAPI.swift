@@ -44,7 +44,9 @@ public struct OrderAPI: APIProtocol {
                 limit: try RequestRules.integer(parameters.limit, "limit", default: 50, in: 1...RequestRules.maximumPageSize)
             )
             if let token = parameters.cursor {
-                guard let cursor = PaymentCursor(token: token) else { throw APIError.invalidQuery("cursor is not one this API gave") }
+                guard let cursor = PaymentCursor(token: token) else {
+                    throw APIError(.unprocessableContent, code: "invalid_cursor", message: "cursor is not one this API gave")
+                }
                 query.cursor = cursor
             }
             return .ok(.init(body: .json(.init(try await engine.payments(matching: query)))))

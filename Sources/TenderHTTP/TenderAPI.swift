@@ -61,7 +61,7 @@ public struct TenderAPI: Sendable {
         let transport = DeclaredMethods(group: v1)
         do {
             try OrderAPI(engine: engine, logger: logger).registerHandlers(
-                on: transport, configuration: .tender, middlewares: [RequestRefusalMiddleware(logger: logger)])
+                on: transport, configuration: .tender, middlewares: [RequestRefusalMiddleware(logger: logger), IdempotencyKeyMiddleware()])
         } catch {
             // Registration fails only for a server URL that is not one; the default is "/".
             preconditionFailure("the /v1 API could not be registered: \(error)")

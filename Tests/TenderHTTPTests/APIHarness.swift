@@ -7,6 +7,7 @@ import Prometheus
 import Tender
 import TenderClient
 import TenderHTTP
+import TenderOpenAPI
 import TenderPostgres
 import TenderSandbox
 import TenderTestKit
@@ -24,9 +25,13 @@ struct APIHarness: Sendable {
     let store: PostgresPaymentStore
     let sandbox: ConvergeGateSandbox
     let registry: PrometheusCollectorRegistry
+    /// HummingbirdTesting's client, for requests the typed client cannot send: hostile bodies,
+    /// unknown fields, wrong JSON types, missing headers, bad tokens, undeclared methods.
     let client: any TestClientProtocol
-    /// The typed client, with the harness's token.
+    /// The typed client, with the harness's token: every well-formed `/v1` request goes through it.
     let tender: TenderClient
+    /// Where the routes listen, for a typed client of one's own (another token, say).
+    let serverURL: URL
 
     /// Starts everything, runs `body` with a client of the routes, and stops everything (and closes
     /// `pool`) whether `body` returned or threw.
@@ -84,9 +89,13 @@ struct APIHarness: Sendable {
                 defer { group.cancelAll() }
                 try await app.test(.live) { client in
                     let port = try #require(client.port)
-                    let tender = TenderClient(serverURL: URL(string: "http://127.0.0.1:\(port)")!, token: token)
+                    let serverURL = try #require(URL(string: "http://127.0.0.1:\(port)"))
+                    let tender = TenderClient(serverURL: serverURL, token: token)
                     try await body(
-                        APIHarness(engine: engine, store: store, sandbox: backends.sandbox, registry: registry, client: client, tender: tender)
+                        APIHarness(
+                            engine: engine, store: store, sandbox: backends.sandbox, registry: registry, client: client, tender: tender,
+                            serverURL: serverURL
+                        )
                     )
                 }
             }
@@ -100,7 +109,18 @@ struct APIHarness: Sendable {
         return headers
     }
 
-    /// A payment body as JSON.
+    /// A payment of `amount` minor units for the typed client, paid with `code`.
+    static func paymentRequest(
+        id: String = UUID().uuidString, amount: Int64 = 1000, currency: String = "PLN", code: String = "000012"
+    ) -> TenderClient.PaymentRequest {
+        TenderClient.PaymentRequest(
+            paymentId: id, amount: amount, currency: currency, blikCode: code,
+            customer: TenderClient.Customer(email: "payer@example.com", firstName: "Jan", lastName: "Kowalski")
+        )
+    }
+
+    /// A payment body as raw JSON, for bodies the typed client would not send (`extra` adds
+    /// fields before `customer`).
     static func paymentBody(
         id: String = UUID().uuidString, amount: Int = 1000, currency: String = "PLN", code: String = "000012", extra: String = ""
     ) -> ByteBuffer {
@@ -111,23 +131,24 @@ struct APIHarness: Sendable {
                 """)
     }
 
-    /// Submits a payment through the API.
-    func submit(_ body: ByteBuffer = paymentBody(), key: String = UUID().uuidString, token: String? = token) async throws -> TestResponse {
+    /// Submits a raw body with the raw client, for input the typed client cannot produce.
+    func submitRaw(_ body: ByteBuffer = paymentBody(), key: String = UUID().uuidString) async throws -> TestResponse {
         try await client.execute(
-            uri: "/v1/payments", method: .post,
-            headers: Self.headers(token: token, [.idempotencyKey: key, .contentType: "application/json"]), body: body
+            uri: "/v1/payments", method: .post, headers: Self.headers([.idempotencyKey: key, .contentType: "application/json"]), body: body
         )
     }
 
-    /// Refunds a payment through the API; `body` is the JSON sent.
-    func refund(_ paymentID: String, body: String = "{}", key: String = UUID().uuidString) async throws -> TestResponse {
+    /// Asks for a refund with the raw client, `body` being the JSON sent, for input the typed
+    /// client cannot produce.
+    func refundRaw(_ paymentID: String, body: String, key: String = UUID().uuidString) async throws -> TestResponse {
         try await client.execute(
             uri: "/v1/payments/\(paymentID)/refunds", method: .post,
             headers: Self.headers([.idempotencyKey: key, .contentType: "application/json"]), body: ByteBuffer(string: body)
         )
     }
 
-    /// `GET uri` with the token.
+    /// `GET uri` with the token and the raw client: the operations routes, raw bodies, and
+    /// queries the typed client cannot produce.
     func get(_ uri: String, token: String? = token) async throws -> TestResponse {
         try await client.execute(uri: uri, method: .get, headers: Self.headers(token: token), body: nil)
     }
@@ -150,11 +171,26 @@ func json<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
     try JSONDecoder().decode(type, from: Data(response.body.readableBytesView))
 }
 
-/// `{"error": {"code", "message"}}`.
-struct ErrorBody: Decodable {
-    struct Detail: Decodable {
-        var code: String
-        var message: String
+/// `{"error": {"code", "message"}}`, as the contract declares it: what a raw refusal decodes to.
+typealias ErrorBody = Components.Schemas.ErrorBody
+
+/// Expects `call` to be refused with a ``TenderClientError`` of `status` and `code`, and returns
+/// the error (`nil`, with an issue recorded, when `call` returned or threw something else).
+@discardableResult
+func expectRefusal<Value>(
+    _ status: Int, _ code: String, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation,
+    _ call: () async throws -> Value
+) async -> TenderClientError? {
+    do {
+        let value = try await call()
+        Issue.record("expected HTTP \(status) \(code), got \(value)", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as TenderClientError {
+        #expect(error.status == status, comment, sourceLocation: sourceLocation)
+        #expect(error.code == code, comment, sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record(error, comment, sourceLocation: sourceLocation)
+        return nil
     }
-    var error: Detail
 }

@@ -2,47 +2,49 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Tender
+import TenderClient
+import TenderOpenAPI
 import TenderSandbox
 import TenderTestKit
 import Testing
 
 /// `POST /v1/payments/{payment_id}/cancel`, against the sandbox over HTTP.
 @Suite struct CancelRoutesTests {
-    func cancel(_ id: String, _ harness: APIHarness) async throws -> TestResponse {
-        try await harness.client.execute(uri: "/v1/payments/\(id)/cancel", method: .post, headers: APIHarness.headers(), body: nil)
-    }
-
-    func attemptState(_ id: String, _ harness: APIHarness) async throws -> Attempt? {
-        try await harness.engine.payment(PaymentID(rawValue: id))?.attempts.last
+    /// The payment's latest attempt, as the API answers it.
+    func latestAttempt(_ id: String, _ harness: APIHarness) async throws -> Components.Schemas.Attempt? {
+        try await harness.tender.payment(id)?.attempts.last
     }
 
     @Test("an attempt canceled while awaiting confirmation that the payer confirms anyway is refunded, and the ledger balances")
     func cancelThenConfirmed() async throws {
         try await APIHarness.run(bank: BankBehavior(refundSettlementDelay: .fixed(.milliseconds(100)))) { harness in
             let id = "order-\(UUID().uuidString)"
-            #expect(try await harness.submit(APIHarness.paymentBody(id: id, code: MagicBLIKCode.hold.rawValue)).status == .created)
+            let submitted = try await harness.tender.submit(
+                APIHarness.paymentRequest(id: id, code: MagicBLIKCode.hold.rawValue), idempotencyKey: "key-\(id)")
+            #expect(!submitted.replayed)
             let awaiting = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
-                try await attemptState(id, harness)?.state == .awaitingConfirmation
+                try await latestAttempt(id, harness)?.state == .awaitingConfirmation
             }
             #expect(awaiting)
 
-            let canceled = try await cancel(id, harness)
-            #expect(canceled.status == .ok)
-            #expect(try json(SubmittedBody.self, canceled).state == "canceled")
-            #expect(try await cancel(id, harness).status == .ok, "canceling again answers the canceled attempt")
+            let canceled = try await harness.tender.cancel(paymentID: id)
+            #expect(canceled.state == .canceled)
+            #expect(canceled.attemptId == submitted.value.attemptId)
+            let again = try await harness.tender.cancel(paymentID: id)
+            #expect(again == canceled, "canceling again answers the canceled attempt")
 
-            let session = try #require(try await attemptState(id, harness)?.sessionID)
+            let session = try #require(try await latestAttempt(id, harness)?.gatewaySessionId)
             try await harness.sandbox.complete(sessionID: session)
-            var record: PaymentRecord?
+            var payment: TenderClient.Payment?
             let refunded = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
-                record = try await harness.engine.payment(PaymentID(rawValue: id))
-                return record?.refunds.first?.state == .succeeded
+                payment = try await harness.tender.payment(id)
+                return payment?.refunds.first?.state == .succeeded
             }
             #expect(refunded)
-            let attempt = try #require(record?.attempts.last)
+            let attempt = try #require(payment?.attempts.last)
             #expect(attempt.state == .completed)
             #expect(attempt.late)
-            #expect(record?.refunds.map(\.reason) == [.requestedByCustomer])
+            #expect(payment?.refunds.map(\.reason) == [.requestedByCustomer])
 
             let ledger = await harness.sandbox.ledger()
             let charged = ledger.charges.filter { $0.sessionID == session }.map(\.amount).reduce(0, +)
@@ -50,14 +52,15 @@ import Testing
             #expect(charged == 1000)
             #expect(returned == charged, "the payer got the late charge back")
 
-            let events = try await harness.engine.events(after: 0, limit: 1000).filter { $0.paymentID.rawValue == id }
-            #expect(events.map(\.type).contains(.canceled))
-            #expect(events.map(\.type).contains(.refundSucceeded))
-            let late = try #require(events.first { $0.type == .completedLate })
+            let events = try await harness.tender.events(after: 0, limit: 500).events.filter { $0.paymentId == id }
+            #expect(events.map(\.eventType).contains(.attempt_canceled))
+            #expect(events.map(\.eventType).contains(.refund_succeeded))
+            let late = try #require(events.first { $0.eventType == .attempt_completedLate })
             #expect(late.late)
-            #expect(late.sessionID == session)
-            #expect(late.amount == (try Money(minorUnits: 1000, currency: .pln)))
-            #expect(late.attemptID == attempt.id)
+            #expect(late.sessionId == session)
+            #expect(late.amount == 1000)
+            #expect(late.currency == "PLN")
+            #expect(late.attemptId == attempt.attemptId)
         }
     }
 
@@ -65,16 +68,16 @@ import Testing
     func refusals() async throws {
         try await APIHarness.run { harness in
             let id = "order-\(UUID().uuidString)"
-            #expect(try await harness.submit(APIHarness.paymentBody(id: id, code: MagicBLIKCode.immediateCompletion.rawValue)).status == .created)
+            let submitted = try await harness.tender.submit(
+                APIHarness.paymentRequest(id: id, code: MagicBLIKCode.immediateCompletion.rawValue), idempotencyKey: "key-\(id)")
+            #expect(!submitted.replayed)
             let paid = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
-                try await attemptState(id, harness)?.state == .completed
+                try await latestAttempt(id, harness)?.state == .completed
             }
             #expect(paid)
-            let refused = try await cancel(id, harness)
-            #expect(refused.status == .conflict)
-            #expect(try json(ErrorBody.self, refused).error.code == "payment_completed")
-            #expect(try await attemptState(id, harness)?.state == .completed)
-            #expect(try await cancel("no-such-payment", harness).status == .notFound)
+            await expectRefusal(409, "payment_completed") { try await harness.tender.cancel(paymentID: id) }
+            #expect(try await latestAttempt(id, harness)?.state == .completed)
+            await expectRefusal(404, "not_found") { try await harness.tender.cancel(paymentID: "no-such-payment") }
         }
     }
 }

@@ -30,8 +30,10 @@ import Testing
     @Test("metrics render in Prometheus text with attempts by state counted at scrape time")
     func metrics() async throws {
         try await APIHarness.run { harness in
-            #expect(try await harness.submit(APIHarness.paymentBody(code: "000013")).status == .created)
-            #expect(try await harness.submit(APIHarness.paymentBody(code: "000013")).status == .created)
+            for _ in 0..<2 {
+                let submitted = try await harness.tender.submit(APIHarness.paymentRequest(code: "000013"), idempotencyKey: UUID().uuidString)
+                #expect(!submitted.replayed, "201 Created")
+            }
             let response = try await harness.get("/metrics", token: nil)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)

@@ -3,19 +3,9 @@ import Hummingbird
 import HummingbirdTesting
 import LibPQ
 import Tender
+import TenderClient
 import TenderTestKit
 import Testing
-
-struct PaymentListBody: Decodable {
-    struct Item: Decodable {
-        var payment_id: String
-        var state: String
-        var amount: Int
-        var created_at: String
-    }
-    var payments: [Item]
-    var next_cursor: String?
-}
 
 /// `GET /v1/payments`: keyset pages, newest first, with filters.
 @Suite struct PaymentListRoutesTests {
@@ -39,17 +29,17 @@ struct PaymentListBody: Decodable {
     /// The ids in list order: newest first, and by id, descending, within a second.
     static let expected: [String] = (1...1000).sorted { ($0 / 3, $0) > ($1 / 3, $1) }.map { String(format: "list-%04d", $0) }
 
-    /// Every page of `query` (without a cursor), following the cursors to the end.
-    func pages(_ harness: APIHarness, _ query: String, between: (() async throws -> Void)? = nil) async throws -> [PaymentListBody] {
-        var pages: [PaymentListBody] = []
+    /// Every page of the list `page` asks for (given the cursor, `nil` for the first page),
+    /// following the cursors to the end; `between` runs after the first page.
+    func pages(
+        _ page: (_ cursor: String?) async throws -> TenderClient.PaymentList, between: (() async throws -> Void)? = nil
+    ) async throws -> [TenderClient.PaymentList] {
+        var pages: [TenderClient.PaymentList] = []
         var cursor: String?
         repeat {
-            let uri = "/v1/payments?\(query)" + (cursor.map { "&cursor=\($0)" } ?? "")
-            let response = try await harness.get(uri)
-            #expect(response.status == .ok, "\(uri)")
-            let page = try json(PaymentListBody.self, response)
-            pages.append(page)
-            cursor = page.next_cursor
+            let list = try await page(cursor)
+            pages.append(list)
+            cursor = list.nextCursor
             if pages.count == 1 { try await between?() }
         } while cursor != nil && pages.count <= 1000
         return pages
@@ -59,16 +49,22 @@ struct PaymentListBody: Decodable {
     func pagesInOrder() async throws {
         try await APIHarness.run { harness in
             try await harness.store.pool.withConnection { try await $0.executeScript(Self.population) }
-            let pages = try await pages(harness, "limit=100") {
+            let pages = try await pages {
+                try await harness.tender.payments(limit: 100, cursor: $0)
+            } between: {
                 // Newer payments arriving between pages do not shift the pages still to come.
-                _ = try await harness.submit(APIHarness.paymentBody(code: "000013"))
+                _ = try await harness.tender.submit(APIHarness.paymentRequest(code: "000013"), idempotencyKey: UUID().uuidString)
             }
-            let ids = pages.flatMap(\.payments).map(\.payment_id).filter { $0.hasPrefix("list-") }
+            let ids = pages.flatMap(\.payments).map(\.paymentId).filter { $0.hasPrefix("list-") }
             #expect(pages.count == 10)
             #expect(pages.allSatisfy { $0.payments.count == 100 })
             #expect(ids == Self.expected, "the payment submitted between pages is newer than the cursor: not listed again")
             let first = try #require(pages.first?.payments.first)
-            #expect(first.created_at.hasSuffix("Z"), "RFC 3339 in UTC: \(first.created_at)")
+            #expect(first.paymentId == "list-1000")
+            #expect(first.createdAt == Self.t0 + 333, "read back as the time stored (its RFC 3339 form: ContractTests)")
+            #expect(first.amount == 2000)
+            #expect(first.state == .completed)
+            #expect(first.completedAttemptId != nil)
         }
     }
 
@@ -76,25 +72,34 @@ struct PaymentListBody: Decodable {
     func filters() async throws {
         try await APIHarness.run { harness in
             try await harness.store.pool.withConnection { try await $0.executeScript(Self.population) }
-            let completed = try await pages(harness, "state=completed&limit=30").flatMap(\.payments)
+            let completed = try await pages { try await harness.tender.payments(state: .completed, limit: 30, cursor: $0) }.flatMap(\.payments)
             #expect(completed.count == 200)
-            #expect(completed.allSatisfy { $0.state == "completed" })
-            #expect(completed.map(\.payment_id) == Self.expected.filter { Int($0.dropFirst(5))! % 5 == 0 })
+            #expect(completed.allSatisfy { $0.state == .completed })
+            #expect(completed.map(\.paymentId) == Self.expected.filter { Int($0.dropFirst(5))! % 5 == 0 })
 
-            let canceled = try await pages(harness, "state=canceled&limit=200").flatMap(\.payments)
+            let canceled = try await pages { try await harness.tender.payments(state: .canceled, limit: 200, cursor: $0) }.flatMap(\.payments)
             #expect(canceled.count == 200)
+            #expect(canceled.allSatisfy { $0.state == .canceled && $0.completedAttemptId == nil })
 
-            let after = (Self.t0 + 100).formatted(Date.ISO8601FormatStyle())
-            let before = (Self.t0 + 200).formatted(Date.ISO8601FormatStyle())
-            let window = try await pages(harness, "created_after=\(after)&created_before=\(before)&limit=50").flatMap(\.payments)
-            #expect(window.map(\.payment_id) == Self.expected.filter { (303...599).contains(Int($0.dropFirst(5))!) })
+            let window = try await pages {
+                try await harness.tender.payments(createdAfter: Self.t0 + 100, createdBefore: Self.t0 + 200, limit: 50, cursor: $0)
+            }
+            .flatMap(\.payments)
+            #expect(window.map(\.paymentId) == Self.expected.filter { (303...599).contains(Int($0.dropFirst(5))!) })
         }
     }
 
-    @Test("a malformed query answers 400 and lists nothing")
+    @Test("a malformed query answers 400, a cursor this API did not give 422, and neither lists anything")
     func malformed() async throws {
         try await APIHarness.run { harness in
-            for query in ["limit=0", "limit=201", "limit=ten", "state=paid", "created_after=yesterday", "cursor=not-a-cursor", "cursor=bGlzdA"] {
+            for limit in [0, 201] {
+                await expectRefusal(400, "invalid_query", "limit \(limit)") { try await harness.tender.payments(limit: limit) }
+            }
+            for cursor in ["not-a-cursor", "bGlzdA"] {
+                await expectRefusal(422, "invalid_cursor", "cursor \(cursor)") { try await harness.tender.payments(cursor: cursor) }
+            }
+            // Raw: values of the wrong type, which the typed client cannot send.
+            for query in ["limit=ten", "state=paid", "created_after=yesterday"] {
                 let response = try await harness.get("/v1/payments?\(query)")
                 #expect(response.status == .badRequest, "\(query)")
                 #expect(try json(ErrorBody.self, response).error.code == "invalid_query", "\(query)")

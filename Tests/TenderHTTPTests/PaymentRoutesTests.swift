@@ -5,36 +5,9 @@ import HummingbirdTesting
 import LibPQ
 import Logging
 import Tender
+import TenderClient
+import TenderTestKit
 import Testing
-
-struct SubmittedBody: Decodable {
-    var payment_id: String
-    var attempt_id: String
-    var state: String
-}
-
-struct PaymentBody: Decodable {
-    struct AttemptBody: Decodable {
-        var attempt_id: String
-        var state: String
-        var late: Bool
-        var duplicate: Bool
-        var failure: String?
-        var gateway_session_id: String?
-        var outcome_source: String?
-    }
-    struct HistoryBody: Decodable {
-        var attempt_id: String
-        var to_state: String
-        var source: String
-    }
-    var payment_id: String
-    var state: String
-    var amount: Int
-    var currency: String
-    var attempts: [AttemptBody]
-    var history: [HistoryBody]
-}
 
 /// `POST /v1/payments` and `GET /v1/payments/{payment_id}`.
 @Suite struct PaymentRoutesTests {
@@ -42,16 +15,15 @@ struct PaymentBody: Decodable {
     func submitAndReplay() async throws {
         try await APIHarness.run { harness in
             let id = "order-\(UUID().uuidString)"
-            let body = APIHarness.paymentBody(id: id, code: "000013")
-            let first = try await harness.submit(body, key: "key-\(id)")
-            #expect(first.status == .created)
-            let created = try json(SubmittedBody.self, first)
-            #expect(created.payment_id == id)
-            #expect(created.state == "submitted")
+            let request = APIHarness.paymentRequest(id: id, code: "000013")
+            let first = try await harness.tender.submit(request, idempotencyKey: "key-\(id)")
+            #expect(!first.replayed, "201 Created")
+            #expect(first.value.paymentId == id)
+            #expect(first.value.state == .submitted)
 
-            let replay = try await harness.submit(body, key: "key-\(id)")
-            #expect(replay.status == .ok)
-            #expect(try json(SubmittedBody.self, replay).attempt_id == created.attempt_id)
+            let replay = try await harness.tender.submit(request, idempotencyKey: "key-\(id)")
+            #expect(replay.replayed, "200 OK")
+            #expect(replay.value.attemptId == first.value.attemptId)
         }
     }
 
@@ -59,40 +31,39 @@ struct PaymentBody: Decodable {
     func conflicts() async throws {
         try await APIHarness.run { harness in
             let id = "order-\(UUID().uuidString)"
-            #expect(try await harness.submit(APIHarness.paymentBody(id: id, code: "000013"), key: "k1").status == .created)
+            let first = try await harness.tender.submit(APIHarness.paymentRequest(id: id, code: "000013"), idempotencyKey: "k1")
+            #expect(!first.replayed)
 
-            let changed = try await harness.submit(APIHarness.paymentBody(id: id, amount: 2000, code: "000013"), key: "k1")
-            #expect(changed.status == .conflict)
-            #expect(try json(ErrorBody.self, changed).error.code == "idempotency_conflict")
-
-            let second = try await harness.submit(APIHarness.paymentBody(id: id, code: "000013"), key: "k2")
-            #expect(second.status == .conflict)
-            #expect(try json(ErrorBody.self, second).error.code == "attempt_in_flight")
-
-            let mismatch = try await harness.submit(APIHarness.paymentBody(id: id, amount: 3000, code: "000013"), key: "k3")
-            #expect(mismatch.status == .conflict)
+            await expectRefusal(409, "idempotency_conflict") {
+                try await harness.tender.submit(APIHarness.paymentRequest(id: id, amount: 2000, code: "000013"), idempotencyKey: "k1")
+            }
+            await expectRefusal(409, "attempt_in_flight") {
+                try await harness.tender.submit(APIHarness.paymentRequest(id: id, code: "000013"), idempotencyKey: "k2")
+            }
+            await expectRefusal(409, "payment_mismatch") {
+                try await harness.tender.submit(APIHarness.paymentRequest(id: id, amount: 3000, code: "000013"), idempotencyKey: "k3")
+            }
         }
     }
 
     @Test("input the domain refuses answers 422 naming the field and never echoing the code")
     func validation() async throws {
         try await APIHarness.run { harness in
-            let cases: [(ByteBuffer, String)] = [
-                (APIHarness.paymentBody(code: "12345x"), "invalid_blik_code"),
-                (APIHarness.paymentBody(code: "1234567"), "invalid_blik_code"),
-                (APIHarness.paymentBody(amount: 0), "invalid_amount"),
-                (APIHarness.paymentBody(currency: "XYZ"), "unknown_currency"),
+            let cases: [(TenderClient.PaymentRequest, String)] = [
+                (APIHarness.paymentRequest(code: "12345x"), "invalid_blik_code"),
+                (APIHarness.paymentRequest(code: "1234567"), "invalid_blik_code"),
+                (APIHarness.paymentRequest(amount: 0), "invalid_amount"),
+                (APIHarness.paymentRequest(currency: "XYZ"), "unknown_currency"),
                 // A currency Tender knows but ConvergeGate does not take.
-                (APIHarness.paymentBody(currency: "EUR"), "unknown_currency"),
-                (APIHarness.paymentBody(id: String(repeating: "p", count: 200)), "invalid_identifier"),
+                (APIHarness.paymentRequest(currency: "EUR"), "unknown_currency"),
+                (APIHarness.paymentRequest(id: String(repeating: "p", count: 200)), "invalid_identifier"),
             ]
-            for (body, code) in cases {
-                let response = try await harness.submit(body)
-                #expect(response.status == .unprocessableContent)
-                let error = try json(ErrorBody.self, response).error
-                #expect(error.code == code)
-                #expect(!String(buffer: response.body).contains("12345x"))
-                #expect(!String(buffer: response.body).contains("1234567"))
+            for (request, code) in cases {
+                let refusal = await expectRefusal(422, code) { try await harness.tender.submit(request, idempotencyKey: UUID().uuidString) }
+                // The error object is all of the body: its code and message must not hold the BLIK code.
+                let answered = try #require(refusal).description
+                #expect(!answered.contains("12345x"))
+                #expect(!answered.contains("1234567"))
             }
             #expect(try await harness.store.events(after: 0, limit: 10).isEmpty)
             #expect(try await harness.store.payments(matching: PaymentQuery()).payments.isEmpty, "nothing stored")
@@ -103,18 +74,19 @@ struct PaymentBody: Decodable {
     func keyReusedWithAnotherCode() async throws {
         try await APIHarness.run { harness in
             let id = "order-\(UUID().uuidString)"
-            #expect(try await harness.submit(APIHarness.paymentBody(id: id, code: "000013"), key: "k-\(id)").status == .created)
-            #expect(try await harness.submit(APIHarness.paymentBody(id: id, code: "000013"), key: "k-\(id)").status == .ok)
-            let other = try await harness.submit(APIHarness.paymentBody(id: id, code: "777123"), key: "k-\(id)")
-            #expect(other.status == .conflict)
-            #expect(try json(ErrorBody.self, other).error.code == "idempotency_conflict")
-            #expect(!String(buffer: other.body).contains("777123"))
+            #expect(try await !harness.tender.submit(APIHarness.paymentRequest(id: id, code: "000013"), idempotencyKey: "k-\(id)").replayed)
+            #expect(try await harness.tender.submit(APIHarness.paymentRequest(id: id, code: "000013"), idempotencyKey: "k-\(id)").replayed)
+            let other = await expectRefusal(409, "idempotency_conflict") {
+                try await harness.tender.submit(APIHarness.paymentRequest(id: id, code: "777123"), idempotencyKey: "k-\(id)")
+            }
+            #expect(try !#require(other).description.contains("777123"))
             let stored = try await harness.store.pool.query("SELECT request FROM attempts WHERE payment_id = $1", [id])
             let fingerprint = try #require(try stored.first?.decode(String.self, column: "request"))
             #expect(!fingerprint.contains("000013"), "the code is kept only as a keyed hash")
         }
     }
 
+    /// Raw: bodies no typed client would send.
     @Test("malformed, mistyped, incomplete and unknown-field bodies answer 400")
     func malformed() async throws {
         try await APIHarness.run { harness in
@@ -127,11 +99,11 @@ struct PaymentBody: Decodable {
                 String(repeating: "[", count: 5000),
             ]
             for body in bodies {
-                let response = try await harness.submit(ByteBuffer(string: body))
+                let response = try await harness.submitRaw(ByteBuffer(string: body))
                 #expect(response.status == .badRequest, "\(body.prefix(60))")
                 #expect(!String(buffer: response.body).contains("123456"))
             }
-            let unknown = try await harness.submit(APIHarness.paymentBody(extra: #""note":"x","#))
+            let unknown = try await harness.submitRaw(APIHarness.paymentBody(extra: #""note":"x","#))
             #expect(try json(ErrorBody.self, unknown).error.code == "unknown_field")
         }
     }
@@ -139,21 +111,27 @@ struct PaymentBody: Decodable {
     @Test("a missing or bad Idempotency-Key answers 400")
     func idempotencyKey() async throws {
         try await APIHarness.run { harness in
+            // Raw: the typed client always sends the header.
             let missing = try await harness.client.execute(
-                uri: "/v1/payments", method: .post, headers: APIHarness.headers(), body: APIHarness.paymentBody()
+                uri: "/v1/payments", method: .post, headers: APIHarness.headers([.contentType: "application/json"]), body: APIHarness.paymentBody()
             )
             #expect(missing.status == .badRequest)
             #expect(try json(ErrorBody.self, missing).error.code == "missing_idempotency_key")
-            let long = try await harness.submit(key: String(repeating: "k", count: 300))
-            #expect(long.status == .badRequest)
+            for key in [String(repeating: "k", count: 300), "", "key with spaces"] {
+                await expectRefusal(400, "invalid_idempotency_key", "\(key.prefix(20))") {
+                    try await harness.tender.submit(APIHarness.paymentRequest(), idempotencyKey: key)
+                }
+            }
+            #expect(try await harness.store.payments(matching: PaymentQuery()).payments.isEmpty, "nothing stored")
         }
     }
 
     @Test("a body over 16 KiB answers 413")
     func oversized() async throws {
         try await APIHarness.run { harness in
+            // Raw: padding in an unknown field, which the limit refuses before anything is decoded.
             let padding = String(repeating: "x", count: 17 * 1024)
-            let response = try await harness.submit(APIHarness.paymentBody(extra: #""padding":"\#(padding)","#))
+            let response = try await harness.submitRaw(APIHarness.paymentBody(extra: #""padding":"\#(padding)","#))
             #expect(response.status == .contentTooLarge)
             #expect(try json(ErrorBody.self, response).error.code == "body_too_large")
         }
@@ -163,28 +141,33 @@ struct PaymentBody: Decodable {
     func show() async throws {
         try await APIHarness.run { harness in
             let id = "order-\(UUID().uuidString)"
-            let created = try json(SubmittedBody.self, try await harness.submit(APIHarness.paymentBody(id: id, code: "000012")))
-            var payment: PaymentBody?
-            for _ in 0..<200 {
-                let response = try await harness.get("/v1/payments/\(id)")
-                #expect(response.status == .ok)
-                payment = try json(PaymentBody.self, response)
-                if payment?.state == "completed" { break }
-                try await Task.sleep(for: .milliseconds(50))
+            let created = try await harness.tender.submit(APIHarness.paymentRequest(id: id, code: "000012"), idempotencyKey: "key-\(id)").value
+            var payment: TenderClient.Payment?
+            let completed = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
+                payment = try await harness.tender.payment(id)
+                #expect(payment != nil, "a submitted payment is found")
+                return payment?.state == .completed
             }
+            #expect(completed)
             let read = try #require(payment)
-            #expect(read.state == "completed")
+            #expect(read.state == .completed)
             #expect(read.amount == 1000)
             #expect(read.currency == "PLN")
-            #expect(read.attempts.map(\.attempt_id) == [created.attempt_id])
-            #expect(read.attempts.first?.gateway_session_id != nil)
+            #expect(read.attempts.map(\.attemptId) == [created.attemptId])
+            #expect(read.completedAttemptId == created.attemptId)
+            #expect(read.attempts.first?.gatewaySessionId != nil)
             #expect(read.attempts.first?.late == false)
-            #expect(read.history.first?.to_state == "submitted")
-            #expect(read.history.last?.to_state == "completed")
+            #expect(read.history.first?.toState == .submitted)
+            #expect(read.history.last?.toState == .completed)
 
-            let missing = try await harness.get("/v1/payments/no-such-payment")
-            #expect(missing.status == .notFound)
-            #expect(try json(ErrorBody.self, missing).error.code == "not_found")
+            #expect(try await harness.tender.payment("no-such-payment") == nil)
+            // The generated client underneath, for the error object the 404 carries.
+            let missing = try await harness.tender.api.showPayment(path: .init(paymentId: "no-such-payment"))
+            guard case .notFound(let notFound) = missing else {
+                Issue.record("expected 404, got \(missing)")
+                return
+            }
+            #expect(try notFound.body.json.error.code == "not_found")
         }
     }
 
@@ -206,12 +189,12 @@ struct PaymentBody: Decodable {
                 }
             }, pool: deadPool
         ) { harness in
-            let submit = try await harness.submit()
-            #expect(submit.status == .serviceUnavailable)
-            #expect(try json(ErrorBody.self, submit).error.code == "unavailable")
-            #expect(try await harness.get("/v1/payments/x").status == .serviceUnavailable)
-            #expect(try await harness.get("/v1/events?after=0").status == .serviceUnavailable)
-            #expect(try await harness.get("/readyz").status == .serviceUnavailable)
+            await expectRefusal(503, "unavailable") { try await harness.tender.submit(APIHarness.paymentRequest(), idempotencyKey: "k") }
+            await expectRefusal(503, "unavailable") { try await harness.tender.payment("x") }
+            await expectRefusal(503, "unavailable") { try await harness.tender.events(after: 0) }
+            // The operations routes are not part of the /v1 API.
+            let readiness = try await harness.get("/readyz")
+            #expect(readiness.status == .serviceUnavailable)
             #expect(try await harness.get("/healthz").status == .ok)
         }
     }

@@ -2,24 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Tender
+import TenderClient
 import TenderSandbox
 import TenderTestKit
 import Testing
-
-struct RefundBody: Decodable {
-    var refund_id: String
-    var payment_id: String
-    var amount: Int
-    var currency: String
-    var reason: String
-    var state: String
-}
-
-struct RefundedPaymentBody: Decodable {
-    var state: String
-    var amount_refunded: Int
-    var refunds: [RefundBody]
-}
 
 /// `POST /v1/payments/{payment_id}/refunds`, against the sandbox over HTTP.
 @Suite struct RefundRoutesTests {
@@ -29,20 +15,22 @@ struct RefundedPaymentBody: Decodable {
     /// Submits a payment of 10.00 PLN that the bank completes at once, and waits until it is paid.
     func paidPayment(_ harness: APIHarness) async throws -> String {
         let id = "order-\(UUID().uuidString)"
-        #expect(try await harness.submit(APIHarness.paymentBody(id: id, code: MagicBLIKCode.immediateCompletion.rawValue)).status == .created)
+        let submitted = try await harness.tender.submit(
+            APIHarness.paymentRequest(id: id, code: MagicBLIKCode.immediateCompletion.rawValue), idempotencyKey: "key-\(id)")
+        #expect(!submitted.replayed)
         let paid = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
-            try json(RefundedPaymentBody.self, try await harness.get("/v1/payments/\(id)")).state == "completed"
+            try await harness.tender.payment(id)?.state == .completed
         }
         #expect(paid, "payment \(id) did not complete")
         return id
     }
 
     /// Waits until every refund of the payment is final, and returns the payment.
-    func settled(_ id: String, _ harness: APIHarness) async throws -> RefundedPaymentBody {
-        var payment: RefundedPaymentBody?
+    func settled(_ id: String, _ harness: APIHarness) async throws -> TenderClient.Payment {
+        var payment: TenderClient.Payment?
         let done = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
-            payment = try json(RefundedPaymentBody.self, try await harness.get("/v1/payments/\(id)"))
-            return payment?.refunds.allSatisfy { $0.state == "succeeded" || $0.state == "failed" } ?? false
+            payment = try await harness.tender.payment(id)
+            return payment?.refunds.allSatisfy { $0.state == .succeeded || $0.state == .failed } ?? false
         }
         #expect(done, "the refunds of \(id) did not settle")
         return try #require(payment)
@@ -50,33 +38,39 @@ struct RefundedPaymentBody: Decodable {
 
     /// The sandbox's refunds of the payment's session.
     func ledgerRefunds(_ id: String, _ harness: APIHarness) async throws -> [SandboxLedger.Refund] {
-        let session = try #require(try await harness.engine.payment(PaymentID(rawValue: id))?.attempts.last?.sessionID)
+        let session = try #require(try await harness.tender.payment(id)?.attempts.last?.gatewaySessionId)
         return await harness.sandbox.ledger().refunds.filter { $0.sessionID == session }
+    }
+
+    /// The ids of the refunds of `type` in the events the order system reads.
+    func refundEvents(_ type: TenderClient.EventType, _ harness: APIHarness) async throws -> [String?] {
+        try await harness.tender.events(after: 0, limit: 500).events.filter { $0.eventType == type }.map(\.refundId)
     }
 
     @Test("a full refund answers 201, its replay 200, and it ends succeeded with an event and the ledger's agreement")
     func fullRefund() async throws {
         try await APIHarness.run(bank: Self.bank) { harness in
             let id = try await paidPayment(harness)
-            let created = try await harness.refund(id, key: "refund-\(id)")
-            #expect(created.status == .created)
-            let refund = try json(RefundBody.self, created)
+            let created = try await harness.tender.refund(paymentID: id, idempotencyKey: "refund-\(id)")
+            #expect(!created.replayed, "201 Created")
+            let refund = created.value
+            #expect(refund.paymentId == id)
             #expect(refund.amount == 1000)
-            #expect(refund.reason == "requested_by_customer")
-            #expect(refund.state == "requested")
+            #expect(refund.currency == "PLN")
+            #expect(refund.reason == .requestedByCustomer)
+            #expect(refund.state == .requested)
 
-            let replay = try await harness.refund(id, key: "refund-\(id)")
-            #expect(replay.status == .ok)
-            #expect(try json(RefundBody.self, replay).refund_id == refund.refund_id)
+            let replay = try await harness.tender.refund(paymentID: id, idempotencyKey: "refund-\(id)")
+            #expect(replay.replayed, "200 OK")
+            #expect(replay.value.refundId == refund.refundId)
 
             let payment = try await settled(id, harness)
-            #expect(payment.refunds.map(\.state) == ["succeeded"])
-            #expect(payment.amount_refunded == 1000)
+            #expect(payment.refunds.map(\.state) == [.succeeded])
+            #expect(payment.amountRefunded == 1000)
             let ledger = try await ledgerRefunds(id, harness)
             #expect(ledger.map(\.amount) == [1000])
             #expect(ledger.map(\.status) == [.succeeded])
-            let events = try await harness.engine.events(after: 0, limit: 1000)
-            #expect(events.filter { $0.type == .refundSucceeded }.map { $0.refundID?.description } == [refund.refund_id])
+            #expect(try await refundEvents(.refund_succeeded, harness) == [refund.refundId])
         }
     }
 
@@ -84,21 +78,22 @@ struct RefundedPaymentBody: Decodable {
     func partialRefunds() async throws {
         try await APIHarness.run(bank: Self.bank) { harness in
             let id = try await paidPayment(harness)
-            let first = try await harness.refund(id, body: #"{"amount": 300, "reason": "fraudulent"}"#)
-            #expect(first.status == .created)
-            #expect(try json(RefundBody.self, first).reason == "fraudulent")
-            let rest = try await harness.refund(id)
-            #expect(rest.status == .created)
-            #expect(try json(RefundBody.self, rest).amount == 700)
+            let first = try await harness.tender.refund(paymentID: id, amount: 300, reason: .fraudulent, idempotencyKey: UUID().uuidString)
+            #expect(!first.replayed)
+            #expect(first.value.reason == .fraudulent)
+            #expect(first.value.amount == 300)
+            let rest = try await harness.tender.refund(paymentID: id, idempotencyKey: UUID().uuidString)
+            #expect(!rest.replayed)
+            #expect(rest.value.amount == 700)
 
             let payment = try await settled(id, harness)
-            #expect(payment.refunds.map(\.state) == ["succeeded", "succeeded"])
-            #expect(payment.amount_refunded == 1000)
+            #expect(payment.refunds.map(\.state) == [.succeeded, .succeeded])
+            #expect(payment.amountRefunded == 1000)
             #expect(try await ledgerRefunds(id, harness).map(\.amount).sorted() == [300, 700])
 
-            let more = try await harness.refund(id, body: #"{"amount": 1}"#)
-            #expect(more.status == .unprocessableContent)
-            #expect(try json(ErrorBody.self, more).error.code == "amount_exceeds_refundable")
+            await expectRefusal(422, "amount_exceeds_refundable") {
+                try await harness.tender.refund(paymentID: id, amount: 1, idempotencyKey: UUID().uuidString)
+            }
         }
     }
 
@@ -106,35 +101,41 @@ struct RefundedPaymentBody: Decodable {
     func refusals() async throws {
         try await APIHarness.run(bank: Self.bank) { harness in
             let id = try await paidPayment(harness)
+            for (amount, code) in [(1001, "amount_exceeds_refundable"), (0, "invalid_amount"), (-5, "invalid_amount")] as [(Int64, String)] {
+                await expectRefusal(422, code, "\(amount)") {
+                    try await harness.tender.refund(paymentID: id, amount: amount, idempotencyKey: UUID().uuidString)
+                }
+            }
+            // Raw: an undeclared reason, a mistyped amount and an unknown field, which the typed client cannot send.
             let cases: [(String, HTTPResponse.Status, String)] = [
-                (#"{"amount": 1001}"#, .unprocessableContent, "amount_exceeds_refundable"),
-                (#"{"amount": 0}"#, .unprocessableContent, "invalid_amount"),
-                (#"{"amount": -5}"#, .unprocessableContent, "invalid_amount"),
                 (#"{"reason": "bored"}"#, .badRequest, "malformed_request"),
                 (#"{"amount": "ten"}"#, .badRequest, "malformed_request"),
                 (#"{"amount": 10, "currency": "PLN"}"#, .badRequest, "unknown_field"),
             ]
             for (body, status, code) in cases {
-                let answer = try await harness.refund(id, body: body)
+                let answer = try await harness.refundRaw(id, body: body)
                 #expect(answer.status == status, "\(body)")
                 #expect(try json(ErrorBody.self, answer).error.code == code, "\(body)")
             }
-            let unknown = try await harness.refund("no-such-payment")
-            #expect(unknown.status == .notFound)
+            await expectRefusal(404, "not_found") { try await harness.tender.refund(paymentID: "no-such-payment", idempotencyKey: "k") }
 
             let unpaid = "order-\(UUID().uuidString)"
-            #expect(try await harness.submit(APIHarness.paymentBody(id: unpaid, code: MagicBLIKCode.hold.rawValue)).status == .created)
-            let notPaid = try await harness.refund(unpaid)
-            #expect(notPaid.status == .conflict)
-            #expect(try json(ErrorBody.self, notPaid).error.code == "payment_not_completed")
+            #expect(
+                try await !harness.tender.submit(APIHarness.paymentRequest(id: unpaid, code: MagicBLIKCode.hold.rawValue), idempotencyKey: unpaid)
+                    .replayed)
+            await expectRefusal(409, "payment_not_completed") {
+                try await harness.tender.refund(paymentID: unpaid, idempotencyKey: UUID().uuidString)
+            }
 
+            // Raw: the typed client always sends an Idempotency-Key.
             let noKey = try await harness.client.execute(
                 uri: "/v1/payments/\(id)/refunds", method: .post, headers: APIHarness.headers([.contentType: "application/json"]),
                 body: ByteBuffer(string: "{}"))
             #expect(noKey.status == .badRequest)
+            #expect(try json(ErrorBody.self, noKey).error.code == "missing_idempotency_key")
 
             #expect(await harness.sandbox.ledger().refunds.isEmpty)
-            #expect(try await harness.engine.payment(PaymentID(rawValue: id))?.refunds.isEmpty == true)
+            #expect(try await harness.tender.payment(id)?.refunds.isEmpty == true)
         }
     }
 
@@ -142,16 +143,24 @@ struct RefundedPaymentBody: Decodable {
     func concurrentRefunds() async throws {
         try await APIHarness.run(bank: Self.bank) { harness in
             let id = try await paidPayment(harness)
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+            // Each answer as `201`, or the refusal's status and code.
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<20 {
-                    group.addTask { try await harness.refund(id, body: #"{"amount": 300}"#).status }
+                    group.addTask {
+                        do {
+                            let refund = try await harness.tender.refund(paymentID: id, amount: 300, idempotencyKey: UUID().uuidString)
+                            return refund.replayed ? "200" : "201"
+                        } catch let error as TenderClientError {
+                            return "\(error.status) \(error.code)"
+                        }
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(statuses.filter { $0 == .created }.count == 3)
-            #expect(statuses.filter { $0 == .unprocessableContent }.count == 17)
+            #expect(answers.filter { $0 == "201" }.count == 3)
+            #expect(answers.filter { $0 == "422 amount_exceeds_refundable" }.count == 17, "\(answers)")
             let payment = try await settled(id, harness)
-            #expect(payment.amount_refunded == 900)
+            #expect(payment.amountRefunded == 900)
             let ledger = try await ledgerRefunds(id, harness)
             #expect(ledger.map(\.amount) == [300, 300, 300])
             let session = try #require(await harness.sandbox.ledger().sessions.first { $0.id == ledger.first?.sessionID })
@@ -164,13 +173,14 @@ struct RefundedPaymentBody: Decodable {
         let bank = BankBehavior(refundSettlementDelay: .fixed(.milliseconds(100)), refundFailureRate: 1)
         try await APIHarness.run(bank: bank) { harness in
             let id = try await paidPayment(harness)
-            let refund = try json(RefundBody.self, try await harness.refund(id))
+            let refund = try await harness.tender.refund(paymentID: id, idempotencyKey: UUID().uuidString).value
             let payment = try await settled(id, harness)
-            #expect(payment.refunds.map(\.state) == ["failed"])
-            #expect(payment.amount_refunded == 0)
-            let events = try await harness.engine.events(after: 0, limit: 1000)
-            #expect(events.filter { $0.type == .refundFailed }.map { $0.refundID?.description } == [refund.refund_id])
-            #expect(try await harness.refund(id).status == .created, "a failed refund's amount is refundable again")
+            #expect(payment.refunds.map(\.state) == [.failed])
+            #expect(payment.refunds.first?.failure != nil, "a failed refund says why")
+            #expect(payment.amountRefunded == 0)
+            #expect(try await refundEvents(.refund_failed, harness) == [refund.refundId])
+            let again = try await harness.tender.refund(paymentID: id, idempotencyKey: UUID().uuidString)
+            #expect(!again.replayed, "a failed refund's amount is refundable again")
         }
     }
 }

@@ -1,10 +1,10 @@
-import AsyncHTTPClient
 import EphemeralPostgres
 import Foundation
 import Hummingbird
 import LibPQ
 import Logging
 import Tender
+import TenderClient
 import TenderConvergeGate
 import TenderPostgres
 import TenderSandbox
@@ -114,17 +114,14 @@ import Testing
                 ]
             ) { worker in
                 try await worker.waitUntilReady(at: base)
+                // The worker as the order system drives it: through the typed client.
+                let tender = TenderClient(serverURL: try #require(URL(string: base)), token: token, timeout: .seconds(10))
                 var paymentIDs: [String] = []
                 for code in codes {
                     let id = "order-\(UUID().uuidString)"
-                    var request = HTTPClientRequest(url: "\(base)/v1/payments")
-                    request.method = .POST
-                    request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                    request.headers.add(name: "Idempotency-Key", value: "key-\(id)")
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    request.body = .bytes(APIHarness.paymentBody(id: id, code: code))
-                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-                    #expect(response.status.code == 201)
+                    let submitted = try await tender.submit(APIHarness.paymentRequest(id: id, code: code), idempotencyKey: "key-\(id)")
+                    #expect(!submitted.replayed, "201 Created")
+                    #expect(submitted.value.paymentId == id)
                     paymentIDs.append(id)
                 }
 

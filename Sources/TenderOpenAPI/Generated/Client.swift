@@ -79,7 +79,7 @@ public struct Client: APIProtocol {
     /// Payments, newest first, one page at a time.
     ///
     /// Keyset pages by (creation time, payment id), newest first. Follow `next_cursor` until it
-    /// is `null`; pages stay stable while new payments arrive (a payment created meanwhile is
+    /// is absent; pages stay stable while new payments arrive (a payment created meanwhile is
     /// newer than every cursor and does not shift the pages still to come). The filters apply
     /// to every page; pass the same ones with the cursor. Filtering by state happens after the
     /// creation-time index, so a rare state may take longer to fill a page.
@@ -210,6 +210,28 @@ public struct Client: APIProtocol {
                         preconditionFailure("bestContentType chose an invalid content type.")
                     }
                     return .unauthorized(.init(body: body))
+                case 422:
+                    let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
+                    let body: Components.Responses.Unprocessable.Body
+                    let chosenContentType = try converter.bestContentType(
+                        received: contentType,
+                        options: [
+                            "application/json"
+                        ]
+                    )
+                    switch chosenContentType {
+                    case "application/json":
+                        body = try await converter.getResponseBodyAsJSON(
+                            Components.Schemas.ErrorBody.self,
+                            from: responseBody,
+                            transforming: { value in
+                                .json(value)
+                            }
+                        )
+                    default:
+                        preconditionFailure("bestContentType chose an invalid content type.")
+                    }
+                    return .unprocessableContent(.init(body: body))
                 case 503:
                     let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
                     let body: Components.Responses.Unavailable.Body

@@ -132,7 +132,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// Payments, newest first, one page at a time.
     ///
     /// Keyset pages by (creation time, payment id), newest first. Follow `next_cursor` until it
-    /// is `null`; pages stay stable while new payments arrive (a payment created meanwhile is
+    /// is absent; pages stay stable while new payments arrive (a payment created meanwhile is
     /// newer than every cursor and does not shift the pages still to come). The filters apply
     /// to every page; pass the same ones with the cursor. Filtering by state happens after the
     /// creation-time index, so a rare state may take longer to fill a page.
@@ -238,6 +238,24 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 case let .unauthorized(value):
                     suppressUnusedWarning(value)
                     var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unprocessableContent(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 422)
                     suppressMutabilityWarning(&response)
                     let body: OpenAPIRuntime.HTTPBody
                     switch value.body {

@@ -21,7 +21,7 @@ public protocol APIProtocol: Sendable {
     /// Payments, newest first, one page at a time.
     ///
     /// Keyset pages by (creation time, payment id), newest first. Follow `next_cursor` until it
-    /// is `null`; pages stay stable while new payments arrive (a payment created meanwhile is
+    /// is absent; pages stay stable while new payments arrive (a payment created meanwhile is
     /// newer than every cursor and does not shift the pages still to come). The filters apply
     /// to every page; pass the same ones with the cursor. Filtering by state happens after the
     /// creation-time index, so a rare state may take longer to fill a page.
@@ -102,7 +102,7 @@ extension APIProtocol {
     /// Payments, newest first, one page at a time.
     ///
     /// Keyset pages by (creation time, payment id), newest first. Follow `next_cursor` until it
-    /// is `null`; pages stay stable while new payments arrive (a payment created meanwhile is
+    /// is absent; pages stay stable while new payments arrive (a payment created meanwhile is
     /// newer than every cursor and does not shift the pages still to come). The filters apply
     /// to every page; pass the same ones with the cursor. Filtering by state happens after the
     /// creation-time index, so a rare state may take longer to fill a page.
@@ -763,7 +763,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/RefundPayment/amount`.
             public var amount: Swift.Int64?
-            /// Absent for `requested_by_customer`. Another value: 422 `invalid_reason`.
+            /// Absent for `requested_by_customer`. Another value: 400 `malformed_request`.
             ///
             /// - Remark: Generated from `#/components/schemas/RefundPayment/reason`.
             public var reason: Components.Schemas.RefundReason?
@@ -771,7 +771,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - amount: Minor units; absent for everything not refunded yet. Zero or negative: 422 `invalid_amount`.
-            ///   - reason: Absent for `requested_by_customer`. Another value: 422 `invalid_reason`.
+            ///   - reason: Absent for `requested_by_customer`. Another value: 400 `malformed_request`.
             public init(
                 amount: Swift.Int64? = nil,
                 reason: Components.Schemas.RefundReason? = nil
@@ -1169,7 +1169,8 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/PaymentID`.
         public typealias PaymentID = Components.Schemas.PaymentID
-        /// The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E).
+        /// The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E),
+        /// taken exactly as sent (a `%` is not an escape).
         /// Missing: 400 `missing_idempotency_key`; empty, longer or with other characters: 400
         /// `invalid_idempotency_key`. The same key with the same request answers 200 with what the
         /// first one stored; with a different request, 409 `idempotency_conflict`. Submissions and
@@ -1422,7 +1423,7 @@ public enum Operations {
     /// Payments, newest first, one page at a time.
     ///
     /// Keyset pages by (creation time, payment id), newest first. Follow `next_cursor` until it
-    /// is `null`; pages stay stable while new payments arrive (a payment created meanwhile is
+    /// is absent; pages stay stable while new payments arrive (a payment created meanwhile is
     /// newer than every cursor and does not shift the pages still to come). The filters apply
     /// to every page; pass the same ones with the cursor. Filtering by state happens after the
     /// creation-time index, so a rare state may take longer to fill a page.
@@ -1449,7 +1450,7 @@ public enum Operations {
                 public var createdBefore: Foundation.Date?
                 /// - Remark: Generated from `#/paths/v1/payments/GET/query/limit`.
                 public var limit: Swift.Int?
-                /// The `next_cursor` of the previous page, as given; opaque.
+                /// The `next_cursor` of the previous page, as given; opaque. One this API did not give answers 422 `invalid_cursor`.
                 ///
                 /// - Remark: Generated from `#/paths/v1/payments/GET/query/cursor`.
                 public var cursor: Swift.String?
@@ -1460,7 +1461,7 @@ public enum Operations {
                 ///   - createdAfter: Only payments created after this time (exclusive). RFC 3339 with a zone; fractional seconds optional.
                 ///   - createdBefore: Only payments created before this time (exclusive). RFC 3339 with a zone; fractional seconds optional.
                 ///   - limit:
-                ///   - cursor: The `next_cursor` of the previous page, as given; opaque.
+                ///   - cursor: The `next_cursor` of the previous page, as given; opaque. One this API did not give answers 422 `invalid_cursor`.
                 public init(
                     state: Components.Schemas.State? = nil,
                     createdAfter: Foundation.Date? = nil,
@@ -1553,7 +1554,7 @@ public enum Operations {
                     }
                 }
             }
-            /// `invalid_query`: an unknown state, a limit outside 1–200 or not an integer, a time that is not RFC 3339 with a zone, or a cursor this API did not give.
+            /// `invalid_query`: an unknown state, a limit outside 1–200 or not an integer, or a time that is not RFC 3339 with a zone.
             ///
             /// - Remark: Generated from `#/paths//v1/payments/get(listPayments)/responses/400`.
             ///
@@ -1594,6 +1595,29 @@ public enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// `invalid_cursor`: a cursor this API did not give.
+            ///
+            /// - Remark: Generated from `#/paths//v1/payments/get(listPayments)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.Unprocessable)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            public var unprocessableContent: Components.Responses.Unprocessable {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
                             response: self
                         )
                     }
@@ -1668,7 +1692,8 @@ public enum Operations {
         public struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/v1/payments/POST/header`.
             public struct Headers: Sendable, Hashable {
-                /// The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E).
+                /// The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E),
+                /// taken exactly as sent (a `%` is not an escape).
                 /// Missing: 400 `missing_idempotency_key`; empty, longer or with other characters: 400
                 /// `invalid_idempotency_key`. The same key with the same request answers 200 with what the
                 /// first one stored; with a different request, 409 `idempotency_conflict`. Submissions and
@@ -1681,7 +1706,7 @@ public enum Operations {
                 /// Creates a new `Headers`.
                 ///
                 /// - Parameters:
-                ///   - idempotencyKey: The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E).
+                ///   - idempotencyKey: The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E),
                 ///   - accept:
                 public init(
                     idempotencyKey: Components.Parameters.IdempotencyKey,
@@ -2270,7 +2295,8 @@ public enum Operations {
             public var path: Operations.RefundPayment.Input.Path
             /// - Remark: Generated from `#/paths/v1/payments/{payment_id}/refunds/POST/header`.
             public struct Headers: Sendable, Hashable {
-                /// The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E).
+                /// The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E),
+                /// taken exactly as sent (a `%` is not an escape).
                 /// Missing: 400 `missing_idempotency_key`; empty, longer or with other characters: 400
                 /// `invalid_idempotency_key`. The same key with the same request answers 200 with what the
                 /// first one stored; with a different request, 409 `idempotency_conflict`. Submissions and
@@ -2283,7 +2309,7 @@ public enum Operations {
                 /// Creates a new `Headers`.
                 ///
                 /// - Parameters:
-                ///   - idempotencyKey: The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E).
+                ///   - idempotencyKey: The caller's key for this request, 1 to 255 printable ASCII characters (0x21–0x7E),
                 ///   - accept:
                 public init(
                     idempotencyKey: Components.Parameters.IdempotencyKey,
@@ -2558,8 +2584,8 @@ public enum Operations {
                 }
             }
             /// `amount_exceeds_refundable`: more than is left to refund (also for a request without
-            /// an amount when nothing is left); `invalid_amount`: zero or negative; `invalid_reason`:
-            /// not one of the three reasons; `invalid_identifier`: the payment id.
+            /// an amount when nothing is left); `invalid_amount`: zero or negative;
+            /// `invalid_identifier`: the payment id.
             ///
             ///
             /// - Remark: Generated from `#/paths//v1/payments/{payment_id}/refunds/post(refundPayment)/responses/422`.
