@@ -125,6 +125,7 @@ extension ManyPayments {
                 let survivor = try worker("survivor")
                 let actions = try await orderSystem.value
                 try await rig.waitUntilSettled(tasksMayRemain: true)
+                try await Self.waitUntilPayersDecided(actions.canceled, rig: rig)
                 _ = try await survivor.terminate(timeout: .seconds(300))
 
                 // Expired attempts keep their (15-minute) grace polls; the audit holds regardless,
@@ -207,6 +208,27 @@ extension ManyPayments {
                 try await Task.sleep(for: .milliseconds(50))
             }
             return actions
+        }
+
+        /// Waits until the payers of canceled payments have had their last word, so that what the
+        /// audit reads no longer changes: every session of a canceled attempt is final at the gateway
+        /// (paid, or expired at the attempt's deadline), Tender has completed each one paid, and its
+        /// refund is final. A payer may confirm after the cancel; the watching worker then learns
+        /// of it by webhook or grace poll, at a moment no test chooses.
+        static func waitUntilPayersDecided(_ canceled: Set<PaymentID>, rig: EngineRig) async throws {
+            let decided = try await waitUntil(timeout: .seconds(300), every: .milliseconds(200)) {
+                let sessions = Dictionary(await rig.sandbox.ledger().sessions.map { ($0.id, $0.status) }, uniquingKeysWith: { first, _ in first })
+                for paymentID in canceled {
+                    guard let attempt = try await rig.store.payment(paymentID)?.attempts.last, let sessionID = attempt.sessionID else { continue }
+                    switch sessions[sessionID] {
+                    case .open?: return false
+                    case .completed? where attempt.state != .completed: return false
+                    default: continue
+                    }
+                }
+                return try await rig.isSettled(tasksMayRemain: true)
+            }
+            #expect(decided, "the sessions of canceled payments did not become final")
         }
 
         /// Every refunded payment got its money back in full, at the gateway too; every canceled
