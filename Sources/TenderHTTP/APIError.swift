@@ -7,7 +7,7 @@ import TenderOpenAPI
 ///
 /// Messages name fields and rules, never the values sent (a BLIK code must not come back in an
 /// error).
-public struct APIError: Error, HTTPResponseError, Sendable {
+public struct APIError: Error, Sendable {
     /// The HTTP status.
     public let status: HTTPResponse.Status
     /// The body.
@@ -19,8 +19,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         self.body = Components.Schemas.ErrorBody(code: code, message: message)
     }
 
-    /// The response, for routes outside the generated API.
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The response, for what answers outside the generated API (authentication, body limits,
+    /// undeclared methods).
+    func response() throws -> Response {
         try body.response(status: status)
     }
 

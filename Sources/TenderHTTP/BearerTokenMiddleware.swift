@@ -25,7 +25,7 @@ public struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], Self.bearer(header).map(token.matches) == true else {
             unauthorized.increment()
-            var response = try APIError.unauthorized.body.response(status: .unauthorized)
+            var response = try APIError.unauthorized.response()
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
         }

@@ -42,8 +42,7 @@ extension RouterMethods {
         let allow = declared.map(\.rawValue).joined(separator: ", ")
         for method in Self.repertoire where !declared.contains(method) {
             on(path, method: method) { _, _ in
-                var response = try APIError(.methodNotAllowed, code: "method_not_allowed", message: "this path answers \(allow)")
-                    .body.response(status: .methodNotAllowed)
+                var response = try APIError(.methodNotAllowed, code: "method_not_allowed", message: "this path answers \(allow)").response()
                 response.headers[.allow] = allow
                 return response
             }

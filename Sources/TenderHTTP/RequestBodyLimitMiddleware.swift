@@ -12,7 +12,7 @@ struct RequestBodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             _ = try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
-            return try APIError.bodyTooLarge(limit: limit).body.response(status: .contentTooLarge)
+            return try APIError.bodyTooLarge(limit: limit).response()
         }
         return try await next(request, context)
     }
