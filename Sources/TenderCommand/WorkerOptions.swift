@@ -6,6 +6,8 @@ import TenderWorker
 struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("config-file"), help: .setting(.configFile)) var configFile: String?
     @Option(name: .customLong("database-url"), help: .setting(.databaseURL)) var databaseURL: String?
+    @Option(name: .customLong("listen-database-url"), help: .setting(.listenDatabaseURL)) var listenDatabaseURL: String?
+    @Option(name: .customLong("db-transaction-pooling"), help: .setting(.transactionPooling)) var transactionPooling: String?
     @Option(name: .customLong("db-pool-size"), help: .setting(.poolSize)) var poolSize: String?
     @Option(name: .customLong("db-connect-timeout"), help: .setting(.databaseConnectTimeout)) var databaseConnectTimeout: String?
     @Option(name: .customLong("db-peer-silence"), help: .setting(.databasePeerSilence)) var databasePeerSilence: String?
@@ -45,7 +47,8 @@ struct WorkerOptions: ParsableArguments {
     /// The flags given, keyed by their environment variable's name.
     var flags: [String: String] {
         let given: [(TenderSetting, String?)] = [
-            (.configFile, configFile), (.databaseURL, databaseURL), (.poolSize, poolSize),
+            (.configFile, configFile), (.databaseURL, databaseURL), (.listenDatabaseURL, listenDatabaseURL),
+            (.transactionPooling, transactionPooling), (.poolSize, poolSize),
             (.databaseConnectTimeout, databaseConnectTimeout), (.databasePeerSilence, databasePeerSilence),
             (.databaseStatementTimeout, databaseStatementTimeout), (.databaseLockTimeout, databaseLockTimeout),
             (.databaseIdleInTransactionTimeout, databaseIdleInTransactionTimeout), (.gatewayURL, gatewayURL),

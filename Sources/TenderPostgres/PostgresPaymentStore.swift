@@ -11,11 +11,20 @@ import Tender
 public struct PostgresPaymentStore: PaymentStore {
     /// The pool the store runs its transactions on.
     public let pool: PostgresPool
+    /// Where the store's connections that keep session state connect: the listener of
+    /// ``signals()`` and the worker-id lock.
+    public let sessions: PostgresConfiguration
     let logger: Logger
 
     /// Creates a store over a pool; the schema must be migrated (see ``Migrator``).
-    public init(pool: PostgresPool, logger: Logger) {
+    /// - Parameters:
+    ///   - pool: where transactions run; it may go through a pooler in transaction mode.
+    ///   - sessions: where the listener and the worker-id lock connect, straight to PostgreSQL;
+    ///     the pool's configuration when `nil`.
+    ///   - logger: for the store's events; never receives bound values.
+    public init(pool: PostgresPool, sessions: PostgresConfiguration? = nil, logger: Logger) {
         self.pool = pool
+        self.sessions = sessions ?? pool.configuration
         self.logger = logger
     }
 
@@ -27,7 +36,7 @@ public struct PostgresPaymentStore: PaymentStore {
     public static let eventChannel = "tender_events"
 
     public func signals() -> AsyncStream<StoreSignal> {
-        let listener = PostgresListener(configuration: pool.configuration, channels: [Self.taskChannel, Self.eventChannel], logger: logger)
+        let listener = PostgresListener(configuration: sessions, channels: [Self.taskChannel, Self.eventChannel], logger: logger)
         return AsyncStream { continuation in
             let relay = Task {
                 for await event in listener.events() {

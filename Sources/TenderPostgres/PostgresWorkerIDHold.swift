@@ -13,7 +13,7 @@ struct PostgresWorkerIDHold: WorkerIDHold {
 
 extension PostgresPaymentStore {
     public func holdWorkerID(_ workerID: String, waitingUpTo wait: Duration) async throws -> any WorkerIDHold {
-        let connection = try await PostgresConnection.connect(pool.configuration, logger: logger)
+        let connection = try await PostgresConnection.connect(sessions, logger: logger)
         do {
             let waitMilliseconds = Int64(wait.timeInterval * 1_000)
             try await connection.query("SELECT set_config('lock_timeout', $1, false)", ["\(max(1, waitMilliseconds))ms"])

@@ -46,6 +46,18 @@ extension TenderConfiguration {
             throw TenderConfigurationError(.databaseURL, "is not a valid libpq connection string or URL")
         }
         self.init(database: database, gateway: try Self.gateway(settings), engine: try Self.engine(settings))
+        if let listenURL = settings.text(.listenDatabaseURL) {
+            do {
+                listenDatabase = try PostgresConfiguration(connectionString: listenURL)
+            } catch {
+                throw TenderConfigurationError(.listenDatabaseURL, "is not a valid libpq connection string or URL")
+            }
+        }
+        transactionPooling = try settings.bool(.transactionPooling, default: false)
+        guard !transactionPooling || listenDatabase != nil else {
+            throw TenderConfigurationError(
+                .listenDatabaseURL, "is required with TENDER_DB_TRANSACTION_POOLING: LISTEN and session locks need a direct connection")
+        }
         poolSize = try settings.integer(.poolSize, default: poolSize, in: 1...200)
         databaseTimeouts.connect = try settings.seconds(.databaseConnectTimeout, default: databaseTimeouts.connect, in: 2...300)
         databaseTimeouts.peerSilence = try settings.seconds(.databasePeerSilence, default: databaseTimeouts.peerSilence, in: 3...3600)

@@ -13,8 +13,15 @@ import TenderHTTP
 /// ``TenderStack`` build everything from it. The database password, the gateway's secret key and
 /// the API token never appear in ``description``.
 public struct TenderConfiguration: Sendable {
-    /// Where the database is.
+    /// Where the database is: PostgreSQL itself, or a pooler in front of it.
     public var database: PostgresConfiguration
+    /// Where the connections that keep session state go — the listener, the worker-id lock and
+    /// migrations — when ``database`` is a pooler that cannot carry it; ``database`` when `nil`.
+    public var listenDatabase: PostgresConfiguration?
+    /// Whether ``database`` is a pooler in transaction mode (PgBouncer's `pool_mode = transaction`):
+    /// the pool then prepares no statements and sets no session parameters, and
+    /// ``listenDatabase`` must name PostgreSQL directly. Default `false`.
+    public var transactionPooling = false
     /// The most database connections. Default 10.
     public var poolSize = 10
     /// How long to wait on the database before giving up; applied to every connection of the pool
@@ -46,6 +53,19 @@ public struct TenderConfiguration: Sendable {
         self.engine = engine
     }
 
+    /// What the pool connects with: ``database`` with ``databaseTimeouts``, or, under transaction
+    /// pooling, without what a pooled session cannot keep.
+    public var poolDatabase: PostgresConfiguration {
+        let configured = databaseTimeouts.applied(to: database)
+        return transactionPooling ? configured.forTransactionPooling() : configured
+    }
+
+    /// What the connections that keep session state connect with: ``listenDatabase`` (or
+    /// ``database``) with ``databaseTimeouts``.
+    public var sessionDatabase: PostgresConfiguration {
+        databaseTimeouts.applied(to: listenDatabase ?? database)
+    }
+
     /// Whether `host` only accepts connections from this machine.
     public static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host == "[::1]" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4)
@@ -64,6 +84,8 @@ extension TenderConfiguration: CustomStringConvertible {
         let redacted = "<redacted>"
         return [
             (.databaseURL, "\(database)"),
+            (.listenDatabaseURL, listenDatabase.map { "\($0)" } ?? ""),
+            (.transactionPooling, "\(transactionPooling)"),
             (.poolSize, "\(poolSize)"),
             (.databaseConnectTimeout, Self.seconds(databaseTimeouts.connect)),
             (.databasePeerSilence, Self.seconds(databaseTimeouts.peerSilence)),

@@ -39,6 +39,17 @@ extension TenderSetting {
         "TENDER_CONFIG_FILE", "A file of `TENDER_NAME=value` lines; flags and environment variables override it.")
     /// Where the database is.
     public static let databaseURL = TenderSetting("TENDER_DATABASE_URL", "The PostgreSQL database: a libpq connection string or postgresql:// URL.")
+    /// Where the connections that keep session state go, bypassing a transaction-mode pooler.
+    public static let listenDatabaseURL = TenderSetting(
+        "TENDER_LISTEN_DATABASE_URL",
+        "A direct PostgreSQL URL, past any pooler, for LISTEN, the worker-id lock and migrations; TENDER_DATABASE_URL when unset."
+    )
+    /// Whether the pool's connections go through a pooler in transaction mode.
+    public static let transactionPooling = TenderSetting(
+        "TENDER_DB_TRANSACTION_POOLING",
+        "Whether TENDER_DATABASE_URL is a pooler in transaction mode: no prepared statements or session parameters there; needs TENDER_LISTEN_DATABASE_URL.",
+        default: "false"
+    )
     /// How many connections the worker's pool opens at most.
     public static let poolSize = TenderSetting("TENDER_DB_POOL_SIZE", "The most database connections.", default: "10")
     /// How long connecting to the database may take.
@@ -151,11 +162,11 @@ extension TenderSetting {
 
     /// Every setting, in the order `--print-configuration` and docs/operations.md list them.
     public static let all: [TenderSetting] = [
-        .configFile, .databaseURL, .poolSize, .databaseConnectTimeout, .databasePeerSilence, .databaseStatementTimeout,
-        .databaseLockTimeout, .databaseIdleInTransactionTimeout, .gatewayURL, .gatewaySecretKey, .gatewaySecretKeyFile, .gatewayTimeout,
-        .gatewayConnectTimeout, .gatewaySuccessURL, .httpHost, .httpPort, .httpRequestTimeout, .apiToken, .apiTokenFile, .webhookURL, .workerID,
-        .logLevel, .confirmationTimeout, .firstPollDelay, .pollInterval, .gracePeriod, .gracePollInterval, .retryBackoff,
-        .maximumRetryBackoff, .sessionLifetime, .refundDuplicates, .pollBudget, .maximumConcurrentCalls, .claimBatchSize,
-        .leaseSeconds, .sweepInterval, .lookahead, .retentionDays, .parkedWebhookHours,
+        .configFile, .databaseURL, .listenDatabaseURL, .transactionPooling, .poolSize, .databaseConnectTimeout, .databasePeerSilence,
+        .databaseStatementTimeout, .databaseLockTimeout, .databaseIdleInTransactionTimeout, .gatewayURL, .gatewaySecretKey,
+        .gatewaySecretKeyFile, .gatewayTimeout, .gatewayConnectTimeout, .gatewaySuccessURL, .httpHost, .httpPort, .httpRequestTimeout,
+        .apiToken, .apiTokenFile, .webhookURL, .workerID, .logLevel, .confirmationTimeout, .firstPollDelay, .pollInterval, .gracePeriod,
+        .gracePollInterval, .retryBackoff, .maximumRetryBackoff, .sessionLifetime, .refundDuplicates, .pollBudget, .maximumConcurrentCalls,
+        .claimBatchSize, .leaseSeconds, .sweepInterval, .lookahead, .retentionDays, .parkedWebhookHours,
     ]
 }

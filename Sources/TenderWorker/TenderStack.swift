@@ -60,19 +60,20 @@ public struct TenderStack: Sendable {
         logger: Logger,
         _ body: (TenderStack) async throws -> T
     ) async throws -> T {
-        let pool = PostgresPool(
-            configuration: configuration.databaseTimeouts.applied(to: configuration.database), size: configuration.poolSize, logger: logger
-        )
+        let pool = PostgresPool(configuration: configuration.poolDatabase, size: configuration.poolSize, logger: logger)
         do {
             let migrator = Migrator(logger: logger)
             switch schema {
             case .migrate:
-                try await migrator.migrate(pool)
+                try await migrate(with: migrator, configuration.sessionDatabase, logger: logger)
             case .expectCurrent:
                 try await migrator.expectCurrent(pool)
             }
+            if configuration.transactionPooling {
+                await warnOfUnboundedStatements(pool, logger: logger)
+            }
             let result = try await withGateway(gateway, configuration.gateway, logger: logger) { gateway in
-                let store = PostgresPaymentStore(pool: pool, logger: logger)
+                let store = PostgresPaymentStore(pool: pool, sessions: configuration.sessionDatabase, logger: logger)
                 var engineConfiguration = configuration.engine
                 if engineConfiguration.codeDigestKey == nil {
                     engineConfiguration.codeDigestKey = configuration.gateway.secretKey.derivedKey(for: "tender.code-digest")
@@ -91,6 +92,35 @@ public struct TenderStack: Sendable {
             await pool.close()
             throw error
         }
+    }
+
+    /// Migrates over a connection of its own to `database`: the migrator's session lock needs one
+    /// server session throughout, which a pooler in transaction mode does not give.
+    private static func migrate(with migrator: Migrator, _ database: PostgresConfiguration, logger: Logger) async throws {
+        let pool = PostgresPool(configuration: database, size: 1, logger: logger)
+        do {
+            try await migrator.migrate(pool)
+            await pool.close()
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+
+    /// Under transaction pooling Tender sets no session parameters, so the timeouts are the role's
+    /// or the database's; says so when they leave a statement or a lock wait unbounded.
+    private static func warnOfUnboundedStatements(_ pool: PostgresPool, logger: Logger) async {
+        let timeouts = ["statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"]
+        guard
+            let row = try? await pool.query(
+                "SELECT array_agg(name) AS unset FROM unnest($1::text[]) AS name WHERE current_setting(name) = '0'", [timeouts]
+            ).first,
+            let unset = try? row.decode([String]?.self, column: "unset")
+        else { return }
+        logger.warning(
+            "transaction pooling: these timeouts are off for Tender's role; set them with ALTER ROLE … SET",
+            metadata: ["timeouts": "\(unset.joined(separator: ", "))"]
+        )
     }
 
     /// Runs `body` with `gateway`, or with a ConvergeGate client it shuts down afterwards.

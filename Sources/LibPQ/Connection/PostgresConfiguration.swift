@@ -4,8 +4,9 @@ import Foundation
 /// Where and how to connect: a libpq connection string, checked when it is created.
 ///
 /// Accepts both forms libpq understands, a URL (`postgresql://user:secret@host:5432/db?sslmode=disable`)
-/// and keyword/value pairs (`host=localhost port=5432 dbname=db`). ``description`` shows every
-/// setting except passwords.
+/// and keyword/value pairs (`host=localhost port=5432 dbname=db`), including several hosts with
+/// `target_session_attrs` for a primary that may move. ``description`` shows every setting except
+/// passwords.
 public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// One keyword/value pair, as libpq's connection-string parser reports it.
     private struct Setting: Sendable {
@@ -16,6 +17,14 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     private static let secretKeywords: Set<String> = ["password", "sslpassword"]
 
     private var settings: [Setting]
+
+    /// The run-time parameters each session starts with (see ``withSessionParameters(_:)``).
+    public private(set) var sessionParameters: [(name: String, value: String)] = []
+
+    /// Whether a connection prepares the statements it runs again, so the server parses and plans
+    /// each once per connection. On by default; off behind a pooler in transaction mode (see
+    /// ``forTransactionPooling()``).
+    public var preparesStatements = true
 
     /// Parses and validates a libpq connection string or URL.
     ///
@@ -77,14 +86,28 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     }
 
     /// A copy whose sessions start with these run-time parameters (such as `statement_timeout`),
-    /// sent as libpq's `options` so that the server applies them to every connection made with it.
-    /// Options the connection string gives come after them, so the operator's string wins.
+    /// set with `set_config` as soon as each connection is made. They are not sent as libpq's
+    /// `options`, which poolers such as PgBouncer refuse. A parameter the connection string's own
+    /// `options` sets is left out, so the operator's string wins.
     public func withSessionParameters(_ parameters: KeyValuePairs<String, String>) -> PostgresConfiguration {
         var copy = self
-        let given = copy.value(of: "options").map { [$0] } ?? []
-        let added = parameters.map { "-c \($0.key)=\($0.value)" }
-        copy.settings.removeAll { $0.keyword == "options" }
-        copy.settings.append(Setting(keyword: "options", value: (added + given).joined(separator: " ")))
+        let given = value(of: "options") ?? ""
+        for (name, value) in parameters where !given.contains("\(name)=") {
+            copy.sessionParameters.removeAll { $0.name == name }
+            copy.sessionParameters.append((name, value))
+        }
+        return copy
+    }
+
+    /// A copy for connections through a pooler in transaction mode (PgBouncer's
+    /// `pool_mode = transaction`), where consecutive transactions may run on different server
+    /// sessions: it prepares no statements and sets no session parameters, since either would stay
+    /// on a server session other clients then use. Set such parameters on the role or database
+    /// instead (`ALTER ROLE … SET statement_timeout = …`).
+    public func forTransactionPooling() -> PostgresConfiguration {
+        var copy = self
+        copy.preparesStatements = false
+        copy.sessionParameters = []
         return copy
     }
 

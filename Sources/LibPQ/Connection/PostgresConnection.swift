@@ -85,7 +85,28 @@ public actor PostgresConnection {
         noticeLogger.install(on: handle)
         canceller.adopt(PQgetCancel(handle).map(QueryCanceller.Handle.init))
         connection = ConnectionHandle(taking: handle)
+        preparedStatements = PreparedStatementCache(capacity: configuration.preparesStatements ? Self.preparedStatementCapacity : 0)
         logger.debug("connected", metadata: ["backend_pid": "\(PQbackendPID(handle))"])
+        try applySessionParameters(configuration.sessionParameters)
+    }
+
+    /// Sets the session's run-time parameters in one statement; a connection that cannot take
+    /// them is closed.
+    private func applySessionParameters(_ parameters: [(name: String, value: String)]) throws {
+        guard !parameters.isEmpty else { return }
+        do {
+            let names = parameters.map(\.name)
+            let values = parameters.map(\.value)
+            _ = try roundTrip([
+                Outgoing(
+                    sql: "SELECT set_config(name, value, false) FROM unnest($1::text[], $2::text[]) AS parameter(name, value)",
+                    parameters: try PostgresParameters([names, values])
+                )
+            ])
+        } catch {
+            close()
+            throw error
+        }
     }
 
     /// Runs one statement and returns its rows.
