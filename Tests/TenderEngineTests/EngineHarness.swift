@@ -15,12 +15,17 @@ struct EngineHarness: Sendable {
     let engine: PaymentEngine
     let store: PostgresPaymentStore
     let sandbox: ConvergeGateSandbox
+    /// The PgBouncer between the engine and the database, when the harness has one.
+    let pooler: Pooler?
 
     /// Starts everything, runs `body`, and stops everything.
+    /// - Parameter pooler: when given, the engine reaches the database through a PgBouncer in
+    ///   this mode, configured as an operator would (see ``Pooler/configure(_:)``).
     static func run(
         sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(secretKey: secretKey),
         policy: AttemptPolicy = .fastForTests,
         readTimeout: Duration = .seconds(5),
+        pooler: EphemeralPgBouncer.PoolMode? = nil,
         _ body: @Sendable (EngineHarness) async throws -> Void
     ) async throws {
         let logger = Logger(label: "tender.test")
@@ -28,14 +33,27 @@ struct EngineHarness: Sendable {
         let engine = EngineConfiguration.forTests(
             policy: policy, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(10)
         )
-        try await LiveBackends.run(
-            sandbox: sandboxConfiguration, secretKey: secretKey, timeouts: .init(connect: .seconds(2), read: readTimeout),
-            engine: engine, configure: { $0.port = port }, logger: logger
-        ) { backends in
-            let stack = backends.stack
-            try await withServices([stack.engine, stack.application()], logger: logger) {
-                try await body(EngineHarness(engine: stack.engine, store: stack.store, sandbox: backends.sandbox))
+        let databaseURL = try await testDatabase.makeDatabase()
+        func run(_ pooler: Pooler?) async throws {
+            try await LiveBackends.run(
+                databaseURL: databaseURL, sandbox: sandboxConfiguration, secretKey: secretKey,
+                timeouts: .init(connect: .seconds(2), read: readTimeout), engine: engine,
+                configure: { configuration in
+                    configuration.port = port
+                    pooler?.configure(&configuration)
+                },
+                logger: logger
+            ) { backends in
+                let stack = backends.stack
+                try await withServices([stack.engine, stack.application()], logger: logger) {
+                    try await body(EngineHarness(engine: stack.engine, store: stack.store, sandbox: backends.sandbox, pooler: pooler))
+                }
             }
+        }
+        if let pooler {
+            try await Pooler.run(pooler, inFrontOf: databaseURL) { try await run($0) }
+        } else {
+            try await run(nil)
         }
     }
 

@@ -29,32 +29,50 @@ struct EngineRig: Sendable {
     let policy: AttemptPolicy
     let logger: Logger
 
+    /// Reaches the database through a PgBouncer, when the rig was started with one.
+    let pooler: Pooler?
+
     /// Starts the database, the sandbox and the webhook endpoint, runs `body`, stops them.
+    /// - Parameter pooler: when given, the rig's store and every separate store reach the
+    ///   database through a PgBouncer in this mode, configured as an operator would.
     static func run(
         sandbox sandboxConfiguration: SandboxConfiguration,
         policy: AttemptPolicy,
+        pooler poolMode: EphemeralPgBouncer.PoolMode? = nil,
         _ body: @Sendable (EngineRig) async throws -> Void
     ) async throws {
-        var logger = Logger(label: "tender.test")
-        logger.logLevel = .notice  // hundreds of payments: only what an operator would be told
+        let logger = {
+            var logger = Logger(label: "tender.test")
+            logger.logLevel = .notice  // hundreds of payments: only what an operator would be told
+            return logger
+        }()
         let webhookPort = try FreePort.pick()
         let webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
-        try await LiveBackends.run(
-            sandbox: sandboxConfiguration, secretKey: EngineHarness.secretKey, timeouts: .init(connect: .seconds(2), read: .seconds(5)),
-            engine: .forTests(policy: policy, webhookURL: webhookURL), logger: logger
-        ) { backends in
-            let webhooks = WebhookSwitch(verifier: ConvergeGateWebhookVerifier(configuration: backends.stack.configuration.gateway))
-            let router = Router()
-            webhooks.add(to: router)
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: logger)
-            let rig = EngineRig(
-                databaseURL: backends.databaseURL, store: backends.stack.store, machine: backends.stack.engine.machine,
-                sandbox: backends.sandbox, gateway: backends.stack.gateway, gatewayLog: GatewayLog(), webhooks: webhooks,
-                webhookURL: webhookURL, policy: policy, logger: logger
-            )
-            try await withServices([app], logger: logger) {
-                try await body(rig)
+        let databaseURL = try await testDatabase.makeDatabase()
+        func run(_ pooler: Pooler?) async throws {
+            try await LiveBackends.run(
+                databaseURL: databaseURL, sandbox: sandboxConfiguration, secretKey: EngineHarness.secretKey,
+                timeouts: .init(connect: .seconds(2), read: .seconds(5)), engine: .forTests(policy: policy, webhookURL: webhookURL),
+                configure: { pooler?.configure(&$0) }, logger: logger
+            ) { backends in
+                let webhooks = WebhookSwitch(verifier: ConvergeGateWebhookVerifier(configuration: backends.stack.configuration.gateway))
+                let router = Router()
+                webhooks.add(to: router)
+                let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: webhookPort)), logger: logger)
+                let rig = EngineRig(
+                    databaseURL: backends.databaseURL, store: backends.stack.store, machine: backends.stack.engine.machine,
+                    sandbox: backends.sandbox, gateway: backends.stack.gateway, gatewayLog: GatewayLog(), webhooks: webhooks,
+                    webhookURL: webhookURL, policy: policy, logger: logger, pooler: pooler
+                )
+                try await withServices([app], logger: logger) {
+                    try await body(rig)
+                }
             }
+        }
+        if let poolMode {
+            try await Pooler.run(poolMode, inFrontOf: databaseURL) { try await run($0) }
+        } else {
+            try await run(nil)
         }
     }
 
@@ -79,13 +97,15 @@ struct EngineRig: Sendable {
 
     /// Runs `body` with a store on a pool of its own, as a separate process would have, and
     /// closes the pool afterwards.
-    /// - Parameter configuration: how the pool connects; to the rig's database directly when nil.
+    /// - Parameter configuration: how the pool connects; when nil, to the rig's database, through
+    ///   the rig's pooler if it has one (with the listener and worker-id lock past it).
     func withSeparateStore<T: Sendable>(
         configuration: PostgresConfiguration? = nil, _ body: (PostgresPaymentStore) async throws -> T
     ) async throws -> T {
-        let pool = PostgresPool(configuration: try configuration ?? PostgresConfiguration(connectionString: databaseURL), size: 8, logger: logger)
+        let direct = try PostgresConfiguration(connectionString: databaseURL)
+        let pool = PostgresPool(configuration: configuration ?? pooler?.poolConfiguration ?? direct, size: 8, logger: logger)
         do {
-            let result = try await body(PostgresPaymentStore(pool: pool, logger: logger))
+            let result = try await body(PostgresPaymentStore(pool: pool, sessions: configuration == nil ? direct : nil, logger: logger))
             await pool.close()
             return result
         } catch {
