@@ -55,26 +55,25 @@ public actor EphemeralPgBouncer {
     ) async throws -> EphemeralPgBouncer {
         let executable = try locate()
         let binaries = try PostgresBinaries.locate(required: ["pg_isready", "psql"], searchPaths: nil, serverUser: "postgres")
-        let directory = try makeDirectory(owner: binaries.serverUser?.name)
+        let directory = try TemporaryDirectory.create(prefix: "ephemeral-pgbouncer", owner: binaries.serverUser?.name)
         do {
             let port = try FreePort.pick()
             try configuration(mode: mode, serverHost: serverHost, serverPort: serverPort, port: port, directory: directory)
                 .write(toFile: "\(directory)/pgbouncer.ini", atomically: true, encoding: .utf8)
             try "\"postgres\" \"\"\n".write(toFile: "\(directory)/userlist.txt", atomically: true, encoding: .utf8)
             if let owner = binaries.serverUser?.name {
-                try hand(["\(directory)/pgbouncer.ini", "\(directory)/userlist.txt"], to: owner)
+                try TemporaryDirectory.hand(["\(directory)/pgbouncer.ini", "\(directory)/userlist.txt"], to: owner)
             }
             let launch =
                 binaries.serverUser.map { Command(executable: $0.runuser, arguments: ["-u", $0.name, "--", executable]) }
                 ?? Command(executable: executable, arguments: [])
             try await Command(executable: launch.executable, arguments: launch.arguments + ["-d", "\(directory)/pgbouncer.ini"]).runChecked()
-            let watchdog = ["-c", watchdogScript, "ephemeral-pgbouncer-watchdog", "\(getpid())", directory]
-            try await Command(executable: "/bin/sh", arguments: watchdog, newSession: true).runChecked()
+            try await OrphanWatchdog.launch(directory: directory, cleanup: #"[ -f pgbouncer.pid ] && kill -9 "$(cat pgbouncer.pid)""#)
             let processID = try await waitUntilAccepting(binaries: binaries, port: port, directory: directory)
             logger.debug("PgBouncer started", metadata: ["pgbouncer.port": "\(port)", "pgbouncer.mode": "\(mode.rawValue)"])
             return EphemeralPgBouncer(port: port, mode: mode, directory: directory, processID: processID, binaries: binaries, logger: logger)
         } catch {
-            if let processID = processID(in: directory) {
+            if let processID = OrphanWatchdog.processID(in: "\(directory)/pgbouncer.pid") {
                 kill(processID, SIGKILL)
             }
             try? FileManager.default.removeItem(atPath: directory)
@@ -125,20 +124,6 @@ public actor EphemeralPgBouncer {
         """
     }
 
-    /// Kills PgBouncer and removes its directory once the owner is gone (even by `SIGKILL`); ends
-    /// by itself when the directory disappears.
-    private static let watchdogScript = """
-        owner=$1 base=$2
-        (
-            while kill -0 "$owner" 2>/dev/null && [ -d "$base" ]; do
-                sleep 0.5
-            done
-            [ -d "$base" ] || exit 0
-            [ -f "$base/pgbouncer.pid" ] && kill -9 "$(cat "$base/pgbouncer.pid")"
-            rm -rf "$base"
-        ) </dev/null >/dev/null 2>&1 &
-        """
-
     private static func locate() throws -> String {
         let candidates = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer", "/usr/local/bin/pgbouncer"]
         guard let found = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
@@ -148,32 +133,6 @@ public actor EphemeralPgBouncer {
             )
         }
         return found
-    }
-
-    private static func makeDirectory(owner: String?) throws -> String {
-        var template = Array("\(FileManager.default.temporaryDirectory.path)/ephemeral-pgbouncer.XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw EphemeralPostgresError(code: .fileSystem, message: "cannot create a temporary directory: \(String(cString: strerror(errno)))")
-        }
-        let directory = String(cString: created)
-        if let owner {
-            try hand([directory], to: owner)
-        }
-        return directory
-    }
-
-    private static func hand(_ paths: [String], to owner: String) throws {
-        guard let account = getpwnam(owner) else {
-            throw EphemeralPostgresError(code: .fileSystem, message: "the user \(owner) does not exist; PgBouncer must not run as root")
-        }
-        for path in paths where chown(path, account.pointee.pw_uid, account.pointee.pw_gid) != 0 {
-            throw EphemeralPostgresError(code: .fileSystem, message: "cannot hand \(path) to \(owner): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    private static func processID(in directory: String) -> pid_t? {
-        (try? String(contentsOfFile: "\(directory)/pgbouncer.pid", encoding: .utf8))
-            .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     private static func log(in directory: String) -> String {
@@ -186,7 +145,7 @@ public actor EphemeralPgBouncer {
         let ready = binaries.clientCommand("pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", "pgbouncer"])
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if let processID = processID(in: directory), try await ready.run().succeeded {
+            if let processID = OrphanWatchdog.processID(in: "\(directory)/pgbouncer.pid"), try await ready.run().succeeded {
                 return processID
             }
             try await Task.sleep(for: .milliseconds(50))

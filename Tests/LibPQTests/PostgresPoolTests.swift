@@ -47,6 +47,36 @@ import Testing
         await pool.close()
     }
 
+    @Test func aLostConnectionTakesTheIdleOnesWithIt() async throws {
+        let database = try await TestServer.database()
+        let pool = PostgresPool(configuration: database, size: 3, logger: TestServer.logger)
+        let admin = try await PostgresConnection.connect(database, logger: TestServer.logger)
+        // Three connections open at once, then idle: as after a burst, before the server goes.
+        let pids = try await pool.withConnection { first in
+            try await pool.withConnection { second in
+                try await pool.withConnection { third in
+                    var pids: [Int32] = []
+                    for connection in [first, second, third] {
+                        pids.append(try await connection.query("SELECT pg_backend_pid() AS pid")[0].decode(Int32.self, column: "pid"))
+                    }
+                    return pids
+                }
+            }
+        }
+        #expect(Set(pids).count == 3)
+        for pid in pids {
+            try await admin.query("SELECT pg_terminate_backend($1, 5000)", [pid])
+        }
+        await #expect { try await pool.query("SELECT 1") } throws: { error in
+            (error as? PostgresError)?.code == .connectionLost
+        }
+        // The other two were closed with it, so the next caller gets a new connection.
+        let newPID = try await pool.query("SELECT pg_backend_pid() AS pid")[0].decode(Int32.self, column: "pid")
+        #expect(!pids.contains(newPID))
+        await admin.close()
+        await pool.close()
+    }
+
     @Test func idleConnectionIsHealthCheckedAndReplacedBeforeReuse() async throws {
         let database = try await TestServer.database()
         let pool = PostgresPool(configuration: database, size: 1, healthCheckAfterIdle: .zero, logger: TestServer.logger)

@@ -33,9 +33,12 @@ struct EngineRig: Sendable {
     let pooler: Pooler?
 
     /// Starts the database, the sandbox and the webhook endpoint, runs `body`, stops them.
-    /// - Parameter pooler: when given, the rig's store and every separate store reach the
-    ///   database through a PgBouncer in this mode, configured as an operator would.
+    /// - Parameters:
+    ///   - databaseURL: the database; a fresh one of the test server when `nil`.
+    ///   - pooler: when given, the rig's store and every separate store reach the database through
+    ///     a PgBouncer in this mode, configured as an operator would.
     static func run(
+        databaseURL givenURL: String? = nil,
         sandbox sandboxConfiguration: SandboxConfiguration,
         policy: AttemptPolicy,
         pooler poolMode: EphemeralPgBouncer.PoolMode? = nil,
@@ -48,7 +51,7 @@ struct EngineRig: Sendable {
         }()
         let webhookPort = try FreePort.pick()
         let webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
-        let databaseURL = try await testDatabase.makeDatabase()
+        let databaseURL = if let givenURL { givenURL } else { try await testDatabase.makeDatabase() }
         func run(_ pooler: Pooler?) async throws {
             try await LiveBackends.run(
                 databaseURL: databaseURL, sandbox: sandboxConfiguration, secretKey: EngineHarness.secretKey,

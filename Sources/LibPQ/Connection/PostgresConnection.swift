@@ -233,6 +233,11 @@ public actor PostgresConnection {
         return transaction == PQTRANS_IDLE || transaction == PQTRANS_INTRANS
     }
 
+    /// Whether the connection is open and its server reachable when last used.
+    var isConnected: Bool {
+        handle.map { PQstatus($0) == CONNECTION_OK } ?? false
+    }
+
     /// Whether the connection is open and outside any transaction, ready for another user.
     var isIdle: Bool {
         guard pendingBegin == nil, let handle, PQstatus(handle) == CONNECTION_OK else { return false }

@@ -5,8 +5,9 @@ import Logging
 /// At most `size` connections are open. ``withConnection(_:)`` lends one to a closure; when none
 /// is free, callers wait in FIFO order for at most `acquireTimeout`, then fail with
 /// ``PostgresError/Code/timeout``. A connection returned broken, or inside a transaction, is closed
-/// and replaced when next needed; one that sat idle longer than `healthCheckAfterIdle` is checked
-/// with `SELECT 1` before it is lent again. While the database cannot be reached, callers fail
+/// and replaced when next needed; one that comes back lost also takes the idle connections with
+/// it, since they went to the same server. One that sat idle longer than `healthCheckAfterIdle` is
+/// checked with `SELECT 1` before it is lent again. While the database cannot be reached, callers fail
 /// fast with ``PostgresError/Code/connectionFailed`` and new connections are tried after an
 /// exponential backoff, so the pool reconnects by itself once the database is back.
 public actor PostgresPool {
@@ -217,8 +218,12 @@ public actor PostgresPool {
 
     private func checkIn(_ connection: PostgresConnection, reusable: Bool) async {
         guard reusable else {
+            let lost = await !connection.isConnected
             await connection.close()
             returnSlot()
+            if lost {
+                await closeIdleConnections()
+            }
             return
         }
         if isClosed {
@@ -226,6 +231,20 @@ public actor PostgresPool {
             await connection.close()
         } else if !handToWaiter(.connection(connection, idleSince: nil)) {
             idle.append(IdleConnection(connection: connection, since: .now))
+        }
+    }
+
+    /// Closes every idle connection: one came back lost, and the others went to the same server,
+    /// which has most likely gone too (restarted, or failed over to a standby). Each would otherwise
+    /// fail its next caller once before being replaced.
+    private func closeIdleConnections() async {
+        let connections = idle.map(\.connection)
+        guard !connections.isEmpty else { return }
+        idle.removeAll()
+        slotsTaken -= connections.count
+        logger.debug("a connection was lost; closing the idle ones", metadata: ["closed": "\(connections.count)"])
+        for connection in connections {
+            await connection.close()
         }
     }
 
