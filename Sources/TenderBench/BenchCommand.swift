@@ -8,7 +8,7 @@ public struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks of the engine against PostgreSQL (build with -c release).",
         subcommands: [
             PGBenchCommand.self, BenchTransitionsCommand.self, BenchTimersCommand.self, BenchRecoveryCommand.self, BenchBLIKCommand.self,
-            BenchWorkerCommand.self,
+            BenchFailoverCommand.self, BenchWorkerCommand.self,
         ]
     )
 
