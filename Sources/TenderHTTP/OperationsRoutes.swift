@@ -13,38 +13,26 @@ public struct OperationsRoutes<Context: RequestContext>: Sendable {
     public let readinessTimeout: Duration
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
-    /// Counts attempts by state, refreshed into the `tender_attempts` gauge on every scrape.
-    public let attemptCounts: (@Sendable () async throws -> [AttemptState: Int])?
-    private let attemptGauges: [AttemptState: Gauge]
+    /// Reads the store's gauges (attempts and refunds by state, parked webhooks, the oldest
+    /// attempt awaiting confirmation, each consumer's lag), refreshed on every scrape.
+    public let snapshot: (@Sendable () async throws -> MonitoringSnapshot)?
 
     /// Creates the routes.
     /// - Parameters:
     ///   - readiness: answers whether the worker can serve.
     ///   - readinessTimeout: how long `/readyz` waits for it.
     ///   - registry: the registry the process's `MetricsSystem` was bootstrapped with.
-    ///   - attemptCounts: counts attempts by state (e.g. a `GROUP BY` in the store), or `nil`.
+    ///   - snapshot: reads the store's gauges, or `nil` for none.
     public init(
         readiness: @escaping @Sendable () async -> Readiness,
         readinessTimeout: Duration = .seconds(2),
         registry: PrometheusCollectorRegistry,
-        attemptCounts: (@Sendable () async throws -> [AttemptState: Int])? = nil
+        snapshot: (@Sendable () async throws -> MonitoringSnapshot)? = nil
     ) {
         self.readiness = readiness
         self.readinessTimeout = readinessTimeout
         self.registry = registry
-        self.attemptCounts = attemptCounts
-        var gauges: [AttemptState: Gauge] = [:]
-        if attemptCounts != nil {
-            for state in AttemptState.allCases {
-                gauges[state] = registry.makeGauge(
-                    descriptor: MetricNameDescriptor(
-                        metricName: "tender_attempts", unitName: "", helpText: "Attempts by state, counted at scrape time."
-                    ),
-                    labels: [("state", state.rawValue)]
-                )
-            }
-        }
-        self.attemptGauges = gauges
+        self.snapshot = snapshot
     }
 
     /// A probe's JSON answer.
@@ -72,7 +60,7 @@ public struct OperationsRoutes<Context: RequestContext>: Sendable {
             }
         }
         router.get("metrics") { _, context in
-            await refreshAttemptGauges(logger: context.logger)
+            await refreshStoreGauges(logger: context.logger)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -85,15 +73,31 @@ public struct OperationsRoutes<Context: RequestContext>: Sendable {
         await Readiness.within(readinessTimeout, readiness)
     }
 
-    private func refreshAttemptGauges(logger: Logger) async {
-        guard let attemptCounts else { return }
+    /// Sets the store's gauges from a fresh snapshot; a failed read leaves them as they were.
+    private func refreshStoreGauges(logger: Logger) async {
+        guard let snapshot else { return }
+        let values: MonitoringSnapshot
         do {
-            let counts = try await attemptCounts()
-            for (state, gauge) in attemptGauges {
-                gauge.set(Double(counts[state] ?? 0))
-            }
+            values = try await snapshot()
         } catch {
-            logger.debug("attempts not counted for /metrics", metadata: ["error": "\(error)"])
+            logger.debug("store gauges not read for /metrics", metadata: ["error": "\(error)"])
+            return
         }
+        for state in AttemptState.allCases {
+            gauge("tender_attempts", "Attempts by state, counted at scrape time.", ("state", state.rawValue)).set(Double(values.attempts[state] ?? 0))
+        }
+        for state in RefundState.allCases {
+            gauge("tender_refunds", "Refunds by state, counted at scrape time.", ("state", state.rawValue)).set(Double(values.refunds[state] ?? 0))
+        }
+        gauge("tender_webhooks_parked", "Webhooks stored for a session no attempt holds yet.").set(Double(values.parkedWebhooks))
+        gauge("tender_oldest_awaiting_confirmation_seconds", "Age of the oldest attempt awaiting confirmation; 0 when none waits.")
+            .set(values.oldestAwaitingConfirmation)
+        for (consumer, lag) in values.consumerLag {
+            gauge("tender_consumer_lag_events", "Events a consumer of the event feed has not acknowledged.", ("consumer", consumer)).set(Double(lag))
+        }
+    }
+
+    private func gauge(_ name: String, _ help: String, _ labels: (String, String)...) -> Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
     }
 }

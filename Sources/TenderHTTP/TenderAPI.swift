@@ -21,8 +21,8 @@ public struct TenderAPI: Sendable {
     public var readiness: @Sendable () async -> Readiness
     /// The registry `/metrics` renders.
     public var registry: PrometheusCollectorRegistry
-    /// Counts attempts by state for the `tender_attempts` gauge.
-    public var attemptCounts: (@Sendable () async throws -> [AttemptState: Int])?
+    /// Reads the store's gauges for `/metrics` (see ``OperationsRoutes``).
+    public var monitoringSnapshot: (@Sendable () async throws -> MonitoringSnapshot)?
     /// Where the API's own counters live (the global factory by default).
     public var metricsFactory: any MetricsFactory
     /// The largest JSON request body, in bytes. Default 16 KiB.
@@ -37,7 +37,7 @@ public struct TenderAPI: Sendable {
         token: APIToken?,
         readiness: @escaping @Sendable () async -> Readiness,
         registry: PrometheusCollectorRegistry,
-        attemptCounts: (@Sendable () async throws -> [AttemptState: Int])? = nil,
+        monitoringSnapshot: (@Sendable () async throws -> MonitoringSnapshot)? = nil,
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.engine = engine
@@ -45,14 +45,14 @@ public struct TenderAPI: Sendable {
         self.token = token
         self.readiness = readiness
         self.registry = registry
-        self.attemptCounts = attemptCounts
+        self.monitoringSnapshot = monitoringSnapshot
         self.metricsFactory = metricsFactory
     }
 
     /// Adds every route to `router`.
     public func add<Context: RequestContext>(to router: Router<Context>) {
         WebhookRoutes<Context>(engine: engine, verifier: webhookVerifier).add(to: router)
-        OperationsRoutes<Context>(readiness: readiness, registry: registry, attemptCounts: attemptCounts).add(to: router)
+        OperationsRoutes<Context>(readiness: readiness, registry: registry, snapshot: monitoringSnapshot).add(to: router)
         let v1 = router.group()
         if let token {
             v1.add(middleware: BearerTokenMiddleware<Context>(token: token, metricsFactory: metricsFactory))

@@ -161,7 +161,7 @@ public struct TenderStack: Sendable {
             engine: engine, webhookVerifier: ConvergeGateWebhookVerifier(configuration: configuration.gateway), token: configuration.apiToken,
             readiness: { await self.readiness() },
             registry: registry,
-            attemptCounts: { try await self.store.countAttemptsByState() },
+            monitoringSnapshot: { try await self.store.monitoringSnapshot() },
             metricsFactory: metricsFactory
         )
     }

@@ -46,6 +46,21 @@ public actor PaymentEngine: Service {
         self.logger = logger
         self.now = now
         self.scheduler = SchedulerStateMachine(configuration: configuration, now: now())
+        Self.declareAlertedCounters()
+    }
+
+    /// Registers at zero the counters that alert rules read with `increase()`, so that the first
+    /// event shows as an increase rather than as a series that appears at 1.
+    private static func declareAlertedCounters() {
+        for label in ["tender_amount_mismatches_total", "tender_duplicate_charges_total", "tender_late_completions_total"] {
+            _ = Counter(label: label)
+        }
+        for result in ["applied", "parked", "duplicate", "rejected", "unavailable"] {
+            _ = Counter(label: "tender_webhooks_total", dimensions: [("result", result)])
+        }
+        for state in RefundState.allCases {
+            _ = Counter(label: "tender_refunds_total", dimensions: [("state", state.rawValue)])
+        }
     }
 
     // MARK: The order system's API
@@ -266,6 +281,12 @@ public actor PaymentEngine: Service {
                     "attempt_id": "\(transition.attempt.id)", "session_id": "\(transition.attempt.sessionID ?? "-")", "note": "\(transition.note)",
                 ])
             Counter(label: "tender_amount_mismatches_total").increment()
+        }
+        if transition.events.contains(.duplicateCharge) {
+            Counter(label: "tender_duplicate_charges_total").increment()
+        }
+        if transition.events.contains(.completedLate) {
+            Counter(label: "tender_late_completions_total").increment()
         }
         if transition.changedState {
             logger.info(
