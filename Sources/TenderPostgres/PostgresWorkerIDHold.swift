@@ -6,6 +6,11 @@ import Tender
 struct PostgresWorkerIDHold: WorkerIDHold {
     let connection: PostgresConnection
 
+    /// The lock lasts while its session does: held while the connection still answers.
+    func isHeld() async -> Bool {
+        (try? await connection.query("SELECT 1")) != nil
+    }
+
     func release() async {
         await connection.close()
     }

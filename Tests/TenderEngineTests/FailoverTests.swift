@@ -66,6 +66,15 @@ struct FailoverTests {
                             (try? await rig.isSettled()) == true
                         }
                         guard settled else { throw RigTimeout(what: "attempts did not settle after the failover") }
+                        // Each worker holds its id again, on the promoted node.
+                        let held = try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
+                            var holders = 0
+                            for name in ["west", "east"] {
+                                holders += (try? await rig.store.pool.query(WorkerIDHoldTests.lockOfWorker, [name]).count) ?? 0
+                            }
+                            return holders == 2
+                        }
+                        #expect(held, "the workers' ids are held on the new primary")
                         #expect(exits.withLockedValue { $0 }.isEmpty, "engines that stopped running: \(exits.withLockedValue { $0 })")
                         return failover
                     }

@@ -11,9 +11,14 @@ extension PaymentEngine {
     /// - Throws: ``StoreError`` with ``StoreError/Code/workerIDInUse`` when another live worker
     ///   runs under this one's id, or the store's error when it cannot be reached at the start.
     public func run() async throws {
-        let hold = try await store.holdWorkerID(configuration.workerID, waitingUpTo: configuration.workerIDWait)
+        workerIDHold = try await store.holdWorkerID(configuration.workerID, waitingUpTo: configuration.workerIDWait)
+        workerIDTaken = nil
         await runHoldingWorkerID()
-        await hold.release()
+        await workerIDHold?.release()
+        workerIDHold = nil
+        if let workerIDTaken {
+            throw workerIDTaken
+        }
     }
 
     /// ``run()`` once the worker id is held.
@@ -25,6 +30,7 @@ extension PaymentEngine {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.listen() }
             group.addTask { await self.keepLeases() }
+            group.addTask { await self.keepWorkerID() }
             group.addTask { await self.pruneExpiredData() }
             await withGracefulShutdownHandler {
                 await self.fireTasks(in: &group)
@@ -179,6 +185,34 @@ extension PaymentEngine {
             }
         }
     }
+
+    /// Checks every few seconds that the worker id is still held, and takes it again when the
+    /// database session that held it was lost (a restart, or a failover to a standby, which knows
+    /// nothing of the old primary's locks). If another live worker took the id meanwhile, the
+    /// engine stops as a graceful shutdown does and ``run()`` throws ``StoreError/Code/workerIDInUse``.
+    private func keepWorkerID() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.workerIDCheckInterval)
+            guard !Task.isCancelled, let hold = workerIDHold, await !hold.isHeld() else { continue }
+            do {
+                workerIDHold = try await store.holdWorkerID(configuration.workerID, waitingUpTo: configuration.workerIDWait)
+                await hold.release()
+                logger.info(
+                    "worker id held again after the database session holding it was lost", metadata: ["worker_id": "\(configuration.workerID)"])
+            } catch let error as StoreError where error.code == .workerIDInUse {
+                logger.error(
+                    "another worker took this worker's id while its hold was lost; stopping", metadata: ["worker_id": "\(configuration.workerID)"])
+                workerIDTaken = error
+                await stopAccepting()
+                return
+            } catch {
+                continue  // the database is still out of reach: try again at the next check
+            }
+        }
+    }
+
+    /// How often ``keepWorkerID()`` checks the hold.
+    static let workerIDCheckInterval: Duration = .seconds(2)
 
     /// Turns the store's notices into wake-ups.
     private func listen() async {

@@ -26,6 +26,10 @@ public actor PaymentEngine: Service {
     /// The scheduler's bookkeeping: call slots, timer heap, poll budget, deadline batches, follow-ups.
     var scheduler: SchedulerStateMachine
     var outage = OutageLog()
+    /// The worker id, held while the engine runs.
+    var workerIDHold: (any WorkerIDHold)?
+    /// Set when another live worker took this one's id while its hold was lost: the run ends with it.
+    var workerIDTaken: StoreError?
 
     /// Creates an engine.
     /// - Parameters:
