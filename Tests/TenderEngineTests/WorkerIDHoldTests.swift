@@ -7,7 +7,7 @@ import Testing
 
 /// A worker's id is a session advisory lock, which ends with its database session: after a
 /// restart or a failover the engine takes it again by itself, or stops if another worker took it.
-@Suite("Worker id hold")
+@Suite("Worker id hold", .serialized)
 struct WorkerIDHoldTests {
     /// The worker-id lock's key, split as `pg_locks` shows a bigint key.
     static let lockOfWorker = """
@@ -17,7 +17,7 @@ struct WorkerIDHoldTests {
           AND l.classid = ((k.key >> 32) & 4294967295)::oid AND l.objid = (k.key & 4294967295)::oid
         """
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aLostHoldIsTakenAgain() async throws {
         try await EngineRig.run(sandbox: SandboxConfiguration(secretKey: "", timeScale: 0.01), policy: .fastForTests) { rig in
             let engine = rig.engine(workerID: "keeper")
@@ -41,7 +41,7 @@ struct WorkerIDHoldTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func anIdTakenByAnotherWorkerMeanwhileStopsTheEngine() async throws {
         try await EngineRig.run(sandbox: SandboxConfiguration(secretKey: "", timeScale: 0.01), policy: .fastForTests) { rig in
             let engine = rig.engine(workerID: "twin", configure: { $0.workerIDWait = .milliseconds(300) })

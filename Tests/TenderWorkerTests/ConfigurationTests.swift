@@ -75,7 +75,8 @@ struct ConfigurationTests {
             ("TENDER_CONFIRMATION_TIMEOUT", "-5"), ("TENDER_MAX_CONCURRENT_CALLS", "1.5"), ("TENDER_LEASE_SECONDS", "nan"),
             ("TENDER_GATEWAY_TIMEOUT", "9999"), ("TENDER_GATEWAY_SUCCESS_URL", "ftp://shop"), ("TENDER_CONFIG_FILE", "/nonexistent/x.env"),
             ("TENDER_API_TOKEN", "short-token"), ("TENDER_DATABASE_URL", "postgresql://[broken"), ("TENDER_HTTP_REQUEST_TIMEOUT", "0.5"),
-            ("TENDER_HTTP_REQUEST_TIMEOUT", "3601"),
+            ("TENDER_HTTP_REQUEST_TIMEOUT", "3601"), ("TENDER_LISTEN_DATABASE_URL", "postgresql://[broken"),
+            ("TENDER_DB_TRANSACTION_POOLING", "sometimes"),
         ]
     )
     func refusals(variable: String, value: String) async throws {
@@ -84,6 +85,23 @@ struct ConfigurationTests {
         }
         #expect(error?.setting.variable == variable)
         #expect(error.map { !"\($0)".contains(value) } == true, "the message quotes the value: \(String(describing: error))")
+    }
+
+    @Test("transaction pooling needs a direct URL for the listener, the worker-id lock and migrations, and configures the pool for it")
+    func transactionPooling() async throws {
+        let error = await #expect(throws: TenderConfigurationError.self) {
+            try await Self.read(["TENDER_DB_TRANSACTION_POOLING": "true"])
+        }
+        #expect(error?.setting == .listenDatabaseURL)
+
+        let configuration = try await Self.read([
+            "TENDER_DB_TRANSACTION_POOLING": "true", "TENDER_LISTEN_DATABASE_URL": "postgresql://tender@db-direct:5432/tender",
+        ])
+        #expect(!configuration.poolDatabase.preparesStatements)
+        #expect(configuration.poolDatabase.sessionParameters.isEmpty, "a pooled session would keep them for other clients")
+        #expect(configuration.sessionDatabase.value(of: "host") == "db-direct")
+        #expect(configuration.sessionDatabase.preparesStatements)
+        #expect(configuration.sessionDatabase.sessionParameters.contains { $0.name == "lock_timeout" })
     }
 
     @Test("the printed configuration redacts the password, the secret key and the token")
