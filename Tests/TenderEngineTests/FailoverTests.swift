@@ -128,10 +128,10 @@ struct FailoverTests {
     /// the secondary accepts writes.
     private static func failOver(_ formation: EphemeralFormation, rig: EngineRig) async throws -> Failover {
         let decided = try await waitUntil(timeout: .seconds(300), every: .milliseconds(100)) {
-            try await rig.store.countAttemptsByState().filter { !$0.key.isInFlight }.values.reduce(0, +) >= codes.count / 10
+            try await rig.store.monitoringSnapshot().attempts.filter { !$0.key.isInFlight }.values.reduce(0, +) >= codes.count / 10
         }
         guard decided else { throw RigTimeout(what: "no tenth of the payments was decided") }
-        let inFlight = try await rig.store.countAttemptsByState().filter { $0.key.isInFlight }.values.reduce(0, +)
+        let inFlight = try await rig.store.monitoringSnapshot().attempts.filter { $0.key.isInFlight }.values.reduce(0, +)
         let killed = try await formation.killPrimary()
         let killedAt = Date()
         let promoted = try await formation.waitForPromotion(replacing: killed)

@@ -2,18 +2,13 @@ import LibPQ
 import Tender
 
 extension PostgresPaymentStore {
-    /// How many attempts are in each state (states without attempts are absent). Reads the
-    /// `attempts_state_submitted` index.
-    public func countAttemptsByState() async throws -> [AttemptState: Int] {
-        try Self.attemptCounts(try await pool.query(Self.attemptCountsSQL))
-    }
-
-    /// The gauges of `/metrics`, in one round trip; each statement reads an index (the event
-    /// feed's lag reads `outbox_unsequenced` and the top of the `seq` index).
+    /// The gauges of `/metrics`, in one round trip; each statement reads an index (attempts by
+    /// state `attempts_state_submitted`, the event feed's lag `outbox_unsequenced` and the top of
+    /// the `seq` index).
     public func monitoringSnapshot() async throws -> MonitoringSnapshot {
         let results = try await pool.withConnection { connection in
             try await connection.pipeline([
-                PostgresStatement(Self.attemptCountsSQL),
+                PostgresStatement("SELECT state, count(*) AS attempts FROM attempts GROUP BY state"),
                 PostgresStatement("SELECT state, count(*) AS refunds FROM refunds GROUP BY state"),
                 PostgresStatement("SELECT count(*) AS parked FROM webhook_inbox WHERE processed_at IS NULL"),
                 PostgresStatement(
@@ -32,6 +27,10 @@ extension PostgresPaymentStore {
                 ),
             ])
         }
+        var attempts: [AttemptState: Int] = [:]
+        for row in results[0] {
+            attempts[try row.decode(AttemptState.self, column: "state", table: "attempts")] = try row.decode(Int.self, column: "attempts")
+        }
         var refunds: [RefundState: Int] = [:]
         for row in results[1] {
             refunds[try row.decode(RefundState.self, column: "state", table: "refunds")] = try row.decode(Int.self, column: "refunds")
@@ -41,21 +40,11 @@ extension PostgresPaymentStore {
             lag[try row.decode(String.self, column: "consumer")] = max(0, try row.decode(Int.self, column: "lag"))
         }
         return MonitoringSnapshot(
-            attempts: try Self.attemptCounts(results[0]),
+            attempts: attempts,
             refunds: refunds,
             parkedWebhooks: try results[2].first?.decode(Int.self, column: "parked") ?? 0,
             oldestAwaitingConfirmation: try results[3].first?.decode(Double.self, column: "age") ?? 0,
             consumerLag: lag
         )
-    }
-
-    private static let attemptCountsSQL = "SELECT state, count(*) AS attempts FROM attempts GROUP BY state"
-
-    private static func attemptCounts(_ rows: PostgresRows) throws -> [AttemptState: Int] {
-        var counts: [AttemptState: Int] = [:]
-        for row in rows {
-            counts[try row.decode(AttemptState.self, column: "state", table: "attempts")] = try row.decode(Int.self, column: "attempts")
-        }
-        return counts
     }
 }
