@@ -99,7 +99,11 @@ public actor EphemeralFormation {
     ///   ready within three minutes.
     public static func start(database: String = "tender", logger: Logger = Logger(label: "EphemeralFormation")) async throws -> EphemeralFormation {
         let binaries = try PostgresBinaries.locate(required: ["initdb", "pg_ctl", "psql"], searchPaths: nil, serverUser: "postgres")
-        let autoctl = try locateAutoctl()
+        let autoctl = try PostgresBinaries.firstExecutable(
+            of: ["/usr/bin/pg_autoctl", "/usr/lib/postgresql/15/bin/pg_autoctl", "/usr/local/bin/pg_autoctl"],
+            missing: "pg_auto_failover is not installed",
+            install: "on Debian: apt-get install postgresql-15-auto-failover pg-auto-failover-cli"
+        )
         let directory = try TemporaryDirectory.create(prefix: "ephemeral-formation", owner: binaries.serverUser?.name)
         let nodes = [Node(name: "node1", port: try FreePort.pick()), Node(name: "node2", port: try FreePort.pick())]
         let formation = EphemeralFormation(
@@ -291,17 +295,5 @@ public actor EphemeralFormation {
             try await Task.sleep(for: .milliseconds(300))
         }
         throw EphemeralPostgresError(code: .startFailed, message: "\(what): not within \(timeout)", output: await monitorState())
-    }
-
-    private static func locateAutoctl() throws -> String {
-        let candidates = ["/usr/bin/pg_autoctl", "/usr/lib/postgresql/15/bin/pg_autoctl", "/usr/local/bin/pg_autoctl"]
-        guard let found = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw EphemeralPostgresError(
-                code: .binariesNotFound,
-                message: "pg_auto_failover is not installed (searched \(candidates.joined(separator: ":"))); "
-                    + "on Debian: apt-get install postgresql-15-auto-failover pg-auto-failover-cli"
-            )
-        }
-        return found
     }
 }

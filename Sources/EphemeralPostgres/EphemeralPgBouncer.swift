@@ -53,7 +53,11 @@ public actor EphemeralPgBouncer {
         serverPort: Int,
         logger: Logger = Logger(label: "EphemeralPgBouncer")
     ) async throws -> EphemeralPgBouncer {
-        let executable = try locate()
+        let executable = try PostgresBinaries.firstExecutable(
+            of: ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer", "/usr/local/bin/pgbouncer"],
+            missing: "PgBouncer is not installed",
+            install: "on Debian: apt-get install pgbouncer"
+        )
         let binaries = try PostgresBinaries.locate(required: ["pg_isready", "psql"], searchPaths: nil, serverUser: "postgres")
         let directory = try TemporaryDirectory.create(prefix: "ephemeral-pgbouncer", owner: binaries.serverUser?.name)
         do {
@@ -122,17 +126,6 @@ public actor EphemeralPgBouncer {
         logfile = \(directory)/pgbouncer.log
 
         """
-    }
-
-    private static func locate() throws -> String {
-        let candidates = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer", "/usr/local/bin/pgbouncer"]
-        guard let found = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw EphemeralPostgresError(
-                code: .binariesNotFound,
-                message: "PgBouncer is not installed (searched \(candidates.joined(separator: ":"))); on Debian: apt-get install pgbouncer"
-            )
-        }
-        return found
     }
 
     private static func log(in directory: String) -> String {

@@ -35,15 +35,25 @@ struct PostgresBinaries: Sendable {
         guard geteuid() == 0 else {
             return PostgresBinaries(directory: directory, serverUser: nil)
         }
-        let runuserCandidates = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
-        guard let runuser = runuserCandidates.first(where: Self.isExecutable) else {
+        let runuser = try firstExecutable(
+            of: ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"],
+            missing: "running as root needs runuser to start PostgreSQL as \(serverUser)",
+            install: "on Debian: apt-get install util-linux"
+        )
+        return PostgresBinaries(directory: directory, serverUser: (runuser, serverUser))
+    }
+
+    /// The first of `candidates` that is an executable file.
+    /// - Throws: ``EphemeralPostgresError/Code/binariesNotFound``, saying what is missing, where it
+    ///   was looked for, and how to install it.
+    static func firstExecutable(of candidates: [String], missing: String, install: String) throws -> String {
+        guard let found = candidates.first(where: isExecutable) else {
             throw EphemeralPostgresError(
                 code: .binariesNotFound,
-                message: "running as root needs runuser (searched \(runuserCandidates.joined(separator: ":"))) "
-                    + "to start PostgreSQL as \(serverUser); on Debian: apt-get install util-linux"
+                message: "\(missing) (searched \(candidates.joined(separator: ":"))); \(install)"
             )
         }
-        return PostgresBinaries(directory: directory, serverUser: (runuser, serverUser))
+        return found
     }
 
     /// A command running a server binary (`initdb`, `pg_ctl`) as the server's user.

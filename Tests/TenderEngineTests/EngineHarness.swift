@@ -34,7 +34,7 @@ struct EngineHarness: Sendable {
             policy: policy, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(10)
         )
         let databaseURL = try await testDatabase.makeDatabase()
-        func run(_ pooler: Pooler?) async throws {
+        try await Pooler.run(pooler, inFrontOf: databaseURL) { pooler in
             try await LiveBackends.run(
                 databaseURL: databaseURL, sandbox: sandboxConfiguration, secretKey: secretKey,
                 timeouts: .init(connect: .seconds(2), read: readTimeout), engine: engine,
@@ -49,11 +49,6 @@ struct EngineHarness: Sendable {
                     try await body(EngineHarness(engine: stack.engine, store: stack.store, sandbox: backends.sandbox, pooler: pooler))
                 }
             }
-        }
-        if let pooler {
-            try await Pooler.run(pooler, inFrontOf: databaseURL) { try await run($0) }
-        } else {
-            try await run(nil)
         }
     }
 

@@ -52,7 +52,7 @@ struct EngineRig: Sendable {
         let webhookPort = try FreePort.pick()
         let webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
         let databaseURL = if let givenURL { givenURL } else { try await testDatabase.makeDatabase() }
-        func run(_ pooler: Pooler?) async throws {
+        try await Pooler.run(poolMode, inFrontOf: databaseURL) { pooler in
             try await LiveBackends.run(
                 databaseURL: databaseURL, sandbox: sandboxConfiguration, secretKey: EngineHarness.secretKey,
                 timeouts: .init(connect: .seconds(2), read: .seconds(5)), engine: .forTests(policy: policy, webhookURL: webhookURL),
@@ -71,11 +71,6 @@ struct EngineRig: Sendable {
                     try await body(rig)
                 }
             }
-        }
-        if let poolMode {
-            try await Pooler.run(poolMode, inFrontOf: databaseURL) { try await run($0) }
-        } else {
-            try await run(nil)
         }
     }
 

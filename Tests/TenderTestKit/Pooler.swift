@@ -13,10 +13,11 @@ public struct Pooler: Sendable {
     public let pooled: PostgresConfiguration
 
     /// Starts a PgBouncer in `mode` in front of `databaseURL`'s server, runs `body`, and stops it,
-    /// whether `body` returned or threw.
+    /// whether `body` returned or threw; without a mode, runs `body` with no pooler.
     public static func run<T: Sendable>(
-        _ mode: EphemeralPgBouncer.PoolMode, inFrontOf databaseURL: String, _ body: (Pooler) async throws -> T
+        _ mode: EphemeralPgBouncer.PoolMode?, inFrontOf databaseURL: String, _ body: (Pooler?) async throws -> T
     ) async throws -> T {
+        guard let mode else { return try await body(nil) }
         let direct = try PostgresConfiguration(connectionString: databaseURL)
         guard let host = direct.value(of: "host"), let port = direct.value(of: "port").flatMap(Int.init), let database = direct.database else {
             throw PoolerSetupError(message: "the test database URL names no host, port or database")
