@@ -21,6 +21,7 @@ let nioCore = nio[0]
 let concurrencyHelpers = Target.Dependency.product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
 let openAPIRuntime = Target.Dependency.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
 let openAPIHummingbird = Target.Dependency.product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
 let openAPIAsyncHTTPClient = Target.Dependency.product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client")
@@ -67,6 +68,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
     ],
     targets: [
         // PostgreSQL through libpq.
@@ -95,6 +97,12 @@ let package = Package(
             ]
         ),
 
+        // The operator console under /console: server-rendered pages and CSRF-protected actions.
+        .target(
+            name: "TenderConsole", dependencies: ["Tender", hummingbird, mustache, crypto, logging, nioCore, httpTypes],
+            resources: [.embedInCode("Templates")]
+        ),
+
         // The typed client order systems written in Swift call Tender with.
         .target(name: "TenderClient", dependencies: ["TenderOpenAPI", openAPIRuntime, openAPIAsyncHTTPClient, asyncHTTPClient, httpTypes, nioCore]),
 
@@ -103,7 +111,7 @@ let package = Package(
         .target(
             name: "TenderWorker",
             dependencies: [
-                "Tender", "TenderPostgres", "TenderConvergeGate", "TenderHTTP", "LibPQ", configuration, systemPackage, hummingbird,
+                "Tender", "TenderPostgres", "TenderConvergeGate", "TenderHTTP", "TenderConsole", "LibPQ", configuration, systemPackage, hummingbird,
                 hummingbirdCore, logging, metrics, prometheus, serviceLifecycle,
             ]
         ),
@@ -158,6 +166,7 @@ let package = Package(
         .testTarget(name: "TenderHTTPTests", dependencies: stackTestDependencies),
         .testTarget(name: "TenderHardeningTests", dependencies: stackTestDependencies + nio),
         .testTarget(name: "TenderWorkerTests", dependencies: stackTestDependencies),
+        .testTarget(name: "TenderConsoleTests", dependencies: stackTestDependencies + ["TenderConsole", crypto, httpTypes]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,6 +17,7 @@ public struct Migration: Sendable, Hashable {
         Migration(version: 5, name: "0005_canceled.sql", bytes: PackageResources._005_canceled_sql),
         Migration(version: 6, name: "0006_payment_listing.sql", bytes: PackageResources._006_payment_listing_sql),
         Migration(version: 7, name: "0007_outbox_events.sql", bytes: PackageResources._007_outbox_events_sql),
+        Migration(version: 8, name: "0008_operator_reads.sql", bytes: PackageResources._008_operator_reads_sql),
     ]
 
     private init(version: Int, name: String, bytes: [UInt8]) {

@@ -39,7 +39,7 @@ extension PostgresPaymentStore {
             }
             let transition = RefundMachine.request(
                 RefundID(), of: attempt, amount: try Money(minorUnits: amount, currency: attempt.amount.currency), reason: request.reason,
-                now: now
+                requestedBy: request.operatorAction, now: now
             )
             var writes = RefundWrites.insert(transition, idempotencyKey: request.idempotencyKey, request: request.fingerprint, now: now)
             writes.append(Self.announceTask(dueAt: now))

@@ -230,6 +230,9 @@ struct Evidence: Codable, Sendable {
             operatorName = resolved.operatorName
             sessionStatus = resolved.gatewayStatus?.rawValue
             forced = resolved.forced
+        case .canceledByOperator(let action):
+            resolution = "canceled: \(action.reason)"
+            operatorName = action.operatorName
         case .deadlineReached, .cancelRequested, nil:
             break
         }

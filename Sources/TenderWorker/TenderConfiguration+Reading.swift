@@ -4,6 +4,7 @@ import LibPQ
 import Logging
 import SystemPackage
 import Tender
+import TenderConsole
 import TenderConvergeGate
 import TenderHTTP
 
@@ -84,6 +85,16 @@ extension TenderConfiguration {
                 "is required when \(TenderSetting.httpHost.variable) is not a loopback address: "
                     + "without a token anyone who reaches the port could submit and read payments"
             )
+        }
+        if let token = try settings.secret(.consoleToken, file: .consoleTokenFile) {
+            guard token.count >= Self.minimumTokenLength else {
+                throw TenderConfigurationError(.consoleToken, "must be at least \(Self.minimumTokenLength) characters")
+            }
+            guard apiToken?.matches(token) != true else {
+                throw TenderConfigurationError(
+                    .consoleToken, "must differ from \(TenderSetting.apiToken.variable): operators and the order system hold different keys")
+            }
+            consoleToken = ConsoleToken(token)
         }
         if let level = settings.text(.logLevel) {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {

@@ -2,6 +2,7 @@ import Foundation
 import LibPQ
 import Logging
 import Tender
+import TenderConsole
 import TenderConvergeGate
 import TenderHTTP
 
@@ -38,6 +39,9 @@ public struct TenderConfiguration: Sendable {
     public var requestTimeout: Duration = .seconds(10)
     /// The bearer token `/v1` routes require; `nil` leaves them open (loopback only).
     public var apiToken: APIToken?
+    /// The token operators sign in to `/console` with; `nil` serves the console only on a
+    /// loopback host, with a warning on every page (see ``servesConsole``).
+    public var consoleToken: ConsoleToken?
     /// The log level. Default `info`.
     public var logLevel = Logger.Level.info
     /// The engine's settings, with the policy every attempt runs under.
@@ -52,6 +56,9 @@ public struct TenderConfiguration: Sendable {
         self.gateway = gateway
         self.engine = engine
     }
+
+    /// Whether the worker serves `/console`: with a console token, or on a loopback host.
+    public var servesConsole: Bool { consoleToken != nil || Self.isLoopback(host) }
 
     /// What the pool connects with: ``database`` with ``databaseTimeouts``, or, under transaction
     /// pooling, without what a pooled session cannot keep.
@@ -101,6 +108,7 @@ extension TenderConfiguration: CustomStringConvertible {
             (.httpPort, "\(port)"),
             (.httpRequestTimeout, Self.seconds(requestTimeout)),
             (.apiToken, apiToken == nil ? "" : redacted),
+            (.consoleToken, consoleToken == nil ? "" : redacted),
             (.webhookURL, engine.webhookURL ?? ""),
             (.workerID, engine.workerID),
             (.logLevel, logLevel.rawValue),

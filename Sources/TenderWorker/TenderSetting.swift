@@ -100,6 +100,12 @@ extension TenderSetting {
     )
     /// A file holding the API token.
     public static let apiTokenFile = TenderSetting("TENDER_API_TOKEN_FILE", "A file holding the API token.")
+    /// The token operators sign in to the console with.
+    public static let consoleToken = TenderSetting(
+        "TENDER_CONSOLE_TOKEN", "The operator token of /console; without it the console is served only on a loopback host.", secret: true
+    )
+    /// A file holding the console token.
+    public static let consoleTokenFile = TenderSetting("TENDER_CONSOLE_TOKEN_FILE", "A file holding the console token.")
     /// The public URL of the webhook route.
     public static let webhookURL = TenderSetting("TENDER_WEBHOOK_URL", "The public URL the gateway posts webhooks to; unset: polling only.")
     /// This worker's name in task leases.
@@ -165,7 +171,8 @@ extension TenderSetting {
         .configFile, .databaseURL, .listenDatabaseURL, .transactionPooling, .poolSize, .databaseConnectTimeout, .databasePeerSilence,
         .databaseStatementTimeout, .databaseLockTimeout, .databaseIdleInTransactionTimeout, .gatewayURL, .gatewaySecretKey,
         .gatewaySecretKeyFile, .gatewayTimeout, .gatewayConnectTimeout, .gatewaySuccessURL, .httpHost, .httpPort, .httpRequestTimeout,
-        .apiToken, .apiTokenFile, .webhookURL, .workerID, .logLevel, .confirmationTimeout, .firstPollDelay, .pollInterval, .gracePeriod,
+        .apiToken, .apiTokenFile, .consoleToken, .consoleTokenFile, .webhookURL, .workerID, .logLevel, .confirmationTimeout, .firstPollDelay,
+        .pollInterval, .gracePeriod,
         .gracePollInterval, .retryBackoff, .maximumRetryBackoff, .sessionLifetime, .refundDuplicates, .pollBudget, .maximumConcurrentCalls,
         .claimBatchSize, .leaseSeconds, .sweepInterval, .lookahead, .retentionDays, .parkedWebhookHours,
     ]

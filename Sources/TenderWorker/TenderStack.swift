@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import Prometheus
 import Tender
+import TenderConsole
 import TenderConvergeGate
 import TenderHTTP
 import TenderPostgres
@@ -166,7 +167,21 @@ public struct TenderStack: Sendable {
         )
     }
 
-    /// An HTTP server of ``api(metricsFactory:)`` on the configured host and port.
+    /// The operator console, when the configuration serves one (``TenderConfiguration/servesConsole``).
+    public func console() -> Console? {
+        guard configuration.servesConsole else { return nil }
+        return Console(engine: engine, reads: store, token: configuration.consoleToken, logger: logger)
+    }
+
+    /// Every route of a worker: ``api(metricsFactory:)``'s and the console's.
+    public func router(metricsFactory: any MetricsFactory = MetricsSystem.factory) -> Router<BasicRequestContext> {
+        let router = api(metricsFactory: metricsFactory).router()
+        console()?.add(to: router)
+        return router
+    }
+
+    /// An HTTP server of ``router(metricsFactory:)`` on the configured host and port; warns when
+    /// the console is open without a token.
     /// - Parameters:
     ///   - metricsFactory: where the API's own counters go.
     ///   - onListening: called with the port once the server listens.
@@ -174,10 +189,15 @@ public struct TenderStack: Sendable {
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        if configuration.servesConsole, configuration.consoleToken == nil {
+            logger.warning(
+                "the console at /console has no operator token: anyone who reaches \(configuration.host):\(configuration.port) can act on payments; set TENDER_CONSOLE_TOKEN"
+            )
+        }
         let port = configuration.port
         let requestTimeout = configuration.requestTimeout
         return Application(
-            router: api(metricsFactory: metricsFactory).router(),
+            router: router(metricsFactory: metricsFactory),
             server: .http1(
                 configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(deadline: requestTimeout)], idleTimeout: .seconds(15))
             ),

@@ -234,7 +234,8 @@ struct RandomPayment {
         #expect(events.contains(.completedLate) == (completedNow && wasLate), "\(label)")
         #expect(events.contains(.canceled) == (transition.changedState && after.state == .canceled), "\(label)")
         if transition.changedState && after.state == .canceled {
-            #expect(input == .cancelRequested, "only the order system cancels: \(label)")
+            let cancels = if case .canceledByOperator = input { true } else { input == .cancelRequested }
+            #expect(cancels, "only the order system or an operator cancels: \(label)")
             #expect(!transition.effects.contains { if case .call = $0 { true } else { false } }, "a canceled attempt calls nothing")
         }
         #expect(events.contains(.expired) == (transition.changedState && after.state == .expired), "\(label)")

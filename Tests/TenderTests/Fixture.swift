@@ -65,6 +65,9 @@ enum Fixture {
     static let retryLater = errors[3].error
     static let outcomeUnknown = errors[4].error
 
+    /// The order system's cancel and an operator's.
+    static let cancels: [AttemptInput] = [.cancelRequested, .canceledByOperator(OperatorAction(operatorName: "ops", reason: "payer called"))]
+
     /// Every input the table exercises: each case of ``AttemptInput`` with each variant that matters.
     static let allInputs: [AttemptInput] = {
         var inputs: [AttemptInput] = []
@@ -87,7 +90,7 @@ enum Fixture {
         for reason in FetchReason.allCases {
             inputs.append(.fetchFailed(reason, retryLater))
         }
-        inputs += [.webhookHint(hint), .deadlineReached, .cancelRequested]
+        inputs += [.webhookHint(hint), .deadlineReached] + cancels
         for state in AttemptState.allCases {
             inputs.append(.resolvedByOperator(Resolution(state: state, reason: "checked with the bank", operatorName: "ops")))
         }
@@ -105,6 +108,7 @@ enum Fixture {
         case .webhookHint: "webhookHint"
         case .deadlineReached: "deadlineReached"
         case .cancelRequested: "cancelRequested"
+        case .canceledByOperator: "canceledByOperator"
         case .resolvedByOperator(let resolution): "resolvedByOperator(\(resolution.state.rawValue))"
         }
     }

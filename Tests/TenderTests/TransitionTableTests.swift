@@ -65,7 +65,7 @@ struct TransitionTableTests {
                 #expect(covered.contains(Pair(start: start, input: input)), "\(start.rawValue) + \(Fixture.label(input))")
             }
         }
-        #expect(Fixture.allInputs.count == 45)
+        #expect(Fixture.allInputs.count == 46)
     }
 
     @Test("the table gives each pair exactly one expectation at the situation's time")
@@ -98,6 +98,7 @@ struct TransitionTableTests {
             (.webhookHint(Fixture.hint), .webhook),
             (.deadlineReached, .deadline),
             (.cancelRequested, .orderSystem),
+            (Fixture.cancels[1], .operator),
             (.resolvedByOperator(Resolution(state: .failed, reason: "x", operatorName: "ops")), .operator),
         ]
         for (input, source) in expected {

@@ -9,16 +9,19 @@ extension PaymentEngine {
     /// says it succeeded or failed (events `refund.succeeded`, `refund.failed`).
     /// - Parameters:
     ///   - amount: how much, in minor units; `nil` for everything not refunded yet.
+    ///   - operatorAction: the operator who asks, when one does; recorded in the refund's history.
     /// - Throws: ``ValidationError`` for an amount that is not positive; ``StoreError`` with
     ///   ``StoreError/Code/notFound``, ``StoreError/Code/paymentNotCompleted``,
     ///   ``StoreError/Code/amountExceedsRefundable`` or ``StoreError/Code/idempotencyConflict``.
     public func refund(
-        paymentID: PaymentID, amount: Int64? = nil, reason: RefundReason = .requestedByCustomer, idempotencyKey: String
+        paymentID: PaymentID, amount: Int64? = nil, reason: RefundReason = .requestedByCustomer, idempotencyKey: String,
+        operatorAction: OperatorAction? = nil
     ) async throws -> RequestedRefund {
         if let amount, amount <= 0 {
             throw ValidationError(.invalidAmount, field: "amount", "must be a positive number of minor units")
         }
-        let request = RefundRequest(idempotencyKey: idempotencyKey, paymentID: paymentID, amount: amount, reason: reason)
+        let request = RefundRequest(
+            idempotencyKey: idempotencyKey, paymentID: paymentID, amount: amount, reason: reason, operatorAction: operatorAction)
         let requested = try await store.requestRefund(request, machine: refundMachine, now: now())
         if !requested.replayed {
             let refund = requested.refund

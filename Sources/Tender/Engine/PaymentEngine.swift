@@ -116,9 +116,11 @@ public actor PaymentEngine: Service {
     /// it until it expires; a confirmation that arrives anyway completes the attempt late (event
     /// `attempt.completed_late`) and its charge is refunded when the policy refunds duplicates.
     /// Canceling a canceled attempt again returns it unchanged.
+    /// - Parameter operatorAction: the operator who cancels, when one does: recorded in the history
+    ///   as theirs; the order system's cancel otherwise.
     /// - Throws: ``StoreError`` with ``StoreError/Code/notFound``, ``StoreError/Code/paymentCompleted``
     ///   or ``StoreError/Code/attemptFinished`` (the latest attempt expired or failed).
-    public func cancel(paymentID: PaymentID) async throws -> Attempt {
+    public func cancel(paymentID: PaymentID, by operatorAction: OperatorAction? = nil) async throws -> Attempt {
         guard let record = try await store.payment(paymentID) else {
             throw StoreError(.notFound, "no payment \(paymentID)")
         }
@@ -134,7 +136,7 @@ public actor PaymentEngine: Service {
             }
             return latest
         }
-        let attempt = try await apply(.cancelRequested, to: latest.id).attempt
+        let attempt = try await apply(operatorAction.map(AttemptInput.canceledByOperator) ?? .cancelRequested, to: latest.id).attempt
         guard attempt.state == .canceled else {
             // The outcome arrived first.
             throw attempt.state == .completed

@@ -16,6 +16,8 @@ public enum AttemptInput: Sendable, Hashable {
     case deadlineReached
     /// The order system asked to cancel the attempt.
     case cancelRequested
+    /// An operator canceled the attempt, with a reason.
+    case canceledByOperator(OperatorAction)
     /// An operator resolved the attempt by hand.
     case resolvedByOperator(Resolution)
 
@@ -27,7 +29,7 @@ public enum AttemptInput: Sendable, Hashable {
         case .webhookHint: .webhook
         case .deadlineReached: .deadline
         case .cancelRequested: .orderSystem
-        case .resolvedByOperator: .operator
+        case .canceledByOperator, .resolvedByOperator: .operator
         }
     }
 
@@ -42,6 +44,7 @@ public enum AttemptInput: Sendable, Hashable {
         case .webhookHint: "webhook_hint"
         case .deadlineReached: "deadline_reached"
         case .cancelRequested: "cancel_requested"
+        case .canceledByOperator: "canceled_by_operator"
         case .resolvedByOperator: "resolved_by_operator"
         }
     }

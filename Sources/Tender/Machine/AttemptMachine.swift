@@ -103,7 +103,8 @@ private struct Step {
         case .fetchFailed(let reason, let error): fetchFailed(reason, error)
         case .webhookHint(let hint): webhookHint(hint)
         case .deadlineReached: deadlineReached()
-        case .cancelRequested: cancelRequested()
+        case .cancelRequested: cancelRequested(by: "the order system")
+        case .canceledByOperator(let action): cancelRequested(by: action.attribution)
         case .resolvedByOperator(let resolution): resolvedByOperator(resolution)
         }
     }
@@ -254,12 +255,13 @@ private struct Step {
         }
     }
 
-    mutating func cancelRequested() {
+    /// Cancels the attempt in flight; `canceler` names who asked, e.g. `the order system`.
+    mutating func cancelRequested(by canceler: String) {
         switch attempt.state {
         case .submitted where attempt.sessionID == nil:
-            cancel("canceled by the order system before the gateway had a session", watching: false)
+            cancel("canceled by \(canceler) before the gateway had a session", watching: false)
         case .submitted, .awaitingConfirmation:
-            cancel("canceled by the order system; the session is watched until it expires", watching: true)
+            cancel("canceled by \(canceler); the session is watched until it expires", watching: true)
         case .completed, .expired, .failed, .canceled:
             ignore("cancel refused: the attempt is \(attempt.state.rawValue)")
         }

@@ -20,14 +20,19 @@ public struct RefundMachine: Sendable {
         self.policy = policy
     }
 
-    /// A new refund of `amount` of an attempt's charge, due for its gateway call now.
-    public static func request(_ id: RefundID, of attempt: Attempt, amount: Money, reason: RefundReason, now: Date) -> RefundTransition {
+    /// A new refund of `amount` of an attempt's charge, due for its gateway call now; an
+    /// operator's request is recorded with their name and reason.
+    public static func request(
+        _ id: RefundID, of attempt: Attempt, amount: Money, reason: RefundReason, requestedBy operatorAction: OperatorAction? = nil, now: Date
+    ) -> RefundTransition {
         let refund = Refund(
             id: id, paymentID: attempt.paymentID, attemptID: attempt.id, amount: amount, reason: reason, state: .requested,
             version: 1, gatewayRefundID: nil, failure: nil, retries: 0, nextAt: now, requestedAt: now, resolvedAt: nil,
             gatewayKey: "tender-refund-\(id)"
         )
-        return RefundTransition(previous: nil, refund: refund, event: nil, note: "refund of \(amount.minorUnits) requested (\(reason.rawValue))")
+        var note = "refund of \(amount.minorUnits) requested (\(reason.rawValue))"
+        if let operatorAction { note += " by \(operatorAction.attribution)" }
+        return RefundTransition(previous: nil, refund: refund, event: nil, note: note)
     }
 
     /// Applies one gateway answer.

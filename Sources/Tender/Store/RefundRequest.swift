@@ -8,13 +8,16 @@ public struct RefundRequest: Sendable, Hashable {
     public var amount: Int64?
     /// Why.
     public var reason: RefundReason
+    /// The operator who asked for it, when one did; recorded in the refund's history.
+    public var operatorAction: OperatorAction?
 
     /// Creates a request.
-    public init(idempotencyKey: String, paymentID: PaymentID, amount: Int64?, reason: RefundReason) {
+    public init(idempotencyKey: String, paymentID: PaymentID, amount: Int64?, reason: RefundReason, operatorAction: OperatorAction? = nil) {
         self.idempotencyKey = idempotencyKey
         self.paymentID = paymentID
         self.amount = amount
         self.reason = reason
+        self.operatorAction = operatorAction
     }
 
     /// The request as the store compares replays.

@@ -1,0 +1,76 @@
+import Crypto
+import Foundation
+
+/// An operator's signed-in session, carried in an HttpOnly, SameSite=Strict cookie and signed with
+/// a key derived from the console token: `v1.<expiry>.<operator, base64url>.<HMAC, base64url>`.
+/// Every form carries a CSRF token derived from the cookie, so a page of another site can neither
+/// read nor forge one.
+struct ConsoleSession: Sendable, Hashable {
+    /// The cookie's name.
+    static let cookieName = "tender_console"
+    /// How long a session lasts.
+    static let lifetime: TimeInterval = 12 * 3600
+
+    /// Who signed in.
+    var operatorName: String
+    /// When the session ends.
+    var expiresAt: Date
+    /// The cookie's value.
+    var cookie: String
+    /// The token every form of this session carries.
+    var csrfToken: String
+
+    /// A new session for `operatorName`, signed with `key`.
+    init(operatorName: String, now: Date, key: SymmetricKey) {
+        let expiry = Int64((now.timeIntervalSince1970 + Self.lifetime).rounded(.down))
+        let payload = "v1.\(expiry).\(Base64URL.encode(Array(operatorName.utf8)))"
+        self.init(operatorName: operatorName, expiry: expiry, cookie: payload + "." + Self.signature(payload, key: key), key: key)
+    }
+
+    private init(operatorName: String, expiry: Int64, cookie: String, key: SymmetricKey) {
+        self.operatorName = operatorName
+        self.expiresAt = Date(timeIntervalSince1970: TimeInterval(expiry))
+        self.cookie = cookie
+        self.csrfToken = Self.signature("csrf." + cookie, key: key)
+    }
+
+    /// The session a cookie carries, or `nil` when it is malformed, forged or expired.
+    init?(cookie: String, now: Date, key: SymmetricKey) {
+        let parts = cookie.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "v1", let expiry = Int64(parts[1]),
+            let name = Base64URL.decode(String(parts[2])).flatMap({ String(bytes: $0, encoding: .utf8) }),
+            let presented = Base64URL.decode(String(parts[3]))
+        else { return nil }
+        let payload = parts[0...2].joined(separator: ".")
+        guard HMAC<SHA256>.isValidAuthenticationCode(presented, authenticating: Array(payload.utf8), using: key),
+            TimeInterval(expiry) > now.timeIntervalSince1970
+        else { return nil }
+        self.init(operatorName: name, expiry: expiry, cookie: cookie, key: key)
+    }
+
+    /// Whether `candidate` is this session's CSRF token, compared in constant time.
+    func acceptsCSRFToken(_ candidate: String) -> Bool {
+        let expected = Array(csrfToken.utf8)
+        let presented = Array(candidate.utf8)
+        guard expected.count == presented.count else { return false }
+        return zip(expected, presented).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    private static func signature(_ text: String, key: SymmetricKey) -> String {
+        Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key)))
+    }
+}
+
+/// Base64 with the URL- and cookie-safe alphabet and no padding.
+enum Base64URL {
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64).map(Array.init)
+    }
+}

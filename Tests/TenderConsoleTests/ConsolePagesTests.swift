@@ -1,0 +1,91 @@
+import Foundation
+import HTTPTypes
+import Tender
+import TenderTestKit
+import Testing
+
+@Suite("The console's pages and actions", .timeLimit(.minutes(10)))
+struct ConsolePagesTests {
+    /// What no page may show.
+    static let secrets = [ConsoleHarness.consoleToken, ConsoleHarness.apiToken, ConsoleHarness.secretKey]
+
+    @Test("the overview, the list and a payment's page show a completed payment, and no secret")
+    func pagesShowAPayment() async throws {
+        try await ConsoleHarness.run { harness in
+            let paymentID = try await harness.submit(code: "000012")
+            #expect(
+                try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
+                    try await harness.store.payment(PaymentID(rawValue: paymentID))?.state == .completed
+                })
+            let cookie = try await harness.signIn()
+            let overview = String(buffer: try await harness.get("/console", cookie: cookie).body)
+            #expect(overview.contains(#"<svg id="outcomes-chart""#))
+            #expect(overview.contains("Outcomes in the last hour: 1 completed"))
+
+            let list = String(buffer: try await harness.get("/console/payments?state=completed", cookie: cookie).body)
+            #expect(list.contains(paymentID))
+            let expired = String(buffer: try await harness.get("/console/payments?state=expired", cookie: cookie).body)
+            #expect(!expired.contains(paymentID))
+            let search = try await harness.get("/console/payments?id=\(paymentID)", cookie: cookie)
+            #expect(search.headers[.location] == "/console/payments/\(paymentID)")
+
+            let page = String(buffer: try await harness.get("/console/payments/\(paymentID)", cookie: cookie).body)
+            let record = try #require(try await harness.store.payment(PaymentID(rawValue: paymentID)))
+            for entry in record.history {
+                #expect(page.contains(entry.input), "the timeline has \(entry.input)")
+            }
+            #expect(page.contains("attempt.completed"), "the events emitted")
+            #expect(page.contains(#"id="refund""#), "a paid payment offers a refund")
+            #expect(!page.contains(#"id="cancel""#))
+            for text in [overview, list, page] {
+                #expect(!text.contains("000012"), "no BLIK code")
+                for secret in Self.secrets {
+                    #expect(!text.contains(secret))
+                }
+            }
+            let missing = try await harness.get("/console/payments/no-such-payment", cookie: cookie)
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test("cancel and refund through the forms are recorded with the operator's name and reason")
+    func cancelAndRefund() async throws {
+        try await ConsoleHarness.run(policy: ConsoleAccessTests.patient) { harness in
+            let waiting = try await harness.submit(code: "000010")
+            let paid = try await harness.submit(code: "000012")
+            #expect(
+                try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
+                    let waitingState = try await harness.store.payment(PaymentID(rawValue: waiting))?.attempts.last?.state
+                    let paidState = try await harness.store.payment(PaymentID(rawValue: paid))?.state
+                    return waitingState == .awaitingConfirmation && paidState == .completed
+                })
+            let cookie = try await harness.signIn(as: "carol")
+            let csrf = try ConsoleHarness.csrfToken(in: String(buffer: try await harness.get("/console", cookie: cookie).body))
+
+            let cancel = try await harness.post("/console/payments/\(waiting)/cancel", cookie: cookie, form: "csrf=\(csrf)&reason=order+withdrawn")
+            #expect(cancel.headers[.location] == "/console/payments/\(waiting)?done=cancel")
+            let canceled = try #require(try await harness.store.payment(PaymentID(rawValue: waiting)))
+            #expect(canceled.attempts.last?.state == .canceled)
+            let entry = try #require(canceled.history.last)
+            #expect(entry.input == "canceled_by_operator" && entry.source == .operator)
+            #expect(entry.note.contains("carol: order withdrawn"))
+
+            let emptyReason = try await harness.post("/console/payments/\(paid)/refund", cookie: cookie, form: "csrf=\(csrf)&amount=300&reason=")
+            #expect(emptyReason.status == .unprocessableContent)
+            let tooMuch = try await harness.post("/console/payments/\(paid)/refund", cookie: cookie, form: "csrf=\(csrf)&amount=5000&reason=x")
+            #expect(tooMuch.status == .conflict)
+            #expect(try await harness.store.payment(PaymentID(rawValue: paid))?.refunds.isEmpty == true, "refused refunds change nothing")
+
+            let refund = try await harness.post(
+                "/console/payments/\(paid)/refund", cookie: cookie, form: "csrf=\(csrf)&amount=300&kind=requested_by_customer&reason=damaged+parcel")
+            #expect(refund.headers[.location] == "/console/payments/\(paid)?done=refund")
+            #expect(
+                try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
+                    try await harness.store.payment(PaymentID(rawValue: paid))?.refunds.first?.state == .succeeded
+                })
+            let page = String(buffer: try await harness.get("/console/payments/\(paid)?done=refund", cookie: cookie).body)
+            #expect(page.contains("carol: damaged parcel"), "the refund's history names the operator")
+            #expect(page.contains("Refund requested"))
+        }
+    }
+}
