@@ -21,6 +21,7 @@ let nioCore = nio[0]
 let concurrencyHelpers = Target.Dependency.product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let webSocketClient = Target.Dependency.product(name: "HummingbirdWSClient", package: "hummingbird-websocket")
 let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
 let openAPIRuntime = Target.Dependency.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
 let openAPIHummingbird = Target.Dependency.product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
@@ -69,6 +70,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0"),
     ],
     targets: [
         // PostgreSQL through libpq.
@@ -166,7 +168,7 @@ let package = Package(
         .testTarget(name: "TenderHTTPTests", dependencies: stackTestDependencies),
         .testTarget(name: "TenderHardeningTests", dependencies: stackTestDependencies + nio),
         .testTarget(name: "TenderWorkerTests", dependencies: stackTestDependencies),
-        .testTarget(name: "TenderConsoleTests", dependencies: stackTestDependencies + ["TenderConsole", crypto, httpTypes]),
+        .testTarget(name: "TenderConsoleTests", dependencies: stackTestDependencies + ["TenderConsole", crypto, httpTypes, webSocketClient]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,15 +17,28 @@ struct PaymentView: Sendable {
         var flags: String
     }
 
+    /// A timeline entry: one transition, or a run of transitions that changed nothing and said
+    /// the same (a payer's silence polled every few seconds), shown once with its count.
     struct Moment: Sendable {
         var at: String
-        var subject: String
+        /// What changed, e.g. `attempt 1`, and at which version.
+        var owner: String
+        var version: Int64
         var change: String
         var input: String
         var source: String
         var note: String
         var evidence: String?
         var sortKey: Date
+        /// How many transitions the entry stands for, with the last one's time, when more than one.
+        var repeated: String?
+        /// The last version of a folded run.
+        var lastVersion: Int64?
+
+        /// Whether `next` repeats this entry: the same owner, input, source and note, and no change.
+        func isRepeated(by next: Moment) -> Bool {
+            change.hasPrefix("stays") && (next.owner, next.change, next.input, next.source, next.note) == (owner, change, input, source, note)
+        }
     }
 
     struct RefundRow: Sendable {
@@ -103,21 +116,23 @@ struct PaymentView: Sendable {
         }
         let attemptMoments = record.history.map { entry in
             Moment(
-                at: ConsoleFormat.time(entry.at), subject: "attempt \(numbers[entry.attemptID] ?? 0) v\(entry.version)",
+                at: ConsoleFormat.time(entry.at), owner: "attempt \(numbers[entry.attemptID] ?? 0)", version: entry.version,
                 change: entry.fromState.map { $0 == entry.toState ? "stays \($0.rawValue)" : "\($0.rawValue) → \(entry.toState.rawValue)" }
                     ?? "→ \(entry.toState.rawValue)",
-                input: entry.input, source: entry.source.rawValue, note: entry.note, evidence: activity.evidence(of: entry), sortKey: entry.at)
+                input: entry.input, source: entry.source.rawValue, note: entry.note, evidence: activity.evidence(of: entry), sortKey: entry.at,
+                repeated: nil, lastVersion: nil)
         }
         let refundNumbers = Dictionary(uniqueKeysWithValues: record.refunds.enumerated().map { ($0.element.id, $0.offset + 1) })
         let refundMoments = activity.refundSteps.map { step in
             Moment(
-                at: ConsoleFormat.time(step.at), subject: "refund \(refundNumbers[step.refundID] ?? 0) v\(step.version)",
+                at: ConsoleFormat.time(step.at), owner: "refund \(refundNumbers[step.refundID] ?? 0)", version: step.version,
                 change: step.fromState.map { $0 == step.toState ? "stays \($0.rawValue)" : "\($0.rawValue) → \(step.toState.rawValue)" }
                     ?? "→ \(step.toState.rawValue)",
-                input: step.input, source: "refund", note: step.note, evidence: nil, sortKey: step.at)
+                input: step.input, source: "refund", note: step.note, evidence: nil, sortKey: step.at, repeated: nil,
+                lastVersion: nil)
         }
-        self.timeline = (attemptMoments + refundMoments).enumerated().sorted { ($0.element.sortKey, $0.offset) < ($1.element.sortKey, $1.offset) }
-            .map(\.element)
+        self.timeline = Self.collapsingRepeats(
+            (attemptMoments + refundMoments).enumerated().sorted { ($0.element.sortKey, $0.offset) < ($1.element.sortKey, $1.offset) }.map(\.element))
         self.hasRefunds = !record.refunds.isEmpty
         self.refunds = record.refunds.map {
             RefundRow(
@@ -143,5 +158,27 @@ struct PaymentView: Sendable {
         self.canAct = resolvable != nil || cancellable || refundable
         self.done = done
         self.problem = problem
+    }
+
+    /// `moments` with each run of repeats folded into its first entry, which counts them.
+    static func collapsingRepeats(_ moments: [Moment]) -> [Moment] {
+        var folded: [(moment: Moment, count: Int, last: Moment)] = []
+        for moment in moments {
+            if let run = folded.last, run.moment.isRepeated(by: moment) {
+                folded[folded.count - 1].count += 1
+                folded[folded.count - 1].last = moment
+            } else {
+                folded.append((moment, 1, moment))
+            }
+        }
+        return folded.map { run in
+            var moment = run.moment
+            if run.count > 1 {
+                moment.repeated = "× \(run.count), the last at \(run.last.at)"
+                moment.evidence = run.last.evidence
+                moment.lastVersion = run.last.version
+            }
+            return moment
+        }
     }
 }

@@ -66,7 +66,7 @@ struct ConsolePagesTests {
             #expect(cancel.headers[.location] == "/console/payments/\(waiting)?done=cancel")
             let canceled = try #require(try await harness.store.payment(PaymentID(rawValue: waiting)))
             #expect(canceled.attempts.last?.state == .canceled)
-            let entry = try #require(canceled.history.last)
+            let entry = try #require(canceled.history.first { $0.source == .operator })
             #expect(entry.input == "canceled_by_operator" && entry.source == .operator)
             #expect(entry.note.contains("carol: order withdrawn"))
 

@@ -76,7 +76,7 @@ struct ConfigurationTests {
             ("TENDER_GATEWAY_TIMEOUT", "9999"), ("TENDER_GATEWAY_SUCCESS_URL", "ftp://shop"), ("TENDER_CONFIG_FILE", "/nonexistent/x.env"),
             ("TENDER_API_TOKEN", "short-token"), ("TENDER_DATABASE_URL", "postgresql://[broken"), ("TENDER_HTTP_REQUEST_TIMEOUT", "0.5"),
             ("TENDER_HTTP_REQUEST_TIMEOUT", "3601"), ("TENDER_LISTEN_DATABASE_URL", "postgresql://[broken"),
-            ("TENDER_DB_TRANSACTION_POOLING", "sometimes"),
+            ("TENDER_DB_TRANSACTION_POOLING", "sometimes"), ("TENDER_CONSOLE_TOKEN", "short-console"),
         ]
     )
     func refusals(variable: String, value: String) async throws {
@@ -104,13 +104,31 @@ struct ConfigurationTests {
         #expect(configuration.sessionDatabase.sessionParameters.contains { $0.name == "lock_timeout" })
     }
 
-    @Test("the printed configuration redacts the password, the secret key and the token")
+    @Test("the console is served with its own token, or without one on a loopback host only")
+    func console() async throws {
+        #expect(try await Self.read([:]).servesConsole, "the default host is loopback")
+        let exposed = try await Self.read(["TENDER_HTTP_HOST": "0.0.0.0", "TENDER_API_TOKEN": "api-token-for-the-order-system"])
+        #expect(!exposed.servesConsole)
+        let guarded = try await Self.read([
+            "TENDER_HTTP_HOST": "0.0.0.0", "TENDER_API_TOKEN": "api-token-for-the-order-system",
+            "TENDER_CONSOLE_TOKEN": "console-token-for-operators",
+        ])
+        #expect(guarded.servesConsole)
+        let shared = await #expect(throws: TenderConfigurationError.self) {
+            try await Self.read(["TENDER_API_TOKEN": "one-token-for-everyone", "TENDER_CONSOLE_TOKEN": "one-token-for-everyone"])
+        }
+        #expect(shared?.setting == .consoleToken)
+    }
+
+    @Test("the printed configuration redacts the password, the secret key and the tokens")
     func redaction() async throws {
-        let configuration = try await Self.read(["TENDER_API_TOKEN": "token-that-must-not-print"])
+        let configuration = try await Self.read([
+            "TENDER_API_TOKEN": "token-that-must-not-print", "TENDER_CONSOLE_TOKEN": "console-token-not-printed",
+        ])
         let printed = "\(configuration)"
         #expect(printed.contains("TENDER_POLL_BUDGET=50"))
         #expect(printed.contains("TENDER_REFUND_DUPLICATES=true"))
-        for secret in ["hunter2-secret", "sk_live_configuration_test", "token-that-must-not-print"] {
+        for secret in ["hunter2-secret", "sk_live_configuration_test", "token-that-must-not-print", "console-token-not-printed"] {
             #expect(!printed.contains(secret))
         }
     }
