@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // The ecosystem's products, named once.
@@ -22,6 +22,10 @@ let concurrencyHelpers = Target.Dependency.product(name: "NIOConcurrencyHelpers"
 let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 let webSocketClient = Target.Dependency.product(name: "HummingbirdWSClient", package: "hummingbird-websocket")
+let tracing = Target.Dependency.product(name: "Tracing", package: "swift-distributed-tracing")
+let inMemoryTracing = Target.Dependency.product(name: "InMemoryTracing", package: "swift-distributed-tracing")
+// OTLP export of traces, left out of builds without the OTLPExport trait (the sanitized ones).
+let otel = Target.Dependency.product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTLPExport"]))
 let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
 let openAPIRuntime = Target.Dependency.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
 let openAPIHummingbird = Target.Dependency.product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
@@ -49,6 +53,11 @@ let package = Package(
         .library(name: "EphemeralPostgres", targets: ["EphemeralPostgres"]),
         .executable(name: "tender", targets: ["TenderCommand"]),
     ],
+    traits: [
+        .trait(
+            name: "OTLPExport", description: "`tender worker` exports traces over OTLP/HTTP (swift-otel) when OTEL_EXPORTER_OTLP_ENDPOINT is set."),
+        .default(enabledTraits: ["OTLPExport"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -71,6 +80,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // PostgreSQL through libpq.
@@ -79,7 +90,7 @@ let package = Package(
         .target(name: "EphemeralPostgres", dependencies: [concurrencyHelpers, logging]),
 
         // The domain: model, state machine, engine. No PostgreSQL, no HTTP.
-        .target(name: "Tender", dependencies: [logging, metrics, serviceLifecycle, heap, crypto]),
+        .target(name: "Tender", dependencies: [logging, metrics, tracing, serviceLifecycle, heap, crypto]),
         .target(name: "TenderPostgres", dependencies: ["Tender", "LibPQ", logging], resources: [.embedInCode("Migrations")]),
 
         // The gateway: client, webhook verification, and a simulator of gateway and bank.
@@ -144,7 +155,7 @@ let package = Package(
             name: "TenderCommand",
             dependencies: [
                 "Tender", "TenderWorker", "TenderDemo", "TenderBench", "TenderPostgres", "TenderSandbox", "LibPQ", argumentParser,
-                configuration, logging, metrics, prometheus, serviceLifecycle,
+                configuration, logging, metrics, prometheus, serviceLifecycle, otel,
             ]
         ),
 
@@ -164,7 +175,7 @@ let package = Package(
         .testTarget(name: "TenderPostgresTests", dependencies: ["TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres", "TenderTestKit", logging]),
         .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender", "TenderTestKit"]),
         .testTarget(name: "TenderSandboxTests", dependencies: ["TenderSandbox", "TenderTestKit", hummingbird, asyncHTTPClient, crypto]),
-        .testTarget(name: "TenderEngineTests", dependencies: stackTestDependencies),
+        .testTarget(name: "TenderEngineTests", dependencies: stackTestDependencies + [tracing, inMemoryTracing]),
         .testTarget(name: "TenderHTTPTests", dependencies: stackTestDependencies),
         .testTarget(name: "TenderHardeningTests", dependencies: stackTestDependencies + nio),
         .testTarget(name: "TenderWorkerTests", dependencies: stackTestDependencies),

@@ -45,13 +45,16 @@ struct WorkerCommand: AsyncParsableCommand {
             metadata: ["configuration": "\(configuration.effectiveValues.map { "\($0.setting.variable)=\($0.value)" }.joined(separator: " "))"])
 
         let host = configuration.host
+        // Before the worker builds its engine, which takes the process's tracer.
+        let traces = try TraceExport.bootstrap(environment: ProcessInfo.processInfo.environment, logger: logger)
         let worker = TenderWorker(configuration: configuration, registry: registry, logger: logger) { port in
             let display = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
             FileHandle.standardOutput.write(Data("tender worker listening on http://\(display):\(port)\n".utf8))
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                services: (traces.map { [.init(service: $0)] } ?? []) + [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
         )
         try await group.run()
         logger.info("stopped")

@@ -18,6 +18,7 @@ public struct Migration: Sendable, Hashable {
         Migration(version: 6, name: "0006_payment_listing.sql", bytes: PackageResources._006_payment_listing_sql),
         Migration(version: 7, name: "0007_outbox_events.sql", bytes: PackageResources._007_outbox_events_sql),
         Migration(version: 8, name: "0008_operator_reads.sql", bytes: PackageResources._008_operator_reads_sql),
+        Migration(version: 9, name: "0009_trace_context.sql", bytes: PackageResources._009_trace_context_sql),
     ]
 
     private init(version: Int, name: String, bytes: [UInt8]) {

@@ -148,14 +148,14 @@ struct TransitionWrites {
         return PostgresStatement(
             """
             INSERT INTO attempts (id, payment_id, state, stage, version, amount, currency, customer, blik_code,
-                submitted_at, deadline, grace_until, idempotency_key, request)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                submitted_at, deadline, grace_until, idempotency_key, request, trace_context)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             """,
             [
                 attempt.id.rawValue, attempt.paymentID.rawValue, attempt.state.rawValue, attempt.stage.rawValue,
                 attempt.version, attempt.amount.minorUnits, attempt.amount.currency.code, PostgresJSON(attempt.customer),
                 attempt.code?.revealed, attempt.submittedAt, attempt.deadline, attempt.graceUntil,
-                request.idempotencyKey, request.fingerprint,
+                request.idempotencyKey, request.fingerprint, request.traceHeaders.isEmpty ? nil : PostgresJSON(request.traceHeaders),
             ]
         )
     }

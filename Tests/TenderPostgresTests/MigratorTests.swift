@@ -50,7 +50,9 @@ struct MigratorTests {
     func oldEventsReadAfterUpgrade() async throws {
         try await StoreFixture.with(migrated: false) { fixture in
             try await Migrator(migrations: Migration.all.filter { $0.version < 7 }, logger: logger).migrate(fixture.pool)
-            let attempt = try await fixture.submit()
+            // Events name their attempt without a foreign key; today's store cannot write an attempt
+            // into a schema this old.
+            let (paymentID, attemptID) = (UUID().uuidString, UUID())
             let old = [
                 ("attempt.failed", #"{"state": "failed", "failure": "cancelled", "asks_for_new_code": true, "late": false, "duplicate": false}"#),
                 ("payment.duplicate_refunded", #"{"state": "completed", "asks_for_new_code": false, "late": false, "duplicate": true}"#),
@@ -59,10 +61,10 @@ struct MigratorTests {
             for (type, payload) in old {
                 try await fixture.pool.execute(
                     "INSERT INTO outbox (type, payment_id, attempt_id, version, payload, created_at) VALUES ($1, $2, $3, 1, $4::jsonb, now())",
-                    [type, attempt.paymentID.rawValue, attempt.id.rawValue, payload]
+                    [type, paymentID, attemptID, payload]
                 )
             }
-            #expect(try await Migrator(logger: logger).migrate(fixture.pool) == [7])
+            #expect(try await Migrator(logger: logger).migrate(fixture.pool) == Array(7...Migration.all.count))
             let events = try await fixture.store.events(after: 0, limit: 10)
             #expect(events.map(\.type) == [.canceled, .expired])
             #expect(events.first?.state == .canceled && events.first?.failure == nil && events.first?.asksForNewCode == false)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Tracing
 
 /// How a ``PaymentEngine`` runs. The defaults suit one worker beside a BLIK shop.
 public struct EngineConfiguration: Sendable {
@@ -33,6 +34,11 @@ public struct EngineConfiguration: Sendable {
     /// needs the same key; `tender worker` derives it from the gateway's secret key. When `nil`,
     /// codes are left out of the comparison and such a submission replays the first.
     public var codeDigestKey: SymmetricKey?
+
+    /// Where the engine's spans go: a submission, each task, each gateway call, each transition and
+    /// each webhook; `nil` for the process's (`InstrumentationSystem`). With the default no-op
+    /// tracer, nothing is traced and no trace context is stored.
+    public var tracer: (any Tracer)?
 
     /// The defaults.
     public init() {}

@@ -5,27 +5,37 @@ import Metrics
 extension PaymentEngine {
     /// Runs one claimed task: makes its gateway call, if any, and applies the answer as the task's
     /// completion. A lost lease refuses the transition; the task's new holder does the work.
-    /// - Parameter attempt: the attempt as the transition that leased the task left it; read from
-    ///   the store when nil.
-    func execute(_ claim: TaskClaim, attempt: Attempt? = nil) async {
-        if case .refund = claim.purpose {
-            await completeRefunds(claim)
-        } else {
-            await complete(claim, attempt: attempt)
+    /// - Parameters:
+    ///   - attempt: the attempt as the transition that leased the task left it; read from the
+    ///     store when nil.
+    ///   - firedAt: when the scheduler fired the task, for its span's lateness; nil for a
+    ///     follow-up started by the transition that made it due.
+    func execute(_ claim: TaskClaim, attempt: Attempt? = nil, firedAt: Date? = nil) async {
+        await tracedTask(claim, firedAt: firedAt) {
+            if case .refund = claim.purpose {
+                await completeRefunds(claim)
+            } else {
+                await complete(claim, attempt: attempt)
+            }
         }
         await finished(claim)
     }
 
     /// Fires claimed deadlines together, in one transaction. When the batch fails as a whole, each
     /// deadline is applied on its own.
-    func executeDeadlines(_ claims: [TaskClaim]) async {
+    /// Each deadline gets a span of its own in its attempt's trace.
+    func executeDeadlines(_ claims: [TaskClaim], firedAt: Date) async {
         do {
             let items = claims.map { BatchInput(input: .deadlineReached, attemptID: $0.attemptID, claim: $0) }
             let results = try await store.applyBatch(items, machine: machine, now: now())
+            let parents = isTracing ? await submissionContext(of: claims.map(\.attemptID)) : [:]
             for (claim, result) in zip(claims, results) {
                 switch result {
                 case .success(let transition):
                     await record(transition, of: .deadlineReached)
+                    if isTracing {
+                        traceDeadline(claim, firedAt: firedAt, transition: transition, parent: parents[claim.attemptID])
+                    }
                 case .failure(let error):
                     logger.debug("deadline not applied", metadata: ["attempt_id": "\(claim.attemptID)", "error": "\(error)"])
                 }
@@ -162,18 +172,23 @@ extension PaymentEngine {
     }
 
     /// Runs a gateway call, recording its latency and failures by endpoint.
+    /// Each call is a client span, `tender.gateway.<endpoint>`, in the current task's.
     func timed<T>(_ endpoint: String, _ call: () async throws -> T) async throws -> T {
-        let started = ContinuousClock.now
-        defer {
-            Timer(label: "tender_gateway_request_duration_seconds", dimensions: [("endpoint", endpoint)])
-                .recordNanoseconds(Int64(started.duration(to: .now).timeInterval * 1e9))
-        }
-        do {
-            return try await call()
-        } catch {
-            let classified = GatewayError(error)
-            Counter(label: "tender_gateway_errors_total", dimensions: [("endpoint", endpoint), ("class", classified.metricClass)]).increment()
-            throw classified
+        try await traced("tender.gateway.\(endpoint)", kind: .client) { span in
+            let started = ContinuousClock.now
+            defer {
+                Timer(label: "tender_gateway_request_duration_seconds", dimensions: [("endpoint", endpoint)])
+                    .recordNanoseconds(Int64(started.duration(to: .now).timeInterval * 1e9))
+            }
+            do {
+                return try await call()
+            } catch {
+                let classified = GatewayError(error)
+                Counter(label: "tender_gateway_errors_total", dimensions: [("endpoint", endpoint), ("class", classified.metricClass)])
+                    .increment()
+                span?.attributes["tender.gateway.error"] = classified.metricClass
+                throw classified
+            }
         }
     }
 }

@@ -76,13 +76,13 @@ extension PaymentEngine {
         let firedAt = now()
         for task in work.tasks {
             recordLateness(of: task.claim, firedAt: firedAt)
-            group.addTask { await self.execute(task.claim, attempt: task.attempt) }
+            group.addTask { await self.execute(task.claim, attempt: task.attempt, firedAt: firedAt) }
         }
         guard !work.deadlineBatch.isEmpty else { return }
         for claim in work.deadlineBatch {
             recordLateness(of: claim, firedAt: firedAt)
         }
-        group.addTask { await self.executeDeadlines(work.deadlineBatch) }
+        group.addTask { await self.executeDeadlines(work.deadlineBatch, firedAt: firedAt) }
     }
 
     /// Records how long after its due time a task started.

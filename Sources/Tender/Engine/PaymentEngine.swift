@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Tracing
 
 /// Tender's engine: takes payments from the order system, drives each attempt through the gateway
 /// and tells the order system how it ended.
@@ -20,6 +21,10 @@ public actor PaymentEngine: Service {
     public nonisolated let refundMachine: RefundMachine
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Where spans go (the configuration's tracer, else the process's).
+    let tracer: any Tracer
+    /// Whether anything traces: without a tracer no span is made and no trace context is stored.
+    let isTracing: Bool
     let alarm = Alarm()
     /// Wakes the readers of the outbox.
     let outboxBell = OutboxBell()
@@ -49,6 +54,8 @@ public actor PaymentEngine: Service {
         self.refundMachine = RefundMachine(policy: configuration.policy)
         self.logger = logger
         self.now = now
+        self.tracer = configuration.tracer ?? InstrumentationSystem.tracer
+        self.isTracing = !(tracer is NoOpTracer)
         self.scheduler = SchedulerStateMachine(configuration: configuration, now: now())
         Self.declareAlertedCounters()
     }
@@ -80,20 +87,26 @@ public actor PaymentEngine: Service {
         guard gateway.currencies.contains(amount.currency) else {
             throw ValidationError(.unknownCurrency, field: "currency", "not a currency the gateway takes")
         }
-        let request = SubmitRequest(
-            idempotencyKey: idempotencyKey,
-            submission: AttemptMachine.Submission(paymentID: paymentID, amount: amount, customer: customer, code: code),
-            codeDigest: configuration.codeDigestKey.map { CodeDigest(of: code, key: $0) }
-        )
-        let result = try await withFollowUpLease(freeingSlot: false) { lease in
-            try await self.store.submit(request, machine: self.machine, leasing: lease, now: self.now())
+        return try await traced("tender.submit", kind: .server) { span in
+            span?.attributes["tender.payment_id"] = paymentID.rawValue
+            let request = SubmitRequest(
+                idempotencyKey: idempotencyKey,
+                submission: AttemptMachine.Submission(paymentID: paymentID, amount: amount, customer: customer, code: code),
+                codeDigest: configuration.codeDigestKey.map { CodeDigest(of: code, key: $0) },
+                traceHeaders: span.map(traceHeaders(of:)) ?? [:]
+            )
+            let result = try await withFollowUpLease(freeingSlot: false) { lease in
+                try await self.store.submit(request, machine: self.machine, leasing: lease, now: self.now())
+            }
+            span?.attributes["tender.attempt_id"] = result.attempt.id.description
+            span?.attributes["tender.replayed"] = result.transition == nil
+            if let transition = result.transition {
+                logger.info("attempt submitted", metadata: ["attempt_id": "\(result.attempt.id)", "payment_id": "\(paymentID)"])
+                Counter(label: "tender_attempts_submitted_total").increment()
+                await start(result.followUps, of: result.attempt, scheduling: transition.effects)
+            }
+            return result
         }
-        if let transition = result.transition {
-            logger.info("attempt submitted", metadata: ["attempt_id": "\(result.attempt.id)", "payment_id": "\(paymentID)"])
-            Counter(label: "tender_attempts_submitted_total").increment()
-            await start(result.followUps, of: result.attempt, scheduling: transition.effects)
-        }
-        return result
     }
 
     /// The payment with its attempts and history.
@@ -184,6 +197,18 @@ public actor PaymentEngine: Service {
     /// - Throws: the store's error when the event could not be stored (counted as `unavailable` and
     ///   logged once per outage).
     public func receiveWebhook(_ hint: WebhookHint, body: [UInt8]) async throws -> WebhookReceipt {
+        try await traced("tender.webhook", kind: .server) { span in
+            span?.attributes["tender.webhook.event_id"] = hint.eventID
+            span?.attributes["tender.webhook.type"] = hint.type
+            span?.attributes["tender.session_id"] = hint.sessionID
+            let receipt = try await store(hint, body: body)
+            span?.attributes["tender.webhook.result"] = receipt.result
+            return receipt
+        }
+    }
+
+    /// Stores a webhook and applies it; see ``receiveWebhook(_:body:)``.
+    private func store(_ hint: WebhookHint, body: [UInt8]) async throws -> WebhookReceipt {
         let received: ReceivedWebhook
         do {
             received = try await withFollowUpLease(freeingSlot: false) { lease in
@@ -197,12 +222,7 @@ public actor PaymentEngine: Service {
         if let applied = received.applied {
             await record(applied.transition, of: .webhookHint(hint), followUps: applied.followUps)
         }
-        let result =
-            switch received.receipt {
-            case .applied: "applied"
-            case .parked: "parked"
-            case .duplicate: "duplicate"
-            }
+        let result = received.receipt.result
         Counter(label: "tender_webhooks_total", dimensions: [("result", result)]).increment()
         logger.debug("webhook stored", metadata: ["event_id": "\(hint.eventID)", "session_id": "\(hint.sessionID)", "result": "\(result)"])
         return received.receipt
@@ -256,11 +276,16 @@ public actor PaymentEngine: Service {
     /// hands that task's call slot on to its follow-up; any other asks for a free slot.
     @discardableResult
     func apply(_ input: AttemptInput, to id: AttemptID, completing claim: TaskClaim? = nil) async throws -> Transition {
-        let applied = try await withFollowUpLease(freeingSlot: claim != nil) { lease in
-            try await self.store.apply(input, to: id, machine: self.machine, completing: claim, leasing: lease, now: self.now())
+        try await traced("tender.transition") { span in
+            let applied = try await withFollowUpLease(freeingSlot: claim != nil) { lease in
+                try await self.store.apply(input, to: id, machine: self.machine, completing: claim, leasing: lease, now: self.now())
+            }
+            if let span {
+                describe(applied.transition, input: input, on: span)
+            }
+            await record(applied.transition, of: input, followUps: applied.followUps)
+            return applied.transition
         }
-        await record(applied.transition, of: input, followUps: applied.followUps)
-        return applied.transition
     }
 
     /// Runs a store write with a lease for the follow-ups it makes due, when this engine can run

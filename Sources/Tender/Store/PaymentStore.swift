@@ -4,7 +4,7 @@ import Foundation
 /// outbox of events for the order system, and their retention. Each caller asks for the part it
 /// needs: the engine for all of it, an operator command for ``PaymentReads``, an event consumer
 /// for ``Outbox``.
-public protocol PaymentStore: AttemptTransitions, Refunds, WebhookInbox, TaskQueue, Outbox, PaymentReads, Retention {
+public protocol PaymentStore: AttemptTransitions, Refunds, WebhookInbox, TaskQueue, Outbox, PaymentReads, Retention, AttemptTraces {
     /// Notices of changes made by any process sharing the store, for as long as the caller iterates.
     func signals() -> AsyncStream<StoreSignal>
 

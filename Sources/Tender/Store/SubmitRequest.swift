@@ -7,12 +7,18 @@ public struct SubmitRequest: Sendable, Hashable {
     /// A keyed hash of the code (``CodeDigest``), so that the same key with another code is
     /// recognised as another request; `nil` leaves the code out of the comparison.
     public var codeDigest: CodeDigest?
+    /// The trace context of the submission (``AttemptTraces``), stored with the attempt; empty
+    /// when nothing traces.
+    public var traceHeaders: [String: String]
 
     /// Creates a request.
-    public init(idempotencyKey: String, submission: AttemptMachine.Submission, codeDigest: CodeDigest? = nil) {
+    public init(
+        idempotencyKey: String, submission: AttemptMachine.Submission, codeDigest: CodeDigest? = nil, traceHeaders: [String: String] = [:]
+    ) {
         self.idempotencyKey = idempotencyKey
         self.submission = submission
         self.codeDigest = codeDigest
+        self.traceHeaders = traceHeaders
     }
 
     /// The request as the store compares replays: the code only as its keyed hash, since the code

@@ -7,3 +7,14 @@ public enum WebhookReceipt: Sendable, Hashable {
     /// Already stored; nothing changed.
     case duplicate
 }
+
+extension WebhookReceipt {
+    /// The receipt as metrics and spans name it: `applied`, `parked` or `duplicate`.
+    public var result: String {
+        switch self {
+        case .applied: "applied"
+        case .parked: "parked"
+        case .duplicate: "duplicate"
+        }
+    }
+}
