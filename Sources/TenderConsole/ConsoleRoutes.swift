@@ -20,7 +20,7 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
             response.headers[.contentType] = "text/css; charset=utf-8"
             return response
         }
-        router.get("/console/login") { request, _ in
+        router.get("/console/login") { _, _ in
             login(problem: nil, status: .ok)
         }
         router.post("/console/login") { request, _ in try await signIn(request) }
@@ -44,13 +44,13 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
             let id = try paymentID(context)
             return try await page(request) { session in
                 let done = (try? URLEncodedFormDecoder().decode([String: String].self, from: request.uri.query ?? ""))?["done"].flatMap {
-                    ConsoleNotices.all[$0]
+                    ConsoleAction(rawValue: $0)?.notice
                 }
                 return try await paymentPage(id, session: session, done: done)
             }
         }
-        for action in ["resolve", "cancel", "refund"] {
-            router.post("/console/payments/:id/\(action)") { request, context in
+        for action in ConsoleAction.allCases {
+            router.post("/console/payments/:id/\(action.rawValue)") { request, context in
                 let id = try paymentID(context)
                 let (session, form) = try await authorize(request)
                 return try await act(action, on: id, form: form, session: session)
@@ -150,7 +150,7 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     // MARK: Acting
 
-    private func act(_ action: String, on id: PaymentID, form: ActionForm, session: ConsoleSession) async throws -> Response {
+    private func act(_ action: ConsoleAction, on id: PaymentID, form: ActionForm, session: ConsoleSession) async throws -> Response {
         let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 500 else {
             return try await paymentPage(
@@ -159,7 +159,7 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
         let operatorAction = OperatorAction(operatorName: session.operatorName, reason: reason)
         do {
             switch action {
-            case "resolve":
+            case .resolve:
                 guard let attempt = form.attempt.flatMap(UUID.init(uuidString:)).map(AttemptID.init(rawValue:)),
                     let outcome = form.outcome.flatMap(AttemptState.init(rawValue:)), [.completed, .expired, .failed].contains(outcome),
                     try await console.engine.attempt(attempt)?.paymentID == id
@@ -172,9 +172,9 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
                 guard transition.changedState else {
                     return try await paymentPage(id, session: session, problem: "Not resolved: \(transition.note)", status: .conflict)
                 }
-            case "cancel":
+            case .cancel:
                 _ = try await console.engine.cancel(paymentID: id, by: operatorAction)
-            default:
+            case .refund:
                 let amount = (form.amount ?? "").trimmingCharacters(in: .whitespaces)
                 guard amount.isEmpty || Int64(amount) != nil,
                     let kind = RefundReason(rawValue: form.kind ?? RefundReason.requestedByCustomer.rawValue)
@@ -194,8 +194,9 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
         } catch let error as ValidationError {
             return try await paymentPage(id, session: session, problem: "Refused: \(error)", status: .unprocessableContent)
         }
-        console.logger.notice("console action", metadata: ["action": "\(action)", "payment_id": "\(id)", "operator": "\(session.operatorName)"])
-        return .redirect(to: ConsoleFormat.link(to: id) + "?done=" + action)
+        console.logger.notice(
+            "console action", metadata: ["action": "\(action.rawValue)", "payment_id": "\(id)", "operator": "\(session.operatorName)"])
+        return .redirect(to: ConsoleFormat.link(to: id) + "?done=" + action.rawValue)
     }
 
     // MARK: Helpers
@@ -239,12 +240,4 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: text))
         )
     }
-}
-
-/// What a successful action's redirect shows, by action.
-enum ConsoleNotices {
-    static let all = [
-        "resolve": "Resolved; the history records it with your name.", "cancel": "Canceled; the history records it with your name.",
-        "refund": "Refund requested; its history records it with your name.",
-    ]
 }
