@@ -16,8 +16,9 @@ public struct Console: Sendable {
     public var engine: PaymentEngine
     /// The overview's and a payment's activity.
     public var reads: any OperatorReads
-    /// The token operators sign in with; `nil` for an open console (loopback only).
-    public var token: ConsoleToken?
+    /// The token operators sign in with (sessions are signed with a key derived from it); `nil`
+    /// for an open console (loopback only).
+    public let token: ConsoleToken?
     /// Where refusals and actions are logged.
     public var logger: Logger
     /// The console's clock.

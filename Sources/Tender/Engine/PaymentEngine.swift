@@ -201,14 +201,14 @@ public actor PaymentEngine: Service {
             span?.attributes["tender.webhook.event_id"] = hint.eventID
             span?.attributes["tender.webhook.type"] = hint.type
             span?.attributes["tender.session_id"] = hint.sessionID
-            let receipt = try await store(hint, body: body)
+            let receipt = try await storeWebhook(hint, body: body)
             span?.attributes["tender.webhook.result"] = receipt.result
             return receipt
         }
     }
 
     /// Stores a webhook and applies it; see ``receiveWebhook(_:body:)``.
-    private func store(_ hint: WebhookHint, body: [UInt8]) async throws -> WebhookReceipt {
+    private func storeWebhook(_ hint: WebhookHint, body: [UInt8]) async throws -> WebhookReceipt {
         let received: ReceivedWebhook
         do {
             received = try await withFollowUpLease(freeingSlot: false) { lease in
