@@ -88,4 +88,54 @@ struct ConsolePagesTests {
             #expect(page.contains("Refund requested"))
         }
     }
+
+    @Test("a resolution the gateway contradicts is refused on the page and changes nothing, unless forced")
+    func contradictedResolution() async throws {
+        try await ConsoleHarness.run(policy: ConsoleAccessTests.patient) { harness in
+            let paymentID = PaymentID(rawValue: try await harness.submit(code: "000010"))
+            #expect(
+                try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
+                    try await harness.store.payment(paymentID)?.attempts.last?.state == .awaitingConfirmation
+                })
+            let attempt = try #require(try await harness.store.payment(paymentID)?.attempts.last).id.rawValue.uuidString
+            let cookie = try await harness.signIn(as: "dave")
+            let csrf = try ConsoleHarness.csrfToken(in: String(buffer: try await harness.get("/console", cookie: cookie).body))
+            let uri = "/console/payments/\(paymentID.rawValue)/resolve"
+
+            let refused = try await harness.post(uri, cookie: cookie, form: "csrf=\(csrf)&attempt=\(attempt)&outcome=completed&reason=bank+says+paid")
+            #expect(refused.status == .conflict)
+            #expect(String(buffer: refused.body).contains("the gateway reports the session open"))
+            let unchanged = try #require(try await harness.store.payment(paymentID))
+            #expect(unchanged.attempts.last?.state == .awaitingConfirmation)
+            #expect(unchanged.history.allSatisfy { $0.source != .operator })
+
+            let forced = try await harness.post(
+                uri, cookie: cookie, form: "csrf=\(csrf)&attempt=\(attempt)&outcome=completed&reason=bank+says+paid&force=true")
+            #expect(forced.status == .seeOther)
+            let resolved = try #require(try await harness.store.payment(paymentID))
+            #expect(resolved.state == .completed)
+            #expect(resolved.history.contains { $0.source == .operator && $0.note.contains("overriding the gateway's open session") })
+        }
+    }
+
+    @Test("the list pages through every payment, newest first, and filters by age")
+    func listPages() async throws {
+        try await ConsoleHarness.run { harness in
+            var submitted: [String] = []
+            for _ in 0..<53 {
+                submitted.append(try await harness.submit(code: "000012"))
+            }
+            let cookie = try await harness.signIn()
+            var listed: [String] = []
+            var next: String? = "/console/payments"
+            while let uri = next {
+                let page = String(buffer: try await harness.get(uri, cookie: cookie).body)
+                listed += page.matches(of: /<tr><td><a href="[^"]*">([^<]*)<\/a>/).map { String($0.output.1) }
+                next = page.firstMatch(of: /<a id="next" href="([^"]*)"/).map { String($0.output.1).replacingOccurrences(of: "&amp;", with: "&") }
+            }
+            #expect(listed == submitted.reversed(), "every payment once, newest first")
+            let recent = String(buffer: try await harness.get("/console/payments?age=15m", cookie: cookie).body)
+            #expect(recent.contains(try #require(submitted.last)))
+        }
+    }
 }
