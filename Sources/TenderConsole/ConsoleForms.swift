@@ -2,10 +2,12 @@
 struct LoginForm: Decodable {
     var operatorName: String?
     var token: String?
+    /// The console page to go to once signed in.
+    var next: String?
 
     private enum CodingKeys: String, CodingKey {
         case operatorName = "operator"
-        case token
+        case token, next
     }
 }
 

@@ -20,8 +20,8 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
             response.headers[.contentType] = "text/css; charset=utf-8"
             return response
         }
-        router.get("/console/login") { _, _ in
-            login(problem: nil, status: .ok)
+        router.get("/console/login") { request, _ in
+            login(next: request.uri.queryParameters["next"].map(String.init), problem: nil, status: .ok)
         }
         router.post("/console/login") { request, _ in try await signIn(request) }
         router.post("/console/logout") { request, _ in
@@ -34,7 +34,8 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
         router.get("/console") { request, _ in
             try await page(request) { session in
                 let overview = try await console.reads.overview(since: console.now().addingTimeInterval(-3600))
-                return render("overview", OverviewView(overview, chrome: chrome(session), now: console.now()))
+                let live = request.uri.queryParameters["live"] == "1"
+                return render("overview", OverviewView(overview, chrome: chrome(session), now: console.now(), live: live))
             }
         }
         router.get("/console/payments") { request, _ in
@@ -62,7 +63,7 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     private func page(_ request: Request, _ body: (ConsoleSession) async throws -> Response) async throws -> Response {
         guard let session = console.session(of: request) else {
-            return .redirect(to: "/console/login")
+            return .redirect(to: "/console/login?next=" + ConsoleFormat.pathComponent(request.uri.description))
         }
         return try await body(session)
     }
@@ -106,25 +107,34 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     // MARK: Signing in
 
-    private func login(problem: String?, status: HTTPResponse.Status) -> Response {
-        render(
-            "login", LoginView(chrome: PageChrome(session: nil, warning: console.warning), needsToken: console.token != nil, problem: problem),
-            status: status)
+    private func login(next: String?, problem: String?, status: HTTPResponse.Status) -> Response {
+        let view = LoginView(
+            chrome: PageChrome(session: nil, warning: console.warning), needsToken: console.token != nil, next: Self.consolePath(next),
+            problem: problem)
+        return render("login", view, status: status)
+    }
+
+    /// `path` when it is a page of the console (so a sign-in never sends anyone elsewhere), else
+    /// the overview.
+    private static func consolePath(_ path: String?) -> String {
+        guard let path, path == "/console" || path.hasPrefix("/console/") || path.hasPrefix("/console?") else { return "/console" }
+        return path
     }
 
     private func signIn(_ request: Request) async throws -> Response {
         let form = try await decode(LoginForm.self, from: request)
         let name = (form.operatorName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 64, !name.contains(where: \.isNewline) else {
-            return login(problem: "Give your name (at most 64 characters): the history records who acted.", status: .unprocessableContent)
+            return login(
+                next: form.next, problem: "Give your name (at most 64 characters): the history records who acted.", status: .unprocessableContent)
         }
         if let token = console.token, !token.matches(form.token ?? "") {
             console.logger.warning("console sign-in refused: wrong token", metadata: ["operator": "\(name)"])
-            return login(problem: "That is not the operator token.", status: .unauthorized)
+            return login(next: form.next, problem: "That is not the operator token.", status: .unauthorized)
         }
         let session = ConsoleSession(operatorName: name, now: console.now(), key: console.signingKey)
         console.logger.info("console sign-in", metadata: ["operator": "\(name)"])
-        var response = Response.redirect(to: "/console")
+        var response = Response.redirect(to: Self.consolePath(form.next))
         response.setCookie(
             Cookie(
                 name: ConsoleSession.cookieName, value: session.cookie, maxAge: Int(ConsoleSession.lifetime), path: "/console", httpOnly: true,

@@ -4,5 +4,7 @@ struct LoginView: Sendable {
     var chrome: PageChrome
     /// Whether the form asks for the operator token (not on a loopback console without one).
     var needsToken: Bool
+    /// The console page to go to once signed in.
+    var next: String
     var problem: String?
 }

@@ -35,6 +35,9 @@ struct OverviewView: Sendable {
     }
 
     let title = "Overview"
+    /// Seconds between reloads when following live (`/console?live=1`), so payments are seen
+    /// moving without a script; `nil` otherwise.
+    var refreshSeconds: Int?
     var chrome: PageChrome
     var inFlight: [Count]
     var states: [Count]
@@ -49,9 +52,10 @@ struct OverviewView: Sendable {
     var alarms: [AlarmRow]
     var generatedAt: String
 
-    init(_ overview: OperationsOverview, chrome: PageChrome, now: Date) {
+    init(_ overview: OperationsOverview, chrome: PageChrome, now: Date, live: Bool) {
         let monitoring = overview.monitoring
         self.chrome = chrome
+        self.refreshSeconds = live ? 5 : nil
         self.inFlight = AttemptState.allCases.filter(\.isInFlight).map {
             Count(state: $0.rawValue, label: "\($0.rawValue.replacingOccurrences(of: "_", with: " ")) now", count: monitoring.attempts[$0] ?? 0)
         }

@@ -78,7 +78,9 @@ struct DemoRun {
 
         say("  gateway: ConvergeGate sandbox at \(gatewayURL), webhooks to \(webhookURL)")
         say("  engine: in-process (worker \(configuration.engine.workerID)); the order system calls it directly")
-        say("  console: http://127.0.0.1:\(configuration.port)/console (sign in with your name; open without a token on loopback only)")
+        say(
+            "  console: http://127.0.0.1:\(configuration.port)/console?live=1 (sign in with your name, then follow live; open without a token on loopback only)"
+        )
         say("  payers confirm in 10-80 s of bank time; 10% never confirm, ~5% are declined; 10% of webhooks are lost\n")
 
         guard await interruption.attach(group) else { throw DemoInterrupted() }

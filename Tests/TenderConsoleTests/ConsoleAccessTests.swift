@@ -19,7 +19,7 @@ struct ConsoleAccessTests {
             for uri in ["/console", "/console/payments", "/console/payments/any"] {
                 let response = try await harness.get(uri)
                 #expect(response.status == .seeOther, "\(uri)")
-                #expect(response.headers[.location] == "/console/login", "\(uri)")
+                #expect(response.headers[.location] == "/console/login?next=" + uri.replacingOccurrences(of: "/", with: "%2F"), "\(uri)")
             }
             let forged = try await harness.get("/console", cookie: "tender_console=v1.9999999999.YWxpY2U.AAAA")
             #expect(forged.status == .seeOther)
@@ -39,7 +39,7 @@ struct ConsoleAccessTests {
         }
     }
 
-    @Test("the session cookie is HttpOnly and SameSite=Strict, scoped to /console")
+    @Test("the session cookie is HttpOnly and SameSite=Strict, scoped to /console, and a sign-in returns only to a console page")
     func cookieAttributes() async throws {
         try await ConsoleHarness.run { harness in
             let response = try await harness.post("/console/login", cookie: nil, form: "operator=alice&token=\(ConsoleHarness.consoleToken)")
@@ -47,6 +47,14 @@ struct ConsoleAccessTests {
             #expect(attributes.contains("HttpOnly"))
             #expect(attributes.contains("SameSite=Strict"))
             #expect(attributes.contains("Path=/console"))
+            #expect(response.headers[.location] == "/console")
+            for (next, expected) in [
+                ("%2Fconsole%2Fpayments", "/console/payments"), ("https%3A%2F%2Fevil.example", "/console"), ("%2F%2Fevil", "/console"),
+            ] {
+                let signedIn = try await harness.post(
+                    "/console/login", cookie: nil, form: "operator=alice&token=\(ConsoleHarness.consoleToken)&next=\(next)")
+                #expect(signedIn.headers[.location] == expected, "a sign-in goes back to a console page only")
+            }
         }
     }
 

@@ -19,10 +19,11 @@ struct ConsoleBrowserTests {
             let base = harness.serverURL.absoluteString
             try await Browser.run { browser in
                 var pages: [String] = []
-                try await browser.open(base + "/console")
-                #expect(try await browser.url() == base + "/console/login", "no session: sent to sign in")
+                try await browser.open(base + "/console?live=1")
+                #expect(try await browser.url() == base + "/console/login?next=%2Fconsole%3Flive%3D1", "no session: sent to sign in")
                 try await browser.submit(form: "#login", fields: ["operator": "alice", "token": ConsoleHarness.consoleToken])
-                #expect(try await browser.url() == base + "/console")
+                #expect(try await browser.url() == base + "/console?live=1", "and back where they were going")
+                try await browser.open(base + "/console")
                 let cookie = try #require(try await browser.cookies().first { $0.name == "tender_console" })
                 #expect(cookie.httpOnly)
                 #expect(cookie.sameSite == "Strict")

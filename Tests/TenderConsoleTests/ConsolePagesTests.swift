@@ -21,6 +21,9 @@ struct ConsolePagesTests {
             let overview = String(buffer: try await harness.get("/console", cookie: cookie).body)
             #expect(overview.contains(#"<svg id="outcomes-chart""#))
             #expect(overview.contains("Outcomes in the last hour: 1 completed"))
+            #expect(!overview.contains(#"http-equiv="refresh""#))
+            let live = String(buffer: try await harness.get("/console?live=1", cookie: cookie).body)
+            #expect(live.contains(#"<meta http-equiv="refresh" content="5">"#), "following live reloads the overview")
 
             let list = String(buffer: try await harness.get("/console/payments?state=completed", cookie: cookie).body)
             #expect(list.contains(paymentID))
