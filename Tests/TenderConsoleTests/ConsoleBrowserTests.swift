@@ -117,12 +117,12 @@ struct ConsoleBrowserTests {
                     }
                     return decided >= ids.count - 4
                 })
-            // The payment with the longest story makes the most telling page (its repeated polls
-            // fold into one entry).
+            // The paid payment with the longest story makes the most telling page: a payer who took
+            // a while, polls (folded into one entry), the webhook and the completion.
             var longest: (id: String, length: Int) = ("", 0)
             for id in ids {
-                let length = try await harness.store.payment(PaymentID(rawValue: id))?.history.count ?? 0
-                if length > longest.length { longest = (id, length) }
+                guard let record = try await harness.store.payment(PaymentID(rawValue: id)), record.state == .completed else { continue }
+                if record.history.count > longest.length { longest = (id, record.history.count) }
             }
             let base = harness.serverURL.absoluteString
             try await Browser.run(windowSize: (1280, 1000)) { browser in

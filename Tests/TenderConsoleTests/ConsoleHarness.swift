@@ -1,3 +1,4 @@
+import EphemeralPostgres
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -37,8 +38,11 @@ struct ConsoleHarness: Sendable {
         consoleToken: String? = consoleToken, policy: AttemptPolicy = .fastForTests, _ body: @Sendable (ConsoleHarness) async throws -> Void
     ) async throws {
         let logger = Logger(label: "tender.console.test")
+        // The gateway posts webhooks to the routes under test, as it would to a worker.
+        let port = try FreePort.pick()
+        let webhookURL = "http://127.0.0.1:\(port)/webhooks/convergegate"
         try await LiveBackends.run(
-            sandbox: SandboxConfiguration(secretKey: secretKey), secretKey: secretKey, engine: .forTests(policy: policy),
+            sandbox: SandboxConfiguration(secretKey: secretKey), secretKey: secretKey, engine: .forTests(policy: policy, webhookURL: webhookURL),
             configure: {
                 $0.poolSize = 6
                 $0.apiToken = APIToken(apiToken)
@@ -47,10 +51,11 @@ struct ConsoleHarness: Sendable {
             logger: logger
         ) { backends in
             let stack = backends.stack
-            let app = Application(router: stack.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await stack.engine.run() }
-                defer { group.cancelAll() }
+            // HummingbirdTesting serves the routes under test on a port of its choosing; the
+            // gateway's webhooks reach the same routes on the port it was told.
+            let webhooks = Application(router: stack.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+            let app = Application(router: stack.router(), logger: logger)
+            try await withServices([stack.engine, webhooks], logger: logger) {
                 try await app.test(.live) { client in
                     let port = try #require(client.port)
                     let serverURL = try #require(URL(string: "http://127.0.0.1:\(port)"))
