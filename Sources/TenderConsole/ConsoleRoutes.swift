@@ -74,9 +74,7 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
             if let record = try await find(filter.id) {
                 return .redirect(to: ConsoleFormat.link(to: record.id))
             }
-            let page = PaymentListView(
-                PaymentPage(payments: [], next: nil), filter: filter, chrome: chrome(session), problem: "No payment or attempt \(filter.id).")
-            return render("payments", page, status: .notFound)
+            return notFound("No payment or attempt \(filter.id).", filter: filter, session: session)
         }
         let page = try await console.engine.payments(matching: filter.query(now: console.now()))
         return render("payments", PaymentListView(page, filter: filter, chrome: chrome(session)))
@@ -86,14 +84,17 @@ struct ConsoleRoutes<Context: RequestContext>: Sendable {
         async throws -> Response
     {
         guard let record = try await console.engine.payment(id) else {
-            return render(
-                "payments",
-                PaymentListView(
-                    PaymentPage(payments: [], next: nil), filter: PaymentFilter(), chrome: chrome(session), problem: "No payment \(id.rawValue)."),
-                status: .notFound)
+            return notFound("No payment \(id.rawValue).", filter: PaymentFilter(), session: session)
         }
         let activity = try await console.reads.activity(of: record)
         return render("payment", PaymentView(record, activity: activity, chrome: chrome(session), done: done, problem: problem), status: status)
+    }
+
+    /// The list page, empty, saying what was not found (404).
+    private func notFound(_ problem: String, filter: PaymentFilter, session: ConsoleSession) -> Response {
+        render(
+            "payments", PaymentListView(PaymentPage(payments: [], next: nil), filter: filter, chrome: chrome(session), problem: problem),
+            status: .notFound)
     }
 
     /// The payment with this id, or the payment of the attempt with this id.

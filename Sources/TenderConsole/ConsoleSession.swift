@@ -17,21 +17,25 @@ struct ConsoleSession: Sendable, Hashable {
     var expiresAt: Date
     /// The cookie's value.
     var cookie: String
+    /// The MAC of the cookie that every form of this session carries.
+    private var csrfCode: HashedAuthenticationCode<SHA256>
+
     /// The token every form of this session carries.
-    var csrfToken: String
+    var csrfToken: String { Base64URL.encode(Array(csrfCode)) }
 
     /// A new session for `operatorName`, signed with `key`.
     init(operatorName: String, now: Date, key: SymmetricKey) {
         let expiry = Int64((now.timeIntervalSince1970 + Self.lifetime).rounded(.down))
         let payload = "v1.\(expiry).\(Base64URL.encode(Array(operatorName.utf8)))"
-        self.init(operatorName: operatorName, expiry: expiry, cookie: payload + "." + Self.signature(payload, key: key), key: key)
+        let signature = Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Array(payload.utf8), using: key)))
+        self.init(operatorName: operatorName, expiry: expiry, cookie: payload + "." + signature, key: key)
     }
 
     private init(operatorName: String, expiry: Int64, cookie: String, key: SymmetricKey) {
         self.operatorName = operatorName
         self.expiresAt = Date(timeIntervalSince1970: TimeInterval(expiry))
         self.cookie = cookie
-        self.csrfToken = Self.signature("csrf." + cookie, key: key)
+        self.csrfCode = HMAC<SHA256>.authenticationCode(for: Array("csrf.\(cookie)".utf8), using: key)
     }
 
     /// The session a cookie carries, or `nil` when it is malformed, forged or expired.
@@ -48,16 +52,10 @@ struct ConsoleSession: Sendable, Hashable {
         self.init(operatorName: name, expiry: expiry, cookie: cookie, key: key)
     }
 
-    /// Whether `candidate` is this session's CSRF token, compared in constant time.
+    /// Whether `candidate` is this session's CSRF token (swift-crypto compares MACs in constant
+    /// time).
     func acceptsCSRFToken(_ candidate: String) -> Bool {
-        let expected = Array(csrfToken.utf8)
-        let presented = Array(candidate.utf8)
-        guard expected.count == presented.count else { return false }
-        return zip(expected, presented).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
-    private static func signature(_ text: String, key: SymmetricKey) -> String {
-        Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key)))
+        Base64URL.decode(candidate).map { csrfCode == $0 } ?? false
     }
 }
 

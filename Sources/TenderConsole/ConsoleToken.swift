@@ -9,25 +9,21 @@ public struct ConsoleToken: Sendable {
     /// What a token shows wherever it is printed.
     public static let redacted = "[console token redacted]"
 
-    private let digest: [UInt8]
+    private let digest: SHA256Digest
     /// The key that signs session cookies and CSRF tokens.
     let signingKey: SymmetricKey
 
     /// Wraps a token.
     public init(_ token: String) {
         let secret = SymmetricKey(data: Array(token.utf8))
-        self.digest = Array(SHA256.hash(data: Array(token.utf8)))
+        self.digest = SHA256.hash(data: Array(token.utf8))
         self.signingKey = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array("tender-console-session".utf8), using: secret))
     }
 
-    /// Whether `candidate` is the token. Takes the same time whichever byte differs.
+    /// Whether `candidate` is the token. Takes the same time whichever byte differs (swift-crypto
+    /// compares digests in constant time).
     public func matches(_ candidate: String) -> Bool {
-        let presented = Array(SHA256.hash(data: Array(candidate.utf8)))
-        var difference: UInt8 = 0
-        for index in digest.indices {
-            difference |= digest[index] ^ presented[index]
-        }
-        return difference == 0
+        SHA256.hash(data: Array(candidate.utf8)) == digest
     }
 }
 

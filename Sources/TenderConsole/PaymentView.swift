@@ -117,8 +117,7 @@ struct PaymentView: Sendable {
         let attemptMoments = record.history.map { entry in
             Moment(
                 at: ConsoleFormat.time(entry.at), owner: "attempt \(numbers[entry.attemptID] ?? 0)", version: entry.version,
-                change: entry.fromState.map { $0 == entry.toState ? "stays \($0.rawValue)" : "\($0.rawValue) → \(entry.toState.rawValue)" }
-                    ?? "→ \(entry.toState.rawValue)",
+                change: Self.change(from: entry.fromState, to: entry.toState),
                 input: entry.input, source: entry.source.rawValue, note: entry.note, evidence: activity.evidence(of: entry), sortKey: entry.at,
                 repeated: nil, lastVersion: nil)
         }
@@ -126,8 +125,7 @@ struct PaymentView: Sendable {
         let refundMoments = activity.refundSteps.map { step in
             Moment(
                 at: ConsoleFormat.time(step.at), owner: "refund \(refundNumbers[step.refundID] ?? 0)", version: step.version,
-                change: step.fromState.map { $0 == step.toState ? "stays \($0.rawValue)" : "\($0.rawValue) → \(step.toState.rawValue)" }
-                    ?? "→ \(step.toState.rawValue)",
+                change: Self.change(from: step.fromState, to: step.toState),
                 input: step.input, source: "refund", note: step.note, evidence: nil, sortKey: step.at, repeated: nil,
                 lastVersion: nil)
         }
@@ -158,6 +156,13 @@ struct PaymentView: Sendable {
         self.canAct = resolvable != nil || cancellable || refundable
         self.done = done
         self.problem = problem
+    }
+
+    /// A transition's change of state as the timeline shows it: `→ submitted`,
+    /// `submitted → completed` or `stays awaiting_confirmation`.
+    static func change<State: RawRepresentable & Equatable>(from before: State?, to after: State) -> String where State.RawValue == String {
+        guard let before else { return "→ \(after.rawValue)" }
+        return before == after ? "stays \(before.rawValue)" : "\(before.rawValue) → \(after.rawValue)"
     }
 
     /// `moments` with each run of repeats folded into its first entry, which counts them.

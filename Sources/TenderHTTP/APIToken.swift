@@ -9,21 +9,17 @@ public struct APIToken: Sendable {
     /// What a token shows wherever it is printed.
     public static let redacted = "[API token redacted]"
 
-    private let digest: [UInt8]
+    private let digest: SHA256Digest
 
     /// Wraps a token.
     public init(_ token: String) {
-        self.digest = Array(SHA256.hash(data: Array(token.utf8)))
+        self.digest = SHA256.hash(data: Array(token.utf8))
     }
 
-    /// Whether `candidate` is the token. Takes the same time whichever byte differs.
+    /// Whether `candidate` is the token. Takes the same time whichever byte differs (swift-crypto
+    /// compares digests in constant time).
     public func matches(_ candidate: String) -> Bool {
-        let presented = Array(SHA256.hash(data: Array(candidate.utf8)))
-        var difference: UInt8 = 0
-        for index in digest.indices {
-            difference |= digest[index] ^ presented[index]
-        }
-        return difference == 0
+        SHA256.hash(data: Array(candidate.utf8)) == digest
     }
 }
 

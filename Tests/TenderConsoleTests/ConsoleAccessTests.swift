@@ -61,11 +61,7 @@ struct ConsoleAccessTests {
     @Test("an action without the cookie, or with a wrong CSRF token, is refused and changes nothing")
     func actionsNeedCookieAndCSRF() async throws {
         try await ConsoleHarness.run(policy: Self.patient) { harness in
-            let paymentID = try await harness.submit(code: "000010")
-            #expect(
-                try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
-                    try await harness.store.payment(PaymentID(rawValue: paymentID))?.attempts.last?.state == .awaitingConfirmation
-                })
+            let paymentID = try await harness.submitWaitingPayment()
             let before = try #require(try await harness.store.payment(PaymentID(rawValue: paymentID)))
             let attempt = try #require(before.attempts.last).id.rawValue.uuidString
             let cookie = try await harness.signIn()

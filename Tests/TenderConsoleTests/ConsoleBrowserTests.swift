@@ -10,12 +10,8 @@ struct ConsoleBrowserTests {
     @Test("an operator signs in, finds a waiting payment on the overview and in the list, reads its timeline and resolves it")
     func operatorResolvesAStuckPayment() async throws {
         try await ConsoleHarness.run(policy: ConsoleAccessTests.patient) { harness in
-            let stuck = try await harness.submit(code: "000010")
+            let stuck = try await harness.submitWaitingPayment()
             let paymentID = PaymentID(rawValue: stuck)
-            #expect(
-                try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
-                    try await harness.store.payment(paymentID)?.attempts.last?.state == .awaitingConfirmation
-                })
             let base = harness.serverURL.absoluteString
             try await Browser.run { browser in
                 var pages: [String] = []
@@ -68,12 +64,8 @@ struct ConsoleBrowserTests {
     @Test("a form with a forged CSRF token, or posted from another site without the cookie, is refused and changes nothing")
     func forgedFormsAreRefused() async throws {
         try await ConsoleHarness.run(policy: ConsoleAccessTests.patient) { harness in
-            let stuck = try await harness.submit(code: "000010")
+            let stuck = try await harness.submitWaitingPayment()
             let paymentID = PaymentID(rawValue: stuck)
-            #expect(
-                try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
-                    try await harness.store.payment(paymentID)?.attempts.last?.state == .awaitingConfirmation
-                })
             let base = harness.serverURL.absoluteString
             try await Browser.run { browser in
                 try await browser.open(base + "/console/login")

@@ -79,6 +79,17 @@ struct ConsoleHarness: Sendable {
         return id
     }
 
+    /// Submits a payment whose payer never confirms (`000010`) and waits until it awaits
+    /// confirmation; returns its id.
+    func submitWaitingPayment(sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let id = try await submit(code: "000010")
+        #expect(
+            try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
+                try await store.payment(PaymentID(rawValue: id))?.attempts.last?.state == .awaitingConfirmation
+            }, sourceLocation: sourceLocation)
+        return id
+    }
+
     /// Signs in through the form and returns the session cookie (`name=value`).
     func signIn(as name: String = "alice", token: String = consoleToken) async throws -> String {
         let response = try await client.execute(

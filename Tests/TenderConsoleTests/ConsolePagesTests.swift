@@ -95,11 +95,7 @@ struct ConsolePagesTests {
     @Test("a resolution the gateway contradicts is refused on the page and changes nothing, unless forced")
     func contradictedResolution() async throws {
         try await ConsoleHarness.run(policy: ConsoleAccessTests.patient) { harness in
-            let paymentID = PaymentID(rawValue: try await harness.submit(code: "000010"))
-            #expect(
-                try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
-                    try await harness.store.payment(paymentID)?.attempts.last?.state == .awaitingConfirmation
-                })
+            let paymentID = PaymentID(rawValue: try await harness.submitWaitingPayment())
             let attempt = try #require(try await harness.store.payment(paymentID)?.attempts.last).id.rawValue.uuidString
             let cookie = try await harness.signIn(as: "dave")
             let csrf = try ConsoleHarness.csrfToken(in: String(buffer: try await harness.get("/console", cookie: cookie).body))
