@@ -3,6 +3,10 @@
 
 #include <libpq-fe.h>
 
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
+
 /// libpq's diagnostic field codes are character macros, which Swift does not import.
 static const int CLIBPQ_DIAG_SQLSTATE = PG_DIAG_SQLSTATE;
 static const int CLIBPQ_DIAG_MESSAGE_PRIMARY = PG_DIAG_MESSAGE_PRIMARY;

@@ -2,24 +2,6 @@ import LibPQ
 import Testing
 
 @Suite struct PostgresConnectionTests {
-    /// Waits until the server process `pid` runs a statement containing `fragment`.
-    ///
-    /// Read the pid before starting the statement: while it runs, the connection's actor is busy.
-    private func waitUntilActive(_ fragment: String, pid: Int32) async throws {
-        let observer = try await PostgresConnection.connect(TestServer.database(), logger: TestServer.logger)
-        defer { Task { await observer.close() } }
-        for _ in 0..<500 {
-            let rows = try await observer.query(
-                "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%' || $2 || '%'",
-                [pid, fragment]
-            )
-            if try rows[0].decode(Int.self, column: "n") > 0 {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
     @Test func rolledBackTransactionLeavesNothingBehind() async throws {
         let connection = try await TestServer.connection()
         try await connection.execute("CREATE TABLE ledger (amount int NOT NULL)")
@@ -98,7 +80,7 @@ import Testing
         let connection = try await TestServer.connection()
         let pid = try #require(await connection.backendPID)
         let sleeper = Task { try await connection.query("SELECT pg_sleep(10)") }
-        try await waitUntilActive("pg_sleep", pid: pid)
+        try await TestServer.waitUntilActive("pg_sleep", pid: pid)
         sleeper.cancel()
         let result = await sleeper.result
         #expect(throws: PostgresError.self) { try result.get() }
@@ -120,7 +102,7 @@ import Testing
                 try await connection.query("SELECT pg_sleep(10)")
             }
         }
-        try await waitUntilActive("pg_sleep", pid: pid)
+        try await TestServer.waitUntilActive("pg_sleep", pid: pid)
         work.cancel()
         _ = await work.result
         #expect(await connection.isHealthy)

@@ -18,4 +18,23 @@ enum TestServer {
     static func connection() async throws -> PostgresConnection {
         try await PostgresConnection.connect(database(), logger: logger)
     }
+
+    /// Waits until the server process `pid` runs a statement containing `fragment`, watching
+    /// `pg_stat_activity` from a connection of its own.
+    ///
+    /// Read the pid before starting the statement: while it runs, its connection is busy.
+    static func waitUntilActive(_ fragment: String, pid: Int32) async throws {
+        let observer = try await connection()
+        defer { Task { await observer.close() } }
+        while true {
+            let rows = try await observer.query(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%' || $2 || '%'",
+                [pid, fragment]
+            )
+            if try rows[0].decode(Int.self, column: "n") > 0 {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
 }

@@ -1,16 +1,19 @@
 import CLibPQ
+import Dispatch
 import Logging
 
 /// One connection to PostgreSQL.
 ///
-/// The actor runs on a dispatch queue of its own, so libpq's blocking calls never occupy a
-/// thread of Swift's cooperative pool. Statements run one at a time; bound values travel
-/// separately from the SQL text, in binary format. A statement is prepared on the server the first
+/// libpq runs in non-blocking mode: a round trip's requests are sent from the calling task, and
+/// their answers read by the ``PostgresIOThread``, which resumes the task once they are all in;
+/// no thread of Swift's cooperative pool ever waits in libpq. Round trips run one at a time, in
+/// the order they were asked for; bound values travel separately from the SQL text, in binary
+/// format. A statement is prepared on the server the first
 /// time it runs on the connection and reused afterwards, so PostgreSQL parses and plans it once
 /// (see `PreparedStatementCache` for the bound). Cancelling the calling task cancels the
 /// running statement on the server, which then throws ``PostgresError/Code/queryCancelled``.
 public actor PostgresConnection {
-    private let executor: DispatchQueueExecutor
+    private let ioThread = PostgresIOThread.shared
     private var connection: ConnectionHandle?
     private let canceller = QueryCanceller()
     private let noticeLogger: NoticeLogger
@@ -38,25 +41,11 @@ public actor PostgresConnection {
         case statement(PreparedStatementCache.Key?)
     }
 
-    /// What one request of a pipeline produced.
-    private enum Outcome {
-        case rows(PostgresRows)
-        case failed(PostgresError)
-        /// Skipped because an earlier statement of the pipeline failed.
-        case aborted
-
-        var succeeded: Bool {
-            if case .rows = self { true } else { false }
-        }
-    }
-
-    /// The executor that runs this actor: its own serial dispatch queue.
-    public nonisolated var unownedExecutor: UnownedSerialExecutor {
-        executor.asUnownedSerialExecutor()
-    }
+    /// Whether a round trip is under way; others wait their turn in ``turnWaiters``.
+    private var isExchanging = false
+    private var turnWaiters: [CheckedContinuation<Void, Never>] = []
 
     private init(logger: Logger) {
-        self.executor = DispatchQueueExecutor(label: "LibPQ.PostgresConnection")
         self.logger = logger
         self.noticeLogger = NoticeLogger(logger: logger)
     }
@@ -74,35 +63,50 @@ public actor PostgresConnection {
         return connection
     }
 
-    private func open(_ configuration: PostgresConfiguration) throws {
-        let handle = PQconnectdb(configuration.connectionString)
-        guard let handle, PQstatus(handle) == CONNECTION_OK else {
-            let error = PostgresError(code: .connectionFailed, connection: handle)
-            PQfinish(handle)
-            logger.debug("connection failed", metadata: ["error": "\(error)"])
-            throw error
-        }
-        noticeLogger.install(on: handle)
-        canceller.adopt(PQgetCancel(handle).map(QueryCanceller.Handle.init))
-        connection = ConnectionHandle(taking: handle)
+    private func open(_ configuration: PostgresConfiguration) async throws {
+        let handle = try await Self.establish(configuration, ioThread: ioThread)
+        let pointer = handle.pointer
+        noticeLogger.install(on: pointer)
+        canceller.adopt(PQgetCancel(pointer).map(QueryCanceller.Handle.init))
+        connection = handle
         preparedStatements = PreparedStatementCache(capacity: configuration.preparesStatements ? Self.preparedStatementCapacity : 0)
-        logger.debug("connected", metadata: ["backend_pid": "\(PQbackendPID(handle))"])
-        try applySessionParameters(configuration.sessionParameters)
+        logger.debug("connected", metadata: ["backend_pid": "\(PQbackendPID(pointer))"])
+        try await applySessionParameters(configuration.sessionParameters)
+    }
+
+    /// Connects in non-blocking mode. libpq's connect blocks (name lookup, TLS), so it runs on a
+    /// dispatch thread, never on the cooperative pool.
+    private static func establish(_ configuration: PostgresConfiguration, ioThread: PostgresIOThread) async throws -> ConnectionHandle {
+        let connectionString = configuration.connectionString
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let pointer = PQconnectdb(connectionString)
+                guard let pointer, PQstatus(pointer) == CONNECTION_OK, PQsetnonblocking(pointer, 1) == 0 else {
+                    let error = PostgresError(code: .connectionFailed, connection: pointer)
+                    PQfinish(pointer)
+                    continuation.resume(throwing: error)
+                    return
+                }
+                continuation.resume(returning: ConnectionHandle(taking: pointer, ioThread: ioThread))
+            }
+        }
     }
 
     /// Sets the session's run-time parameters in one statement; a connection that cannot take
     /// them is closed.
-    private func applySessionParameters(_ parameters: [(name: String, value: String)]) throws {
+    private func applySessionParameters(_ parameters: [(name: String, value: String)]) async throws {
         guard !parameters.isEmpty else { return }
         do {
             let names = parameters.map(\.name)
             let values = parameters.map(\.value)
-            _ = try roundTrip([
-                Outgoing(
-                    sql: "SELECT set_config(name, value, false) FROM unnest($1::text[], $2::text[]) AS parameter(name, value)",
-                    parameters: try PostgresParameters([names, values])
-                )
-            ])
+            _ = try await exclusively {
+                try await roundTrip([
+                    Outgoing(
+                        sql: "SELECT set_config(name, value, false) FROM unnest($1::text[], $2::text[]) AS parameter(name, value)",
+                        parameters: try PostgresParameters([names, values])
+                    )
+                ])
+            }
         } catch {
             close()
             throw error
@@ -118,7 +122,7 @@ public actor PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> PostgresRows {
         let parameters = try PostgresParameters(bindings)
-        let results = try await cancellable { try roundTrip([Outgoing(sql: sql, parameters: parameters)]) }
+        let results = try await cancellable { try await roundTrip([Outgoing(sql: sql, parameters: parameters)]) }
         guard let rows = results.first else {
             throw PostgresError(code: .server, clientMessage: "the server sent no result")
         }
@@ -139,11 +143,18 @@ public actor PostgresConnection {
     /// - Throws: ``PostgresError``.
     public func executeScript(_ script: String) async throws {
         try await cancellable {
-            let handle = try liveHandle()
             if pendingBegin != nil {
-                _ = try roundTrip([])
+                _ = try await roundTrip([])
             }
-            _ = try checked(PQexec(handle, script), on: handle)
+            let connection = try liveConnection()
+            guard PQsendQuery(connection.pointer, script) == 1 else {
+                throw PostgresError(code: PQstatus(connection.pointer) == CONNECTION_BAD ? .connectionLost : .server, connection: connection.pointer)
+            }
+            let outcomes = try await read(ResultReader(.simpleQuery), from: connection)
+            if case .failed(let error) = outcomes.first {
+                logger.debug("query failed", metadata: ["error": "\(error)"])
+                throw error
+            }
         }
     }
 
@@ -157,7 +168,7 @@ public actor PostgresConnection {
     public func pipeline(_ statements: [PostgresStatement]) async throws -> [PostgresRows] {
         guard !statements.isEmpty else { return [] }
         let encoded = try statements.map { Outgoing(sql: $0.sql, parameters: try PostgresParameters($0.bindings)) }
-        return try await cancellable { try roundTrip(encoded) }
+        return try await cancellable { try await roundTrip(encoded) }
     }
 
     /// Runs `body` in a transaction: `BEGIN ISOLATION LEVEL …`, then `COMMIT` when `body` returns,
@@ -168,9 +179,9 @@ public actor PostgresConnection {
     /// with a `COMMIT` as the last statement of its last pipeline, saving the commit's round trip;
     /// no `COMMIT` is sent after it then.
     ///
-    /// `body` runs isolated to the connection, on its own queue: its statements follow one another
-    /// without leaving that thread. Keep it to the transaction's work; helpers it calls take the
-    /// connection as an `isolated` parameter to stay there.
+    /// `body` runs isolated to the connection: its statements follow one another without another
+    /// hop to the actor. Keep it to the transaction's work; helpers it calls take the connection
+    /// as an `isolated` parameter to stay there.
     ///
     /// - Throws: what `body` throws, or ``PostgresError``. A ``PostgresError/Code/serializationFailure``
     ///   means the whole transaction may be retried; ``PostgresError/Code/notCommitted`` that the
@@ -209,7 +220,7 @@ public actor PostgresConnection {
             return value
         } catch {
             pendingBegin = nil
-            rollbackIfNeeded()
+            await rollbackIfNeeded()
             throw error
         }
     }
@@ -228,7 +239,7 @@ public actor PostgresConnection {
 
     /// Whether the connection is open and not inside a failed transaction.
     public var isHealthy: Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        guard !isExchanging, let handle, PQstatus(handle) == CONNECTION_OK else { return false }
         let transaction = PQtransactionStatus(handle)
         return transaction == PQTRANS_IDLE || transaction == PQTRANS_INTRANS
     }
@@ -240,7 +251,7 @@ public actor PostgresConnection {
 
     /// Whether the connection is open and outside any transaction, ready for another user.
     var isIdle: Bool {
-        guard pendingBegin == nil, let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        guard !isExchanging, pendingBegin == nil, let handle, PQstatus(handle) == CONNECTION_OK else { return false }
         return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
@@ -264,62 +275,79 @@ public actor PostgresConnection {
         connection?.pointer
     }
 
-    private func liveHandle() throws -> OpaquePointer {
-        guard let handle else {
+    private func liveConnection() throws -> ConnectionHandle {
+        guard let connection else {
             throw PostgresError(code: .connectionLost, clientMessage: "the connection is closed")
         }
-        return handle
+        return connection
     }
 
-    /// Runs `work` so that cancelling the current task cancels it on the server.
-    private func cancellable<T>(_ work: () throws -> T) async throws -> T {
+    /// Runs `work`, a round trip or a few, after the round trips asked for before it and before
+    /// those asked for during it: the actor is free while a round trip is read, and another task
+    /// using the connection meanwhile waits its turn.
+    private func exclusively<T>(_ work: () async throws -> T) async throws -> T {
+        if isExchanging {
+            await withCheckedContinuation { turnWaiters.append($0) }  // handed the turn by `endTurn`
+        } else {
+            isExchanging = true
+        }
+        defer { endTurn() }
+        return try await work()
+    }
+
+    private func endTurn() {
+        if turnWaiters.isEmpty {
+            isExchanging = false
+        } else {
+            turnWaiters.removeFirst().resume()
+        }
+    }
+
+    /// Runs `work` in its turn, so that cancelling the current task cancels it on the server.
+    private func cancellable<T>(_ work: () async throws -> T) async throws -> T {
         guard !Task.isCancelled else {
             throw PostgresError(code: .queryCancelled, clientMessage: "the task was cancelled")
         }
-        let ticket = canceller.begin()
-        defer {
-            if !canceller.end() {
+        return try await exclusively {
+            let ticket = canceller.begin()
+            let result: Result<T, any Error>
+            do {
+                result = .success(
+                    try await withTaskCancellationHandler {
+                        try await work()
+                    } onCancel: { [canceller] in
+                        canceller.cancel(ticket)
+                    }
+                )
+            } catch {
+                result = .failure(error)
+            }
+            if await !canceller.end() {
                 logger.debug("closing the connection: a cancel request is still on its way")
                 close()
             }
-        }
-        return try await withTaskCancellationHandler {
-            // Capturing self keeps the closure on the actor's queue; without it, it runs (and
-            // blocks in libpq) on a thread of the global pool.
-            try self.perform(work)
-        } onCancel: { [canceller] in
-            canceller.cancel(ticket)
+            return try result.get()
         }
     }
 
-    private func perform<T>(_ work: () throws -> T) throws -> T {
-        try work()
-    }
-
-    /// Takes ownership of `result` and returns it when it succeeded, or throws its error.
-    private func checked(_ result: OpaquePointer?, on handle: OpaquePointer) throws -> PostgresResult {
-        guard let result else {
-            let code: PostgresError.Code = PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server
-            throw PostgresError(code: code, connection: handle)
+    /// Waits for the I/O thread to read the answers to what was just sent on `connection`.
+    private func read(_ reader: ResultReader, from connection: ConnectionHandle) async throws -> [RequestOutcome] {
+        let flushed = PQflush(connection.pointer)
+        guard flushed >= 0 else {
+            throw PostgresError(code: .connectionLost, connection: connection.pointer)
         }
-        switch PQresultStatus(result) {
-        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return PostgresResult(taking: result)
-        default:
-            let error = PostgresError(result: result, connectionBroken: PQstatus(handle) == CONNECTION_BAD)
-            PQclear(result)
-            logger.debug("query failed", metadata: ["error": "\(error)"])
-            throw error
-        }
+        return try await ioThread.read(reader, from: connection, flushing: flushed == 1)
     }
 
     /// Sends `statements` in one round trip (libpq's pipeline mode), after a pending `BEGIN` if
     /// there is one, and returns their rows in order.
     ///
     /// Each statement is executed as a prepared statement when the cache allows; one not prepared
-    /// yet is prepared in the same round trip, right before its first execution.
-    private func roundTrip(_ statements: [Outgoing]) throws -> [PostgresRows] {
-        let handle = try liveHandle()
+    /// yet is prepared in the same round trip, right before its first execution. Call it in the
+    /// caller's turn (``exclusively(_:)``).
+    private func roundTrip(_ statements: [Outgoing]) async throws -> [PostgresRows] {
+        let connection = try liveConnection()
+        let handle = connection.pointer
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(code: .server, connection: handle)
         }
@@ -343,10 +371,10 @@ public actor PostgresConnection {
             throw PostgresError(code: .connectionLost, connection: handle)
         }
 
+        let outcomes = try await read(ResultReader(.pipeline(requests: requests.count)), from: connection)
         var rows: [PostgresRows] = []
         rows.reserveCapacity(outgoing.count)
-        for request in requests {
-            let outcome = try readOutcome(on: handle)
+        for (request, outcome) in zip(requests, outcomes) {
             if case .failed(let error) = outcome {
                 firstError = firstError ?? error
             }
@@ -363,12 +391,7 @@ public actor PostgresConnection {
                 break
             }
         }
-        guard let sync = PQgetResult(handle) else {
-            throw PostgresError(code: .connectionLost, connection: handle)
-        }
-        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
-        PQclear(sync)
-        guard synced, PQexitPipelineMode(handle) == 1 else {
+        guard outcomes.count == requests.count, PQexitPipelineMode(handle) == 1 else {
             throw PostgresError(code: .connectionLost, connection: handle)
         }
         if let firstError {
@@ -410,32 +433,14 @@ public actor PostgresConnection {
         }
     }
 
-    /// Reads the results of one request of a pipeline, up to the NULL that ends them.
-    private func readOutcome(on handle: OpaquePointer) throws -> Outcome {
-        var outcome = Outcome.aborted
-        while let result = PQgetResult(handle) {
-            switch PQresultStatus(result) {
-            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                outcome = .rows(PostgresRows(result: PostgresResult(taking: result)))
-            case PGRES_PIPELINE_ABORTED:
-                PQclear(result)
-            default:
-                outcome = .failed(PostgresError(result: result, connectionBroken: PQstatus(handle) == CONNECTION_BAD))
-                PQclear(result)
-            }
-        }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            throw PostgresError(code: .connectionLost, connection: handle)
-        }
-        return outcome
-    }
-
     /// Rolls back an open transaction, even when the task is cancelled; failures are logged
     /// because the caller already has an error to report.
-    private func rollbackIfNeeded() {
-        guard let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) != PQTRANS_IDLE else { return }
+    private func rollbackIfNeeded() async {
         do {
-            _ = try roundTrip([Outgoing(sql: "ROLLBACK", parameters: PostgresParameters([]))])
+            try await exclusively {
+                guard let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) != PQTRANS_IDLE else { return }
+                _ = try await roundTrip([Outgoing(sql: "ROLLBACK", parameters: PostgresParameters([]))])
+            }
         } catch {
             logger.debug("rollback failed", metadata: ["error": "\(error)"])
         }

@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 /// timeout: on an unreachable host, for minutes. So the requests go out from the canceller's own
 /// queue, outside the mutex, which guards only which query runs. A request is sent only while its
 /// query still runs. One still on its way when the query ends could reach the connection's next
-/// query, so the query's end waits a moment for it on the connection's own thread, and if it is
+/// query, so the query's end waits a moment for it, and if it is
 /// still on its way then, the connection is retired instead of reused (``end()``). (A request that
 /// arrives after its query has finished otherwise finds the server reading the next command, and
 /// PostgreSQL ignores it there.)
@@ -67,11 +67,16 @@ final class QueryCanceller: Sendable {
 
     /// Marks the running query as finished, waiting up to ``requestWait`` for a cancel request
     /// on its way. Returns false when one still is: the connection must not run another query,
-    /// which the request could cancel. Call it on the connection's own thread, never on the
-    /// cooperative pool.
-    func end() -> Bool {
+    /// which the request could cancel. Without a request on its way it returns at once; the rare
+    /// wait for one happens on a dispatch thread, never on the cooperative pool.
+    func end() async -> Bool {
         state.withLockedValue { $0.runningQuery = nil }
-        return requestsOnTheirWay.wait(timeout: .now() + Self.requestWait) == .success
+        guard requestsOnTheirWay.wait(timeout: .now()) != .success else { return true }
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { [requestsOnTheirWay] in
+                continuation.resume(returning: requestsOnTheirWay.wait(timeout: .now() + Self.requestWait) == .success)
+            }
+        }
     }
 
     /// Asks the server to cancel the query of `ticket` while it still runs. Returns at once.
