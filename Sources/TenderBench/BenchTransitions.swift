@@ -31,6 +31,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         var ratio: Double
         var commitsPerPayment: Double
         var statCommitsPerPayment: Double
+        /// The engine process's CPU time (user and system, the in-process gateway included) per transition.
+        var cpuMicrosecondsPerTransition: Double
         var paymentLatencyMS: LatencySummary
 
         enum CodingKeys: String, CodingKey {
@@ -42,6 +44,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             case ratio
             case commitsPerPayment = "commits_per_payment"
             case statCommitsPerPayment = "xact_commit_per_payment"
+            case cpuMicrosecondsPerTransition = "cpu_us_per_transition"
             case paymentLatencyMS = "payment_latency_ms"
         }
     }
@@ -73,13 +76,15 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             BenchOutput.table(
                 "transitions (submit → session → paid → completed → event acknowledged)",
                 header: [
-                    "clients", "payments/s", "transitions/s", "pgbench tps", "ratio", "commits/payment", "xact_commit/payment", "p50 ms", "p99 ms",
+                    "clients", "payments/s", "transitions/s", "pgbench tps", "ratio", "commits/payment", "xact_commit/payment", "CPU µs/transition",
+                    "p50 ms", "p99 ms",
                 ],
                 rows: runs.map {
                     [
                         "\($0.clients)", BenchOutput.format($0.paymentsPerS), BenchOutput.format($0.transitionsPerS),
                         BenchOutput.format($0.pgbenchTPS), BenchOutput.format($0.ratio, 3), BenchOutput.format($0.commitsPerPayment, 2),
-                        BenchOutput.format($0.statCommitsPerPayment, 2), BenchOutput.format($0.paymentLatencyMS.p50, 2),
+                        BenchOutput.format($0.statCommitsPerPayment, 2), BenchOutput.format($0.cpuMicrosecondsPerTransition),
+                        BenchOutput.format($0.paymentLatencyMS.p50, 2),
                         BenchOutput.format($0.paymentLatencyMS.p99, 2),
                     ]
                 }
@@ -135,7 +140,9 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             try await clock.sleep(until: warmUpEnds)
             let start = try await counters.read()
             let historyBefore = try await Self.count("attempt_history", pool)
+            let cpuBefore = ProcessUsage.cpuSeconds
             try await clock.sleep(until: measureEnds)
+            let cpu = ProcessUsage.cpuSeconds - cpuBefore
             let historyAfter = try await Self.count("attempt_history", pool)
             let end = try await counters.read()
             var latencies: [Double] = []
@@ -147,7 +154,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             let statEnd = try await counters.read()
             group.cancelAll()
             return Measured(
-                latencies: latencies, transitions: Double(historyAfter - historyBefore),
+                latencies: latencies, transitions: Double(historyAfter - historyBefore), cpuSeconds: cpu,
                 writes: Double(CommitCounter.writes(from: start, to: end)),
                 statCommits: Double(CommitCounter.statCommits(from: start, to: statEnd))
             )
@@ -159,6 +166,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             transitionsPerPayment: rounded(measured.transitions / max(payments, 1), 2), pgbenchTPS: 0, ratio: 0,
             commitsPerPayment: rounded(measured.writes / max(payments, 1), 2),
             statCommitsPerPayment: rounded(measured.statCommits / max(payments, 1), 2),
+            cpuMicrosecondsPerTransition: rounded(measured.cpuSeconds * 1e6 / max(measured.transitions, 1), 1),
             paymentLatencyMS: LatencySummary(seconds: measured.latencies)
         )
     }
@@ -167,6 +175,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
     private struct Measured: Sendable {
         var latencies: [Double]
         var transitions: Double
+        var cpuSeconds: Double
         var writes: Double
         var statCommits: Double
     }

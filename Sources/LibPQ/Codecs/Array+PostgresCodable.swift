@@ -3,8 +3,9 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { Element.postgresArrayDataType }
 
     /// A one-dimensional array in PostgreSQL's binary format; `nil` elements are `NULL`.
-    public func postgresEncoded() throws -> [UInt8]? {
-        try PostgresArrayFormat.encode(map { try $0.postgresEncoded() }, elementType: Element.postgresDataType)
+    public func encode(into bytes: inout [UInt8]) throws -> Bool {
+        try PostgresArrayFormat.encode(self, into: &bytes)
+        return true
     }
 }
 

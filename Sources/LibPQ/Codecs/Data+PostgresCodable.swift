@@ -8,13 +8,14 @@ extension Data: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresArrayDataType: PostgresDataType { .byteaArray }
 
     /// The raw bytes, which are `bytea`'s binary format.
-    public func postgresEncoded() -> [UInt8]? {
-        Array(self)
+    public func encode(into bytes: inout [UInt8]) -> Bool {
+        bytes.append(contentsOf: self)
+        return true
     }
 
     /// Decodes a `bytea` column.
     public init(postgresCell cell: PostgresCell) throws {
-        try cell.requireType([.bytea], for: Data.self)
+        try cell.requireType(PostgresDataType.byteaColumns, for: Data.self)
         self = try cell.withUnsafeBytes { Data($0) }
     }
 }

@@ -12,18 +12,19 @@ extension Date: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     private static let postgresEpochOffset: Int64 = 31_622_400
 
     /// Microseconds since 2000-01-01 00:00 UTC, rounded to the nearest microsecond.
-    public func postgresEncoded() -> [UInt8]? {
+    public func encode(into bytes: inout [UInt8]) -> Bool {
         let seconds = timeIntervalSinceReferenceDate.rounded(.down)
         let micros = ((timeIntervalSinceReferenceDate - seconds) * 1_000_000).rounded()
         let total = (Int64(seconds) + Self.postgresEpochOffset) * 1_000_000 + Int64(micros)
-        return total.bigEndianBytes
+        total.appendBigEndian(to: &bytes)
+        return true
     }
 
     /// Decodes a `timestamptz` column, or a `timestamp` column read as UTC.
     ///
     /// The binary format is an instant in UTC, so the session's `TimeZone` does not matter.
     public init(postgresCell cell: PostgresCell) throws {
-        try cell.requireType([.timestamptz, .timestamp], for: Date.self)
+        try cell.requireType(PostgresDataType.timestampColumns, for: Date.self)
         guard let micros = try cell.withUnsafeBytes({ Int64(bigEndianBytes: $0) }) else {
             throw cell.decodingError("malformed \(cell.dataType) value")
         }

@@ -6,13 +6,14 @@ extension Double: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresArrayDataType: PostgresDataType { .float8Array }
 
     /// The IEEE 754 bits in network order.
-    public func postgresEncoded() -> [UInt8]? {
-        bitPattern.bigEndianBytes
+    public func encode(into bytes: inout [UInt8]) -> Bool {
+        bitPattern.appendBigEndian(to: &bytes)
+        return true
     }
 
     /// Decodes a `float8` or `float4` column.
     public init(postgresCell cell: PostgresCell) throws {
-        try cell.requireType([.float8, .float4], for: Double.self)
+        try cell.requireType(PostgresDataType.floatingPointColumns, for: Double.self)
         let value: Double? = try cell.withUnsafeBytes { bytes in
             switch bytes.count {
             case 8: UInt64(bigEndianBytes: bytes).map(Double.init(bitPattern:))

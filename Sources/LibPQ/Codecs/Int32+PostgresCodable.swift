@@ -6,8 +6,9 @@ extension Int32: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresArrayDataType: PostgresDataType { .int4Array }
 
     /// The value as a network-order `int4`.
-    public func postgresEncoded() -> [UInt8]? {
-        bigEndianBytes
+    public func encode(into bytes: inout [UInt8]) -> Bool {
+        appendBigEndian(to: &bytes)
+        return true
     }
 
     /// Decodes an `int2` or `int4` column, or an `int8` column whose value fits.

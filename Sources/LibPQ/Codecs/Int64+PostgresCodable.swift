@@ -6,8 +6,9 @@ extension Int64: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresArrayDataType: PostgresDataType { .int8Array }
 
     /// The value as a network-order `int8`.
-    public func postgresEncoded() -> [UInt8]? {
-        bigEndianBytes
+    public func encode(into bytes: inout [UInt8]) -> Bool {
+        appendBigEndian(to: &bytes)
+        return true
     }
 
     /// Decodes an `int2`, `int4` or `int8` column.

@@ -3,8 +3,8 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     public static var postgresDataType: PostgresDataType { Wrapped.postgresDataType }
 
     /// `nil` (SQL `NULL`) or the wrapped value's encoding.
-    public func postgresEncoded() throws -> [UInt8]? {
-        try self?.postgresEncoded()
+    public func encode(into bytes: inout [UInt8]) throws -> Bool {
+        try self?.encode(into: &bytes) ?? false
     }
 }
 

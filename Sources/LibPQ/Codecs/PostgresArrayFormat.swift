@@ -2,31 +2,36 @@
 /// element type's OID, a length and lower bound per dimension, then each element as a length
 /// (-1 for `NULL`) and its bytes, all integers in network order. Only one dimension is supported.
 enum PostgresArrayFormat {
-    /// The binary format of a one-dimensional array of already encoded elements.
-    static func encode(_ elements: [[UInt8]?], elementType: PostgresDataType) throws -> [UInt8] {
+    /// Appends the binary format of a one-dimensional array of `elements` to `bytes`, each
+    /// element encoded in place.
+    static func encode<Element: PostgresArrayElement>(_ elements: [Element], into bytes: inout [UInt8]) throws {
         guard elements.count <= Int32.max else {
             throw PostgresError(code: .encodingFailed, clientMessage: "an array exceeds \(Int32.max) elements")
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(20 + elements.reduce(0) { $0 + 4 + ($1?.count ?? 0) })
-        bytes += Int32(elements.isEmpty ? 0 : 1).bigEndianBytes
-        bytes += Int32(elements.contains(nil) ? 1 : 0).bigEndianBytes
-        bytes += elementType.rawValue.bigEndianBytes
-        guard !elements.isEmpty else { return bytes }
-        bytes += Int32(elements.count).bigEndianBytes
-        bytes += Int32(1).bigEndianBytes  // lower bound
+        Int32(elements.isEmpty ? 0 : 1).appendBigEndian(to: &bytes)
+        let hasNullsOffset = bytes.count
+        Int32(0).appendBigEndian(to: &bytes)
+        Element.postgresDataType.rawValue.appendBigEndian(to: &bytes)
+        guard !elements.isEmpty else { return }
+        Int32(elements.count).appendBigEndian(to: &bytes)
+        Int32(1).appendBigEndian(to: &bytes)  // lower bound
+        var hasNulls = false
         for element in elements {
-            guard let element else {
-                bytes += Int32(-1).bigEndianBytes
+            let lengthOffset = bytes.count
+            Int32(-1).appendBigEndian(to: &bytes)
+            guard try element.encode(into: &bytes) else {
+                hasNulls = true
                 continue
             }
-            guard element.count <= Int32.max else {
+            let length = bytes.count - lengthOffset - 4
+            guard length <= Int32.max else {
                 throw PostgresError(code: .encodingFailed, clientMessage: "an array element exceeds 2 GiB")
             }
-            bytes += Int32(element.count).bigEndianBytes
-            bytes += element
+            Int32(length).writeBigEndian(to: &bytes, at: lengthOffset)
         }
-        return bytes
+        if hasNulls {
+            Int32(1).writeBigEndian(to: &bytes, at: hasNullsOffset)
+        }
     }
 
     /// A decoded array: its element type and where each element's bytes lie (nil for `NULL`).

@@ -6,6 +6,9 @@ public protocol PostgresEncodable: Sendable {
     /// The PostgreSQL type the value is sent as.
     static var postgresDataType: PostgresDataType { get }
 
-    /// The value in PostgreSQL's binary format, or `nil` for SQL `NULL`.
-    func postgresEncoded() throws -> [UInt8]?
+    /// Appends the value in PostgreSQL's binary format to `bytes` and returns true, or appends
+    /// nothing and returns false for SQL `NULL`.
+    ///
+    /// Statements encode every bound value into one buffer, so an encoding allocates nothing of its own.
+    func encode(into bytes: inout [UInt8]) throws -> Bool
 }

@@ -17,19 +17,21 @@ public struct PostgresJSON<Value: Codable & Sendable>: Sendable, PostgresEncodab
     public static var postgresDataType: PostgresDataType { .jsonb }
 
     /// The version byte followed by the JSON text.
-    public func postgresEncoded() throws -> [UInt8]? {
+    public func encode(into bytes: inout [UInt8]) throws -> Bool {
         let json: Data
         do {
             json = try JSONEncoder().encode(value)
         } catch {
             throw PostgresError(code: .encodingFailed, clientMessage: "cannot encode \(Value.self) as JSON")
         }
-        return [Self.jsonbVersion] + json
+        bytes.append(Self.jsonbVersion)
+        bytes.append(contentsOf: json)
+        return true
     }
 
     /// Decodes a `jsonb` or `json` column.
     public init(postgresCell cell: PostgresCell) throws {
-        try cell.requireType([.jsonb, .json], for: Value.self)
+        try cell.requireType(PostgresDataType.jsonColumns, for: Value.self)
         let text: Data? = try cell.withUnsafeBytes { bytes in
             if cell.dataType == .json {
                 return Data(bytes)

@@ -8,13 +8,14 @@ extension UUID: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresArrayDataType: PostgresDataType { .uuidArray }
 
     /// The 16 bytes.
-    public func postgresEncoded() -> [UInt8]? {
-        withUnsafeBytes(of: uuid) { Array($0) }
+    public func encode(into bytes: inout [UInt8]) -> Bool {
+        withUnsafeBytes(of: uuid) { bytes.append(contentsOf: $0) }
+        return true
     }
 
     /// Decodes a `uuid` column.
     public init(postgresCell cell: PostgresCell) throws {
-        try cell.requireType([.uuid], for: UUID.self)
+        try cell.requireType(PostgresDataType.uuidColumns, for: UUID.self)
         let value: uuid_t? = try cell.withUnsafeBytes { bytes in
             guard bytes.count == MemoryLayout<uuid_t>.size else { return nil }
             var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)

@@ -352,16 +352,18 @@ public actor PostgresConnection {
             throw PostgresError(code: .server, connection: handle)
         }
         defer { preparedStatements.abandonUnsettled() }
-        var outgoing = statements
-        let sendsBegin = pendingBegin != nil
-        if let begin = pendingBegin {
-            pendingBegin = nil
-            outgoing.insert(Outgoing(sql: begin, parameters: try PostgresParameters([])), at: 0)
-        }
         var firstError: PostgresError?
         var requests: [Request] = []
-        requests.reserveCapacity(outgoing.count)
-        for statement in outgoing {
+        requests.reserveCapacity(statements.count * 2 + 1)
+        // The pending BEGIN goes first; its (empty) rows are not returned.
+        var skipsRows = pendingBegin != nil
+        if let begin = pendingBegin {
+            pendingBegin = nil
+            guard send(Outgoing(sql: begin, parameters: try PostgresParameters([])), on: handle, recordingIn: &requests) else {
+                throw PostgresError(code: PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server, connection: handle)
+            }
+        }
+        for statement in statements {
             guard send(statement, on: handle, recordingIn: &requests) else {
                 firstError = PostgresError(code: PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server, connection: handle)
                 break
@@ -373,7 +375,7 @@ public actor PostgresConnection {
 
         let outcomes = try await read(ResultReader(.pipeline(requests: requests.count)), from: connection)
         var rows: [PostgresRows] = []
-        rows.reserveCapacity(outgoing.count)
+        rows.reserveCapacity(statements.count)
         for (request, outcome) in zip(requests, outcomes) {
             if case .failed(let error) = outcome {
                 firstError = firstError ?? error
@@ -382,7 +384,11 @@ public actor PostgresConnection {
             case (.prepare(let key), _):
                 preparedStatements.settle(key, prepared: outcome.succeeded)
             case (.statement, .rows(let result)):
-                rows.append(result)
+                if skipsRows {
+                    skipsRows = false
+                } else {
+                    rows.append(result)
+                }
             case (.statement(let key?), .failed(let error)):
                 if let state = error.sqlState, PreparedStatementCache.invalidatingSQLStates.contains(state) {
                     preparedStatements.drop(key)
@@ -398,7 +404,7 @@ public actor PostgresConnection {
             logger.debug("query failed", metadata: ["error": "\(firstError)"])
             throw firstError
         }
-        return sendsBegin ? Array(rows.dropFirst()) : rows
+        return rows
     }
 
     /// Queues `statement` in the pipeline: prepared (and first prepared when new) or unnamed, as

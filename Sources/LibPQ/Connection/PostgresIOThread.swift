@@ -44,7 +44,7 @@ final class PostgresIOThread: Sendable {
         guard socket >= 0 else {
             throw PostgresError(code: .connectionLost, connection: connection.pointer)
         }
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await withUnsafeThrowingContinuation { continuation in
             let read = PendingRead(connection: connection, reader: reader, flushing: flushing, continuation: continuation)
             let token = reads.withLock { reads in
                 let token = reads.nextToken
@@ -107,11 +107,11 @@ private final class PendingRead: @unchecked Sendable {
     let connection: ConnectionHandle
     private var reader: ResultReader
     private(set) var isFlushing: Bool
-    private let continuation: CheckedContinuation<[RequestOutcome], any Error>
+    private let continuation: UnsafeContinuation<[RequestOutcome], any Error>
 
     init(
         connection: ConnectionHandle, reader: ResultReader, flushing: Bool,
-        continuation: CheckedContinuation<[RequestOutcome], any Error>
+        continuation: UnsafeContinuation<[RequestOutcome], any Error>
     ) {
         self.connection = connection
         self.reader = reader

@@ -26,10 +26,10 @@ public struct PostgresCell: Sendable {
     }
 
     /// The column's name.
-    public var columnName: String { result.columnNames[column] }
+    public var columnName: String { result.columnName(at: column) }
 
     /// The column's type, or the element type for an array element.
-    public var dataType: PostgresDataType { element?.dataType ?? result.columnTypes[column] }
+    public var dataType: PostgresDataType { element?.dataType ?? result.columnType(at: column) }
 
     /// Whether the value is SQL `NULL`.
     public var isNull: Bool {

@@ -1,5 +1,11 @@
 import CLibPQ
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Owns one completed `PGresult` and frees it when the last row referring to it is gone.
 ///
 /// `@unchecked Sendable`: a completed `PGresult` is never modified again, and libpq documents
@@ -7,30 +13,57 @@ import CLibPQ
 /// in `deinit`.
 final class PostgresResult: @unchecked Sendable {
     private let handle: OpaquePointer
-    /// The column names, in order.
-    let columnNames: [String]
-    /// The column types, in order.
-    let columnTypes: [PostgresDataType]
+    /// The number of columns.
+    let columnCount: Int
     /// The number of rows.
     let rowCount: Int
-    /// The rows an INSERT, UPDATE, DELETE, MERGE, SELECT, MOVE, FETCH or COPY touched.
-    let affectedRows: Int
-    /// The command tag, such as `INSERT 0 1` or `COMMIT`.
-    let commandTag: String
 
-    /// Takes ownership of `handle`.
+    /// Takes ownership of `handle`. Names, types and tags are read from it when asked for, so a
+    /// result costs no allocation beyond this object.
     init(taking handle: OpaquePointer) {
         self.handle = handle
-        let columnCount = Int(PQnfields(handle))
-        columnNames = (0..<columnCount).map { String(cString: PQfname(handle, Int32($0))) }
-        columnTypes = (0..<columnCount).map { PostgresDataType(rawValue: PQftype(handle, Int32($0))) }
+        columnCount = Int(PQnfields(handle))
         rowCount = Int(PQntuples(handle))
-        affectedRows = Int(String(cString: PQcmdTuples(handle))) ?? 0
-        commandTag = String(cString: PQcmdStatus(handle))
     }
 
     deinit {
         PQclear(handle)
+    }
+
+    /// The column names, in order.
+    var columnNames: [String] {
+        (0..<columnCount).map(columnName(at:))
+    }
+
+    /// The name of the column at `column`.
+    func columnName(at column: Int) -> String {
+        String(cString: PQfname(handle, Int32(column)))
+    }
+
+    /// The type of the column at `column`.
+    func columnType(at column: Int) -> PostgresDataType {
+        PostgresDataType(rawValue: PQftype(handle, Int32(column)))
+    }
+
+    /// The position of the first column named `name`, compared byte for byte without copying either name.
+    func columnIndex(of name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { wanted in
+            (0..<columnCount).first { column in
+                guard let candidate = PQfname(handle, Int32(column)) else { return false }
+                return UnsafeRawBufferPointer(start: candidate, count: strlen(candidate)).elementsEqual(UnsafeRawBufferPointer(wanted))
+            }
+        }
+    }
+
+    /// The rows an INSERT, UPDATE, DELETE, MERGE, SELECT, MOVE, FETCH or COPY touched.
+    var affectedRows: Int {
+        Int(String(cString: PQcmdTuples(handle))) ?? 0
+    }
+
+    /// The command tag, such as `INSERT 0 1` or `COMMIT`.
+    var commandTag: String {
+        String(cString: PQcmdStatus(handle))
     }
 
     /// Whether the cell is SQL `NULL`.

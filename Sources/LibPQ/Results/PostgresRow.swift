@@ -16,7 +16,7 @@ public struct PostgresRow: Sendable {
     /// - Throws: ``PostgresError`` with code ``PostgresError/Code/decodingFailed`` naming the
     ///   column when it does not exist, is `NULL` for a non-optional type, or has another type.
     public func decode<T: PostgresDecodable>(_ type: T.Type, column: String) throws -> T {
-        guard let position = result.columnNames.firstIndex(of: column) else {
+        guard let position = result.columnIndex(of: column) else {
             throw PostgresError(code: .decodingFailed, clientMessage: "no column named \"\(column)\"")
         }
         return try T(postgresCell: PostgresCell(result: result, row: index, column: position))
@@ -27,10 +27,10 @@ public struct PostgresRow: Sendable {
     /// - Throws: ``PostgresError`` with code ``PostgresError/Code/decodingFailed`` naming the
     ///   column when it does not exist, is `NULL` for a non-optional type, or has another type.
     public func decode<T: PostgresDecodable>(_ type: T.Type, at position: Int) throws -> T {
-        guard result.columnNames.indices.contains(position) else {
+        guard (0..<result.columnCount).contains(position) else {
             throw PostgresError(
                 code: .decodingFailed,
-                clientMessage: "no column at position \(position) of \(result.columnNames.count)"
+                clientMessage: "no column at position \(position) of \(result.columnCount)"
             )
         }
         return try T(postgresCell: PostgresCell(result: result, row: index, column: position))
