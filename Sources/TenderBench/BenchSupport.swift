@@ -208,10 +208,21 @@ enum ProcessUsage {
 
     /// User plus system CPU seconds of this process so far.
     static var cpuSeconds: Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let usage = self.usage
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// Context switches of this process's threads so far, voluntary (a thread waited) and not.
+    static var contextSwitches: Int {
+        let usage = self.usage
+        return usage.ru_nvcsw + usage.ru_nivcsw
+    }
+
+    private static var usage: rusage {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage
     }
 
     private static func statusField(_ name: String) -> Double {

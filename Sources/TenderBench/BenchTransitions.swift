@@ -33,6 +33,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         var statCommitsPerPayment: Double
         /// The engine process's CPU time (user and system, the in-process gateway included) per transition.
         var cpuMicrosecondsPerTransition: Double
+        /// The engine process's context switches (threads put to sleep or preempted) per transition.
+        var contextSwitchesPerTransition: Double
         var paymentLatencyMS: LatencySummary
 
         enum CodingKeys: String, CodingKey {
@@ -45,6 +47,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             case commitsPerPayment = "commits_per_payment"
             case statCommitsPerPayment = "xact_commit_per_payment"
             case cpuMicrosecondsPerTransition = "cpu_us_per_transition"
+            case contextSwitchesPerTransition = "context_switches_per_transition"
             case paymentLatencyMS = "payment_latency_ms"
         }
     }
@@ -77,13 +80,14 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                 "transitions (submit → session → paid → completed → event acknowledged)",
                 header: [
                     "clients", "payments/s", "transitions/s", "pgbench tps", "ratio", "commits/payment", "xact_commit/payment", "CPU µs/transition",
-                    "p50 ms", "p99 ms",
+                    "switches/transition", "p50 ms", "p99 ms",
                 ],
                 rows: runs.map {
                     [
                         "\($0.clients)", BenchOutput.format($0.paymentsPerS), BenchOutput.format($0.transitionsPerS),
                         BenchOutput.format($0.pgbenchTPS), BenchOutput.format($0.ratio, 3), BenchOutput.format($0.commitsPerPayment, 2),
                         BenchOutput.format($0.statCommitsPerPayment, 2), BenchOutput.format($0.cpuMicrosecondsPerTransition),
+                        BenchOutput.format($0.contextSwitchesPerTransition, 2),
                         BenchOutput.format($0.paymentLatencyMS.p50, 2),
                         BenchOutput.format($0.paymentLatencyMS.p99, 2),
                     ]
@@ -140,9 +144,9 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             try await clock.sleep(until: warmUpEnds)
             let start = try await counters.read()
             let historyBefore = try await Self.count("attempt_history", pool)
-            let cpuBefore = ProcessUsage.cpuSeconds
+            let (cpuBefore, switchesBefore) = (ProcessUsage.cpuSeconds, ProcessUsage.contextSwitches)
             try await clock.sleep(until: measureEnds)
-            let cpu = ProcessUsage.cpuSeconds - cpuBefore
+            let (cpu, switches) = (ProcessUsage.cpuSeconds - cpuBefore, ProcessUsage.contextSwitches - switchesBefore)
             let historyAfter = try await Self.count("attempt_history", pool)
             let end = try await counters.read()
             var latencies: [Double] = []
@@ -155,6 +159,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             group.cancelAll()
             return Measured(
                 latencies: latencies, transitions: Double(historyAfter - historyBefore), cpuSeconds: cpu,
+                contextSwitches: Double(switches),
                 writes: Double(CommitCounter.writes(from: start, to: end)),
                 statCommits: Double(CommitCounter.statCommits(from: start, to: statEnd))
             )
@@ -167,6 +172,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             commitsPerPayment: rounded(measured.writes / max(payments, 1), 2),
             statCommitsPerPayment: rounded(measured.statCommits / max(payments, 1), 2),
             cpuMicrosecondsPerTransition: rounded(measured.cpuSeconds * 1e6 / max(measured.transitions, 1), 1),
+            contextSwitchesPerTransition: rounded(measured.contextSwitches / max(measured.transitions, 1), 2),
             paymentLatencyMS: LatencySummary(seconds: measured.latencies)
         )
     }
@@ -176,6 +182,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         var latencies: [Double]
         var transitions: Double
         var cpuSeconds: Double
+        var contextSwitches: Double
         var writes: Double
         var statCommits: Double
     }
