@@ -1,6 +1,6 @@
 import CLibPQ
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
     import Glibc
@@ -19,7 +19,8 @@ final class PostgresIOThread: Sendable {
     static let shared = PostgresIOThread()
 
     private let epoll: Int32
-    private let reads = Mutex<Reads>(Reads())
+    /// A pthread mutex (not `Synchronization.Mutex`), whose hand-over ThreadSanitizer sees.
+    private let reads = NIOLockedValueBox(Reads())
 
     /// The round trips being read, by the token their socket's registration carries.
     private struct Reads {
@@ -46,7 +47,7 @@ final class PostgresIOThread: Sendable {
         }
         return try await withUnsafeThrowingContinuation { continuation in
             let read = PendingRead(connection: connection, reader: reader, flushing: flushing, continuation: continuation)
-            let token = reads.withLock { reads in
+            let token = reads.withLockedValue { reads in
                 let token = reads.nextToken
                 reads.nextToken += 1
                 reads.pending[token] = read
@@ -56,7 +57,7 @@ final class PostgresIOThread: Sendable {
             connection.watchedSocket = socket
             if !arm(read, socket: socket, token: token, operation: operation) {
                 // The thread never sees this read: it is finished here.
-                reads.withLock { _ = $0.pending.removeValue(forKey: token) }
+                reads.withLockedValue { _ = $0.pending.removeValue(forKey: token) }
                 read.finish(.failure(PostgresError(code: .connectionLost, clientMessage: "cannot watch the connection's socket")))
             }
         }
@@ -85,12 +86,12 @@ final class PostgresIOThread: Sendable {
             }
             for event in events[..<Int(count)] {
                 let token = event.data.u64
-                guard let read = reads.withLock({ $0.pending[token] }) else { continue }
+                guard let read = reads.withLockedValue({ $0.pending[token] }) else { continue }
                 if let result = read.advance() {
-                    reads.withLock { _ = $0.pending.removeValue(forKey: token) }
+                    reads.withLockedValue { _ = $0.pending.removeValue(forKey: token) }
                     read.finish(result)
                 } else if !arm(read, socket: PQsocket(read.connection.pointer), token: token, operation: EPOLL_CTL_MOD) {
-                    reads.withLock { _ = $0.pending.removeValue(forKey: token) }
+                    reads.withLockedValue { _ = $0.pending.removeValue(forKey: token) }
                     read.finish(.failure(PostgresError(code: .connectionLost, connection: read.connection.pointer)))
                 }
             }
