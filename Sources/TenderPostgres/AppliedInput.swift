@@ -7,14 +7,17 @@ import Tender
 /// transition and the batch both apply inputs through this; they differ only in how they lock
 /// and when they send.
 struct AppliedInput {
-    /// What the machine decided.
+    /// What the machine decided, as stored (a quiet poll keeps the attempt's version).
     let transition: Transition
-    /// The transition's writes.
-    let writes: TransitionWrites
+    /// The transition's writes; nil for a quiet poll, which leases nothing.
+    let writes: TransitionWrites?
     /// The statements to send, in order.
     let statements: [PostgresStatement]
     /// Where in ``statements`` the attempt's versioned update stands; it must touch exactly one row.
     let updateIndex: Int
+
+    /// Whether the input was a ``QuietPoll``, written without a version, history row or event.
+    var isQuietPoll: Bool { writes == nil }
 
     /// Applies `input` to `attempt`.
     /// - Parameters:
@@ -24,16 +27,24 @@ struct AppliedInput {
         _ input: AttemptInput, to attempt: Attempt, context: PaymentContext, machine: AttemptMachine,
         completion: PostgresStatement?, lease: FollowUpLease? = nil, now: Date
     ) {
-        transition = machine.transition(attempt, input, context: context, now: now)
-        writes = TransitionWrites(transition: transition, cause: .input(input), now: now, lease: lease)
+        let computed = machine.transition(attempt, input, context: context, now: now)
         let completions = completion.map { [$0] } ?? []
-        statements = completions + writes.statements
         updateIndex = completions.count
+        if let poll = QuietPoll(computed, of: input, now: now) {
+            transition = poll.stored(computed, now: now)
+            writes = nil
+            statements = completions + QuietPollWrites(poll, of: attempt, now: now).statements
+        } else {
+            transition = computed
+            let writes = TransitionWrites(transition: computed, cause: .input(input), now: now, lease: lease)
+            self.writes = writes
+            statements = completions + writes.statements
+        }
     }
 
     /// The follow-ups leased by the writes, read from the answers to ``statements`` sent from
     /// their start.
     func followUps(in written: [PostgresRows]) throws -> [TaskClaim] {
-        try writes.followUps(in: written, offset: updateIndex)
+        try writes?.followUps(in: written, offset: updateIndex) ?? []
     }
 }

@@ -8,7 +8,7 @@ enum AttemptRow {
     static let columns = """
         a.id, a.payment_id, a.state, a.stage, a.version, a.amount, a.currency, a.customer, a.blik_code,
         a.session_id, a.submitted_at, a.deadline, a.grace_until, a.resolved_at, a.outcome_source,
-        a.failure, a.late, a.duplicate, a.retries
+        a.failure, a.late, a.duplicate, a.retries, a.quiet_polls, a.last_quiet_poll_at
         """
 
     /// Reads an attempt from a row that has ``columns``.
@@ -35,11 +35,14 @@ enum AttemptRow {
             },
             late: try row.decode(Bool.self, column: "late"),
             duplicate: try row.decode(Bool.self, column: "duplicate"),
-            retries: try row.decode(Int.self, column: "retries")
+            retries: try row.decode(Int.self, column: "retries"),
+            quietPolls: try row.decode(Int.self, column: "quiet_polls"),
+            lastQuietPollAt: try row.decode(Date?.self, column: "last_quiet_poll_at")
         )
     }
 
-    /// The bindings of an `UPDATE attempts` that writes every mutable column, in the order of ``updateSQL``.
+    /// The bindings of an `UPDATE attempts` that writes every mutable column the machine changes,
+    /// in the order of ``updateSQL``; the quiet-poll count is written only by ``QuietPollWrites``.
     static let updateSQL = """
         UPDATE attempts SET state = $3, stage = $4, version = $5, blik_code = $6, session_id = $7,
             resolved_at = $8, outcome_source = $9, failure = $10, late = $11, duplicate = $12,

@@ -174,7 +174,7 @@ struct TransitionWrites {
 
     /// Schedules a fetch, coalescing it with a pending one: the earlier due time wins, and so does
     /// the earlier fetch's reason, except that a poll takes the reason of any other fetch.
-    private static func coalesceFetch(_ id: AttemptID, _ reason: FetchReason, at: Date) -> PostgresStatement {
+    static func coalesceFetch(_ id: AttemptID, _ reason: FetchReason, at: Date) -> PostgresStatement {
         let purpose = TaskPurpose.fetch(reason)
         return PostgresStatement(
             """
