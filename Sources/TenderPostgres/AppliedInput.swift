@@ -27,19 +27,36 @@ struct AppliedInput {
         _ input: AttemptInput, to attempt: Attempt, context: PaymentContext, machine: AttemptMachine,
         completion: PostgresStatement?, lease: FollowUpLease? = nil, now: Date
     ) {
-        let computed = machine.transition(attempt, input, context: context, now: now)
+        let (transition, quietPoll) = Self.transition(of: input, to: attempt, context: context, machine: machine, now: now)
+        self.init(transition, quietPoll: quietPoll, of: input, to: attempt, completion: completion, lease: lease, now: now)
+    }
+
+    /// Applies `input` to `attempt` as the machine's `transition`, as stored, and the quiet poll it
+    /// is, if any, were computed already (``transition(of:to:context:machine:now:)``).
+    init(
+        _ transition: Transition, quietPoll: QuietPoll?, of input: AttemptInput, to attempt: Attempt, completion: PostgresStatement?,
+        lease: FollowUpLease? = nil, now: Date
+    ) {
+        self.transition = transition
         let completions = completion.map { [$0] } ?? []
         updateIndex = completions.count
-        if let poll = QuietPoll(computed, of: input, now: now) {
-            transition = poll.stored(computed, now: now)
+        if let quietPoll {
             writes = nil
-            statements = completions + QuietPollWrites(poll, of: attempt, now: now).statements
+            statements = completions + QuietPollWrites(quietPoll, of: attempt, now: now).statements
         } else {
-            transition = computed
-            let writes = TransitionWrites(transition: computed, cause: .input(input), now: now, lease: lease)
+            let writes = TransitionWrites(transition: transition, cause: .input(input), now: now, lease: lease)
             self.writes = writes
             statements = completions + writes.statements
         }
+    }
+
+    /// The machine's transition for `input` as it is stored, and the ``QuietPoll`` it is, if any.
+    static func transition(
+        of input: AttemptInput, to attempt: Attempt, context: PaymentContext, machine: AttemptMachine, now: Date
+    ) -> (Transition, QuietPoll?) {
+        let computed = machine.transition(attempt, input, context: context, now: now)
+        guard let quietPoll = QuietPoll(computed, of: input, now: now) else { return (computed, nil) }
+        return (quietPoll.stored(computed, now: now), quietPoll)
     }
 
     /// The follow-ups leased by the writes, read from the answers to ``statements`` sent from

@@ -50,6 +50,30 @@ enum AttemptRow {
         WHERE id = $1 AND version = $2
         """
 
+    /// One versioned update of every attempt `transitions` move, over bound arrays: each row
+    /// written as ``updateSQL`` writes one, and only if its version is still the previous one.
+    static func updateEvery(_ transitions: [Transition]) -> PostgresStatement {
+        let attempts = transitions.map(\.attempt)
+        return PostgresStatement(
+            """
+            UPDATE attempts a SET state = u.state, stage = u.stage, version = u.version, blik_code = u.blik_code,
+                session_id = u.session_id, resolved_at = u.resolved_at, outcome_source = u.outcome_source, failure = u.failure,
+                late = u.late, duplicate = u.duplicate, retries = u.retries
+            FROM unnest($1::uuid[], $2::int8[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::text[], $8::timestamptz[],
+                    $9::text[], $10::text[], $11::bool[], $12::bool[], $13::int8[])
+                AS u (id, previous_version, state, stage, version, blik_code, session_id, resolved_at, outcome_source, failure,
+                    late, duplicate, retries)
+            WHERE a.id = u.id AND a.version = u.previous_version
+            """,
+            [
+                attempts.map(\.id.rawValue), transitions.map { ($0.previous ?? $0.attempt).version }, attempts.map(\.state.rawValue),
+                attempts.map(\.stage.rawValue), attempts.map(\.version), attempts.map { $0.code?.revealed }, attempts.map(\.sessionID),
+                attempts.map(\.resolvedAt), attempts.map { $0.outcomeSource?.rawValue }, attempts.map { $0.failure?.description },
+                attempts.map(\.late), attempts.map(\.duplicate), attempts.map(\.retries),
+            ]
+        )
+    }
+
     /// The bindings for ``updateSQL``, moving `previous` to `attempt`.
     static func updateBindings(from previous: Attempt, to attempt: Attempt) -> [any PostgresEncodable] {
         [
