@@ -48,6 +48,10 @@ struct BenchBLIKCommand: AsyncParsableCommand {
         var fetchLatencyMS: LatencySummary
         var commitsPerPayment: Double
         var statCommitsPerPayment: Double
+        /// History rows per payment: the transitions written, submissions included.
+        var historyRowsPerPayment: Double
+        /// Polls per payment that learned nothing: each a write transaction without a history row.
+        var quietPollsPerPayment: Double
         var cpuSPer1000: Double
         var rssMB: Double
         /// The payments not yet final when the last was submitted.
@@ -65,6 +69,8 @@ struct BenchBLIKCommand: AsyncParsableCommand {
             case fetchLatencyMS = "fetch_latency_ms"
             case commitsPerPayment = "commits_per_payment"
             case statCommitsPerPayment = "xact_commit_per_payment"
+            case historyRowsPerPayment = "history_rows_per_payment"
+            case quietPollsPerPayment = "quiet_polls_per_payment"
             case cpuSPer1000 = "cpu_s_per_1000"
             case rssMB = "rss_mb"
             case inFlight = "in_flight"
@@ -89,7 +95,8 @@ struct BenchBLIKCommand: AsyncParsableCommand {
                 outcome latency beyond the gateway's completion ms: p50 \(report.outcomeLatencyMS.p50) p99 \(report.outcomeLatencyMS.p99) max \(report.outcomeLatencyMS.max)
                    of those learned through a webhook: p50 \(report.webhookLatencyMS.p50) p99 \(report.webhookLatencyMS.p99)
                 fetch latency ms: p50 \(report.fetchLatencyMS.p50) p99 \(report.fetchLatencyMS.p99)
-                commits/payment \(report.commitsPerPayment) (xact_commit/payment \(report.statCommitsPerPayment)); CPU s per 1,000 payments \(report.cpuSPer1000); peak RSS \(report.rssMB) MB
+                commits/payment \(report.commitsPerPayment) (xact_commit/payment \(report.statCommitsPerPayment)); history rows/payment \(report.historyRowsPerPayment), quiet polls/payment \(report.quietPollsPerPayment)
+                CPU s per 1,000 payments \(report.cpuSPer1000); peak RSS \(report.rssMB) MB
                 in flight after the last submission: \(report.inFlight); peak RSS meanwhile \(report.inFlightRSSMB) MB
                 """
             )
@@ -192,6 +199,8 @@ struct BenchBLIKCommand: AsyncParsableCommand {
             let last = try await pool.query("SELECT max(created_at) AS last FROM outbox WHERE type = 'attempt.completed'")
                 .first?.decode(Date?.self, column: "last")
             let lastCompletion = (last ?? nil) ?? finished
+            let historyRows = try await Self.count("SELECT count(*) AS n FROM attempt_history", pool)
+            let quietPolls = try await Self.count("SELECT coalesce(sum(quiet_polls), 0) AS n FROM attempts", pool)
             return Report(
                 machine: .current, postgres: settings, payments: payments, completed: completed,
                 unfinished: payments - terminal,
@@ -200,6 +209,8 @@ struct BenchBLIKCommand: AsyncParsableCommand {
                 fetchLatencyMS: LatencySummary(seconds: await gateway.log.fetches),
                 commitsPerPayment: rounded(Double(CommitCounter.writes(from: start, to: end)) / Double(payments), 2),
                 statCommitsPerPayment: rounded(Double(CommitCounter.statCommits(from: start, to: statEnd)) / Double(payments), 2),
+                historyRowsPerPayment: rounded(Double(historyRows) / Double(payments), 2),
+                quietPollsPerPayment: rounded(Double(quietPolls) / Double(payments), 2),
                 cpuSPer1000: rounded(cpu / Double(payments) * 1000, 3), rssMB: ProcessUsage.peakResidentMB,
                 inFlight: inFlight, inFlightRSSMB: inFlightRSS,
                 timeScale: timeScale, webhookDropRate: webhookDropRate

@@ -30,13 +30,14 @@ struct PaymentsShowCommand: AsyncParsableCommand {
         text += "\n\nAttempts\n"
 
         var attempts = TextTable(
-            ["#", "attempt", "state", "late", "duplicate", "failure", "session", "deadline", "resolved", "learned from"]
+            ["#", "attempt", "state", "late", "duplicate", "failure", "session", "deadline", "resolved", "learned from", "quiet polls"]
         )
         for (index, attempt) in record.attempts.enumerated() {
             attempts.append([
                 "\(index + 1)", "\(attempt.id)", attempt.state.rawValue, PaymentsFormat.flag(attempt.late),
                 PaymentsFormat.flag(attempt.duplicate), attempt.failure?.description ?? "", attempt.sessionID ?? "-",
                 PaymentsFormat.time(attempt.deadline), PaymentsFormat.time(attempt.resolvedAt), attempt.outcomeSource?.rawValue ?? "",
+                attempt.lastQuietPollAt.map { "\(attempt.quietPolls), the last at \(PaymentsFormat.time($0))" } ?? "0",
             ])
         }
         text += attempts.rendered()

@@ -14,11 +14,15 @@ struct PaymentView: Sendable {
         var deadline: String
         var resolved: String
         var source: String
+        /// The polls that learned nothing, which the history does not keep: `N quiet polls, the
+        /// last at …`, or `-`.
+        var quietPolls: String
         var flags: String
     }
 
     /// A timeline entry: one transition, or a run of transitions that changed nothing and said
-    /// the same (a payer's silence polled every few seconds), shown once with its count.
+    /// the same (failed polls while the gateway is down), shown once with its count. Polls that
+    /// learned nothing are not in the history: their attempt counts them (``AttemptRow/quietPolls``).
     struct Moment: Sendable {
         var at: String
         /// What changed, e.g. `attempt 1`, and at which version.
@@ -111,6 +115,7 @@ struct PaymentView: Sendable {
                 number: index + 1, id: attempt.id.rawValue.uuidString.lowercased(), state: attempt.state.rawValue, session: attempt.sessionID ?? "-",
                 submitted: ConsoleFormat.time(attempt.submittedAt), deadline: ConsoleFormat.time(attempt.deadline),
                 resolved: ConsoleFormat.time(attempt.resolvedAt), source: attempt.outcomeSource?.rawValue ?? "-",
+                quietPolls: Self.quietPolls(of: attempt),
                 flags: [attempt.late ? "late" : nil, attempt.duplicate ? "duplicate charge" : nil, attempt.failure.map { "failure: \($0)" }]
                     .compactMap { $0 }.joined(separator: ", "))
         }
@@ -163,6 +168,12 @@ struct PaymentView: Sendable {
     static func change<State: RawRepresentable & Equatable>(from before: State?, to after: State) -> String where State.RawValue == String {
         guard let before else { return "→ \(after.rawValue)" }
         return before == after ? "stays \(before.rawValue)" : "\(before.rawValue) → \(after.rawValue)"
+    }
+
+    /// An attempt's quiet polls as the attempts table shows them.
+    static func quietPolls(of attempt: Attempt) -> String {
+        guard let last = attempt.lastQuietPollAt, attempt.quietPolls > 0 else { return "-" }
+        return "\(attempt.quietPolls) quiet \(attempt.quietPolls == 1 ? "poll" : "polls"), the last at \(ConsoleFormat.time(last))"
     }
 
     /// `moments` with each run of repeats folded into its first entry, which counts them.

@@ -8,7 +8,7 @@ enum AttemptRow {
     static let columns = """
         a.id, a.payment_id, a.state, a.stage, a.version, a.amount, a.currency, a.customer, a.blik_code,
         a.session_id, a.submitted_at, a.deadline, a.grace_until, a.resolved_at, a.outcome_source,
-        a.failure, a.late, a.duplicate, a.retries
+        a.failure, a.late, a.duplicate, a.retries, a.quiet_polls, a.last_quiet_poll_at
         """
 
     /// Reads an attempt from a row that has ``columns``.
@@ -35,17 +35,44 @@ enum AttemptRow {
             },
             late: try row.decode(Bool.self, column: "late"),
             duplicate: try row.decode(Bool.self, column: "duplicate"),
-            retries: try row.decode(Int.self, column: "retries")
+            retries: try row.decode(Int.self, column: "retries"),
+            quietPolls: try row.decode(Int.self, column: "quiet_polls"),
+            lastQuietPollAt: try row.decode(Date?.self, column: "last_quiet_poll_at")
         )
     }
 
-    /// The bindings of an `UPDATE attempts` that writes every mutable column, in the order of ``updateSQL``.
+    /// The bindings of an `UPDATE attempts` that writes every mutable column the machine changes,
+    /// in the order of ``updateSQL``; the quiet-poll count is written only by ``QuietPollWrites``.
     static let updateSQL = """
         UPDATE attempts SET state = $3, stage = $4, version = $5, blik_code = $6, session_id = $7,
             resolved_at = $8, outcome_source = $9, failure = $10, late = $11, duplicate = $12,
             retries = $13
         WHERE id = $1 AND version = $2
         """
+
+    /// One versioned update of every attempt `transitions` move, over bound arrays: each row
+    /// written as ``updateSQL`` writes one, and only if its version is still the previous one.
+    static func updateEvery(_ transitions: [Transition]) -> PostgresStatement {
+        let attempts = transitions.map(\.attempt)
+        return PostgresStatement(
+            """
+            UPDATE attempts a SET state = u.state, stage = u.stage, version = u.version, blik_code = u.blik_code,
+                session_id = u.session_id, resolved_at = u.resolved_at, outcome_source = u.outcome_source, failure = u.failure,
+                late = u.late, duplicate = u.duplicate, retries = u.retries
+            FROM unnest($1::uuid[], $2::int8[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::text[], $8::timestamptz[],
+                    $9::text[], $10::text[], $11::bool[], $12::bool[], $13::int8[])
+                AS u (id, previous_version, state, stage, version, blik_code, session_id, resolved_at, outcome_source, failure,
+                    late, duplicate, retries)
+            WHERE a.id = u.id AND a.version = u.previous_version
+            """,
+            [
+                attempts.map(\.id.rawValue), transitions.map { ($0.previous ?? $0.attempt).version }, attempts.map(\.state.rawValue),
+                attempts.map(\.stage.rawValue), attempts.map(\.version), attempts.map { $0.code?.revealed }, attempts.map(\.sessionID),
+                attempts.map(\.resolvedAt), attempts.map { $0.outcomeSource?.rawValue }, attempts.map { $0.failure?.description },
+                attempts.map(\.late), attempts.map(\.duplicate), attempts.map(\.retries),
+            ]
+        )
+    }
 
     /// The bindings for ``updateSQL``, moving `previous` to `attempt`.
     static func updateBindings(from previous: Attempt, to attempt: Attempt) -> [any PostgresEncodable] {

@@ -4,23 +4,26 @@ import Tender
 
 extension PostgresPaymentStore {
     /// Applies the items in one transaction: one statement locks every attempt (in id order, so
-    /// batches never deadlock each other), one locks every claimed task, and the writes of all
-    /// transitions go out in pipelines. The result equals applying the items one after the other:
-    /// an attempt named twice is read back before its second input, the payment a transition
-    /// completes counts as completed for the items after it, and a transition that gives an attempt
-    /// its session replays the parked webhooks at once.
+    /// batches never deadlock each other), one locks every claimed task, and the writes of the
+    /// independent transitions go out as a handful of set-based statements (``BatchWrites``), the
+    /// others' in pipelines. The result equals applying the items one after the other: an attempt
+    /// named twice is read back before its second input, the payment a transition completes counts
+    /// as completed for the items after it, and a transition that gives an attempt its session
+    /// replays the parked webhooks at once.
     public func applyBatch(_ items: [BatchInput], machine: AttemptMachine, now: Date) async throws -> [Result<Transition, StoreError>] {
         guard !items.isEmpty else { return [] }
         return try await pool.withTransaction { connection in
-            try await applyBatch(items, machine: machine, now: now, on: connection)
+            try await applyBatch(items, machine: machine, now: now, on: connection).results
         }
     }
 
-    private func applyBatch(
+    /// ``applyBatch(_:machine:now:)`` inside the caller's transaction, with what its locks and its
+    /// writes sent (not counting the one-by-one transitions of attempts named twice).
+    func applyBatch(
         _ items: [BatchInput], machine: AttemptMachine, now: Date, on connection: isolated PostgresConnection
-    ) async throws -> [Result<Transition, StoreError>] {
+    ) async throws -> (results: [Result<Transition, StoreError>], traffic: BatchPipeline.Traffic) {
         var locked = try await lockBatch(items, on: connection)
-        var writes = BatchPipeline()
+        var writes = BatchPipeline(now: now)
         var touched = Set<AttemptID>()
         var results: [Result<Transition, StoreError>] = []
         results.reserveCapacity(items.count)
@@ -44,7 +47,7 @@ extension PostgresPaymentStore {
                 results.append(.failure(StoreError(.notFound, "no attempt \(item.attemptID)")))
                 continue
             }
-            var completion: PostgresStatement?
+            var completion: (claim: TaskClaim, sameGeneration: Bool)?
             if let claim = item.claim {
                 guard let task = locked.tasks[TaskKey(attemptID: claim.attemptID, kind: claim.kind)],
                     task.fence == claim.fence, task.owner == claim.owner
@@ -52,12 +55,25 @@ extension PostgresPaymentStore {
                     results.append(.failure(Self.lostLease(claim)))
                     continue
                 }
-                completion = Self.completion(of: claim, sameGeneration: task.generation == claim.generation)
+                completion = (claim, task.generation == claim.generation)
             }
             let context = PaymentContext(completedAttemptID: locked.completed[attempt.paymentID] ?? nil)
-            let applied = AppliedInput(item.input, to: attempt, context: context, machine: machine, completion: completion, now: now)
-            let transition = applied.transition
-            writes.add(applied.statements, checking: applied.updateIndex)
+            let (transition, quietPoll) = AppliedInput.transition(of: item.input, to: attempt, context: context, machine: machine, now: now)
+            if quietPoll != nil || BatchWrites.accepts(transition) {
+                if let completion {
+                    writes.set.complete(completion.claim, sameGeneration: completion.sameGeneration)
+                }
+                if let quietPoll {
+                    writes.set.add(quietPoll, of: attempt)
+                } else {
+                    writes.set.add(transition, of: item.input)
+                }
+            } else {
+                let applied = AppliedInput(
+                    transition, quietPoll: quietPoll, of: item.input, to: attempt,
+                    completion: completion.map { Self.completion(of: $0.claim, sameGeneration: $0.sameGeneration) }, now: now)
+                writes.add(applied.statements, checking: applied.updateIndex)
+            }
             touched.insert(attempt.id)
             if transition.completesPayment, context.completedAttemptID == nil {
                 locked.completed[attempt.paymentID] = attempt.id
@@ -69,7 +85,9 @@ extension PostgresPaymentStore {
             results.append(.success(transition))
         }
         try await writes.flush(on: connection)
-        return results
+        writes.traffic.statements += locked.reads
+        writes.traffic.roundTrips += 1
+        return (results, writes.traffic)
     }
 
     /// Identifies a task: an attempt has at most one of each kind.
@@ -91,6 +109,8 @@ extension PostgresPaymentStore {
         /// The attempt that completed each payment, `nil` for none yet.
         var completed: [PaymentID: AttemptID?] = [:]
         var tasks: [TaskKey: LockedTask] = [:]
+        /// How many statements read them, in one round trip.
+        var reads = 0
     }
 
     /// Locks the batch's attempts with their payments, then its claimed tasks, and reads them.
@@ -120,7 +140,7 @@ extension PostgresPaymentStore {
                 ))
         }
         let results = try await connection.pipeline(reads)
-        var locked = LockedRows()
+        var locked = LockedRows(reads: reads.count)
         for row in results[0] {
             let attempt = try AttemptRow.decode(row)
             locked.attempts[attempt.id] = attempt
@@ -163,14 +183,31 @@ extension PostgresPaymentStore {
     }
 }
 
-/// Statements of a batch waiting to be sent, with the ones that must touch exactly one row (the
-/// versioned updates of attempts).
+/// Writes of a batch waiting to be sent: the independent transitions' set-based statements and
+/// the others' own, with the versioned updates of attempts and how many rows each must touch.
 struct BatchPipeline {
+    /// What a batch sent.
+    struct Traffic: Sendable, Hashable {
+        /// Statements sent.
+        var statements = 0
+        /// Pipelines sent, each one round trip.
+        var roundTrips = 0
+    }
+
     /// Statements sent in one pipeline at most; libpq's buffers stay small.
     static let maximumLength = 400
 
+    /// The independent transitions' writes, sent first.
+    var set: BatchWrites
+    /// What was sent so far.
+    var traffic = Traffic()
     private var statements: [PostgresStatement] = []
     private var checked: [Int] = []
+
+    /// An empty pipeline for transitions made at `now`.
+    init(now: Date) {
+        set = BatchWrites(now: now)
+    }
 
     /// Queues statements, of which the one at `checkedIndex` must touch exactly one row.
     mutating func add(_ more: [PostgresStatement], checking checkedIndex: Int) {
@@ -178,17 +215,26 @@ struct BatchPipeline {
         statements += more
     }
 
-    /// Sends what is queued; a versioned update that missed its row aborts the batch.
+    /// Sends what is queued; a versioned update that missed a row aborts the batch.
     mutating func flush(on connection: isolated PostgresConnection) async throws {
+        let (setStatements, setUpdates) = try set.statements()
+        var expected = setUpdates
+        for index in checked {
+            expected[setStatements.count + index] = 1
+        }
+        let all = setStatements + statements
         var start = 0
-        while start < statements.count {
-            let end = min(statements.count, start + Self.maximumLength)
-            let results = try await connection.pipeline(Array(statements[start..<end]))
-            for index in checked where index >= start && index < end && results[index - start].affectedRows != 1 {
+        while start < all.count {
+            let end = min(all.count, start + Self.maximumLength)
+            let results = try await connection.pipeline(Array(all[start..<end]))
+            traffic.statements += end - start
+            traffic.roundTrips += 1
+            for (index, rows) in expected where index >= start && index < end && results[index - start].affectedRows != rows {
                 throw StoreError(.fencedOut, "an attempt changed under its lock")
             }
             start = end
         }
+        set = BatchWrites(now: set.now)
         statements.removeAll(keepingCapacity: true)
         checked.removeAll(keepingCapacity: true)
     }

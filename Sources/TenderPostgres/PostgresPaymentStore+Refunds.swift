@@ -115,6 +115,16 @@ extension PostgresPaymentStore {
 
     /// Tells every worker that a task falls due at `dueAt`.
     static func announceTask(dueAt: Date) -> PostgresStatement {
-        PostgresStatement("SELECT pg_notify($1, $2)", [taskChannel, String(Int64((dueAt.timeIntervalSince1970 * 1000).rounded()))])
+        PostgresStatement("SELECT pg_notify($1, $2)", [taskChannel, announcement(of: dueAt)])
+    }
+
+    /// Tells every worker that tasks fall due at each of `dueTimes`, in one statement.
+    static func announceTasks(dueAt dueTimes: [Date]) -> PostgresStatement {
+        PostgresStatement("SELECT pg_notify($1, due) FROM unnest($2::text[]) AS due", [taskChannel, dueTimes.map(announcement(of:))])
+    }
+
+    /// The payload of a task's announcement: its due time in milliseconds since 1970.
+    private static func announcement(of dueAt: Date) -> String {
+        String(Int64((dueAt.timeIntervalSince1970 * 1000).rounded()))
     }
 }

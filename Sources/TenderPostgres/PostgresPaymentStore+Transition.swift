@@ -82,7 +82,7 @@ extension PostgresPaymentStore {
         if replaysWebhooks, let sessionID = transition.attempt.sessionID {
             try await replayParkedWebhooks(for: sessionID, attemptID: attemptID, machine: machine, now: now, on: connection)
         }
-        return AppliedTransition(transition: transition, followUps: try applied.followUps(in: written))
+        return AppliedTransition(transition: transition, followUps: try applied.followUps(in: written), isQuietPoll: applied.isQuietPoll)
     }
 
     /// The statement that finishes a claimed task, or ``StoreError/Code/fencedOut`` when the claim

@@ -64,10 +64,7 @@ struct TransitionWrites {
             case .emit(let type):
                 statements.append(
                     PostgresStatement(
-                        """
-                        INSERT INTO outbox (type, payment_id, attempt_id, version, payload, created_at)
-                        VALUES ($1, $2, $3, $4, $5, $6)
-                        """,
+                        "INSERT INTO \(Self.outboxColumns) VALUES ($1, $2, $3, $4, $5, $6)",
                         [type.rawValue, attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, PostgresJSON(EventPayload(attempt)), now]
                     ))
             case .eraseCode:
@@ -112,10 +109,7 @@ struct TransitionWrites {
     private var historyWrite: PostgresStatement {
         let attempt = transition.attempt
         return PostgresStatement(
-            """
-            INSERT INTO attempt_history (attempt_id, version, from_state, to_state, input, source, note, evidence, at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            """,
+            "INSERT INTO \(Self.historyColumns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             [
                 attempt.id.rawValue, attempt.version, transition.previous?.state.rawValue, attempt.state.rawValue,
                 input?.name ?? "submit", (input?.source ?? .submit).rawValue, transition.note,
@@ -163,33 +157,46 @@ struct TransitionWrites {
     /// Schedules a task, replacing the attempt's pending task of its kind.
     private static func replaceTask(_ id: AttemptID, _ purpose: TaskPurpose, at: Date) -> PostgresStatement {
         PostgresStatement(
-            """
-            INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (attempt_id, kind) DO UPDATE SET
-                reason = EXCLUDED.reason, due_at = EXCLUDED.due_at, generation = tasks.generation + 1
-            """,
+            "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(replacing)",
             [id.rawValue, purpose.kind.rawValue, purpose.reason, at]
         )
     }
 
     /// Schedules a fetch, coalescing it with a pending one: the earlier due time wins, and so does
     /// the earlier fetch's reason, except that a poll takes the reason of any other fetch.
-    private static func coalesceFetch(_ id: AttemptID, _ reason: FetchReason, at: Date) -> PostgresStatement {
+    static func coalesceFetch(_ id: AttemptID, _ reason: FetchReason, at: Date) -> PostgresStatement {
         let purpose = TaskPurpose.fetch(reason)
         return PostgresStatement(
-            """
-            INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (attempt_id, kind) DO UPDATE SET
-                reason = CASE
-                    WHEN EXCLUDED.due_at < tasks.due_at THEN EXCLUDED.reason
-                    WHEN tasks.reason = ANY ($5) AND NOT EXCLUDED.reason = ANY ($5) THEN EXCLUDED.reason
-                    ELSE tasks.reason
-                END,
-                due_at = LEAST(tasks.due_at, EXCLUDED.due_at),
-                generation = tasks.generation + 1
-            """,
+            "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(coalescing(budgetedReasons: "$5"))",
             [id.rawValue, purpose.kind.rawValue, purpose.reason, at, PostgresPaymentStore.budgetedReasons]
         )
+    }
+
+    /// The columns an outbox row is inserted with.
+    static let outboxColumns = "outbox (type, payment_id, attempt_id, version, payload, created_at)"
+
+    /// The columns a history row is inserted with.
+    static let historyColumns = "attempt_history (attempt_id, version, from_state, to_state, input, source, note, evidence, at)"
+
+    /// The conflict clause of a task insert that replaces the attempt's pending task of its kind.
+    static let replacing = """
+        ON CONFLICT (attempt_id, kind) DO UPDATE SET
+            reason = EXCLUDED.reason, due_at = EXCLUDED.due_at, generation = tasks.generation + 1
+        """
+
+    /// The conflict clause of a fetch insert that coalesces with a pending fetch (see
+    /// ``coalesceFetch(_:_:at:)``); `reasons` is the parameter bound to ``PostgresPaymentStore/budgetedReasons``.
+    static func coalescing(budgetedReasons reasons: String) -> String {
+        """
+        ON CONFLICT (attempt_id, kind) DO UPDATE SET
+            reason = CASE
+                WHEN EXCLUDED.due_at < tasks.due_at THEN EXCLUDED.reason
+                WHEN tasks.reason = ANY (\(reasons)) AND NOT EXCLUDED.reason = ANY (\(reasons)) THEN EXCLUDED.reason
+                ELSE tasks.reason
+            END,
+            due_at = LEAST(tasks.due_at, EXCLUDED.due_at),
+            generation = tasks.generation + 1
+        """
     }
 }
 

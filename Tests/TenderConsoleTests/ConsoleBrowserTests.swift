@@ -110,7 +110,7 @@ struct ConsoleBrowserTests {
                     return decided >= ids.count - 4
                 })
             // The paid payment with the longest story makes the most telling page: a payer who took
-            // a while, polls (folded into one entry), the webhook and the completion.
+            // a while (its quiet polls counted on the attempt), the webhook and the completion.
             var longest: (id: String, length: Int) = ("", 0)
             for id in ids {
                 guard let record = try await harness.store.payment(PaymentID(rawValue: id)), record.state == .completed else { continue }

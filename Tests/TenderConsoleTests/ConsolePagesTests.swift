@@ -51,6 +51,24 @@ struct ConsolePagesTests {
         }
     }
 
+    @Test("a waiting payer's polls that learned nothing show on the attempt, not in the timeline")
+    func quietPollsShowOnTheAttempt() async throws {
+        try await ConsoleHarness.run(policy: ConsoleAccessTests.patient) { harness in
+            let waiting = try await harness.submitWaitingPayment()
+            #expect(
+                try await waitUntil(timeout: .seconds(60), every: .milliseconds(100)) {
+                    try await harness.store.payment(PaymentID(rawValue: waiting))?.attempts.last?.quietPolls ?? 0 >= 2
+                })
+            let cookie = try await harness.signIn()
+            let page = String(buffer: try await harness.get("/console/payments/\(waiting)", cookie: cookie).body)
+            let record = try #require(try await harness.store.payment(PaymentID(rawValue: waiting)))
+            #expect(page.contains(" quiet polls, the last at "), "the attempt counts its quiet polls")
+            #expect(
+                !record.history.contains { $0.input == "fetched" && $0.source == .poll && $0.fromState == $0.toState },
+                "no poll that learned nothing is in the history")
+        }
+    }
+
     @Test("cancel and refund through the forms are recorded with the operator's name and reason")
     func cancelAndRefund() async throws {
         try await ConsoleHarness.run(policy: ConsoleAccessTests.patient) { harness in

@@ -16,6 +16,9 @@ struct LedgerAudit {
         var version: Int64
         var late: Bool
         var duplicate: Bool
+        /// Polls that learned nothing, counted instead of written to the history.
+        var quietPolls: Int
+        var lastQuietPollAt: Date?
     }
 
     /// One refund as stored.
@@ -49,14 +52,18 @@ struct LedgerAudit {
     /// finished attempt.
     static func read(store: PostgresPaymentStore, sandbox: ConvergeGateSandbox, gatewayLog: GatewayLog?) async throws -> LedgerAudit {
         let (attempts, refunds, history, outbox) = try await store.pool.withTransaction(isolation: .repeatableRead) { connection in
-            let attempts = try await connection.query("SELECT id, state, session_id, version, late, duplicate FROM attempts").map { row in
+            let attempts = try await connection.query(
+                "SELECT id, state, session_id, version, late, duplicate, quiet_polls, last_quiet_poll_at FROM attempts"
+            ).map { row in
                 StoredAttempt(
                     id: AttemptID(rawValue: try row.decode(UUID.self, column: "id")),
                     state: try AttemptState(rawValue: row.decode(String.self, column: "state")) ?? .submitted,
                     sessionID: try row.decode(String?.self, column: "session_id"),
                     version: try row.decode(Int64.self, column: "version"),
                     late: try row.decode(Bool.self, column: "late"),
-                    duplicate: try row.decode(Bool.self, column: "duplicate")
+                    duplicate: try row.decode(Bool.self, column: "duplicate"),
+                    quietPolls: try row.decode(Int.self, column: "quiet_polls"),
+                    lastQuietPollAt: try row.decode(Date?.self, column: "last_quiet_poll_at")
                 )
             }
             let refunds = try await connection.query("SELECT id, attempt_id, amount, state, gateway_refund_id FROM refunds").map { row in
@@ -122,6 +129,11 @@ struct LedgerAudit {
             let steps = history[attempt.id] ?? []
             if steps.map(\.version) != Array(1...max(attempt.version, 1)) {
                 found.append("\(name) has history versions \(steps.map(\.version)) for version \(attempt.version)")
+            }
+
+            // Quiet polls: only of a session, and counted with the time of the last.
+            if attempt.quietPolls > 0, attempt.sessionID == nil || attempt.lastQuietPollAt == nil {
+                found.append("\(name) counts \(attempt.quietPolls) quiet polls without a session or a time")
             }
 
             // Outbox: exactly the events its state changes emitted, each once, none invented, and

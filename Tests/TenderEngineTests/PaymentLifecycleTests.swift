@@ -57,6 +57,29 @@ struct PaymentLifecycleTests {
         }
     }
 
+    @Test("polls that find the payer still confirming are counted on the attempt; the history keeps what changed something")
+    func quietPollsWhileThePayerConfirms() async throws {
+        let sandbox = SandboxConfiguration(secretKey: "", webhooks: WebhookChaos(dropRate: 1))
+        try await EngineHarness.run(sandbox: sandbox) { harness in
+            let submitted = try await harness.submit(code: MagicBLIKCode.hold.rawValue)
+            var waiting: Attempt?
+            let polled = try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
+                waiting = try await harness.store.attempt(submitted.id)
+                return waiting?.quietPolls ?? 0 >= 3
+            }
+            #expect(polled)
+            let session = try #require(waiting?.sessionID)
+            try await harness.sandbox.complete(sessionID: session)
+            let attempt = try await harness.waitFor(submitted.id, in: [.completed, .failed, .expired])
+            #expect(attempt.state == .completed && attempt.outcomeSource == .poll)
+            #expect(attempt.quietPolls >= 3 && attempt.lastQuietPollAt.map { $0 <= attempt.resolvedAt ?? .distantPast } == true)
+            let record = try #require(try await harness.store.payment(attempt.paymentID))
+            #expect(record.history.map(\.version) == Array(1...attempt.version), "one row per version")
+            #expect(!record.history.contains { $0.input == "fetched" && $0.fromState == $0.toState }, "no poll that learned nothing")
+            #expect(try await harness.events(of: attempt.id).map(\.type) == [.awaitingConfirmation, .completed])
+        }
+    }
+
     @Test func duplicatedAndReorderedWebhooksCompleteOnce() async throws {
         let sandbox = SandboxConfiguration(
             secretKey: "", bank: Self.bank(), webhooks: WebhookChaos(sendsCreatedEvent: true, duplicateRate: 1, reorderRate: 1)

@@ -43,7 +43,7 @@ struct TransitionTests {
         }
     }
 
-    @Test("the history is gapless and mirrors every applied input, also those that change nothing")
+    @Test("the history is gapless and mirrors every applied input, also those that change nothing, but the quiet poll the attempt counts")
     func gaplessHistory() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
@@ -57,17 +57,24 @@ struct TransitionTests {
                 .fetched(session(.completed), .webhook),
                 .deadlineReached,
             ]
-            var transitions: [Transition] = []
+            var recorded: [(input: AttemptInput, transition: Transition)] = []
             for (offset, input) in inputs.enumerated() {
-                transitions.append(
-                    try await fixture.store.apply(input, to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + Double(offset + 1)))
+                let applied = try await fixture.store.apply(
+                    input, to: attempt.id, machine: fixture.machine, completing: nil, leasing: nil, now: t0 + Double(offset + 1))
+                // Only the poll that found the awaited session still open learned nothing.
+                #expect(applied.isQuietPoll == (offset == 4), "\(input.name)")
+                if !applied.isQuietPoll {
+                    recorded.append((input, applied.transition))
+                }
             }
             let history = try await fixture.history(attempt.id)
-            #expect(history.map(\.version) == Array(1...Int64(inputs.count + 1)))
-            #expect(Array(history.dropFirst().map(\.input)) == inputs.map(\.name))
-            #expect(Array(history.dropFirst().map(\.note)) == transitions.map(\.note))
+            #expect(history.map(\.version) == Array(1...Int64(recorded.count + 1)))
+            #expect(Array(history.dropFirst().map(\.input)) == recorded.map(\.input.name))
+            #expect(Array(history.dropFirst().map(\.note)) == recorded.map(\.transition.note))
             #expect(history.last?.to == .completed)
-            #expect(try await fixture.store.attempt(attempt.id)?.version == Int64(inputs.count + 1))
+            let stored = try #require(try await fixture.store.attempt(attempt.id))
+            #expect(stored.version == Int64(recorded.count + 1))
+            #expect(stored.quietPolls == 1 && stored.lastQuietPollAt == t0 + 5)
             #expect(try await fixture.count("tasks") == 0, "a completed attempt keeps no tasks")
             let record = try #require(try await fixture.store.payment(attempt.paymentID))
             #expect(record.history.map(\.version) == history.map(\.version))
@@ -79,7 +86,7 @@ struct TransitionTests {
     func rolledBackTransition() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
-            let before = try await Snapshot(fixture, attempt.id)
+            let before = try await StoreSnapshot(fixture, attempt.id)
             await #expect(throws: Abort.self) {
                 try await fixture.pool.withTransaction { connection in
                     let applied = try await fixture.store.transition(
@@ -89,7 +96,7 @@ struct TransitionTests {
                     throw Abort()
                 }
             }
-            #expect(try await Snapshot(fixture, attempt.id) == before)
+            #expect(try await StoreSnapshot(fixture, attempt.id) == before)
             // The store goes on from where it was.
             let applied = try await fixture.store.apply(
                 .fetched(session(.completed), .poll), to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 6)
@@ -101,7 +108,7 @@ struct TransitionTests {
     func cancelledTransition() async throws {
         try await StoreFixture.with { fixture in
             let attempt = try await fixture.submit()
-            let before = try await Snapshot(fixture, attempt.id)
+            let before = try await StoreSnapshot(fixture, attempt.id)
             let holder = try await fixture.openPool()
             let outcome = try await holder.withTransaction { connection in
                 try await connection.query("SELECT id FROM attempts WHERE id = $1 FOR UPDATE", [attempt.id.rawValue])
@@ -122,26 +129,9 @@ struct TransitionTests {
                 return await blocked.result
             }
             #expect(throws: PostgresError.self) { try outcome.get() }
-            #expect(try await Snapshot(fixture, attempt.id) == before)
+            #expect(try await StoreSnapshot(fixture, attempt.id) == before)
             let applied = try await fixture.store.apply(.deadlineReached, to: attempt.id, machine: fixture.machine, completing: nil, now: t0 + 6)
             #expect(applied.attempt.version == 2)
         }
-    }
-}
-
-/// Everything a transition of one attempt may touch.
-private struct Snapshot: Equatable {
-    var attempt: Attempt?
-    var history: [HistoryRow]
-    var tasks: [TaskKind: TaskRow]
-    var outbox: Int
-    var completedPayments: Int
-
-    init(_ fixture: StoreFixture, _ id: AttemptID) async throws {
-        attempt = try await fixture.store.attempt(id)
-        history = try await fixture.history(id)
-        tasks = try await fixture.tasks(id)
-        outbox = try await fixture.count("outbox")
-        completedPayments = try await fixture.scalar("SELECT count(*) FROM payments WHERE completed_attempt_id IS NOT NULL")
     }
 }

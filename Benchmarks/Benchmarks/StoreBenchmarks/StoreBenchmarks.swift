@@ -4,7 +4,7 @@ import Tender
 import TenderPostgres
 
 /// The store's hot path against a throwaway PostgreSQL on this machine: one transition as a
-/// transaction (a poll that learns nothing, today a full transition), and one attempt read and
+/// transaction (a poll that learns nothing, written as a quiet poll), and one attempt read and
 /// decoded. Wall time includes the server's share; CPU and mallocs are the client's.
 let benchmarks: @Sendable () -> Void = {
     // A thousand iterations a sample: the CPU clock ticks in milliseconds here.

@@ -282,6 +282,10 @@ public actor PaymentEngine: Service {
             }
             if let span {
                 describe(applied.transition, input: input, on: span)
+                span.attributes["tender.quiet_poll"] = applied.isQuietPoll
+            }
+            if applied.isQuietPoll {
+                Counter(label: "tender_quiet_polls_total").increment()
             }
             await record(applied.transition, of: input, followUps: applied.followUps)
             return applied.transition

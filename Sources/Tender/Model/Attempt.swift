@@ -13,7 +13,7 @@ public struct Attempt: Sendable, Hashable {
     public var state: AttemptState
     /// Where a ``AttemptState/submitted`` attempt is in its call sequence.
     public var stage: Stage
-    /// Incremented by every applied input; the history has one row per version.
+    /// Incremented by every applied input but a ``QuietPoll``; the history has one row per version.
     public var version: Int64
     /// The amount to collect.
     public var amount: Money
@@ -41,6 +41,10 @@ public struct Attempt: Sendable, Hashable {
     public var duplicate: Bool
     /// Consecutive retryable failures of the current gateway call, for backoff.
     public var retries: Int
+    /// How many polls learned nothing (``QuietPoll``): counted here instead of in the history.
+    public var quietPolls: Int
+    /// When the last of the ``quietPolls`` was made.
+    public var lastQuietPollAt: Date?
 
     /// The progress of a submitted attempt through the gateway's call sequence.
     public enum Stage: String, Sendable, Hashable, Codable {
@@ -65,7 +69,7 @@ public struct Attempt: Sendable, Hashable {
         amount: Money, customer: Customer, code: BLIKCode?, sessionID: String?,
         submittedAt: Date, deadline: Date, graceUntil: Date, resolvedAt: Date?,
         outcomeSource: InputSource?, failure: FailureReason?, late: Bool, duplicate: Bool,
-        retries: Int
+        retries: Int, quietPolls: Int = 0, lastQuietPollAt: Date? = nil
     ) {
         self.id = id
         self.paymentID = paymentID
@@ -85,5 +89,7 @@ public struct Attempt: Sendable, Hashable {
         self.late = late
         self.duplicate = duplicate
         self.retries = retries
+        self.quietPolls = quietPolls
+        self.lastQuietPollAt = lastQuietPollAt
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+import Tender
+import Testing
+
+@Suite("Quiet polls")
+struct QuietPollTests {
+    let machine = AttemptMachine()
+
+    @Test("exactly the polls that find the session as it was before the deadline or grace end are quiet, over the whole table")
+    func quietExactlyWhereNothingChanges() throws {
+        for row in TransitionTable.rows {
+            let start = try row.start.attempt()
+            let transition = machine.transition(start, row.input, context: PaymentContext(), now: row.now)
+            let quiet = QuietPoll(transition, of: row.input, now: row.now)
+            let expected: FetchReason? =
+                switch (row.start, row.input) {
+                case (.awaitingBeforeDeadline, .fetched(let session, .poll)) where session.status == .open && row.now < start.deadline: .poll
+                case (.expiredInGrace, .fetched(let session, .gracePoll)), (.canceledInGrace, .fetched(let session, .gracePoll)):
+                    session.status == .completed || row.now >= start.graceUntil ? nil : .gracePoll
+                default: nil
+                }
+            #expect(quiet?.reason == expected, "\(row.start.rawValue) + \(Fixture.label(row.input))")
+            if let quiet {
+                #expect(transition.effects == [.fetch(quiet.reason, at: quiet.nextPollAt)])
+                #expect(!transition.changedState && transition.events.isEmpty)
+            }
+        }
+    }
+
+    @Test("a poll of another session, or one that ends the watching, is not quiet")
+    func notQuietWhenItCouldMatter() throws {
+        let awaiting = try TableStart.awaitingBeforeDeadline.attempt()
+        let otherSession = AttemptInput.fetched(Fixture.session(.open, id: "cs_other"), .poll)
+        let now = TableStart.awaitingBeforeDeadline.now
+        #expect(QuietPoll(machine.transition(awaiting, otherSession, context: PaymentContext(), now: now), of: otherSession, now: now) == nil)
+
+        let expired = try TableStart.expiredInGrace.attempt()
+        let lastGracePoll = AttemptInput.fetched(Fixture.session(.open), .gracePoll)
+        let graceEnd = expired.graceUntil
+        let ending = machine.transition(expired, lastGracePoll, context: PaymentContext(), now: graceEnd)
+        #expect(ending.effects.isEmpty)
+        #expect(QuietPoll(ending, of: lastGracePoll, now: graceEnd) == nil)
+    }
+
+    @Test("a quiet poll is stored with the attempt's version and the poll counted")
+    func storedKeepsTheVersion() throws {
+        let awaiting = try TableStart.awaitingBeforeDeadline.attempt()
+        let input = AttemptInput.fetched(Fixture.session(.open), .poll)
+        let now = TableStart.awaitingBeforeDeadline.now
+        let transition = machine.transition(awaiting, input, context: PaymentContext(), now: now)
+        let quiet = try #require(QuietPoll(transition, of: input, now: now))
+        let stored = quiet.stored(transition, now: now).attempt
+        #expect(stored.version == awaiting.version)
+        #expect(stored.quietPolls == awaiting.quietPolls + 1 && stored.lastQuietPollAt == now)
+        #expect(quiet.nextPollAt == now + machine.policy.pollInterval)
+    }
+}
