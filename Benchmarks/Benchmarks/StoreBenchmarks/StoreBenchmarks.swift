@@ -3,9 +3,9 @@ import Foundation
 import Tender
 import TenderPostgres
 
-/// The store's hot path against a throwaway PostgreSQL on this machine: one transition as a
-/// transaction (a poll that learns nothing, written as a quiet poll), and one attempt read and
-/// decoded. Wall time includes the server's share; CPU and mallocs are the client's.
+/// The store's hot path against a throwaway PostgreSQL on this machine: a full transition as a
+/// transaction (a webhook's hint: a new version, a history row, the fetch made due), a poll that
+/// learns nothing (written as a quiet poll), and one attempt read and decoded. Wall time includes the server's share; CPU and mallocs are the client's.
 let benchmarks: @Sendable () -> Void = {
     // A thousand iterations a sample: the CPU clock ticks in milliseconds here.
     Benchmark.defaultConfiguration = .init(
@@ -24,6 +24,23 @@ let benchmarks: @Sendable () -> Void = {
                 do {
                     blackHole(
                         try await store.apply(.fetched(open, .poll), to: attemptID, machine: machine, completing: nil, leasing: nil, now: Date()))
+                } catch {
+                    benchmark.error("\(error)")
+                }
+            }
+        }, setup: setup, teardown: teardown)
+
+    Benchmark(
+        "PostgresPaymentStore: a webhook's hint (one full transition)",
+        closure: { benchmark in
+            guard let (store, attemptID) = await StoreFixture.shared.ready else { return benchmark.error("no fixture") }
+            let machine = StoreFixture.shared.machine
+            let hint = WebhookHint(eventID: "evt_benchmark", type: "session.updated", sessionID: open.id, createdAt: Date())
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                do {
+                    blackHole(
+                        try await store.apply(.webhookHint(hint), to: attemptID, machine: machine, completing: nil, leasing: nil, now: Date()))
                 } catch {
                     benchmark.error("\(error)")
                 }
