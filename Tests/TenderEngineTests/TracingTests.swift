@@ -70,7 +70,9 @@ struct TracingTests {
             let paidInputs = spans.filter { $0.operationName == "tender.transition" && Self.attempt(of: $0) == paid }.compactMap {
                 Self.text($0, "tender.input")
             }
-            #expect(paidInputs.contains("pay_answered"), "the pay call's answer completed the payment")
+            // The pay call's answer completes the payment, unless the webhook's fetch got there first
+            // (then the answer finds its call task gone and is not applied).
+            #expect(paidInputs.contains("pay_answered") || paidInputs.contains("fetched"), "\(paidInputs)")
             // The deadline or a poll due with it expires the silent payer's attempt; a deadline that
             // fired has a span of its own.
             for deadline in spans where deadline.operationName == "tender.deadline" && Self.attempt(of: deadline) == silent {

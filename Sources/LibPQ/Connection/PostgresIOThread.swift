@@ -45,8 +45,11 @@ final class PostgresIOThread: Sendable {
         guard socket >= 0 else {
             throw PostgresError(code: .connectionLost, connection: connection.pointer)
         }
-        return try await withUnsafeThrowingContinuation { continuation in
-            let read = PendingRead(connection: connection, reader: reader, flushing: flushing, continuation: continuation)
+        // The outcome travels through a lock rather than the continuation, so that ThreadSanitizer
+        // sees everything this thread wrote (results, the connection's state) before the task reads it.
+        let outcome = NIOLockedValueBox<Result<[RequestOutcome], PostgresError>?>(nil)
+        await withUnsafeContinuation { continuation in
+            let read = PendingRead(connection: connection, reader: reader, flushing: flushing, outcome: outcome, continuation: continuation)
             let token = reads.withLockedValue { reads in
                 let token = reads.nextToken
                 reads.nextToken += 1
@@ -61,6 +64,10 @@ final class PostgresIOThread: Sendable {
                 read.finish(.failure(PostgresError(code: .connectionLost, clientMessage: "cannot watch the connection's socket")))
             }
         }
+        guard let result = outcome.withLockedValue({ $0 }) else {
+            throw PostgresError(code: .connectionLost, clientMessage: "the round trip ended without an outcome")
+        }
+        return try result.get()
     }
 
     /// Stops watching `socket` before the connection that owns it closes it.
@@ -108,15 +115,17 @@ private final class PendingRead: @unchecked Sendable {
     let connection: ConnectionHandle
     private var reader: ResultReader
     private(set) var isFlushing: Bool
-    private let continuation: UnsafeContinuation<[RequestOutcome], any Error>
+    private let outcome: NIOLockedValueBox<Result<[RequestOutcome], PostgresError>?>
+    private let continuation: UnsafeContinuation<Void, Never>
 
     init(
         connection: ConnectionHandle, reader: ResultReader, flushing: Bool,
-        continuation: UnsafeContinuation<[RequestOutcome], any Error>
+        outcome: NIOLockedValueBox<Result<[RequestOutcome], PostgresError>?>, continuation: UnsafeContinuation<Void, Never>
     ) {
         self.connection = connection
         self.reader = reader
         self.isFlushing = flushing
+        self.outcome = outcome
         self.continuation = continuation
     }
 
@@ -137,7 +146,9 @@ private final class PendingRead: @unchecked Sendable {
         return reader.read(from: pointer)
     }
 
+    /// Hands the task its outcome and resumes it.
     func finish(_ result: Result<[RequestOutcome], PostgresError>) {
-        continuation.resume(with: result)
+        outcome.withLockedValue { $0 = result }
+        continuation.resume()
     }
 }
