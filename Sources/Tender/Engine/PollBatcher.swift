@@ -81,7 +81,9 @@ actor PollBatcher {
             failure = error
         }
         if results.count != batch.count {
-            results = Array(repeating: .batchFailed(failure ?? StoreError(.notFound, "the batch answered \(results.count) of \(batch.count) items")), count: batch.count)
+            results = Array(
+                repeating: .batchFailed(failure ?? StoreError(.notFound, "the batch answered \(results.count) of \(batch.count) items")),
+                count: batch.count)
         }
         for ((ticket, _), outcome) in zip(batch, results) {
             if let waiter = waiters.removeValue(forKey: ticket) {
