@@ -34,6 +34,9 @@ struct BenchBLIKCommand: AsyncParsableCommand {
     var sandboxProcess = false
 
     static let secretKey = "sk_test_bench_blik"
+    /// The poll grid at a time scale of 1: polls of payments submitted within a second of each
+    /// other fall due together.
+    static let pollGrid: Duration = .seconds(1)
 
     struct Report: Codable {
         var scenario = "blik"
@@ -228,6 +231,7 @@ struct BenchBLIKCommand: AsyncParsableCommand {
         policy.pollInterval = scaled(policy.pollInterval)
         policy.gracePeriod = scaled(policy.gracePeriod)
         policy.gracePollInterval = scaled(policy.gracePollInterval)
+        policy.pollGrid = scaled(Self.pollGrid)
         return policy
     }
 

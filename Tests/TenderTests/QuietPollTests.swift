@@ -53,5 +53,25 @@ struct QuietPollTests {
         #expect(stored.version == awaiting.version)
         #expect(stored.quietPolls == awaiting.quietPolls + 1 && stored.lastQuietPollAt == now)
         #expect(quiet.nextPollAt == now + machine.policy.pollInterval)
+        #expect(QuietPoll.isStored(quiet.stored(transition, now: now)))
+        #expect(!QuietPoll.isStored(transition))
+    }
+
+    @Test("with a poll grid, the next poll falls due at the grid's next point, never after the deadline")
+    func pollGridMovesTheNextPollUp() throws {
+        var policy = AttemptPolicy()
+        policy.pollGrid = .seconds(1)
+        let gridded = AttemptMachine(policy: policy)
+        let awaiting = try TableStart.awaitingBeforeDeadline.attempt()
+        let input = AttemptInput.fetched(Fixture.session(.open), .poll)
+        let now = TableStart.awaitingBeforeDeadline.now + 0.25
+        let quiet = try #require(QuietPoll(gridded.transition(awaiting, input, context: PaymentContext(), now: now), of: input, now: now))
+        let unmoved = now + policy.pollInterval
+        #expect(quiet.nextPollAt >= unmoved && quiet.nextPollAt < unmoved + 1)
+        #expect(quiet.nextPollAt.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) == 0 || quiet.nextPollAt == awaiting.deadline)
+        #expect(quiet.nextPollAt <= awaiting.deadline)
+        #expect(policy.onPollGrid(Date(timeIntervalSince1970: 10)) == Date(timeIntervalSince1970: 10))
+        #expect(policy.onPollGrid(Date(timeIntervalSince1970: 10.001)) == Date(timeIntervalSince1970: 11))
+        #expect(AttemptPolicy().onPollGrid(Date(timeIntervalSince1970: 10.5)) == Date(timeIntervalSince1970: 10.5))
     }
 }

@@ -27,6 +27,14 @@ public struct EngineConfiguration: Sendable {
     public var lookahead: Duration = .seconds(2)
     /// Gateway reads per second allowed for polls, so polling stays within the gateway's limits.
     public var pollBudget: Double = 50
+    /// How long the answer of a poll (``FetchReason/poll``, ``FetchReason/gracePoll``) waits for
+    /// the answers of other attempts' polls, to be written with them in one transaction. Polls
+    /// falling due together then cost one write instead of one each; an outcome a poll learns is
+    /// written at most this much later. Webhook, verification and final-poll fetches are written
+    /// at once. `.zero` writes each poll's answer on its own.
+    public var pollBatchWindow: Duration = .milliseconds(20)
+    /// The most poll answers written in one transaction; a batch this full is written at once.
+    public var pollBatchSize = 100
     /// What the worker prunes, and when.
     public var retention = RetentionPolicy()
     /// The key of the hash of each code kept with its submission (``CodeDigest``), so the same

@@ -56,9 +56,33 @@ extension PaymentEngine {
     private func complete(_ claim: TaskClaim, attempt: Attempt? = nil) async {
         await runTask(claim) { logger in
             let input = try await input(for: claim, attempt: attempt)
+            if let pollBatcher, claim.purpose.isBudgeted, try await applyPolled(input, completing: claim, in: pollBatcher) {
+                return
+            }
             try await retryingStoreFailures(of: claim, logger: logger) {
                 try await apply(input, to: claim.attemptID, completing: claim)
             }
+        }
+    }
+
+    /// Applies a poll's answer in the poll batcher's next batch (``EngineConfiguration/pollBatchWindow``)
+    /// and records it as ``apply(_:to:completing:)`` would. The batch leases no follow-ups: the
+    /// tasks the transition makes due are scheduled and claimed as usual.
+    /// - Returns: false when the batch failed as a whole and wrote nothing: apply the answer alone.
+    /// - Throws: the item's own refusal (``StoreError/Code/fencedOut`` for a lost lease).
+    private func applyPolled(_ input: AttemptInput, completing claim: TaskClaim, in batcher: PollBatcher) async throws -> Bool {
+        let outcome = await batcher.apply(BatchInput(input: input, attemptID: claim.attemptID, claim: claim))
+        switch outcome {
+        case .applied(.success(let transition)):
+            try await traced("tender.transition") { span in
+                await record(AppliedTransition(transition: transition, isQuietPoll: QuietPoll.isStored(transition)), of: input, on: span)
+            }
+            return true
+        case .applied(.failure(let refusal)):
+            throw refusal
+        case .batchFailed(let error):
+            logger.debug("poll batch failed; applying the poll alone", metadata: ["attempt_id": "\(claim.attemptID)", "error": "\(error)"])
+            return false
         }
     }
 

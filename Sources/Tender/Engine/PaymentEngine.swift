@@ -31,6 +31,8 @@ public actor PaymentEngine: Service {
     /// The scheduler's bookkeeping: call slots, timer heap, poll budget, deadline batches, follow-ups.
     var scheduler: SchedulerStateMachine
     var outage = OutageLog()
+    /// Writes the answers of polls in batches across attempts; nil when the window is zero.
+    let pollBatcher: PollBatcher?
     /// The worker id, held while the engine runs.
     var workerIDHold: (any WorkerIDHold)?
     /// Set when another live worker took this one's id while its hold was lost: the run ends with it.
@@ -50,13 +52,19 @@ public actor PaymentEngine: Service {
         self.store = store
         self.gateway = gateway
         self.configuration = configuration
-        self.machine = AttemptMachine(policy: configuration.policy)
+        let machine = AttemptMachine(policy: configuration.policy)
+        self.machine = machine
         self.refundMachine = RefundMachine(policy: configuration.policy)
         self.logger = logger
         self.now = now
         self.tracer = configuration.tracer ?? InstrumentationSystem.tracer
         self.isTracing = !(tracer is NoOpTracer)
         self.scheduler = SchedulerStateMachine(configuration: configuration, now: now())
+        self.pollBatcher =
+            configuration.pollBatchWindow > .zero
+            ? PollBatcher(window: configuration.pollBatchWindow, limit: configuration.pollBatchSize) { [store, machine] items in
+                try await store.applyBatch(items, machine: machine, now: now())
+            } : nil
         Self.declareAlertedCounters()
     }
 
@@ -280,16 +288,23 @@ public actor PaymentEngine: Service {
             let applied = try await withFollowUpLease(freeingSlot: claim != nil) { lease in
                 try await self.store.apply(input, to: id, machine: self.machine, completing: claim, leasing: lease, now: self.now())
             }
-            if let span {
-                describe(applied.transition, input: input, on: span)
-                span.attributes["tender.quiet_poll"] = applied.isQuietPoll
-            }
-            if applied.isQuietPoll {
-                Counter(label: "tender_quiet_polls_total").increment()
-            }
-            await record(applied.transition, of: input, followUps: applied.followUps)
+            await record(applied, of: input, on: span)
             return applied.transition
         }
+    }
+
+    /// Describes an applied transition on its span, counts a quiet poll, and records it
+    /// (``record(_:of:followUps:)``): what follows every transition a task's input made, applied
+    /// alone or in a batch.
+    func record(_ applied: AppliedTransition, of input: AttemptInput, on span: (any Span)?) async {
+        if let span {
+            describe(applied.transition, input: input, on: span)
+            span.attributes["tender.quiet_poll"] = applied.isQuietPoll
+        }
+        if applied.isQuietPoll {
+            Counter(label: "tender_quiet_polls_total").increment()
+        }
+        await record(applied.transition, of: input, followUps: applied.followUps)
     }
 
     /// Runs a store write with a lease for the follow-ups it makes due, when this engine can run

@@ -209,7 +209,7 @@ private struct Step {
             if now >= attempt.deadline {
                 expire("no confirmation by the deadline", learnedFrom: .deadline)
             } else {
-                effects.append(.fetch(.poll, at: min(now + policy.pollInterval, attempt.deadline)))
+                effects.append(.fetch(.poll, at: min(policy.onPollGrid(now + policy.pollInterval), attempt.deadline)))
                 note = "session open, payer confirming"
             }
         case (.expired, .open), (.expired, .expired), (.canceled, .open), (.canceled, .expired):
@@ -226,7 +226,7 @@ private struct Step {
         case .awaitingConfirmation where now >= attempt.deadline:
             expire("no confirmation by the deadline; the last poll failed: \(error)", learnedFrom: .deadline)
         case .awaitingConfirmation:
-            effects.append(.fetch(.poll, at: min(now + policy.pollInterval, attempt.deadline)))
+            effects.append(.fetch(.poll, at: min(policy.onPollGrid(now + policy.pollInterval), attempt.deadline)))
             note = "poll failed: \(error)"
         case .expired, .canceled:
             graceRepoll("grace poll failed: \(error)")
@@ -310,7 +310,7 @@ private struct Step {
     mutating func awaitConfirmation(_ why: String) {
         attempt.state = .awaitingConfirmation
         effects.append(.emit(.awaitingConfirmation))
-        effects.append(.fetch(.poll, at: max(now, min(now + policy.firstPollDelay, attempt.deadline))))
+        effects.append(.fetch(.poll, at: max(now, min(policy.onPollGrid(now + policy.firstPollDelay), attempt.deadline))))
         note = why
     }
 
@@ -352,7 +352,7 @@ private struct Step {
         attempt.retries = 0
         effects += [.cancel(.call), .cancel(.deadline), .emit(.canceled)]
         if watching, now < attempt.graceUntil {
-            effects.append(.fetch(.gracePoll, at: min(now + policy.gracePollInterval, attempt.graceUntil)))
+            effects.append(.fetch(.gracePoll, at: min(policy.onPollGrid(now + policy.gracePollInterval), attempt.graceUntil)))
         } else {
             effects.append(.cancel(.fetch))
         }
@@ -369,7 +369,7 @@ private struct Step {
         attempt.retries = 0
         effects += [.cancel(.call), .cancel(.deadline), .emit(.expired)]
         if attempt.sessionID != nil, now < attempt.graceUntil {
-            effects.append(.fetch(.gracePoll, at: min(now + policy.gracePollInterval, attempt.graceUntil)))
+            effects.append(.fetch(.gracePoll, at: min(policy.onPollGrid(now + policy.gracePollInterval), attempt.graceUntil)))
         } else {
             effects.append(.cancel(.fetch))
         }
@@ -389,7 +389,7 @@ private struct Step {
 
     mutating func graceRepoll(_ why: String) {
         if now < attempt.graceUntil {
-            effects.append(.fetch(.gracePoll, at: min(now + policy.gracePollInterval, attempt.graceUntil)))
+            effects.append(.fetch(.gracePoll, at: min(policy.onPollGrid(now + policy.gracePollInterval), attempt.graceUntil)))
             note = why
         } else {
             note = why + "; grace period over"

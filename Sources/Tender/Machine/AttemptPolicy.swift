@@ -1,3 +1,5 @@
+import Foundation
+
 /// The timings and choices that shape every attempt. The defaults suit BLIK: payers confirm within
 /// 40–90 seconds and a code lives two minutes.
 public struct AttemptPolicy: Sendable, Hashable {
@@ -7,6 +9,13 @@ public struct AttemptPolicy: Sendable, Hashable {
     public var firstPollDelay: Duration = .seconds(5)
     /// The time between polls while the payer confirms.
     public var pollInterval: Duration = .seconds(4)
+    /// The grid polls fall due on: a poll's due time is moved up to the next multiple of this step
+    /// (since 1970), so the polls of attempts started moments apart fall due together, are claimed
+    /// in one transaction and have their answers written in one batch
+    /// (``EngineConfiguration/pollBatchWindow``). A poll is made up to one step later than its
+    /// interval asks, never after the deadline. Default `.zero`: no grid, each poll due exactly
+    /// its interval after the last.
+    public var pollGrid: Duration = .zero
     /// How long an expired session is still polled for a late completion.
     public var gracePeriod: Duration = .seconds(15 * 60)
     /// The time between polls of an expired session.
@@ -36,6 +45,13 @@ public struct AttemptPolicy: Sendable, Hashable {
     /// complete is always seen.
     public var graceAfterDeadline: Duration {
         max(gracePeriod, sessionLifetimeBeyondDeadline + gracePollInterval)
+    }
+
+    /// `date` moved up to the next point of the ``pollGrid``; `date` itself without a grid.
+    public func onPollGrid(_ date: Date) -> Date {
+        let step = pollGrid.timeInterval
+        guard step > 0 else { return date }
+        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 / step).rounded(.up) * step)
     }
 
     /// The backoff before retry number `retries` (1-based).

@@ -39,4 +39,10 @@ public struct QuietPoll: Sendable, Hashable {
         stored.attempt.lastQuietPollAt = now
         return stored
     }
+
+    /// Whether `transition` is a quiet poll as a store wrote it (``stored(_:now:)``): every other
+    /// transition gives its attempt a new version.
+    public static func isStored(_ transition: Transition) -> Bool {
+        transition.previous.map { $0.version == transition.attempt.version } ?? false
+    }
 }
