@@ -74,7 +74,9 @@ struct ConsoleAccessTests {
             #expect(withoutCookie.status == .forbidden)
             let withoutToken = try await harness.post(resolve, cookie: cookie, form: fields)
             #expect(withoutToken.status == .forbidden)
-            let wrongToken = try await harness.post(resolve, cookie: cookie, form: "csrf=\(csrf.dropLast())x&\(fields)")
+            // Another last character: a token that happens to end in "x" must not stay right.
+            let forged = csrf.dropLast() + (csrf.hasSuffix("x") ? "y" : "x")
+            let wrongToken = try await harness.post(resolve, cookie: cookie, form: "csrf=\(forged)&\(fields)")
             #expect(wrongToken.status == .forbidden)
             let otherSession = try await harness.signIn(as: "mallory")
             let crossed = try await harness.post(resolve, cookie: otherSession, form: "csrf=\(csrf)&\(fields)")
