@@ -19,20 +19,24 @@ struct EngineHarness: Sendable {
     let pooler: Pooler?
 
     /// Starts everything, runs `body`, and stops everything.
-    /// - Parameter pooler: when given, the engine reaches the database through a PgBouncer in
-    ///   this mode, configured as an operator would (see ``Pooler/configure(_:)``).
+    /// - Parameters:
+    ///   - pooler: when given, the engine reaches the database through a PgBouncer in this mode,
+    ///     configured as an operator would (see ``Pooler/configure(_:)``).
+    ///   - configureEngine: changes the engine's test configuration before it starts.
     static func run(
         sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(secretKey: secretKey),
         policy: AttemptPolicy = .fastForTests,
         readTimeout: Duration = .seconds(5),
         pooler: EphemeralPgBouncer.PoolMode? = nil,
+        configureEngine: (inout EngineConfiguration) -> Void = { _ in },
         _ body: @Sendable (EngineHarness) async throws -> Void
     ) async throws {
         let logger = Logger(label: "tender.test")
         let port = try FreePort.pick()
-        let engine = EngineConfiguration.forTests(
+        var engine = EngineConfiguration.forTests(
             policy: policy, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(10)
         )
+        configureEngine(&engine)
         let databaseURL = try await testDatabase.makeDatabase()
         try await Pooler.run(pooler, inFrontOf: databaseURL) { pooler in
             try await LiveBackends.run(
