@@ -224,7 +224,9 @@ struct BenchTimersCommand: AsyncParsableCommand {
     }
 
     static func reset(_ pool: PostgresPool) async throws {
-        _ = try await pool.execute("TRUNCATE outbox, outbox_cursors, refund_history, refunds, attempt_history, tasks, webhook_inbox, attempts, payments")
+        _ = try await pool.execute(
+            "TRUNCATE outbox, outbox_cursors, refund_history, refunds, attempt_history, tasks, webhook_inbox, attempts, payments"
+        )
     }
 
     private static func table(_ report: Report) -> String {
