@@ -127,8 +127,13 @@ struct BenchTimersCommand: AsyncParsableCommand {
     private func steady(url: String, pool: PostgresPool) async throws -> Steady {
         emit("seeding \(pending) deadlines over \(Int(spread)) s…")
         let deadlines = BenchDeadlines(pool: pool, label: "steady")
-        let first = Date() + 5
+        // Seeding takes about a second per 50,000 deadlines here: the first falls due after it,
+        // so that the engine starts with none overdue.
+        let first = Date() + 5 + Double(pending) / 25_000
         try await deadlines.seed(count: pending, first: first, spread: spread)
+        guard Date() < first else {
+            throw BenchFailure("seeding \(pending) deadlines outlasted its lead; the first were overdue before the engine started")
+        }
         let windowStart = first + 2
         let windowEnd = windowStart + window
         emit("measuring \(Int(window)) s of firing…")

@@ -36,12 +36,13 @@ public struct Customer: Sendable, Hashable, Codable {
 
     /// What stands in for a payer whose personal data was erased (``Retention/forgetCustomer(of:)``):
     /// an address in the reserved `.invalid` domain, which can reach nobody.
-    public static let erased = Customer(checked: "erased@erased.invalid", "erased", "erased")
+    public static let erased = Customer(stored: "erased@erased.invalid", firstName: "erased", lastName: "erased")
 
     /// Whether this is the stand-in for an erased payer.
     public var isErased: Bool { self == .erased }
 
-    private init(checked email: String, _ firstName: String, _ lastName: String) {
+    /// A customer read back from a store, which checked it when it was stored.
+    package init(stored email: String, firstName: String, lastName: String) {
         self.email = email
         self.firstName = firstName
         self.lastName = lastName
