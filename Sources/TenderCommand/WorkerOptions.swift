@@ -31,6 +31,9 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("confirmation-timeout"), help: .setting(.confirmationTimeout)) var confirmationTimeout: String?
     @Option(name: .customLong("first-poll-delay"), help: .setting(.firstPollDelay)) var firstPollDelay: String?
     @Option(name: .customLong("poll-interval"), help: .setting(.pollInterval)) var pollInterval: String?
+    @Option(name: .customLong("poll-grid"), help: .setting(.pollGrid)) var pollGrid: String?
+    @Option(name: .customLong("poll-batch-window"), help: .setting(.pollBatchWindow)) var pollBatchWindow: String?
+    @Option(name: .customLong("poll-batch-size"), help: .setting(.pollBatchSize)) var pollBatchSize: String?
     @Option(name: .customLong("grace-period"), help: .setting(.gracePeriod)) var gracePeriod: String?
     @Option(name: .customLong("grace-poll-interval"), help: .setting(.gracePollInterval)) var gracePollInterval: String?
     @Option(name: .customLong("retry-backoff"), help: .setting(.retryBackoff)) var retryBackoff: String?
@@ -57,6 +60,7 @@ struct WorkerOptions: ParsableArguments {
             (.gatewaySuccessURL, gatewaySuccessURL), (.httpHost, httpHost), (.httpPort, httpPort), (.apiToken, apiToken),
             (.apiTokenFile, apiTokenFile), (.webhookURL, webhookURL), (.workerID, workerID), (.logLevel, logLevel),
             (.confirmationTimeout, confirmationTimeout), (.firstPollDelay, firstPollDelay), (.pollInterval, pollInterval),
+            (.pollGrid, pollGrid), (.pollBatchWindow, pollBatchWindow), (.pollBatchSize, pollBatchSize),
             (.gracePeriod, gracePeriod), (.gracePollInterval, gracePollInterval), (.retryBackoff, retryBackoff),
             (.maximumRetryBackoff, maximumRetryBackoff), (.sessionLifetime, sessionLifetime),
             (.refundDuplicates, refundDuplicates), (.pollBudget, pollBudget), (.maximumConcurrentCalls, maximumConcurrentCalls),

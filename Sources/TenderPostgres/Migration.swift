@@ -20,6 +20,7 @@ public struct Migration: Sendable, Hashable {
         Migration(version: 8, name: "0008_operator_reads.sql", bytes: PackageResources._008_operator_reads_sql),
         Migration(version: 9, name: "0009_trace_context.sql", bytes: PackageResources._009_trace_context_sql),
         Migration(version: 10, name: "0010_quiet_polls.sql", bytes: PackageResources._010_quiet_polls_sql),
+        Migration(version: 11, name: "0011_deadline_claims.sql", bytes: PackageResources._011_deadline_claims_sql),
     ]
 
     private init(version: Int, name: String, bytes: [UInt8]) {

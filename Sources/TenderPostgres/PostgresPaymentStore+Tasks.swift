@@ -17,12 +17,14 @@ extension PostgresPaymentStore {
     /// its predicate, and the planner matches a query to it only by constants.
     static let budgetedReasonList = constantList(budgetedReasons)
 
-    public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, lease: Duration) async throws -> [TaskClaim] {
+    public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws
+        -> [TaskClaim]
+    {
         let rows = try await pool.query(
             """
             WITH unbudgeted AS (
                 SELECT ctid FROM tasks
-                WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN \(Self.budgetedReasonList)
+                WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN \(Self.budgetedReasonList) AND kind <> 'deadline'
                 ORDER BY due_at LIMIT $2
                 FOR UPDATE SKIP LOCKED
             ), polls AS (
@@ -30,14 +32,19 @@ extension PostgresPaymentStore {
                 WHERE lease_owner IS NULL AND due_at <= $1 AND reason IN \(Self.budgetedReasonList)
                 ORDER BY due_at LIMIT least($2 - (SELECT count(*) FROM unbudgeted), $5)
                 FOR UPDATE SKIP LOCKED
+            ), deadlines AS (
+                SELECT ctid FROM tasks
+                WHERE lease_owner IS NULL AND due_at <= $1 AND kind = 'deadline'
+                ORDER BY due_at LIMIT $6
+                FOR UPDATE SKIP LOCKED
             ), due AS (
-                SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls
+                SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls UNION ALL SELECT ctid FROM deadlines
             )
             UPDATE tasks SET lease_owner = $3, lease_expires_at = \(Self.leaseExpiry("$4")), fence = nextval('task_fences'), tries = tries + 1
             WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
             RETURNING *
             """,
-            [dueBy, limit, owner, lease.timeInterval, pollLimit]
+            [dueBy, limit, owner, lease.timeInterval, pollLimit, deadlineLimit]
         )
         return try rows.map { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
     }

@@ -121,6 +121,10 @@ extension TenderConfiguration {
         }
     }
 
+    /// The worker's poll grid unless configured: polls of payments started within a second are
+    /// claimed and written together. (An embedding's ``AttemptPolicy`` has none unless it asks.)
+    static let workerPollGrid: Duration = .seconds(1)
+
     private static func engine(_ settings: SettingsReader) throws(TenderConfigurationError) -> EngineConfiguration {
         var engine = EngineConfiguration()
         if let workerID = settings.text(.workerID) {
@@ -135,6 +139,8 @@ extension TenderConfiguration {
         engine.pollBudget = try settings.number(.pollBudget, default: engine.pollBudget, in: 0.1...100_000)
         engine.maximumConcurrentCalls = try settings.integer(.maximumConcurrentCalls, default: engine.maximumConcurrentCalls, in: 1...10_000)
         engine.claimBatchSize = try settings.integer(.claimBatchSize, default: engine.claimBatchSize, in: 1...10_000)
+        engine.pollBatchWindow = try settings.seconds(.pollBatchWindow, default: engine.pollBatchWindow, in: 0...10)
+        engine.pollBatchSize = try settings.integer(.pollBatchSize, default: engine.pollBatchSize, in: 1...10_000)
         engine.leaseDuration = try settings.seconds(.leaseSeconds, default: engine.leaseDuration, in: 1...3600)
         engine.sweepInterval = try settings.seconds(.sweepInterval, default: engine.sweepInterval, in: 0.01...60)
         engine.lookahead = try settings.seconds(.lookahead, default: engine.lookahead, in: 0...600)
@@ -147,6 +153,7 @@ extension TenderConfiguration {
         policy.confirmationWindow = try settings.seconds(.confirmationTimeout, default: policy.confirmationWindow, in: 1...3600)
         policy.firstPollDelay = try settings.seconds(.firstPollDelay, default: policy.firstPollDelay, in: 0...3600)
         policy.pollInterval = try settings.seconds(.pollInterval, default: policy.pollInterval, in: 0.1...3600)
+        policy.pollGrid = try settings.seconds(.pollGrid, default: Self.workerPollGrid, in: 0...60)
         policy.gracePeriod = try settings.seconds(.gracePeriod, default: policy.gracePeriod, in: 0...86_400)
         policy.gracePollInterval = try settings.seconds(.gracePollInterval, default: policy.gracePollInterval, in: 0.1...3600)
         policy.retryBackoff = try settings.seconds(.retryBackoff, default: policy.retryBackoff, in: 0.01...600)

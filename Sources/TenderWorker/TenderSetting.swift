@@ -123,6 +123,20 @@ extension TenderSetting {
     /// How long an expired session is still polled for a late completion.
     public static let gracePeriod = TenderSetting(
         "TENDER_GRACE_PERIOD", "Seconds an expired session is still polled for a late completion.", default: "900")
+    /// The grid polls fall due on.
+    public static let pollGrid = TenderSetting(
+        "TENDER_POLL_GRID",
+        "Seconds of the grid polls fall due on, so that polls of payments started moments apart are claimed and written together "
+            + "(0: each poll due exactly its interval after the last).", default: "1"
+    )
+    /// How long a poll's answer waits for others to be written with.
+    public static let pollBatchWindow = TenderSetting(
+        "TENDER_POLL_BATCH_WINDOW", "Seconds a poll's answer waits for other polls' answers, to be written in one transaction (0: alone).",
+        default: "0.02"
+    )
+    /// The most poll answers written in one transaction.
+    public static let pollBatchSize = TenderSetting(
+        "TENDER_POLL_BATCH_SIZE", "The most poll answers written in one transaction.", default: "100")
     /// The time between polls of an expired session.
     public static let gracePollInterval = TenderSetting("TENDER_GRACE_POLL_INTERVAL", "Seconds between polls of an expired session.", default: "60")
     /// The first backoff after a retryable gateway failure.
@@ -172,7 +186,7 @@ extension TenderSetting {
         .databaseStatementTimeout, .databaseLockTimeout, .databaseIdleInTransactionTimeout, .gatewayURL, .gatewaySecretKey,
         .gatewaySecretKeyFile, .gatewayTimeout, .gatewayConnectTimeout, .gatewaySuccessURL, .httpHost, .httpPort, .httpRequestTimeout,
         .apiToken, .apiTokenFile, .consoleToken, .consoleTokenFile, .webhookURL, .workerID, .logLevel, .confirmationTimeout, .firstPollDelay,
-        .pollInterval, .gracePeriod,
+        .pollInterval, .pollGrid, .pollBatchWindow, .pollBatchSize, .gracePeriod,
         .gracePollInterval, .retryBackoff, .maximumRetryBackoff, .sessionLifetime, .refundDuplicates, .pollBudget, .maximumConcurrentCalls,
         .claimBatchSize, .leaseSeconds, .sweepInterval, .lookahead, .retentionDays, .parkedWebhookHours,
     ]

@@ -43,7 +43,7 @@ struct IndexTests {
                 fixture,
                 """
                 SELECT attempt_id, kind FROM tasks
-                WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN ('poll', 'grace_poll')
+                WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN ('poll', 'grace_poll') AND kind <> 'deadline'
                 ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED
                 """,
                 [halfway]
@@ -56,14 +56,18 @@ struct IndexTests {
                 """
                 WITH unbudgeted AS (
                     SELECT ctid FROM tasks
-                    WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN ('poll', 'grace_poll')
+                    WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN ('poll', 'grace_poll') AND kind <> 'deadline'
                     ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED
                 ), polls AS (
                     SELECT ctid FROM tasks
                     WHERE lease_owner IS NULL AND due_at <= $1 AND reason IN ('poll', 'grace_poll')
                     ORDER BY due_at LIMIT least(100 - (SELECT count(*) FROM unbudgeted), 50) FOR UPDATE SKIP LOCKED
+                ), deadlines AS (
+                    SELECT ctid FROM tasks
+                    WHERE lease_owner IS NULL AND due_at <= $1 AND kind = 'deadline'
+                    ORDER BY due_at LIMIT 128 FOR UPDATE SKIP LOCKED
                 ), due AS (
-                    SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls
+                    SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls UNION ALL SELECT ctid FROM deadlines
                 )
                 UPDATE tasks SET lease_owner = 'w2', lease_expires_at = $1, fence = nextval('task_fences'), tries = tries + 1
                 WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
@@ -71,7 +75,8 @@ struct IndexTests {
                 """,
                 [halfway]
             )
-            #expect(claim.usesIndex("tasks_due_unbudgeted") && claim.usesIndex("tasks_due"), "\(claim)")
+            #expect(
+                claim.usesIndex("tasks_due_unbudgeted") && claim.usesIndex("tasks_due") && claim.usesIndex("tasks_due_deadlines"), "\(claim)")
             #expect(!claim.scansSequentially("tasks"), "\(claim)")
 
             let upcoming = try await plan(

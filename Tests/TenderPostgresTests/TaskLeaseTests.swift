@@ -50,12 +50,12 @@ struct TaskLeaseTests {
             let pollsDue = t0 + 31
             #expect(try await fixture.store.upcomingTasks(dueBy: pollsDue, limit: 10).filter { $0.kind == .fetch }.count == 3)
 
-            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 2, pollLimit: 1, lease: lease)
+            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 2, pollLimit: 1, deadlineLimit: 10, lease: lease)
             #expect(first.map(\.attemptID).first == awaiting.first, "the oldest poll is the earliest due")
             #expect(first.map(\.kind) == [.fetch, .call], "the call comes first, though due later; one poll fills the rest")
             #expect(first.last?.attemptID == fresh.id)
 
-            let none = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease)
+            let none = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, deadlineLimit: 10, lease: lease)
             #expect(none.isEmpty, "two polls are due, but the budget allows none")
 
             // A webhook for the last one turns its overdue poll into a fetch outside the budget.
@@ -63,11 +63,28 @@ struct TaskLeaseTests {
             #expect(
                 try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), machine: fixture.machine, now: pollsDue) == .applied(awaiting[2])
             )
-            let prompted = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, lease: lease)
+            let prompted = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, deadlineLimit: 10, lease: lease)
             #expect(prompted.map(\.attemptID) == [awaiting[2]])
             #expect(prompted.first?.purpose == .fetch(.webhook) && prompted.first.map { $0.dueAt < pollsDue } == true)
-            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 5, lease: lease)
+            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 5, deadlineLimit: 10, lease: lease)
             #expect(rest.map(\.attemptID) == [awaiting[1]])
+        }
+    }
+
+    @Test("deadlines are claimed apart from the calls: beyond the calls' limit, up to their own")
+    func deadlinesClaimedApart() async throws {
+        try await StoreFixture.with { fixture in
+            var attempts: [Attempt] = []
+            for _ in 0..<3 {
+                attempts.append(try await fixture.submit())
+            }
+            let allDue = try #require(attempts.map(\.deadline).max()) + 1
+            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: allDue, limit: 1, pollLimit: 1, deadlineLimit: 2, lease: lease)
+            #expect(first.filter { $0.kind == .call }.count == 1)
+            #expect(first.filter { $0.kind == .deadline }.count == 2)
+            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: allDue, limit: 0, pollLimit: 0, deadlineLimit: 5, lease: lease)
+            #expect(rest.map(\.kind) == [.deadline], "no room for calls: only the last deadline")
+            #expect(Set((first + rest).filter { $0.kind == .deadline }.map(\.attemptID)) == Set(attempts.map(\.id)))
         }
     }
 

@@ -26,6 +26,8 @@ struct ConfigurationTests {
         #expect(configuration.engine.pollBudget == 50)
         #expect(configuration.engine.maximumConcurrentCalls == 32)
         #expect(configuration.engine.leaseDuration == .seconds(30))
+        #expect(configuration.engine.policy.pollGrid == .seconds(1))
+        #expect(configuration.engine.pollBatchWindow == .milliseconds(20))
         #expect(configuration.gateway.timeouts.read == .seconds(10))
         #expect(configuration.poolSize == 10)
         #expect(configuration.port == 8080)
@@ -42,6 +44,7 @@ struct ConfigurationTests {
             "TENDER_CONFIRMATION_TIMEOUT": "45", "TENDER_POLL_INTERVAL": "2.5", "TENDER_POLL_BUDGET": "7",
             "TENDER_MAX_CONCURRENT_CALLS": "12", "TENDER_LEASE_SECONDS": "20", "TENDER_GATEWAY_TIMEOUT": "3",
             "TENDER_GATEWAY_SUCCESS_URL": "https://shop.example/thanks", "TENDER_REFUND_DUPLICATES": "false",
+            "TENDER_POLL_GRID": "0", "TENDER_POLL_BATCH_WINDOW": "0.05", "TENDER_POLL_BATCH_SIZE": "40",
         ])
         #expect(configuration.engine.policy.confirmationWindow == .seconds(45))
         #expect(configuration.engine.policy.pollInterval == .milliseconds(2500))
@@ -51,6 +54,9 @@ struct ConfigurationTests {
         #expect(configuration.gateway.timeouts.read == .seconds(3))
         #expect(configuration.gateway.successURL == "https://shop.example/thanks")
         #expect(!configuration.engine.policy.refundsDuplicates)
+        #expect(configuration.engine.policy.pollGrid == .zero)
+        #expect(configuration.engine.pollBatchWindow == .milliseconds(50))
+        #expect(configuration.engine.pollBatchSize == 40)
     }
 
     @Test("a flag beats the environment, which beats the configuration file")
@@ -77,6 +83,7 @@ struct ConfigurationTests {
             ("TENDER_API_TOKEN", "short-token"), ("TENDER_DATABASE_URL", "postgresql://[broken"), ("TENDER_HTTP_REQUEST_TIMEOUT", "0.5"),
             ("TENDER_HTTP_REQUEST_TIMEOUT", "3601"), ("TENDER_LISTEN_DATABASE_URL", "postgresql://[broken"),
             ("TENDER_DB_TRANSACTION_POOLING", "sometimes"), ("TENDER_CONSOLE_TOKEN", "short-console"),
+            ("TENDER_POLL_GRID", "-1"), ("TENDER_POLL_BATCH_WINDOW", "11"), ("TENDER_POLL_BATCH_SIZE", "-7"),
         ]
     )
     func refusals(variable: String, value: String) async throws {

@@ -57,8 +57,8 @@ extension PaymentEngine {
                 start(work, in: &group)
             case .sweep(let recoverLeases):
                 await sweep(recoverLeases: recoverLeases)
-            case .claim(let limit, let polls):
-                await claim(limit: limit, polls: polls, in: &group)
+            case .claim(let limit, let polls, let deadlines):
+                await claim(limit: limit, polls: polls, deadlines: deadlines, in: &group)
             case .sleep(let wakeAt):
                 let delay = wakeAt.timeIntervalSince(now())
                 if delay > 0 {
@@ -110,12 +110,13 @@ extension PaymentEngine {
         }
     }
 
-    /// Claims up to `limit` due tasks, at most `polls` of them polls, and runs them in the group.
-    private func claim(limit: Int, polls: Int, in group: inout DiscardingTaskGroup) async {
+    /// Claims up to `limit` due tasks making calls, at most `polls` of them polls, and up to
+    /// `deadlines` deadlines, and runs them in the group.
+    private func claim(limit: Int, polls: Int, deadlines: Int, in group: inout DiscardingTaskGroup) async {
         let claims: [TaskClaim]
         do {
             claims = try await store.claimTasks(
-                owner: configuration.workerID, dueBy: now(), limit: limit, pollLimit: polls,
+                owner: configuration.workerID, dueBy: now(), limit: limit, pollLimit: polls, deadlineLimit: deadlines,
                 lease: configuration.leaseDuration
             )
         } catch {

@@ -9,9 +9,10 @@ extension SchedulerStateMachine {
         /// when `recoverLeases`; then report ``SchedulerStateMachine/swept(_:loadedUntil:now:)``
         /// or ``SchedulerStateMachine/sweepFailed(now:)``.
         case sweep(recoverLeases: Bool)
-        /// Claim up to `limit` due tasks, of which at most `polls` polls; then report
-        /// ``SchedulerStateMachine/claimed(_:)`` or ``SchedulerStateMachine/claimFailed()``.
-        case claim(limit: Int, polls: Int)
+        /// Claim up to `limit` due tasks that make gateway calls, of which at most `polls` polls,
+        /// and up to `deadlines` due deadlines; then report ``SchedulerStateMachine/claimed(_:)``
+        /// or ``SchedulerStateMachine/claimFailed()``.
+        case claim(limit: Int, polls: Int, deadlines: Int)
         /// Sleep until this time unless woken earlier (a call finished, a task fell due, a
         /// follow-up was leased, a shutdown was requested).
         case sleep(until: Date)

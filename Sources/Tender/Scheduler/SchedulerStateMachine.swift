@@ -33,14 +33,16 @@ struct SchedulerStateMachine {
     private var readyFollowUps: [ReadyTask] = []
     /// Call slots promised to store writes in progress that may lease follow-ups.
     private var reservedCalls = 0
-    /// The claim asked for by the last ``Action/claim(limit:polls:)``, until its answer.
-    private var pendingClaim: (limit: Int, polls: Int)?
+    /// The claim asked for by the last ``Action/claim(limit:polls:deadlines:)``, until its answer.
+    private var pendingClaim: (limit: Int, polls: Int, deadlines: Int)?
     /// When the loop sweeps the store next.
     private var nextSweep = Date.distantPast
     /// Sweeps done since the loop started.
     private var sweeps = 0
-    /// Whether due tasks may be waiting to be claimed.
-    private var backlog = false
+    /// Whether due tasks that make gateway calls may be waiting to be claimed.
+    private var callsMayWait = false
+    /// Whether due deadlines may be waiting to be claimed.
+    private var deadlinesMayWait = false
     /// Whether the engine's loop is firing tasks; only then are follow-ups leased to this engine.
     private(set) var isRunning = false
     /// Whether the engine still takes on work: false once a shutdown was requested.
@@ -61,7 +63,7 @@ struct SchedulerStateMachine {
         isRunning = true
         nextSweep = .distantPast
         sweeps = 0
-        backlog = false
+        setBacklog(false)
     }
 
     /// The loop ended.
@@ -71,7 +73,8 @@ struct SchedulerStateMachine {
 
     /// What the loop does next at `now`: start the ready follow-ups, sweep when a sweep is due,
     /// claim due tasks while there is room, else sleep until the earliest due time, the next
-    /// sweep or the next poll token; drain once a shutdown was requested.
+    /// sweep or the next poll token; drain once a shutdown was requested. Deadlines make no call,
+    /// so they are claimed while a deadline batch may start, whatever the room for calls.
     mutating func next(now: Date) -> Action {
         guard isAccepting else { return .drain }
         if !readyFollowUps.isEmpty {
@@ -82,18 +85,19 @@ struct SchedulerStateMachine {
             return .sweep(recoverLeases: sweeps % Self.sweepsPerLeaseRecovery == 0)
         }
         if timer.popDue(now: now) {
-            backlog = true
+            setBacklog(true)
         }
         let limit = room
-        if backlog, limit > 0 {
+        let deadlines = deadlineRoom
+        if callsMayWait && limit > 0 || deadlinesMayWait && deadlines > 0 {
             let polls = pollBudget.take(upTo: limit, now: now)
-            pendingClaim = (limit, polls)
-            return .claim(limit: limit, polls: polls)
+            pendingClaim = (limit, polls, deadlines)
+            return .claim(limit: limit, polls: polls, deadlines: deadlines)
         }
-        var wakeAt = backlog ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
+        var wakeAt = callsMayWait || deadlinesMayWait ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
         if pollsWaitForBudget {
             wakeAt = min(wakeAt, pollBudget.nextToken)
-            backlog = true
+            callsMayWait = true
         }
         return .sleep(until: wakeAt)
     }
@@ -117,18 +121,32 @@ struct SchedulerStateMachine {
     private mutating func sweepEnded(now: Date) {
         sweeps += 1
         nextSweep = now + sweepInterval
-        backlog = true
+        setBacklog(true)
+    }
+
+    /// Notes that due tasks of every kind may, or may not, be waiting.
+    private mutating func setBacklog(_ mayWait: Bool) {
+        callsMayWait = mayWait
+        deadlinesMayWait = mayWait
     }
 
     /// The store answered the pending claim: the polls it did not use go back to the budget, and
     /// the claims are in flight. Returns them to start: the deadlines among them as one batch.
+    /// A kind that filled its share may have more due; one asked for none stays as it was.
     mutating func claimed(_ claims: [TaskClaim]) -> Work {
         guard let pending = pendingClaim else { preconditionFailure("claims answered without a claim asked for") }
         pendingClaim = nil
         let claimedPolls = claims.count(where: \.purpose.isBudgeted)
+        let claimedDeadlines = claims.count(where: { $0.kind == .deadline })
+        let claimedCalls = claims.count - claimedDeadlines
         pollBudget.giveBack(pending.polls - claimedPolls)
-        pollsWaitForBudget = claimedPolls == pending.polls && claims.count < pending.limit
-        backlog = claims.count == pending.limit
+        pollsWaitForBudget = claimedPolls == pending.polls && claimedCalls < pending.limit
+        if pending.limit > 0 {
+            callsMayWait = claimedCalls == pending.limit
+        }
+        if pending.deadlines > 0 {
+            deadlinesMayWait = claimedDeadlines == pending.deadlines
+        }
         var work = Work()
         for claim in claims {
             inFlight[TaskKey(claim)] = claim
@@ -151,7 +169,7 @@ struct SchedulerStateMachine {
         guard let pending = pendingClaim else { preconditionFailure("a claim failed that was not asked for") }
         pendingClaim = nil
         pollBudget.giveBack(pending.polls)
-        backlog = false
+        setBacklog(false)
     }
 
     // MARK: Room for calls
@@ -159,12 +177,15 @@ struct SchedulerStateMachine {
     /// Gateway calls in flight (deadlines make none).
     private var callsInFlight: Int { inFlight.count - deadlinesInFlight }
 
-    /// How many tasks the loop may claim now: the room for gateway calls, up to a claim batch. A
-    /// deadline batch counts as one call, and so does a slot reserved for a follow-up; there is no
-    /// room while the most deadline batches run.
+    /// How many tasks that make gateway calls the loop may claim now: the room for calls, up to a
+    /// claim batch. A deadline batch counts as one call, and so does a slot reserved for a follow-up.
     private var room: Int {
-        guard deadlineBatches < Self.maximumDeadlineBatches else { return 0 }
-        return min(maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls, claimBatchSize)
+        max(0, min(maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls, claimBatchSize))
+    }
+
+    /// How many deadlines the loop may claim now: a claim batch, unless the most deadline batches run.
+    private var deadlineRoom: Int {
+        deadlineBatches < Self.maximumDeadlineBatches ? claimBatchSize : 0
     }
 
     // MARK: The timer heap

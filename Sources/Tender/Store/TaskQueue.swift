@@ -6,10 +6,11 @@ import Foundation
 /// Leases are stamped and judged by the store's clock, never a worker's: a worker whose clock
 /// runs fast cannot take the tasks of a live one.
 public protocol TaskQueue: Sendable {
-    /// Claims up to `limit` tasks due by `dueBy`, each under a lease held by `owner` for `lease`,
-    /// skipping tasks other workers hold. Tasks outside the poll budget come first, earliest first;
-    /// at most `pollLimit` polls (``TaskPurpose/isBudgeted``) fill the rest.
-    func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, lease: Duration) async throws -> [TaskClaim]
+    /// Claims tasks due by `dueBy`, each under a lease held by `owner` for `lease`, skipping tasks
+    /// other workers hold: up to `limit` tasks that make gateway calls — those outside the poll
+    /// budget first, earliest first, then at most `pollLimit` polls (``TaskPurpose/isBudgeted``)
+    /// — and up to `deadlineLimit` deadlines, earliest first.
+    func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws -> [TaskClaim]
 
     /// The due times of unleased tasks due by `dueBy`, earliest first, for a worker's timer heap.
     func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask]
@@ -35,8 +36,9 @@ public protocol TaskQueue: Sendable {
 }
 
 extension TaskQueue {
-    /// Claims up to `limit` due tasks of any kind; see ``claimTasks(owner:dueBy:limit:pollLimit:lease:)``.
+    /// Claims up to `limit` due tasks making calls and up to `limit` deadlines; see
+    /// ``claimTasks(owner:dueBy:limit:pollLimit:deadlineLimit:lease:)``.
     public func claimTasks(owner: String, dueBy: Date, limit: Int, lease: Duration) async throws -> [TaskClaim] {
-        try await claimTasks(owner: owner, dueBy: dueBy, limit: limit, pollLimit: limit, lease: lease)
+        try await claimTasks(owner: owner, dueBy: dueBy, limit: limit, pollLimit: limit, deadlineLimit: limit, lease: lease)
     }
 }
