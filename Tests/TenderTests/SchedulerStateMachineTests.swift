@@ -189,6 +189,18 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0.5)) == .claim(limit: 8, polls: 1, deadlines: 128))
     }
 
+    @Test("polls held back by a large budget are claimed in groups of what 50 ms of it earns, not one per token")
+    func pollGroups() {
+        let machine = machine(maximumConcurrentCalls: 300, pollBudget: 200)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 128, deadlines: 128))
+        #expect(machine.claimed(claims(1...128, .fetch(.poll))) == tasks(claims(1...128, .fetch(.poll))))
+        #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 72, deadlines: 128), "the rest of the bucket")
+        #expect(machine.claimed(claims(129...200, .fetch(.poll))) == tasks(claims(129...200, .fetch(.poll))))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(0.05)), "200 tokens a second: 10 in 50 ms")
+        #expect(machine.next(now: t(0.05)) == .claim(limit: 100, polls: 10, deadlines: 128))
+    }
+
     @Test("polls the claim did not use, and those of a failed claim, go back to the budget")
     func unusedPollsGoBack() {
         let machine = machine(maximumConcurrentCalls: 10, pollBudget: 2)

@@ -11,6 +11,11 @@ struct SchedulerStateMachine {
     /// The most deadline batches running at once; each is one transaction.
     static let maximumDeadlineBatches = 3
 
+    /// Polls held back by the budget are claimed in groups of what it earns in this span (at
+    /// least one poll), so that they share claims and their answers share writes rather than
+    /// each taking a transaction as its token comes in.
+    static let pollGroupSpan: Duration = .milliseconds(50)
+
     /// How often a sweep recovers lapsed leases: every this many sweeps, starting with the first.
     static let sweepsPerLeaseRecovery = 5
 
@@ -73,7 +78,7 @@ struct SchedulerStateMachine {
 
     /// What the loop does next at `now`: start the ready follow-ups, sweep when a sweep is due,
     /// claim due tasks while there is room, else sleep until the earliest due time, the next
-    /// sweep or the next poll token; drain once a shutdown was requested. Deadlines make no call,
+    /// sweep or the next group of poll tokens; drain once a shutdown was requested. Deadlines make no call,
     /// so they are claimed while a deadline batch may start, whatever the room for calls.
     mutating func next(now: Date) -> Action {
         guard isAccepting else { return .drain }
@@ -96,7 +101,7 @@ struct SchedulerStateMachine {
         }
         var wakeAt = callsMayWait || deadlinesMayWait ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
         if pollsWaitForBudget {
-            wakeAt = min(wakeAt, pollBudget.nextToken)
+            wakeAt = min(wakeAt, pollBudget.time(ofTokens: pollBudget.tokens(earnedIn: Self.pollGroupSpan)))
             callsMayWait = true
         }
         return .sleep(until: wakeAt)
