@@ -78,8 +78,9 @@ struct SchedulerStateMachine {
 
     /// What the loop does next at `now`: start the ready follow-ups, sweep when a sweep is due,
     /// claim due tasks while there is room, else sleep until the earliest due time, the next
-    /// sweep or the next group of poll tokens; drain once a shutdown was requested. Deadlines make no call,
-    /// so they are claimed while a deadline batch may start, whatever the room for calls.
+    /// sweep or the next group of poll tokens; drain once a shutdown was requested. Deadlines
+    /// make no call, so they are claimed while a deadline batch may start, whatever the room
+    /// for calls.
     mutating func next(now: Date) -> Action {
         guard isAccepting else { return .drain }
         if !readyFollowUps.isEmpty {
