@@ -91,20 +91,27 @@ import Testing
     @Test func acquireTimesOutWhenEveryConnectionIsBusy() async throws {
         let database = try await TestServer.database()
         let pool = PostgresPool(configuration: database, size: 1, acquireTimeout: .milliseconds(200), logger: TestServer.logger)
-        let (release, releaseContinuation) = AsyncStream.makeStream(of: Void.self)
-        let (held, heldContinuation) = AsyncStream.makeStream(of: Void.self)
-        let holder = Task {
-            try await pool.withConnection { _ in
-                heldContinuation.yield()
-                for await _ in release { break }
+        try await Self.whileTheOnlyConnectionIsHeld(in: pool) {
+            await #expect { try await pool.query("SELECT 1") } throws: { ($0 as? PostgresError)?.code == .timeout }
+        }
+        #expect(try await pool.query("SELECT 1 AS one")[0].decode(Int.self, column: "one") == 1)
+        await pool.close()
+    }
+
+    /// One task times the waiters out: it must fail each at its own deadline, the later ones too,
+    /// and start again for a waiter who comes after it ended.
+    @Test func waitersOneAfterAnotherEachTimeOut() async throws {
+        let database = try await TestServer.database()
+        let pool = PostgresPool(configuration: database, size: 1, acquireTimeout: .milliseconds(300), logger: TestServer.logger)
+        try await Self.whileTheOnlyConnectionIsHeld(in: pool) { () async throws in
+            let first = Task { try await pool.query("SELECT 1") }
+            #expect(try await Self.waitUntilQueued(1, in: pool), "waiting for the first caller to queue")
+            let second = Task { try await pool.query("SELECT 2") }
+            for waiter in [first, second] {
+                await #expect { try await waiter.value } throws: { ($0 as? PostgresError)?.code == .timeout }
             }
+            await #expect { try await pool.query("SELECT 3") } throws: { ($0 as? PostgresError)?.code == .timeout }
         }
-        for await _ in held { break }
-        await #expect { try await pool.query("SELECT 1") } throws: { error in
-            (error as? PostgresError)?.code == .timeout
-        }
-        releaseContinuation.yield()
-        try await holder.value
         #expect(try await pool.query("SELECT 1 AS one")[0].decode(Int.self, column: "one") == 1)
         await pool.close()
     }
@@ -124,12 +131,7 @@ import Testing
         }
         for await _ in held { break }
         let waiter = Task { try await pool.query("SELECT 1") }
-        var waiting = false
-        for _ in 0..<12_000 where !waiting {
-            waiting = await pool.waitingCount == 1
-            if !waiting { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        #expect(waiting, "waiting for the second caller to queue")
+        #expect(try await Self.waitUntilQueued(1, in: pool), "waiting for the second caller to queue")
         await pool.close()
         let waited = await waiter.result
         #expect(throws: PostgresError.self) { try waited.get() }
@@ -155,5 +157,33 @@ import Testing
         #expect(try rows[0].decode(Int.self, column: "n") == 0)
         #expect(try rows[0].decode(Int32.self, column: "pid") == pid)
         await pool.close()
+    }
+
+    /// Waits until `count` callers wait for a connection of `pool`; false after two minutes, a
+    /// ceiling that only catches a hang.
+    private static func waitUntilQueued(_ count: Int, in pool: PostgresPool) async throws -> Bool {
+        for _ in 0..<12_000 {
+            if await pool.waitingCount == count { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
+    /// Runs `body` while another task holds `pool`'s only connection, then lets it go, also when
+    /// `body` throws.
+    private static func whileTheOnlyConnectionIsHeld(in pool: PostgresPool, _ body: () async throws -> Void) async throws {
+        let (release, releaseContinuation) = AsyncStream.makeStream(of: Void.self)
+        let (held, heldContinuation) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await pool.withConnection { _ in
+                heldContinuation.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in held { break }
+        defer { releaseContinuation.yield() }
+        try await body()
+        releaseContinuation.yield()
+        try await holder.value
     }
 }

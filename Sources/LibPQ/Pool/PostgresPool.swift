@@ -24,8 +24,8 @@ public actor PostgresPool {
 
     private struct Waiter {
         let id: UInt64
+        let deadline: ContinuousClock.Instant
         let continuation: CheckedContinuation<Lease, any Error>
-        let timeout: Task<Void, Never>
     }
 
     /// Where the pool connects.
@@ -42,6 +42,9 @@ public actor PostgresPool {
     /// How many callers wait for a connection (for tests).
     var waitingCount: Int { waiters.count }
     private var nextWaiterID: UInt64 = 0
+    /// Fails waiters whose deadline passed, while anyone waits: one task for all of them, not a
+    /// timer per waiter.
+    private var timeoutSweeper: Task<Void, Never>?
     private var isClosed = false
     private var consecutiveConnectFailures = 0
     private var nextConnectAttempt = ContinuousClock.now
@@ -124,8 +127,8 @@ public actor PostgresPool {
         isClosed = true
         let pending = waiters
         waiters.removeAll()
+        timeoutSweeper?.cancel()
         for waiter in pending {
-            waiter.timeout.cancel()
             waiter.continuation.resume(throwing: PostgresError(code: .poolClosed))
         }
         let connections = idle.map(\.connection)
@@ -186,12 +189,10 @@ public actor PostgresPool {
         nextWaiterID += 1
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let timeout = Task { [weak self] in
-                    try? await Task.sleep(until: deadline)
-                    guard !Task.isCancelled else { return }
-                    await self?.failWaiter(id, with: PostgresError(code: .timeout, clientMessage: "no connection became free in time"))
+                waiters.append(Waiter(id: id, deadline: deadline, continuation: continuation))
+                if timeoutSweeper == nil {
+                    timeoutSweeper = Task { [weak self] in await self?.failExpiredWaiters() }
                 }
-                waiters.append(Waiter(id: id, continuation: continuation, timeout: timeout))
             }
         } onCancel: {
             Task { [weak self] in
@@ -202,17 +203,28 @@ public actor PostgresPool {
 
     private func failWaiter(_ id: UInt64, with error: PostgresError) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        let waiter = waiters.remove(at: index)
-        waiter.timeout.cancel()
-        waiter.continuation.resume(throwing: error)
+        waiters.remove(at: index).continuation.resume(throwing: error)
+    }
+
+    /// Sleeps until the oldest waiter's deadline and fails the waiters whose deadline has passed,
+    /// for as long as anyone waits. Every caller waits `acquireTimeout`, so the waiters' deadlines
+    /// are in their order, the oldest first.
+    private func failExpiredWaiters() async {
+        while let earliest = waiters.first?.deadline {
+            try? await Task.sleep(until: earliest)
+            guard !Task.isCancelled else { break }  // the pool closed
+            let now = ContinuousClock.now
+            for waiter in waiters where waiter.deadline <= now {
+                failWaiter(waiter.id, with: PostgresError(code: .timeout, clientMessage: "no connection became free in time"))
+            }
+        }
+        timeoutSweeper = nil
     }
 
     /// Hands the oldest waiter its lease, if anyone waits.
     private func handToWaiter(_ lease: Lease) -> Bool {
         guard !waiters.isEmpty else { return false }
-        let waiter = waiters.removeFirst()
-        waiter.timeout.cancel()
-        waiter.continuation.resume(returning: lease)
+        waiters.removeFirst().continuation.resume(returning: lease)
         return true
     }
 
