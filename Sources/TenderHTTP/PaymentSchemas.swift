@@ -40,7 +40,8 @@ extension Components.Schemas.Attempt {
         self.init(
             attemptId: attempt.id.description, state: .init(attempt.state), late: attempt.late, duplicate: attempt.duplicate,
             failure: attempt.failure?.description, gatewaySessionId: attempt.sessionID, submittedAt: attempt.submittedAt,
-            deadline: attempt.deadline, resolvedAt: attempt.resolvedAt, outcomeSource: attempt.outcomeSource.map(Components.Schemas.Source.init)
+            deadline: attempt.deadline, resolvedAt: attempt.resolvedAt, outcomeSource: attempt.outcomeSource.map(Components.Schemas.Source.init),
+            quietPolls: Int32(clamping: attempt.quietPolls), lastQuietPollAt: attempt.lastQuietPollAt
         )
     }
 }

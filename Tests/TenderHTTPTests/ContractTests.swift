@@ -12,6 +12,9 @@ import Testing
 /// view of refusals.
 @Suite("API contract") struct ContractTests {
     /// Every time field of the API's schemas.
+    /// An RFC 3339 time in UTC with milliseconds, as every answer writes one.
+    static var rfc3339: Regex<Substring> { #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/# }
+
     static let timeFields: Set<String> = ["created_at", "submitted_at", "deadline", "resolved_at", "at", "requested_at", "occurred_at"]
 
     /// The JSON of a raw answer.
@@ -34,14 +37,13 @@ import Testing
     /// The time fields found in `json` (each checked to be RFC 3339 in UTC with milliseconds and
     /// `Z`), after checking that no value is `null`.
     static func checkTimes(in json: Any, _ comment: Comment) -> Set<String> {
-        let rfc3339 = #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/#
         var seen: Set<String> = []
         walk(json) { key, value in
             #expect(!(value is NSNull), "\(key) is null in \(comment): absent values are left out")
             guard timeFields.contains(key) else { return }
             seen.insert(key)
             let time = value as? String
-            #expect(time?.wholeMatch(of: rfc3339) != nil, "\(key) in \(comment): \(String(describing: value))")
+            #expect(time?.wholeMatch(of: Self.rfc3339) != nil, "\(key) in \(comment): \(String(describing: value))")
         }
         return seen
     }
@@ -80,6 +82,8 @@ import Testing
                     "created_at", "submitted_at", "deadline", "resolved_at", "at", "requested_at",
                 ])
             #expect(refunded["completed_attempt_id"] is String)
+            let paidAttempt = try #require((refunded["attempts"] as? [[String: Any]])?.first)
+            #expect(paidAttempt["quiet_polls"] as? Int == 0 && paidAttempt["last_quiet_poll_at"] == nil, "paid at once, never polled")
 
             let list = try Self.object(try await harness.get("/v1/payments?limit=2"))
             #expect(Self.checkTimes(in: list, "the list") == ["created_at"])
@@ -90,6 +94,15 @@ import Testing
             for absent in ["failure", "refund_id"] {
                 #expect(awaiting[absent] == nil, "an awaiting_confirmation event has no \(absent)")
             }
+
+            // The held payer's polls learn nothing: they are counted on the attempt, with a time.
+            #expect(
+                try await waitUntil(timeout: .seconds(60), every: .milliseconds(50)) {
+                    try await harness.tender.payment(held)?.attempts.last?.quietPolls ?? 0 >= 1
+                })
+            let polled = try #require((try Self.object(try await harness.get("/v1/payments/\(held)"))["attempts"] as? [[String: Any]])?.last)
+            #expect((polled["quiet_polls"] as? Int ?? 0) >= 1)
+            #expect((polled["last_quiet_poll_at"] as? String)?.wholeMatch(of: Self.rfc3339) != nil)
         }
     }
 

@@ -566,6 +566,14 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Attempt/outcome_source`.
             public var outcomeSource: Components.Schemas.Source?
+            /// Polls whose answer changed nothing: counted here, not written to the history.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Attempt/quiet_polls`.
+            public var quietPolls: Swift.Int32
+            /// When the last of them was made; absent before the first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Attempt/last_quiet_poll_at`.
+            public var lastQuietPollAt: Components.Schemas.Timestamp?
             /// Creates a new `Attempt`.
             ///
             /// - Parameters:
@@ -579,6 +587,8 @@ extension Components {
             ///   - deadline:
             ///   - resolvedAt: When its outcome was decided; absent while it has none.
             ///   - outcomeSource: What decided its outcome; absent while it has none.
+            ///   - quietPolls: Polls whose answer changed nothing: counted here, not written to the history.
+            ///   - lastQuietPollAt: When the last of them was made; absent before the first.
             public init(
                 attemptId: Swift.String,
                 state: Components.Schemas.State,
@@ -589,7 +599,9 @@ extension Components {
                 submittedAt: Components.Schemas.Timestamp,
                 deadline: Components.Schemas.Timestamp,
                 resolvedAt: Components.Schemas.Timestamp? = nil,
-                outcomeSource: Components.Schemas.Source? = nil
+                outcomeSource: Components.Schemas.Source? = nil,
+                quietPolls: Swift.Int32,
+                lastQuietPollAt: Components.Schemas.Timestamp? = nil
             ) {
                 self.attemptId = attemptId
                 self.state = state
@@ -601,6 +613,8 @@ extension Components {
                 self.deadline = deadline
                 self.resolvedAt = resolvedAt
                 self.outcomeSource = outcomeSource
+                self.quietPolls = quietPolls
+                self.lastQuietPollAt = lastQuietPollAt
             }
             public enum CodingKeys: String, CodingKey {
                 case attemptId = "attempt_id"
@@ -613,6 +627,8 @@ extension Components {
                 case deadline
                 case resolvedAt = "resolved_at"
                 case outcomeSource = "outcome_source"
+                case quietPolls = "quiet_polls"
+                case lastQuietPollAt = "last_quiet_poll_at"
             }
         }
         /// - Remark: Generated from `#/components/schemas/HistoryEntry`.
