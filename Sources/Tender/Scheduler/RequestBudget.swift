@@ -21,7 +21,7 @@ struct RequestBudget {
     /// Takes as many whole tokens as there are at `now`, up to `wanted`, and returns how many it took.
     mutating func take(upTo wanted: Int, now: Date) -> Int {
         refill(now: now)
-        // A wake-up at ``time(ofTokens:)`` finds the tokens it waited for: a date in seconds since
+        // A wake-up at ``time(ofTokensEarnedIn:)`` finds the tokens it waited for: a date in seconds since
         // 1970 rounds to a fraction of a microsecond, which must not cost a whole token.
         let taken = max(0, min(wanted, Int(tokens + 0.001)))
         tokens -= Double(taken)
@@ -33,15 +33,12 @@ struct RequestBudget {
         tokens = min(burst, tokens + Double(count))
     }
 
-    /// When `count` whole tokens (at most a full bucket) are there, counted from the last refill.
-    func time(ofTokens count: Int) -> Date {
-        let missing = min(Double(count), burst) - tokens
+    /// When the whole tokens the budget earns in `span` (at least one, at most a full bucket) are
+    /// there, counted from the last refill.
+    func time(ofTokensEarnedIn span: Duration) -> Date {
+        let wanted = Double(max(1, Int(rate * span.timeInterval)))
+        let missing = min(wanted, burst) - tokens
         return missing <= 0 ? refilledAt : refilledAt.addingTimeInterval(missing / rate)
-    }
-
-    /// How many tokens the budget earns in `duration`, at least one.
-    func tokens(earnedIn duration: Duration) -> Int {
-        max(1, Int(rate * duration.timeInterval))
     }
 
     /// Adds the tokens earned since the last refill; a clock that stepped back earns none.

@@ -102,7 +102,7 @@ struct SchedulerStateMachine {
         }
         var wakeAt = callsMayWait || deadlinesMayWait ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
         if pollsWaitForBudget {
-            wakeAt = min(wakeAt, pollBudget.time(ofTokens: pollBudget.tokens(earnedIn: Self.pollGroupSpan)))
+            wakeAt = min(wakeAt, pollBudget.time(ofTokensEarnedIn: Self.pollGroupSpan))
             callsMayWait = true
         }
         return .sleep(until: wakeAt)
