@@ -17,6 +17,19 @@ extension PostgresPaymentStore {
         }
     }
 
+    public func fireDeadlines(dueBy now: Date, limit: Int, owner: String, lease: Duration, machine: AttemptMachine) async throws
+        -> [FiredDeadline]
+    {
+        try await pool.withTransaction { connection in
+            let claims = try await connection.query(Self.claimTasksSQL, [now, 0, owner, lease.timeInterval, 0, limit])
+                .map { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
+            guard !claims.isEmpty else { return [] }
+            let items = claims.map { BatchInput(input: .deadlineReached, attemptID: $0.attemptID, claim: $0) }
+            let results = try await applyBatch(items, machine: machine, now: now, on: connection).results
+            return zip(claims, results).map { FiredDeadline(claim: $0, result: $1) }
+        }
+    }
+
     /// ``applyBatch(_:machine:now:)`` inside the caller's transaction, with what its locks and its
     /// writes sent (not counting the one-by-one transitions of attempts named twice).
     func applyBatch(

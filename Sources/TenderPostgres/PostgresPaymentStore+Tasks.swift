@@ -20,34 +20,38 @@ extension PostgresPaymentStore {
     public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws
         -> [TaskClaim]
     {
-        let rows = try await pool.query(
-            """
-            WITH unbudgeted AS (
-                SELECT ctid FROM tasks
-                WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN \(Self.budgetedReasonList) AND kind <> 'deadline'
-                ORDER BY due_at LIMIT $2
-                FOR UPDATE SKIP LOCKED
-            ), polls AS (
-                SELECT ctid FROM tasks
-                WHERE lease_owner IS NULL AND due_at <= $1 AND reason IN \(Self.budgetedReasonList)
-                ORDER BY due_at LIMIT least($2 - (SELECT count(*) FROM unbudgeted), $5)
-                FOR UPDATE SKIP LOCKED
-            ), deadlines AS (
-                SELECT ctid FROM tasks
-                WHERE lease_owner IS NULL AND due_at <= $1 AND kind = 'deadline'
-                ORDER BY due_at LIMIT $6
-                FOR UPDATE SKIP LOCKED
-            ), due AS (
-                SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls UNION ALL SELECT ctid FROM deadlines
-            )
-            UPDATE tasks SET lease_owner = $3, lease_expires_at = \(Self.leaseExpiry("$4")), fence = nextval('task_fences'), tries = tries + 1
-            WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
-            RETURNING *
-            """,
-            [dueBy, limit, owner, lease.timeInterval, pollLimit, deadlineLimit]
-        )
+        let rows = try await pool.query(Self.claimTasksSQL, [dueBy, limit, owner, lease.timeInterval, pollLimit, deadlineLimit])
         return try rows.map { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
     }
+
+    /// Claims the due tasks: `$1` due by, `$2` limit, `$3` owner, `$4` lease seconds, `$5` poll
+    /// limit, `$6` deadline limit. A deadline is skipped while its attempt or payment is locked,
+    /// as well as its task, so that a claim inside a transaction that then locks them
+    /// (``fireDeadlines(dueBy:limit:owner:lease:machine:)``) never waits for them.
+    static let claimTasksSQL = """
+        WITH unbudgeted AS (
+            SELECT ctid FROM tasks
+            WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN \(budgetedReasonList) AND kind <> 'deadline'
+            ORDER BY due_at LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        ), polls AS (
+            SELECT ctid FROM tasks
+            WHERE lease_owner IS NULL AND due_at <= $1 AND reason IN \(budgetedReasonList)
+            ORDER BY due_at LIMIT least($2 - (SELECT count(*) FROM unbudgeted), $5)
+            FOR UPDATE SKIP LOCKED
+        ), deadlines AS (
+            SELECT t.ctid FROM tasks t
+            JOIN attempts a ON a.id = t.attempt_id JOIN payments p ON p.id = a.payment_id
+            WHERE t.lease_owner IS NULL AND t.due_at <= $1 AND t.kind = 'deadline'
+            ORDER BY t.due_at LIMIT $6
+            FOR UPDATE OF t, a, p SKIP LOCKED
+        ), due AS (
+            SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls UNION ALL SELECT ctid FROM deadlines
+        )
+        UPDATE tasks SET lease_owner = $3, lease_expires_at = \(leaseExpiry("$4")), fence = nextval('task_fences'), tries = tries + 1
+        WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
+        RETURNING *
+        """
 
     public func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask] {
         let rows = try await pool.query(

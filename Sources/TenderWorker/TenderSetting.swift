@@ -162,7 +162,8 @@ extension TenderSetting {
         "TENDER_MAX_CONCURRENT_CALLS", "The most gateway calls in flight at once.", default: "32")
     /// The most tasks of each kind claimed in one round trip.
     public static let claimBatchSize = TenderSetting(
-        "TENDER_CLAIM_BATCH_SIZE", "The most tasks claimed in one round trip: calls and polls, and as many deadlines besides.", default: "128")
+        "TENDER_CLAIM_BATCH_SIZE", "The most tasks claimed in one round trip (calls and polls), and the most deadlines fired in one transaction.",
+        default: "128")
     /// How long a claim is held before another worker may take it over.
     public static let leaseSeconds = TenderSetting(
         "TENDER_LEASE_SECONDS", "Seconds a claimed task is held before another worker may take it over; extended while it runs.", default: "30"

@@ -52,28 +52,7 @@ struct IndexTests {
             #expect(!unbudgeted.scansSequentially("tasks"), "\(unbudgeted)")
 
             let claim = try await plan(
-                fixture,
-                """
-                WITH unbudgeted AS (
-                    SELECT ctid FROM tasks
-                    WHERE lease_owner IS NULL AND due_at <= $1 AND reason NOT IN ('poll', 'grace_poll') AND kind <> 'deadline'
-                    ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED
-                ), polls AS (
-                    SELECT ctid FROM tasks
-                    WHERE lease_owner IS NULL AND due_at <= $1 AND reason IN ('poll', 'grace_poll')
-                    ORDER BY due_at LIMIT least(100 - (SELECT count(*) FROM unbudgeted), 50) FOR UPDATE SKIP LOCKED
-                ), deadlines AS (
-                    SELECT ctid FROM tasks
-                    WHERE lease_owner IS NULL AND due_at <= $1 AND kind = 'deadline'
-                    ORDER BY due_at LIMIT 128 FOR UPDATE SKIP LOCKED
-                ), due AS (
-                    SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls UNION ALL SELECT ctid FROM deadlines
-                )
-                UPDATE tasks SET lease_owner = 'w2', lease_expires_at = $1, fence = nextval('task_fences'), tries = tries + 1
-                WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
-                RETURNING attempt_id
-                """,
-                [halfway]
+                fixture, PostgresPaymentStore.claimTasksSQL, [halfway, 100, "w2", 30.0, 50, 128]
             )
             #expect(
                 claim.usesIndex("tasks_due_unbudgeted") && claim.usesIndex("tasks_due") && claim.usesIndex("tasks_due_deadlines"), "\(claim)")

@@ -21,11 +21,13 @@ struct SchedulerStateMachineTests {
         return Machine(SchedulerStateMachine(configuration: configuration, now: t(0)))
     }
 
-    /// Starts the loop at `t(0)` and lets its first sweep find nothing; the loop then owes a claim.
+    /// Starts the loop at `t(0)` and lets its first sweep find nothing and its first deadline
+    /// batch fire none; the loop then owes a claim.
     func started(_ machine: Machine) {
         machine.state.runStarted()
         #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
         machine.state.swept([], loadedUntil: t(2), now: t(0))
+        firesNoDeadlines(machine, now: t(0))
     }
 
     /// A claim of attempt `number`'s task of `purpose`.
@@ -41,9 +43,24 @@ struct SchedulerStateMachineTests {
         numbers.map { claim($0, purpose) }
     }
 
-    /// The work of claims run each on its own.
-    func tasks(_ claims: [TaskClaim]) -> SchedulerStateMachine.Work {
-        SchedulerStateMachine.Work(tasks: claims.map { ReadyTask(claim: $0) })
+    /// The tasks of claims, to run each on its own.
+    func tasks(_ claims: [TaskClaim]) -> [ReadyTask] {
+        claims.map { ReadyTask(claim: $0) }
+    }
+
+    /// Due times a sweep found, of tasks of `kind`.
+    func due(_ times: Date..., kind: TaskKind = .call) -> [ScheduledTask] {
+        times.enumerated().map { ScheduledTask(attemptID: Fixture.attemptID($0.offset + 1), kind: kind, dueAt: $0.element) }
+    }
+
+    /// After a sweep the loop fires a deadline batch first; it comes back with none.
+    func firesNoDeadlines(_ machine: Machine, now: Date) {
+        let action = machine.next(now: now)
+        guard case .fireDeadlines(let limit) = action else {
+            Issue.record("expected a deadline batch, got \(action)")
+            return
+        }
+        machine.state.deadlinesFired(0, limit: limit)
     }
 
     @Test("the loop sweeps first, then every sweep interval, recovering lapsed leases every fifth sweep")
@@ -54,8 +71,9 @@ struct SchedulerStateMachineTests {
             let now = t(Double(second))
             #expect(machine.next(now: now) == .sweep(recoverLeases: second % 5 == 0))
             machine.state.swept([], loadedUntil: now + .seconds(2), now: now)
-            #expect(machine.next(now: now) == .claim(limit: 32, polls: 32, deadlines: 128))
-            #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+            firesNoDeadlines(machine, now: now)
+            #expect(machine.next(now: now) == .claim(limit: 32, polls: 32))
+            #expect(machine.claimed([]).isEmpty)
             #expect(machine.next(now: now) == .sleep(until: t(Double(second + 1))))
         }
     }
@@ -66,8 +84,9 @@ struct SchedulerStateMachineTests {
         machine.state.runStarted()
         #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
         machine.state.sweepFailed(now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32, deadlines: 128))
-        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        firesNoDeadlines(machine, now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(0.5)) == .sleep(until: t(1)))
         #expect(machine.next(now: t(1)) == .sweep(recoverLeases: false))
     }
@@ -76,46 +95,76 @@ struct SchedulerStateMachineTests {
     func roomForCalls() {
         let machine = machine(maximumConcurrentCalls: 4)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 4, polls: 4, deadlines: 128))
+        #expect(machine.next(now: t(0)) == .claim(limit: 4, polls: 4))
         #expect(machine.claimed(claims(1...4)) == tasks(claims(1...4)))
         #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "a full claim leaves more due, but there is no room")
         machine.state.finished(claim(1))
-        #expect(machine.next(now: t(0.1)) == .claim(limit: 1, polls: 1, deadlines: 128))
+        #expect(machine.next(now: t(0.1)) == .claim(limit: 1, polls: 1))
     }
 
     @Test("a claim takes at most a claim batch, and a full one is followed by another at once")
     func claimBatches() {
         let machine = machine(maximumConcurrentCalls: 10, claimBatchSize: 3)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 3, polls: 3, deadlines: 3))
+        #expect(machine.next(now: t(0)) == .claim(limit: 3, polls: 3))
         #expect(machine.claimed(claims(1...3)) == tasks(claims(1...3)))
-        #expect(machine.next(now: t(0)) == .claim(limit: 3, polls: 3, deadlines: 3))
+        #expect(machine.next(now: t(0)) == .claim(limit: 3, polls: 3))
         #expect(machine.claimed(claims(4...4)) == tasks(claims(4...4)))
         #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "a short claim leaves nothing due")
     }
 
     @Test(
-        "the deadlines of a claim run as one batch that counts as one call; they are claimed beyond the room for calls, and none while three batches run"
+        "deadlines are fired in batches apart from claims: a deadline due fires one, a call due claims, a due time of unknown kind does both"
     )
+    func deadlinesApartFromCalls() {
+        let machine = machine(maximumConcurrentCalls: 10)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 10))
+        #expect(machine.claimed([claim(1)]) == tasks([claim(1)]))
+        machine.state.schedule(t(0.1), kind: .deadline, now: t(0))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(0.1)))
+        #expect(machine.next(now: t(0.1)) == .fireDeadlines(limit: 128))
+        #expect(machine.next(now: t(0.1)) == .sleep(until: t(1)), "no call is due: nothing is claimed")
+        machine.state.schedule(t(0.2), kind: .call, now: t(0.1))
+        #expect(machine.next(now: t(0.2)) == .claim(limit: 8, polls: 8), "a call and a deadline batch in flight take a slot each")
+        #expect(machine.claimed([]).isEmpty)
+        machine.state.schedule(t(0.3), kind: nil, now: t(0.2))
+        #expect(machine.next(now: t(0.3)) == .fireDeadlines(limit: 128))
+        #expect(machine.next(now: t(0.3)) == .claim(limit: 7, polls: 7))
+    }
+
+    @Test("a loop whose calls wait for room still wakes when the next deadline falls due")
+    func deadlinesDoNotWaitForRoom() {
+        let machine = machine(maximumConcurrentCalls: 1)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 1, polls: 1))
+        #expect(machine.claimed([claim(1)]) == tasks([claim(1)]))
+        machine.state.schedule(t(0.2), kind: .deadline, now: t(0))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(0.2)), "a full claim leaves calls waiting, but not the deadline")
+        #expect(machine.next(now: t(0.2)) == .fireDeadlines(limit: 128))
+    }
+
+    @Test("at most three deadline batches run; calls are claimed meanwhile, and a full batch is followed by another")
     func deadlineBatches() {
         let machine = machine(maximumConcurrentCalls: 10)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 10, deadlines: 128))
-        let first = claims(1...3, .deadline)
-        #expect(machine.claimed(first + [claim(4)]) == SchedulerStateMachine.Work(tasks: [ReadyTask(claim: claim(4))], deadlineBatch: first))
-        machine.state.schedule([t(0)], now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 8, polls: 8, deadlines: 128), "one call and one batch in flight")
-        let second = claims(5...132, .deadline)
-        #expect(machine.claimed(second) == SchedulerStateMachine.Work(deadlineBatch: second))
-        #expect(machine.next(now: t(0)) == .claim(limit: 7, polls: 7, deadlines: 128), "a full share of deadlines leaves more due")
-        let third = claims(133...260, .deadline)
-        #expect(machine.claimed(third) == SchedulerStateMachine.Work(deadlineBatch: third))
-        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "three batches run, and no call was due")
-        machine.state.schedule([t(0)], now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 6, polls: 6, deadlines: 0), "calls are claimed while three batches run")
-        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
-        machine.state.finished(deadlines: first)
-        #expect(machine.next(now: t(0.1)) == .claim(limit: 7, polls: 7, deadlines: 128), "the deadlines left are claimed once a batch ends")
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 10))
+        #expect(machine.claimed([]).isEmpty)
+        for step in 1...3 {
+            machine.state.schedule(t(0.1 * Double(step)), kind: .deadline, now: t(0))
+            #expect(machine.next(now: t(0.1 * Double(step))) == .fireDeadlines(limit: 128))
+        }
+        machine.state.schedule(t(0.4), kind: .deadline, now: t(0))
+        #expect(machine.next(now: t(0.4)) == .sleep(until: t(1)), "three batches run")
+        machine.state.schedule(t(0.4), kind: .call, now: t(0.4))
+        #expect(machine.next(now: t(0.4)) == .claim(limit: 7, polls: 7), "calls are claimed while three batches run")
+        #expect(machine.claimed([]).isEmpty)
+        machine.state.deadlinesFired(2, limit: 128)
+        #expect(machine.next(now: t(0.5)) == .fireDeadlines(limit: 128), "the deadline left is fired once a batch ends")
+        machine.state.deadlinesFired(128, limit: 128)
+        #expect(machine.next(now: t(0.5)) == .fireDeadlines(limit: 128), "a full batch leaves more due")
+        machine.state.deadlinesFired(5, limit: 128)
+        #expect(machine.next(now: t(0.5)) == .sleep(until: t(1)), "a short batch leaves none due")
     }
 
     @Test("a slot reserved for a follow-up counts as a call; a write completing a claim hands its own slot on")
@@ -127,12 +176,10 @@ struct SchedulerStateMachineTests {
         #expect(machine.reserveFollowUpSlot(completingClaim: false) == .reserved)
         #expect(machine.reserveFollowUpSlot(completingClaim: false) == nil, "both slots are promised")
         #expect(machine.reserveFollowUpSlot(completingClaim: true) == .handedOn)
-        #expect(machine.next(now: t(0)) == .claim(limit: 0, polls: 0, deadlines: 128), "no room for calls: deadlines only")
-        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
-        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "no room for calls, and no deadline due")
+        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "no room for calls")
         machine.state.releaseFollowUpSlot(first)
         machine.state.releaseFollowUpSlot(.handedOn)
-        #expect(machine.next(now: t(0.1)) == .claim(limit: 1, polls: 1, deadlines: 128))
+        #expect(machine.next(now: t(0.1)) == .claim(limit: 1, polls: 1))
     }
 
     @Test("follow-ups are leased only while the loop runs and takes on work")
@@ -153,15 +200,15 @@ struct SchedulerStateMachineTests {
         let attempt = AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt
         let followUp = claim(1, .call(.createSession))
         machine.state.followUpsLeased([followUp], of: attempt)
-        #expect(machine.next(now: t(0)) == .start(SchedulerStateMachine.Work(tasks: [ReadyTask(claim: followUp, attempt: attempt)])))
-        #expect(machine.next(now: t(0)) == .claim(limit: 1, polls: 1, deadlines: 128))
+        #expect(machine.next(now: t(0)) == .start([ReadyTask(claim: followUp, attempt: attempt)]))
+        #expect(machine.next(now: t(0)) == .claim(limit: 1, polls: 1))
     }
 
     @Test("a follow-up that took its own task's place stays in flight when the task it replaced finishes")
     func followUpTakesItsTasksPlace() throws {
         let machine = machine()
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32, deadlines: 128))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
         let fetch = claim(1, .fetch(.poll), fence: 1)
         _ = machine.state.claimed([fetch])
         let followUp = claim(1, .fetch(.poll), fence: 2)
@@ -183,36 +230,36 @@ struct SchedulerStateMachineTests {
     func pollBudget() {
         let machine = machine(maximumConcurrentCalls: 10, pollBudget: 2)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 2, deadlines: 128))
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 2))
         #expect(machine.claimed(claims(1...2, .fetch(.poll))) == tasks(claims(1...2, .fetch(.poll))))
         #expect(machine.next(now: t(0)) == .sleep(until: t(0.5)), "two tokens a second: the next one in half a second")
-        #expect(machine.next(now: t(0.5)) == .claim(limit: 8, polls: 1, deadlines: 128))
+        #expect(machine.next(now: t(0.5)) == .claim(limit: 8, polls: 1))
     }
 
     @Test("polls held back by a large budget are claimed in groups of what 50 ms of it earns, not one per token")
     func pollGroups() {
         let machine = machine(maximumConcurrentCalls: 300, pollBudget: 200)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 128, deadlines: 128))
+        #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 128))
         #expect(machine.claimed(claims(1...128, .fetch(.poll))) == tasks(claims(1...128, .fetch(.poll))))
-        #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 72, deadlines: 128), "the rest of the bucket")
+        #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 72), "the rest of the bucket")
         #expect(machine.claimed(claims(129...200, .fetch(.poll))) == tasks(claims(129...200, .fetch(.poll))))
         #expect(machine.next(now: t(0)) == .sleep(until: t(0.05)), "200 tokens a second: 10 in 50 ms")
-        #expect(machine.next(now: t(0.05)) == .claim(limit: 100, polls: 10, deadlines: 128))
+        #expect(machine.next(now: t(0.05)) == .claim(limit: 100, polls: 10))
     }
 
     @Test("polls the claim did not use, and those of a failed claim, go back to the budget")
     func unusedPollsGoBack() {
         let machine = machine(maximumConcurrentCalls: 10, pollBudget: 2)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 2, deadlines: 128))
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 2))
         machine.state.claimFailed()
-        machine.state.schedule([t(0)], now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 2, deadlines: 128))
+        machine.state.schedule(t(0), kind: .call, now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 2))
         #expect(machine.claimed([claim(1, .fetch(.gracePoll))]) == tasks([claim(1, .fetch(.gracePoll))]))
         #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "fewer polls were due than allowed: no wait for the budget")
-        machine.state.schedule([t(0)], now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 9, polls: 1, deadlines: 128))
+        machine.state.schedule(t(0), kind: .call, now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 9, polls: 1))
     }
 
     @Test("the loop sleeps until the earliest due time on the heap, and claims when it falls due")
@@ -220,16 +267,17 @@ struct SchedulerStateMachineTests {
         let machine = machine(sweepInterval: .seconds(10))
         machine.state.runStarted()
         #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
-        machine.state.swept([t(0.7), t(0.3)], loadedUntil: t(2), now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32, deadlines: 128))
-        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        machine.state.swept(due(t(0.7), t(0.3)), loadedUntil: t(2), now: t(0))
+        firesNoDeadlines(machine, now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(0)) == .sleep(until: t(0.3)))
-        #expect(machine.next(now: t(0.3)) == .claim(limit: 32, polls: 32, deadlines: 128))
-        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        #expect(machine.next(now: t(0.3)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(0.3)) == .sleep(until: t(0.7)))
-        #expect(machine.schedule([t(0.5)], now: t(0.3)), "due before the next sweep: wake the loop")
+        #expect(machine.schedule(t(0.5), kind: .call, now: t(0.3)), "due before the next sweep: wake the loop")
         #expect(machine.next(now: t(0.3)) == .sleep(until: t(0.5)))
-        #expect(!machine.schedule([t(20)], now: t(0.3)), "the sweep before it will do")
+        #expect(!machine.schedule(t(20), kind: .call, now: t(0.3)), "the sweep before it will do")
     }
 
     @Test("a sweep loads only the due times beyond those it loaded, unless the store asked for a resync")
@@ -237,20 +285,23 @@ struct SchedulerStateMachineTests {
         let machine = machine(sweepInterval: .seconds(10))
         machine.state.runStarted()
         #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
-        machine.state.swept([t(5)], loadedUntil: t(12), now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32, deadlines: 128))
-        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        machine.state.swept(due(t(5)), loadedUntil: t(12), now: t(0))
+        firesNoDeadlines(machine, now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(0)) == .sleep(until: t(5)))
         #expect(machine.next(now: t(10)) == .sweep(recoverLeases: false))
-        machine.state.swept([t(11), t(14)], loadedUntil: t(22), now: t(10))
-        #expect(machine.next(now: t(10)) == .claim(limit: 32, polls: 32, deadlines: 128))
-        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        machine.state.swept(due(t(11), t(14)), loadedUntil: t(22), now: t(10))
+        firesNoDeadlines(machine, now: t(10))
+        #expect(machine.next(now: t(10)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(10)) == .sleep(until: t(14)), "t(11) lies within what the first sweep loaded")
         machine.state.resync()
         #expect(machine.next(now: t(20)) == .sweep(recoverLeases: false))
-        machine.state.swept([t(21)], loadedUntil: t(32), now: t(20))
-        #expect(machine.next(now: t(20)) == .claim(limit: 32, polls: 32, deadlines: 128))
-        #expect(machine.claimed([]) == SchedulerStateMachine.Work())
+        machine.state.swept(due(t(21)), loadedUntil: t(32), now: t(20))
+        firesNoDeadlines(machine, now: t(20))
+        #expect(machine.next(now: t(20)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(20)) == .sleep(until: t(21)), "after a resync every due time is loaded")
     }
 
@@ -259,7 +310,7 @@ struct SchedulerStateMachineTests {
         let machine = machine()
         started(machine)
         machine.state.followUpsLeased([claim(1)], of: AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt)
-        machine.state.schedule([t(0)], now: t(0))
+        machine.state.schedule(t(0), kind: .call, now: t(0))
         machine.state.shutdownRequested()
         #expect(machine.next(now: t(0)) == .drain)
         #expect(machine.next(now: t(5)) == .drain, "not even at the next sweep")
@@ -269,9 +320,10 @@ struct SchedulerStateMachineTests {
     func drain() throws {
         let machine = machine()
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32, deadlines: 128))
-        let deadlines = claims(2...3, .deadline)
-        _ = machine.state.claimed([claim(1)] + deadlines)
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        _ = machine.state.claimed([claim(1)])
+        machine.state.schedule(t(0), kind: .deadline, now: t(0))
+        #expect(machine.next(now: t(0)) == .fireDeadlines(limit: 128))
         let followUp = claim(4, .fetch(.poll))
         machine.state.followUpsLeased([followUp], of: AttemptMachine().submit(try Fixture.submission(number: 4), now: t(0)).attempt)
         machine.state.shutdownRequested()
@@ -280,7 +332,7 @@ struct SchedulerStateMachineTests {
         #expect(machine.nextDrainStep() == .wait(releasing: []), "a call and a deadline batch are in flight")
         machine.state.finished(claim(1))
         #expect(machine.nextDrainStep() == .wait(releasing: []), "the deadline batch is in flight")
-        machine.state.finished(deadlines: deadlines)
+        machine.state.deadlinesFired(0, limit: 128)
         #expect(machine.nextDrainStep() == .finished)
     }
 }
@@ -300,12 +352,12 @@ extension SchedulerStateMachineTests {
             state.next(now: now)
         }
 
-        func claimed(_ claims: [TaskClaim]) -> SchedulerStateMachine.Work {
+        func claimed(_ claims: [TaskClaim]) -> [ReadyTask] {
             state.claimed(claims)
         }
 
-        func schedule(_ dueTimes: [Date], now: Date) -> Bool {
-            state.schedule(dueTimes, now: now)
+        func schedule(_ dueAt: Date, kind: TaskKind?, now: Date) -> Bool {
+            state.schedule(dueAt, kind: kind, now: now)
         }
 
         func reserveFollowUpSlot(completingClaim: Bool) -> SchedulerStateMachine.FollowUpSlot? {

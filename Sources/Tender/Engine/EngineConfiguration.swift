@@ -17,8 +17,8 @@ public struct EngineConfiguration: Sendable {
     /// The most gateway calls in flight at once; keep the gateway client's connection pool at least
     /// this large, or calls queue for a connection.
     public var maximumConcurrentCalls = 32
-    /// The most tasks claimed in one round trip: calls and polls (within the room for calls), and
-    /// as many deadlines besides, which make no call.
+    /// The most tasks claimed in one round trip: calls and polls (within the room for calls); and
+    /// the most deadlines claimed and fired in one transaction, which make no call.
     public var claimBatchSize = 128
     /// How long a claim is held before another worker may take it over; extended while it runs.
     public var leaseDuration: Duration = .seconds(30)

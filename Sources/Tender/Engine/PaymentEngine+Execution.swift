@@ -21,36 +21,56 @@ extension PaymentEngine {
         await finished(claim)
     }
 
-    /// Fires claimed deadlines together, in one transaction. When the batch fails as a whole, each
-    /// deadline is applied on its own.
+    /// Claims up to `limit` due deadlines and fires them together, in one transaction. When that
+    /// transaction fails, nothing was claimed: the deadlines are claimed again and each applied
+    /// on its own, so that one deadline the store cannot fire holds back no other.
     /// Each deadline gets a span of its own in its attempt's trace.
-    func executeDeadlines(_ claims: [TaskClaim], firedAt: Date) async {
+    func fireDeadlines(limit: Int) async {
+        let firedAt = now()
+        var count = 0
         do {
-            let items = claims.map { BatchInput(input: .deadlineReached, attemptID: $0.attemptID, claim: $0) }
-            let results = try await store.applyBatch(items, machine: machine, now: now())
-            let parents = isTracing ? await submissionContext(of: claims.map(\.attemptID)) : [:]
-            for (claim, result) in zip(claims, results) {
-                switch result {
+            let fired = try await store.fireDeadlines(
+                dueBy: firedAt, limit: limit, owner: configuration.workerID, lease: configuration.leaseDuration, machine: machine)
+            count = fired.count
+            let parents = isTracing && !fired.isEmpty ? await submissionContext(of: fired.map(\.claim.attemptID)) : [:]
+            for deadline in fired {
+                recordLateness(of: deadline.claim, firedAt: firedAt)
+                switch deadline.result {
                 case .success(let transition):
                     await record(transition, of: .deadlineReached)
                     if isTracing {
-                        traceDeadline(claim, firedAt: firedAt, transition: transition, parent: parents[claim.attemptID])
+                        traceDeadline(deadline.claim, firedAt: firedAt, transition: transition, parent: parents[deadline.claim.attemptID])
                     }
                 case .failure(let error):
-                    logger.debug("deadline not applied", metadata: ["attempt_id": "\(claim.attemptID)", "error": "\(error)"])
+                    logger.debug("deadline not applied", metadata: ["attempt_id": "\(deadline.claim.attemptID)", "error": "\(error)"])
                 }
             }
+            outage.succeeded(at: now(), logger: logger)
         } catch {
-            logger.notice(
-                "deadline batch failed; applying each deadline alone",
-                metadata: [
-                    "count": "\(claims.count)", "error": "\(error)",
-                ])
-            for claim in claims {
-                await complete(claim)
-            }
+            count = await fireDeadlinesOneByOne(limit: limit, dueBy: firedAt, batchError: error)
         }
-        await finished(deadlines: claims)
+        await finishedDeadlines(count, limit: limit)
+    }
+
+    /// Claims up to `limit` deadlines due by `dueBy` under leases and applies each on its own,
+    /// after their batch failed with `batchError`; returns how many were claimed.
+    private func fireDeadlinesOneByOne(limit: Int, dueBy: Date, batchError: any Error) async -> Int {
+        let claims: [TaskClaim]
+        do {
+            claims = try await store.claimTasks(
+                owner: configuration.workerID, dueBy: dueBy, limit: 0, pollLimit: 0, deadlineLimit: limit, lease: configuration.leaseDuration)
+        } catch {
+            outage.failed("firing deadlines", error: error, at: now(), logger: logger)
+            return 0
+        }
+        if !claims.isEmpty {
+            logger.notice("deadline batch failed; applying each deadline alone", metadata: ["count": "\(claims.count)", "error": "\(batchError)"])
+        }
+        for claim in claims {
+            recordLateness(of: claim, firedAt: now())
+            await complete(claim)
+        }
+        return claims.count
     }
 
     private func complete(_ claim: TaskClaim, attempt: Attempt? = nil) async {

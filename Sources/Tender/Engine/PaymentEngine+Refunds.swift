@@ -31,7 +31,7 @@ extension PaymentEngine {
                     "refund_id": "\(refund.id)", "payment_id": "\(paymentID)", "amount": "\(refund.amount.minorUnits)",
                 ])
             Counter(label: "tender_refunds_total", dimensions: [("state", refund.state.rawValue)]).increment()
-            await schedule(dueTimes: [refund.requestedAt])
+            await schedule(refund.requestedAt, kind: .refund)
         }
         return requested
     }
@@ -98,7 +98,7 @@ extension PaymentEngine {
             Counter(label: "tender_refunds_total", dimensions: [("state", refund.state.rawValue)]).increment()
         }
         if let nextAt = refund.nextAt {
-            await schedule(dueTimes: [nextAt])
+            await schedule(nextAt, kind: .refund)
         }
     }
 }

@@ -49,16 +49,18 @@ extension PaymentEngine {
     }
 
     /// The scheduler loop: performs what the scheduler's state machine asks — start tasks, sweep,
-    /// claim, sleep — until it asks to drain or the task is cancelled, then drains.
+    /// fire deadlines, claim, sleep — until it asks to drain or the task is cancelled, then drains.
     private func fireTasks(in group: inout DiscardingTaskGroup) async {
         loop: while !Task.isCancelled {
             switch scheduler.next(now: now()) {
-            case .start(let work):
-                start(work, in: &group)
+            case .start(let tasks):
+                start(tasks, in: &group)
             case .sweep(let recoverLeases):
                 await sweep(recoverLeases: recoverLeases)
-            case .claim(let limit, let polls, let deadlines):
-                await claim(limit: limit, polls: polls, deadlines: deadlines, in: &group)
+            case .fireDeadlines(let limit):
+                group.addTask { await self.fireDeadlines(limit: limit) }
+            case .claim(let limit, let polls):
+                await claim(limit: limit, polls: polls, in: &group)
             case .sleep(let wakeAt):
                 let delay = wakeAt.timeIntervalSince(now())
                 if delay > 0 {
@@ -71,22 +73,17 @@ extension PaymentEngine {
         await drain()
     }
 
-    /// Runs tasks in the group: each task on its own, the deadline batch as one.
-    private func start(_ work: SchedulerStateMachine.Work, in group: inout DiscardingTaskGroup) {
+    /// Runs tasks in the group, each on its own.
+    private func start(_ tasks: [ReadyTask], in group: inout DiscardingTaskGroup) {
         let firedAt = now()
-        for task in work.tasks {
+        for task in tasks {
             recordLateness(of: task.claim, firedAt: firedAt)
             group.addTask { await self.execute(task.claim, attempt: task.attempt, firedAt: firedAt) }
         }
-        guard !work.deadlineBatch.isEmpty else { return }
-        for claim in work.deadlineBatch {
-            recordLateness(of: claim, firedAt: firedAt)
-        }
-        group.addTask { await self.executeDeadlines(work.deadlineBatch, firedAt: firedAt) }
     }
 
     /// Records how long after its due time a task started.
-    private func recordLateness(of claim: TaskClaim, firedAt: Date) {
+    func recordLateness(of claim: TaskClaim, firedAt: Date) {
         Timer(label: "tender_task_lateness_seconds", dimensions: [("kind", claim.kind.rawValue)])
             .recordNanoseconds(Int64(max(0, firedAt.timeIntervalSince(claim.dueAt)) * 1e9))
     }
@@ -102,7 +99,7 @@ extension PaymentEngine {
             }
             let horizon = now() + configuration.lookahead
             let upcoming = try await store.upcomingTasks(dueBy: horizon, limit: 10_000)
-            scheduler.swept(upcoming.map(\.dueAt), loadedUntil: horizon, now: now())
+            scheduler.swept(upcoming, loadedUntil: horizon, now: now())
             outage.succeeded(at: now(), logger: logger)
         } catch {
             scheduler.sweepFailed(now: now())
@@ -110,13 +107,13 @@ extension PaymentEngine {
         }
     }
 
-    /// Claims up to `limit` due tasks making calls, at most `polls` of them polls, and up to
-    /// `deadlines` deadlines, and runs them in the group.
-    private func claim(limit: Int, polls: Int, deadlines: Int, in group: inout DiscardingTaskGroup) async {
+    /// Claims up to `limit` due tasks making calls, at most `polls` of them polls, and runs them in
+    /// the group.
+    private func claim(limit: Int, polls: Int, in group: inout DiscardingTaskGroup) async {
         let claims: [TaskClaim]
         do {
             claims = try await store.claimTasks(
-                owner: configuration.workerID, dueBy: now(), limit: limit, pollLimit: polls, deadlineLimit: deadlines,
+                owner: configuration.workerID, dueBy: now(), limit: limit, pollLimit: polls, deadlineLimit: 0,
                 lease: configuration.leaseDuration
             )
         } catch {
@@ -165,9 +162,10 @@ extension PaymentEngine {
         await alarm.ring()
     }
 
-    /// A deadline batch finished: its slot is free, and the loop may claim again.
-    func finished(deadlines claims: [TaskClaim]) async {
-        scheduler.finished(deadlines: claims)
+    /// A deadline batch fired `count` deadlines of at most `limit`: its slot is free, and the loop
+    /// may fire again.
+    func finishedDeadlines(_ count: Int, limit: Int) async {
+        scheduler.deadlinesFired(count, limit: limit)
         await alarm.ring()
     }
 
@@ -220,7 +218,7 @@ extension PaymentEngine {
         for await signal in store.signals() {
             switch signal {
             case .taskDue(let at):
-                scheduler.schedule([at], now: now())
+                scheduler.schedule(at, kind: nil, now: now())
                 await alarm.ring()
             case .resync:
                 scheduler.resync()

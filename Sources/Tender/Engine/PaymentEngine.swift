@@ -364,14 +364,19 @@ public actor PaymentEngine: Service {
     /// Puts the due times of the tasks `effects` schedule on the timer heap, and wakes the
     /// scheduler when one is near (or when `ringing`).
     func schedule(_ effects: [Effect], ringing: Bool = false) async {
-        await schedule(dueTimes: effects.compactMap { $0.scheduledTask?.dueAt }, ringing: ringing)
+        var near = false
+        for case (let purpose, let dueAt)? in effects.lazy.map(\.scheduledTask) {
+            near = scheduler.schedule(dueAt, kind: purpose.kind, now: now()) || near
+        }
+        if ringing || near {
+            await alarm.ring()
+        }
     }
 
-    /// Puts due times on the timer heap, and wakes the scheduler when one is near (or when
-    /// `ringing`).
-    func schedule(dueTimes: [Date], ringing: Bool = false) async {
-        let near = scheduler.schedule(dueTimes, now: now())
-        if ringing || near {
+    /// Puts the due time of a task of `kind` on the timer heap, and wakes the scheduler when it is
+    /// near.
+    func schedule(_ dueAt: Date, kind: TaskKind) async {
+        if scheduler.schedule(dueAt, kind: kind, now: now()) {
             await alarm.ring()
         }
     }

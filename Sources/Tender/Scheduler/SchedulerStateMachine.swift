@@ -6,9 +6,11 @@ import Foundation
 ///
 /// The engine's loop asks ``next(now:)`` for an ``Action``, performs it and reports how it went
 /// (``swept(_:loadedUntil:now:)``, ``claimed(_:)``, ``claimFailed()``); the engine's other tasks
-/// report what they see (calls finished, follow-ups leased, store notices, a shutdown).
+/// report what they see (calls finished, deadlines fired, follow-ups leased, store notices, a
+/// shutdown).
 struct SchedulerStateMachine {
-    /// The most deadline batches running at once; each is one transaction.
+    /// The most deadline batches running at once; each is one transaction that claims the due
+    /// deadlines and fires them.
     static let maximumDeadlineBatches = 3
 
     /// Polls held back by the budget are claimed in groups of what it earns in this span (at
@@ -28,8 +30,6 @@ struct SchedulerStateMachine {
     private var timer = TaskTimer()
     /// The claims being run, by task.
     private var inFlight: [TaskKey: TaskClaim] = [:]
-    /// Deadline claims in ``inFlight``: they run in batches, one transaction each, with no gateway call.
-    private var deadlinesInFlight = 0
     /// Deadline batches running.
     private var deadlineBatches = 0
     /// How far ahead the timer heap holds the store's due times.
@@ -38,8 +38,8 @@ struct SchedulerStateMachine {
     private var readyFollowUps: [ReadyTask] = []
     /// Call slots promised to store writes in progress that may lease follow-ups.
     private var reservedCalls = 0
-    /// The claim asked for by the last ``Action/claim(limit:polls:deadlines:)``, until its answer.
-    private var pendingClaim: (limit: Int, polls: Int, deadlines: Int)?
+    /// The claim asked for by the last ``Action/claim(limit:polls:)``, until its answer.
+    private var pendingClaim: (limit: Int, polls: Int)?
     /// When the loop sweeps the store next.
     private var nextSweep = Date.distantPast
     /// Sweeps done since the loop started.
@@ -77,30 +77,40 @@ struct SchedulerStateMachine {
     }
 
     /// What the loop does next at `now`: start the ready follow-ups, sweep when a sweep is due,
-    /// claim due tasks while there is room, else sleep until the earliest due time, the next
-    /// sweep or the next group of poll tokens; drain once a shutdown was requested. Deadlines
-    /// make no call, so they are claimed while a deadline batch may start, whatever the room
-    /// for calls.
+    /// fire due deadlines while a deadline batch may start, claim due tasks while there is room
+    /// for calls, else sleep until the earliest due time, the next sweep or the next group of
+    /// poll tokens; drain once a shutdown was requested. Deadlines make no call, so they are
+    /// fired whatever the room for calls.
     mutating func next(now: Date) -> Action {
         guard isAccepting else { return .drain }
         if !readyFollowUps.isEmpty {
             defer { readyFollowUps.removeAll() }
-            return .start(Work(tasks: readyFollowUps))
+            return .start(readyFollowUps)
         }
         if now >= nextSweep {
             return .sweep(recoverLeases: sweeps % Self.sweepsPerLeaseRecovery == 0)
         }
-        if timer.popDue(now: now) {
-            setBacklog(true)
+        let popped = timer.popDue(now: now)
+        callsMayWait = callsMayWait || popped.calls
+        deadlinesMayWait = deadlinesMayWait || popped.deadlines
+        if deadlinesMayWait && deadlineBatches < Self.maximumDeadlineBatches {
+            deadlinesMayWait = false
+            deadlineBatches += 1
+            return .fireDeadlines(limit: claimBatchSize)
         }
         let limit = room
-        let deadlines = deadlineRoom
-        if callsMayWait && limit > 0 || deadlinesMayWait && deadlines > 0 {
+        if callsMayWait && limit > 0 {
             let polls = pollBudget.take(upTo: limit, now: now)
-            pendingClaim = (limit, polls, deadlines)
-            return .claim(limit: limit, polls: polls, deadlines: deadlines)
+            pendingClaim = (limit, polls)
+            return .claim(limit: limit, polls: polls)
         }
-        var wakeAt = callsMayWait || deadlinesMayWait ? nextSweep : min(timer.next ?? nextSweep, nextSweep)
+        var wakeAt = nextSweep
+        if !callsMayWait, let nextCall = timer.nextCall {
+            wakeAt = min(wakeAt, nextCall)
+        }
+        if !deadlinesMayWait, let nextDeadline = timer.nextDeadline {
+            wakeAt = min(wakeAt, nextDeadline)
+        }
         if pollsWaitForBudget {
             wakeAt = min(wakeAt, pollBudget.time(ofTokensEarnedIn: Self.pollGroupSpan))
             callsMayWait = true
@@ -110,9 +120,9 @@ struct SchedulerStateMachine {
 
     /// A sweep loaded the due times of the store's tasks up to `horizon`; the heap takes those
     /// it did not know. The next sweep is due a sweep interval after `now`.
-    mutating func swept(_ dueTimes: [Date], loadedUntil horizon: Date, now: Date) {
-        for dueAt in dueTimes where dueAt > loadedUntil {
-            timer.schedule(dueAt)
+    mutating func swept(_ tasks: [ScheduledTask], loadedUntil horizon: Date, now: Date) {
+        for task in tasks where task.dueAt > loadedUntil {
+            timer.schedule(task.dueAt, kind: task.kind)
         }
         loadedUntil = horizon
         sweepEnded(now: now)
@@ -137,36 +147,18 @@ struct SchedulerStateMachine {
     }
 
     /// The store answered the pending claim: the polls it did not use go back to the budget, and
-    /// the claims are in flight. Returns them to start: the deadlines among them as one batch.
-    /// A kind that filled its share may have more due; one asked for none stays as it was.
-    mutating func claimed(_ claims: [TaskClaim]) -> Work {
+    /// the claims are in flight. Returns them to start. A full claim may leave more due.
+    mutating func claimed(_ claims: [TaskClaim]) -> [ReadyTask] {
         guard let pending = pendingClaim else { preconditionFailure("claims answered without a claim asked for") }
         pendingClaim = nil
         let claimedPolls = claims.count(where: \.purpose.isBudgeted)
-        let claimedDeadlines = claims.count(where: { $0.kind == .deadline })
-        let claimedCalls = claims.count - claimedDeadlines
         pollBudget.giveBack(pending.polls - claimedPolls)
-        pollsWaitForBudget = claimedPolls == pending.polls && claimedCalls < pending.limit
-        if pending.limit > 0 {
-            callsMayWait = claimedCalls == pending.limit
-        }
-        if pending.deadlines > 0 {
-            deadlinesMayWait = claimedDeadlines == pending.deadlines
-        }
-        var work = Work()
+        pollsWaitForBudget = claimedPolls == pending.polls && claims.count < pending.limit
+        callsMayWait = claims.count == pending.limit
         for claim in claims {
             inFlight[TaskKey(claim)] = claim
-            if claim.kind == .deadline {
-                work.deadlineBatch.append(claim)
-            } else {
-                work.tasks.append(ReadyTask(claim: claim))
-            }
         }
-        if !work.deadlineBatch.isEmpty {
-            deadlinesInFlight += work.deadlineBatch.count
-            deadlineBatches += 1
-        }
-        return work
+        return claims.map { ReadyTask(claim: $0) }
     }
 
     /// The pending claim failed: its polls go back to the budget, and the loop claims again when
@@ -175,13 +167,20 @@ struct SchedulerStateMachine {
         guard let pending = pendingClaim else { preconditionFailure("a claim failed that was not asked for") }
         pendingClaim = nil
         pollBudget.giveBack(pending.polls)
-        setBacklog(false)
+        callsMayWait = false
+    }
+
+    /// A deadline batch asked for by ``Action/fireDeadlines(limit:)`` fired `count` deadlines and
+    /// ended; its slot is free. A full batch may leave more due.
+    mutating func deadlinesFired(_ count: Int, limit: Int) {
+        deadlineBatches -= 1
+        deadlinesMayWait = deadlinesMayWait || count == limit
     }
 
     // MARK: Room for calls
 
-    /// Gateway calls in flight (deadlines make none).
-    private var callsInFlight: Int { inFlight.count - deadlinesInFlight }
+    /// Gateway calls in flight.
+    private var callsInFlight: Int { inFlight.count }
 
     /// How many tasks that make gateway calls the loop may claim now: the room for calls, up to a
     /// claim batch. A deadline batch counts as one call, and so does a slot reserved for a follow-up.
@@ -189,21 +188,14 @@ struct SchedulerStateMachine {
         max(0, min(maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls, claimBatchSize))
     }
 
-    /// How many deadlines the loop may claim now: a claim batch, unless the most deadline batches run.
-    private var deadlineRoom: Int {
-        deadlineBatches < Self.maximumDeadlineBatches ? claimBatchSize : 0
-    }
-
     // MARK: The timer heap
 
-    /// Puts due times on the timer heap. Returns whether one falls due before the next sweep
-    /// would notice it, so the loop should wake.
+    /// Puts the due time of a task of `kind` (`nil` for unknown) on the timer heap. Returns
+    /// whether it falls due before the next sweep would notice it, so the loop should wake.
     @discardableResult
-    mutating func schedule(_ dueTimes: [Date], now: Date) -> Bool {
-        for dueAt in dueTimes {
-            timer.schedule(dueAt)
-        }
-        return dueTimes.contains { $0 <= now + sweepInterval }
+    mutating func schedule(_ dueAt: Date, kind: TaskKind?, now: Date) -> Bool {
+        timer.schedule(dueAt, kind: kind)
+        return dueAt <= now + sweepInterval
     }
 
     /// The store's notices may have been missed: the next sweep loads every due time again.
@@ -262,15 +254,6 @@ struct SchedulerStateMachine {
         forget(claim)
     }
 
-    /// A deadline batch finished; its slot is free.
-    mutating func finished(deadlines claims: [TaskClaim]) {
-        for claim in claims {
-            forget(claim)
-        }
-        deadlinesInFlight -= claims.count
-        deadlineBatches -= 1
-    }
-
     /// Forgets a claim, unless its follow-up — the same task, leased again — took its place.
     private mutating func forget(_ claim: TaskClaim) {
         if inFlight[TaskKey(claim)]?.fence == claim.fence {
@@ -288,7 +271,7 @@ struct SchedulerStateMachine {
     /// The next step of draining: finished when nothing is in flight, else wait, giving back the
     /// follow-ups not started (they are no longer in flight).
     mutating func nextDrainStep() -> DrainStep {
-        guard !inFlight.isEmpty else { return .finished }
+        guard !inFlight.isEmpty || deadlineBatches > 0 else { return .finished }
         let unstarted = readyFollowUps.map(\.claim)
         readyFollowUps.removeAll()
         for claim in unstarted {
