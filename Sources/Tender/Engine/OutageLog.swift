@@ -8,8 +8,14 @@ struct OutageLog: Sendable {
     private(set) var since: Date?
     private var failures = 0
 
-    /// Records a failed store operation: a warning if it starts an outage, `debug` otherwise.
+    /// Records a failed store operation: a warning if it starts an outage, `debug` otherwise. An
+    /// operation of a cancelled task failed because the engine is stopping, not because the store
+    /// is out of reach: it goes to `debug` and starts no outage.
     mutating func failed(_ operation: String, error: any Error, at now: Date, logger: Logger) {
+        guard !Task.isCancelled else {
+            logger.debug("\(operation) failed as the engine stopped", metadata: ["error": "\(error)"])
+            return
+        }
         failures += 1
         guard since == nil else {
             logger.debug("\(operation) failed during the store outage", metadata: ["error": "\(error)"])
