@@ -40,7 +40,7 @@ struct BenchDeadlines: Sendable {
                 [label + "-%"]
             )
         }
-        _ = try await pool.execute("ANALYZE")
+        _ = try await pool.execute("VACUUM (ANALYZE)")
     }
 
     /// Lateness (the expiry's time minus the deadline) of every deadline of this seeding due in
