@@ -78,6 +78,22 @@ struct SchedulerStateMachineTests {
         }
     }
 
+    @Test("while a sweep runs the loop fires and claims, and asks for no other sweep until it ends")
+    func workGoesOnDuringASweep() {
+        let machine = machine()
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.claimed([]).isEmpty)
+        #expect(machine.next(now: t(1)) == .sweep(recoverLeases: false))
+        machine.state.schedule(t(1.5), kind: .deadline, now: t(1))
+        #expect(machine.next(now: t(1)) == .sleep(until: t(1.5)), "the sweep runs: the next due time, not the next sweep")
+        #expect(machine.next(now: t(1.5)) == .fireDeadlines(limit: 128))
+        #expect(machine.next(now: t(2.5)) == .sleep(until: .distantFuture), "the sweep is late, and no second one starts")
+        machine.state.swept([], loadedUntil: t(4.5), now: t(2.5))
+        firesNoDeadlines(machine, now: t(2.5))
+        #expect(machine.next(now: t(2.5)) == .claim(limit: 31, polls: 31), "a deadline batch still runs")
+    }
+
     @Test("a failed sweep is tried again a sweep interval later, and due tasks are claimed meanwhile")
     func failedSweep() {
         let machine = machine()

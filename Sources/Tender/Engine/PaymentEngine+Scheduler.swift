@@ -56,7 +56,7 @@ extension PaymentEngine {
             case .start(let tasks):
                 start(tasks, in: &group)
             case .sweep(let recoverLeases):
-                await sweep(recoverLeases: recoverLeases)
+                group.addTask { await self.sweep(recoverLeases: recoverLeases) }
             case .fireDeadlines(let limit):
                 group.addTask { await self.fireDeadlines(limit: limit) }
             case .claim(let limit, let polls):
@@ -88,7 +88,8 @@ extension PaymentEngine {
             .recordNanoseconds(Int64(max(0, firedAt.timeIntervalSince(claim.dueAt)) * 1e9))
     }
 
-    /// Loads the near-future due times the heap does not know and recovers lapsed leases.
+    /// Loads the near-future due times the heap does not know and recovers lapsed leases, while
+    /// the loop goes on; then wakes the loop.
     private func sweep(recoverLeases: Bool) async {
         do {
             if recoverLeases {
@@ -105,6 +106,7 @@ extension PaymentEngine {
             scheduler.sweepFailed(now: now())
             outage.failed("sweep", error: error, at: now(), logger: logger)
         }
+        await alarm.ring()
     }
 
     /// Claims up to `limit` due tasks making calls, at most `polls` of them polls, and runs them in

@@ -5,9 +5,10 @@ extension SchedulerStateMachine {
     enum Action: Sendable, Hashable {
         /// Start these tasks, each on its own.
         case start([ReadyTask])
-        /// Sweep the store for due times the heap does not know, first recovering lapsed leases
-        /// when `recoverLeases`; then report ``SchedulerStateMachine/swept(_:loadedUntil:now:)``
-        /// or ``SchedulerStateMachine/sweepFailed(now:)``.
+        /// Start a sweep of the store for due times the heap does not know, first recovering
+        /// lapsed leases when `recoverLeases`; when it ends, report
+        /// ``SchedulerStateMachine/swept(_:loadedUntil:now:)`` or
+        /// ``SchedulerStateMachine/sweepFailed(now:)``. No other sweep is asked for meanwhile.
         case sweep(recoverLeases: Bool)
         /// Claim up to `limit` due tasks that make gateway calls, of which at most `polls` polls;
         /// then report ``SchedulerStateMachine/claimed(_:)`` or ``SchedulerStateMachine/claimFailed()``.

@@ -40,7 +40,7 @@ struct SchedulerStateMachine {
     private var reservedCalls = 0
     /// The claim asked for by the last ``Action/claim(limit:polls:)``, until its answer.
     private var pendingClaim: (limit: Int, polls: Int)?
-    /// When the loop sweeps the store next.
+    /// When the loop sweeps the store next; the distant future while a sweep runs.
     private var nextSweep = Date.distantPast
     /// Sweeps done since the loop started.
     private var sweeps = 0
@@ -88,6 +88,7 @@ struct SchedulerStateMachine {
             return .start(readyFollowUps)
         }
         if now >= nextSweep {
+            nextSweep = .distantFuture
             return .sweep(recoverLeases: sweeps % Self.sweepsPerLeaseRecovery == 0)
         }
         let popped = timer.popDue(now: now)
