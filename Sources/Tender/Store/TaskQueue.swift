@@ -9,7 +9,10 @@ public protocol TaskQueue: Sendable {
     /// Claims tasks due by `dueBy`, each under a lease held by `owner` for `lease`, skipping tasks
     /// other workers hold: up to `limit` tasks that make gateway calls — those outside the poll
     /// budget first, earliest first, then at most `pollLimit` polls (``TaskPurpose/isBudgeted``)
-    /// — and up to `deadlineLimit` deadlines, earliest first.
+    /// — and up to `deadlineLimit` deadlines, earliest first, skipping those whose attempt or
+    /// payment another transaction holds locked. The engine fires deadlines with
+    /// ``AttemptTransitions/fireDeadlines(dueBy:limit:owner:lease:machine:)`` and claims them
+    /// here only to apply each alone after such a batch failed.
     func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws -> [TaskClaim]
 
     /// The due times of unleased tasks due by `dueBy`, earliest first, for a worker's timer heap.
