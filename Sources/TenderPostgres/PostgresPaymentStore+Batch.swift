@@ -21,8 +21,8 @@ extension PostgresPaymentStore {
         -> [FiredDeadline]
     {
         try await pool.withTransaction { connection in
-            let claims = try await connection.query(Self.claimTasksSQL, [now, 0, owner, lease.timeInterval, 0, limit])
-                .map { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
+            let claims = try Self.claims(
+                in: try await connection.query(Self.claimTasksSQL, [now, 0, owner, lease.timeInterval, 0, limit]), owner: owner)
             guard !claims.isEmpty else { return [] }
             let items = claims.map { BatchInput(input: .deadlineReached, attemptID: $0.attemptID, claim: $0) }
             let results = try await applyBatch(items, machine: machine, now: now, on: connection).results

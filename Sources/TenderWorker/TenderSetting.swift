@@ -160,7 +160,7 @@ extension TenderSetting {
     /// The most gateway calls in flight at once.
     public static let maximumConcurrentCalls = TenderSetting(
         "TENDER_MAX_CONCURRENT_CALLS", "The most gateway calls in flight at once.", default: "32")
-    /// The most tasks of each kind claimed in one round trip.
+    /// The most tasks claimed in one round trip, and the most deadlines fired in one transaction.
     public static let claimBatchSize = TenderSetting(
         "TENDER_CLAIM_BATCH_SIZE", "The most tasks claimed in one round trip (calls and polls), and the most deadlines fired in one transaction.",
         default: "128")

@@ -364,9 +364,10 @@ public actor PaymentEngine: Service {
     /// Puts the due times of the tasks `effects` schedule on the timer heap, and wakes the
     /// scheduler when one is near (or when `ringing`).
     func schedule(_ effects: [Effect], ringing: Bool = false) async {
+        let now = now()
         var near = false
         for case (let purpose, let dueAt)? in effects.lazy.map(\.scheduledTask) {
-            near = scheduler.schedule(dueAt, kind: purpose.kind, now: now()) || near
+            near = scheduler.schedule(dueAt, kind: purpose.kind, now: now) || near
         }
         if ringing || near {
             await alarm.ring()
