@@ -44,8 +44,9 @@ extension ManyPayments {
         @Test(.timeLimit(.minutes(10)))
         func enginesCancelledAtRandomMomentsLoseNothingRepeatNothingAndInventNothing() async throws {
             try await EngineRig.run(sandbox: Self.chaoticGateway, policy: Self.policy) { rig in
-                let submission = Task { try await Self.submitInBatches(Self.codes, to: rig) }
-                let orderSystem = Task { try await Self.actAsOrderSystem(on: try await submission.value, rig: rig) }
+                let (batches, submitted) = AsyncStream.makeStream(of: [Attempt].self)
+                let submission = Task { try await Self.submitInBatches(Self.codes, to: rig, announcingTo: submitted) }
+                let orderSystem = Task { try await Self.actAsOrderSystem(on: batches, rig: rig) }
                 // Four engines in turn, each cancelled at a random moment with its calls and leases in
                 // whatever state they are; the next one takes over the leases that lapse.
                 var lifetimes: [Duration] = []
@@ -107,8 +108,9 @@ extension ManyPayments {
                         ], appendingOutputTo: log)
                 }
 
-                let submission = Task { try await Self.submitInBatches(Self.codes, to: rig) }
-                let orderSystem = Task { try await Self.actAsOrderSystem(on: try await submission.value, rig: rig) }
+                let (batches, submitted) = AsyncStream.makeStream(of: [Attempt].self)
+                let submission = Task { try await Self.submitInBatches(Self.codes, to: rig, announcingTo: submitted) }
+                let orderSystem = Task { try await Self.actAsOrderSystem(on: batches, rig: rig) }
                 // Three workers in turn, each killed at a random moment. Webhooks sent while none
                 // listens fail and are delivered again by the gateway.
                 var lifetimes: [Duration] = []
@@ -169,45 +171,59 @@ extension ManyPayments {
         }
 
         /// The order system, while the engines crash: among the first 200 codes, it cancels the
-        /// payments of those ending in 2 as soon as they are in flight (unless already paid), refunds
+        /// payments of those ending in 2 as soon as they are submitted (unless already paid), refunds
         /// those ending in 3 in full and those ending in 4 in two refunds (3.00, then the rest) as
-        /// soon as they are paid. It calls an engine of its own that never runs, as an order
-        /// system embedding Tender beside the workers would.
-        static func actAsOrderSystem(on attempts: [Attempt], rig: EngineRig) async throws -> OrderSystemActions {
+        /// soon as they are paid. It looks at each batch of attempts as it is submitted, so its
+        /// cancels find payments in flight however fast the engines are. It calls an engine of its
+        /// own that never runs, as an order system embedding Tender beside the workers would.
+        static func actAsOrderSystem(on batches: AsyncStream<[Attempt]>, rig: EngineRig) async throws -> OrderSystemActions {
             let engine = rig.engine(workerID: "order-system")
             var actions = OrderSystemActions()
-            var waiting = attempts.enumerated().filter { $0.offset < 200 && [2, 3, 4].contains($0.offset % 10) }
+            var waiting: [(index: Int, attempt: Attempt)] = []
+            var submitted = 0
+            for await batch in batches {
+                waiting += zip(submitted..., batch).filter { $0.0 < 200 && [2, 3, 4].contains($0.0 % 10) }.map { ($0, $1) }
+                submitted += batch.count
+                waiting = try await act(on: waiting, engine: engine, rig: rig, actions: &actions)
+            }
             let clock = ContinuousClock()
             let giveUp = clock.now + .seconds(300)
             while !waiting.isEmpty, clock.now < giveUp {
-                var still: [(offset: Int, element: Attempt)] = []
-                for (index, attempt) in waiting {
-                    let state = try await rig.store.attempt(attempt.id)?.state ?? .submitted
-                    switch (index % 10, state) {
-                    case (2, .submitted), (2, .awaitingConfirmation):
-                        do {
-                            _ = try await engine.cancel(paymentID: attempt.paymentID)
-                            actions.canceled.insert(attempt.paymentID)
-                        } catch let error as StoreError where error.code == .paymentCompleted {
-                            // Paid before the cancel arrived: nothing to cancel.
-                        }
-                    case (3, .completed):
-                        _ = try await engine.refund(paymentID: attempt.paymentID, idempotencyKey: "full-\(attempt.id)")
-                        actions.refunded.insert(attempt.paymentID)
-                    case (4, .completed):
-                        _ = try await engine.refund(paymentID: attempt.paymentID, amount: 300, idempotencyKey: "part-\(attempt.id)")
-                        _ = try await engine.refund(paymentID: attempt.paymentID, idempotencyKey: "rest-\(attempt.id)")
-                        actions.refunded.insert(attempt.paymentID)
-                    case (_, .submitted), (_, .awaitingConfirmation):
-                        still.append((index, attempt))
-                    default:
-                        break
-                    }
-                }
-                waiting = still
                 try await Task.sleep(for: .milliseconds(50))
+                waiting = try await act(on: waiting, engine: engine, rig: rig, actions: &actions)
             }
             return actions
+        }
+
+        /// One look of the order system at the attempts it waits on; returns those it still waits on.
+        private static func act(
+            on waiting: [(index: Int, attempt: Attempt)], engine: PaymentEngine, rig: EngineRig, actions: inout OrderSystemActions
+        ) async throws -> [(index: Int, attempt: Attempt)] {
+            var still: [(index: Int, attempt: Attempt)] = []
+            for (index, attempt) in waiting {
+                let state = try await rig.store.attempt(attempt.id)?.state ?? .submitted
+                switch (index % 10, state) {
+                case (2, .submitted), (2, .awaitingConfirmation):
+                    do {
+                        _ = try await engine.cancel(paymentID: attempt.paymentID)
+                        actions.canceled.insert(attempt.paymentID)
+                    } catch let error as StoreError where error.code == .paymentCompleted {
+                        // Paid before the cancel arrived: nothing to cancel.
+                    }
+                case (3, .completed):
+                    _ = try await engine.refund(paymentID: attempt.paymentID, idempotencyKey: "full-\(attempt.id)")
+                    actions.refunded.insert(attempt.paymentID)
+                case (4, .completed):
+                    _ = try await engine.refund(paymentID: attempt.paymentID, amount: 300, idempotencyKey: "part-\(attempt.id)")
+                    _ = try await engine.refund(paymentID: attempt.paymentID, idempotencyKey: "rest-\(attempt.id)")
+                    actions.refunded.insert(attempt.paymentID)
+                case (_, .submitted), (_, .awaitingConfirmation):
+                    still.append((index, attempt))
+                default:
+                    break
+                }
+            }
+            return still
         }
 
         /// Waits until the payers of canceled payments have had their last word, so that what the
@@ -252,11 +268,17 @@ extension ManyPayments {
             }
         }
 
-        /// Submits `codes` 50 at a time, 200 ms apart, as orders come in.
-        static func submitInBatches(_ codes: [String], to rig: EngineRig) async throws -> [Attempt] {
+        /// Submits `codes` 50 at a time, 200 ms apart, as orders come in, announcing each batch's
+        /// attempts to `submitted`, which it finishes when it returns or throws.
+        static func submitInBatches(_ codes: [String], to rig: EngineRig, announcingTo submitted: AsyncStream<[Attempt]>.Continuation)
+            async throws -> [Attempt]
+        {
+            defer { submitted.finish() }
             var attempts: [Attempt] = []
             for batch in codes.chunked(into: 50) {
-                attempts += try await rig.submit(codes: Array(batch))
+                let batchAttempts = try await rig.submit(codes: Array(batch))
+                submitted.yield(batchAttempts)
+                attempts += batchAttempts
                 try await Task.sleep(for: .milliseconds(200))
             }
             return attempts
