@@ -183,6 +183,28 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0.5)) == .sleep(until: t(1)), "a short batch leaves none due")
     }
 
+    @Test("a backlog of deadlines keeps every batch slot busy: full batches that end together are each followed by another")
+    func deadlineBacklogFillsEverySlot() {
+        let machine = machine(maximumConcurrentCalls: 10)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 10))
+        #expect(machine.claimed([]).isEmpty)
+        machine.state.schedule(t(0.1), kind: .deadline, now: t(0))
+        #expect(machine.next(now: t(0.1)) == .fireDeadlines(limit: 128))
+        machine.state.deadlinesFired(128, limit: 128)
+        for _ in 1...3 {
+            #expect(machine.next(now: t(0.2)) == .fireDeadlines(limit: 128), "a full batch: every slot starts one")
+        }
+        #expect(machine.next(now: t(0.2)) == .sleep(until: t(1)), "three batches run")
+        machine.state.deadlinesFired(128, limit: 128)
+        machine.state.deadlinesFired(128, limit: 128)
+        #expect(machine.next(now: t(0.3)) == .fireDeadlines(limit: 128))
+        #expect(machine.next(now: t(0.3)) == .fireDeadlines(limit: 128), "two full batches that ended together are both replaced")
+        #expect(machine.next(now: t(0.3)) == .sleep(until: t(1)))
+        machine.state.deadlinesFired(7, limit: 128)
+        #expect(machine.next(now: t(0.4)) == .sleep(until: t(1)), "a short batch ends the backlog")
+    }
+
     @Test("a slot reserved for a follow-up counts as a call; a write completing a claim hands its own slot on")
     func reservedFollowUpSlots() throws {
         let machine = machine(maximumConcurrentCalls: 2)

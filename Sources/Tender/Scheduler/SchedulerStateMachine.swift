@@ -46,8 +46,11 @@ struct SchedulerStateMachine {
     private var sweeps = 0
     /// Whether due tasks that make gateway calls may be waiting to be claimed.
     private var callsMayWait = false
-    /// Whether due deadlines may be waiting to be claimed.
+    /// Whether due deadlines may be waiting to be claimed: worth one more batch.
     private var deadlinesMayWait = false
+    /// Whether the last deadline batch to end was full: a backlog of due deadlines, worth every
+    /// batch slot until a batch comes back short.
+    private var deadlineBacklog = false
     /// Whether the engine's loop is firing tasks; only then are follow-ups leased to this engine.
     private(set) var isRunning = false
     /// Whether the engine still takes on work: false once a shutdown was requested.
@@ -69,6 +72,7 @@ struct SchedulerStateMachine {
         nextSweep = .distantPast
         sweeps = 0
         setBacklog(false)
+        deadlineBacklog = false
     }
 
     /// The loop ended.
@@ -94,7 +98,7 @@ struct SchedulerStateMachine {
         let popped = timer.popDue(now: now)
         callsMayWait = callsMayWait || popped.calls
         deadlinesMayWait = deadlinesMayWait || popped.deadlines
-        if deadlinesMayWait && deadlineBatches < Self.maximumDeadlineBatches {
+        if deadlinesMayWait || deadlineBacklog, deadlineBatches < Self.maximumDeadlineBatches {
             deadlinesMayWait = false
             deadlineBatches += 1
             return .fireDeadlines(limit: claimBatchSize)
@@ -109,7 +113,7 @@ struct SchedulerStateMachine {
         if !callsMayWait, let nextCall = timer.nextCall {
             wakeAt = min(wakeAt, nextCall)
         }
-        if !deadlinesMayWait, let nextDeadline = timer.nextDeadline {
+        if !deadlinesMayWait, !deadlineBacklog, let nextDeadline = timer.nextDeadline {
             wakeAt = min(wakeAt, nextDeadline)
         }
         if pollsWaitForBudget {
@@ -172,10 +176,12 @@ struct SchedulerStateMachine {
     }
 
     /// A deadline batch asked for by ``Action/fireDeadlines(limit:)`` fired `count` deadlines and
-    /// ended; its slot is free. A full batch may leave more due.
+    /// ended; its slot is free. A full batch says a backlog is due: every free slot starts a
+    /// batch until one comes back short. (A flag set per full batch would start one batch for
+    /// several that ended together, and the slots would go unused while the backlog lasts.)
     mutating func deadlinesFired(_ count: Int, limit: Int) {
         deadlineBatches -= 1
-        deadlinesMayWait = deadlinesMayWait || count == limit
+        deadlineBacklog = count == limit
     }
 
     // MARK: Room for calls
