@@ -45,13 +45,15 @@ final class PostgresResult: @unchecked Sendable {
         PostgresDataType(rawValue: PQftype(handle, Int32(column)))
     }
 
-    /// The position of the first column named `name`, compared byte for byte without copying either name.
+    /// The position of the first column named `name`, compared byte for byte without copying either
+    /// name. A candidate is read no further than `name`'s length and one byte: decoding a wide row
+    /// by name would otherwise measure every name before the one wanted, for every column.
     func columnIndex(of name: String) -> Int? {
         var name = name
         return name.withUTF8 { wanted in
             (0..<columnCount).first { column in
-                guard let candidate = PQfname(handle, Int32(column)) else { return false }
-                return UnsafeRawBufferPointer(start: candidate, count: strlen(candidate)).elementsEqual(UnsafeRawBufferPointer(wanted))
+                guard let candidate = PQfname(handle, Int32(column)), strnlen(candidate, wanted.count + 1) == wanted.count else { return false }
+                return UnsafeRawBufferPointer(start: candidate, count: wanted.count).elementsEqual(UnsafeRawBufferPointer(wanted))
             }
         }
     }
