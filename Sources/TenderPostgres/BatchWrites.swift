@@ -128,8 +128,13 @@ struct BatchWrites {
     func statements() throws -> (statements: [PostgresStatement], updates: [Int: Int]) {
         var statements: [PostgresStatement] = []
         var updates: [Int: Int] = [:]
-        if !deletedTasks.kinds.isEmpty {
-            statements.append(Self.delete(deletedTasks))
+        // The completed tasks and those the transitions cancel go in one statement. Of the writes
+        // between them only the release touches tasks, and a task both released and canceled ends
+        // deleted either way.
+        let deleted = TaskKeys(
+            attemptIDs: deletedTasks.attemptIDs + canceledTasks.attemptIDs, kinds: deletedTasks.kinds + canceledTasks.kinds)
+        if !deleted.kinds.isEmpty {
+            statements.append(Self.delete(deleted))
         }
         if !releasedTasks.kinds.isEmpty {
             statements.append(
@@ -149,9 +154,6 @@ struct BatchWrites {
         if !quietPolls.isEmpty {
             updates[statements.count] = quietPolls.count
             statements.append(QuietPollWrites.count(quietPolls, now: now))
-        }
-        if !canceledTasks.kinds.isEmpty {
-            statements.append(Self.delete(canceledTasks))
         }
         if !replacedTasks.isEmpty {
             statements.append(Self.insert(replacedTasks, TransitionWrites.replacing))

@@ -21,21 +21,46 @@ extension PostgresPaymentStore {
         -> [FiredDeadline]
     {
         try await pool.withTransaction { connection in
-            let claims = try Self.claims(
-                in: try await connection.query(Self.claimTasksSQL, [now, 0, owner, lease.timeInterval, 0, limit]), owner: owner)
+            let rows = try await connection.query(Self.lockDueDeadlinesSQL, [now, limit])
+            var locked = LockedRows(reads: 1)
+            var claims: [TaskClaim] = []
+            for row in rows {
+                let claim = try TaskClaim(lockedRow: row, owner: owner, now: now)
+                claims.append(claim)
+                try locked.add(attemptRow: row)
+                // Held by this transaction's lock, the task is this claim's; an attempt has one deadline.
+                locked.tasks[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = LockedTask(
+                    fence: claim.fence, generation: claim.generation, owner: owner)
+            }
             guard !claims.isEmpty else { return [] }
             let items = claims.map { BatchInput(input: .deadlineReached, attemptID: $0.attemptID, claim: $0) }
-            let results = try await applyBatch(items, machine: machine, now: now, on: connection).results
+            let results = try await applyBatch(items, machine: machine, now: now, locked: locked, on: connection).results
             return zip(claims, results).map { FiredDeadline(claim: $0, result: $1) }
         }
     }
+
+    /// Locks the deadlines due by `$1`, at most `$2`, with their attempts and payments, and reads
+    /// them all: the claims and the rows ``applyBatch(_:machine:now:on:)`` would lock and read.
+    /// The tasks are not leased: the firing transaction deletes each, so a lease would be written
+    /// only to be thrown away, and the lock is the claim.
+    static let lockDueDeadlinesSQL = dueDeadlines(
+        selecting: "t.attempt_id, t.kind, t.reason, t.due_at, t.fence, t.generation, t.tries, \(AttemptRow.columns), p.completed_attempt_id",
+        dueBy: "$1", limit: "$2")
 
     /// ``applyBatch(_:machine:now:)`` inside the caller's transaction, with what its locks and its
     /// writes sent (not counting the one-by-one transitions of attempts named twice).
     func applyBatch(
         _ items: [BatchInput], machine: AttemptMachine, now: Date, on connection: isolated PostgresConnection
     ) async throws -> (results: [Result<Transition, StoreError>], traffic: BatchPipeline.Traffic) {
-        var locked = try await lockBatch(items, on: connection)
+        try await applyBatch(items, machine: machine, now: now, locked: try await lockBatch(items, on: connection), on: connection)
+    }
+
+    /// The batch's items applied over `locked`, the rows they read, held locked by this
+    /// transaction.
+    private func applyBatch(
+        _ items: [BatchInput], machine: AttemptMachine, now: Date, locked: LockedRows, on connection: isolated PostgresConnection
+    ) async throws -> (results: [Result<Transition, StoreError>], traffic: BatchPipeline.Traffic) {
+        var locked = locked
         var writes = BatchPipeline(now: now)
         var touched = Set<AttemptID>()
         var results: [Result<Transition, StoreError>] = []
@@ -124,6 +149,14 @@ extension PostgresPaymentStore {
         var tasks: [TaskKey: LockedTask] = [:]
         /// How many statements read them, in one round trip.
         var reads = 0
+
+        /// Adds an attempt read from a row with ``AttemptRow/columns`` and its payment's
+        /// `completed_attempt_id`.
+        mutating func add(attemptRow row: PostgresRow) throws {
+            let attempt = try AttemptRow.decode(row)
+            attempts[attempt.id] = attempt
+            completed[attempt.paymentID] = try row.decode(UUID?.self, column: "completed_attempt_id").map(AttemptID.init)
+        }
     }
 
     /// Locks the batch's attempts with their payments, then its claimed tasks, and reads them.
@@ -155,9 +188,7 @@ extension PostgresPaymentStore {
         let results = try await connection.pipeline(reads)
         var locked = LockedRows(reads: reads.count)
         for row in results[0] {
-            let attempt = try AttemptRow.decode(row)
-            locked.attempts[attempt.id] = attempt
-            locked.completed[attempt.paymentID] = try row.decode(UUID?.self, column: "completed_attempt_id").map(AttemptID.init)
+            try locked.add(attemptRow: row)
         }
         for row in results.dropFirst().flatMap({ $0 }) {
             let key = TaskKey(

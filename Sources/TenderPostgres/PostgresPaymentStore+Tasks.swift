@@ -31,8 +31,8 @@ extension PostgresPaymentStore {
 
     /// Claims the due tasks: `$1` due by, `$2` limit, `$3` owner, `$4` lease seconds, `$5` poll
     /// limit, `$6` deadline limit. A deadline is skipped while its attempt or payment is locked,
-    /// as well as its task, so that a claim inside a transaction that then locks them
-    /// (``fireDeadlines(dueBy:limit:owner:lease:machine:)``) never waits for them.
+    /// as well as its task (``dueDeadlines(selecting:dueBy:limit:)``), as the firing of deadlines
+    /// skips them.
     static let claimTasksSQL = """
         WITH unbudgeted AS (
             SELECT ctid FROM tasks
@@ -45,11 +45,7 @@ extension PostgresPaymentStore {
             ORDER BY due_at LIMIT least($2 - (SELECT count(*) FROM unbudgeted), $5)
             FOR UPDATE SKIP LOCKED
         ), deadlines AS (
-            SELECT t.ctid FROM tasks t
-            JOIN attempts a ON a.id = t.attempt_id JOIN payments p ON p.id = a.payment_id
-            WHERE t.lease_owner IS NULL AND t.due_at <= $1 AND t.kind = 'deadline'
-            ORDER BY t.due_at LIMIT $6
-            FOR UPDATE OF t, a, p SKIP LOCKED
+            \(dueDeadlines(selecting: "t.ctid", dueBy: "$1", limit: "$6"))
         ), due AS (
             SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls UNION ALL SELECT ctid FROM deadlines
         )
@@ -57,6 +53,18 @@ extension PostgresPaymentStore {
         WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
         RETURNING *
         """
+
+    /// Locks up to `limit` due deadlines with their attempts and payments, earliest first,
+    /// skipping any of the three locked at the moment so that it never waits.
+    static func dueDeadlines(selecting columns: String, dueBy: String, limit: String) -> String {
+        """
+        SELECT \(columns) FROM tasks t
+            JOIN attempts a ON a.id = t.attempt_id JOIN payments p ON p.id = a.payment_id
+            WHERE t.lease_owner IS NULL AND t.due_at <= \(dueBy) AND t.kind = 'deadline'
+            ORDER BY t.due_at LIMIT \(limit)
+            FOR UPDATE OF t, a, p SKIP LOCKED
+        """
+    }
 
     public func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask] {
         let rows = try await pool.query(

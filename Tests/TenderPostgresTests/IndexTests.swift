@@ -58,6 +58,10 @@ struct IndexTests {
                 claim.usesIndex("tasks_due_unbudgeted") && claim.usesIndex("tasks_due") && claim.usesIndex("tasks_due_deadlines"), "\(claim)")
             #expect(!claim.scansSequentially("tasks"), "\(claim)")
 
+            let firing = try await plan(fixture, PostgresPaymentStore.lockDueDeadlinesSQL, [halfway, 128])
+            #expect(firing.usesIndex("tasks_due_deadlines"), "\(firing)")
+            #expect(!firing.scansSequentially("tasks"), "\(firing)")
+
             let upcoming = try await plan(
                 fixture,
                 "SELECT attempt_id, kind, due_at FROM tasks WHERE lease_owner IS NULL AND due_at <= $1 ORDER BY due_at LIMIT 100",
