@@ -17,7 +17,7 @@ extension PostgresPaymentStore {
         }
     }
 
-    public func fireDeadlines(dueBy now: Date, limit: Int, owner: String, lease: Duration, machine: AttemptMachine) async throws
+    public func fireDeadlines(dueBy now: Date, limit: Int, owner: String, machine: AttemptMachine) async throws
         -> [FiredDeadline]
     {
         try await pool.withTransaction { connection in

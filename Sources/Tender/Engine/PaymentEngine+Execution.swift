@@ -30,7 +30,7 @@ extension PaymentEngine {
         var count = 0
         do {
             let fired = try await store.fireDeadlines(
-                dueBy: firedAt, limit: limit, owner: configuration.workerID, lease: configuration.leaseDuration, machine: machine)
+                dueBy: firedAt, limit: limit, owner: configuration.workerID, machine: machine)
             count = fired.count
             let parents = isTracing && !fired.isEmpty ? await submissionContext(of: fired.map(\.claim.attemptID)) : [:]
             for deadline in fired {

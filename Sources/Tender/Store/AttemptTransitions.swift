@@ -30,12 +30,14 @@ public protocol AttemptTransitions: Sendable {
     /// - Returns: one result per item, in order.
     func applyBatch(_ items: [BatchInput], machine: AttemptMachine, now: Date) async throws -> [Result<Transition, StoreError>]
 
-    /// Claims up to `limit` deadlines due by `now`, earliest first, for `owner`, and fires them
+    /// Claims up to `limit` deadlines due by `now`, earliest first, for `owner` (under the
+    /// transaction's row locks: a deadline needs no lease, as nothing runs between its claim and
+    /// its firing), and fires them
     /// (``AttemptInput/deadlineReached``) as ``applyBatch(_:machine:now:)`` would, in one
     /// transaction: a claim never outlives its firing, and a failure leaves every deadline due
     /// and unclaimed. A deadline whose task, attempt or payment another transaction holds locked
     /// is skipped, so firing never waits for a lock held by a transition and never deadlocks
     /// with one.
     /// - Returns: each fired deadline, earliest due first.
-    func fireDeadlines(dueBy now: Date, limit: Int, owner: String, lease: Duration, machine: AttemptMachine) async throws -> [FiredDeadline]
+    func fireDeadlines(dueBy now: Date, limit: Int, owner: String, machine: AttemptMachine) async throws -> [FiredDeadline]
 }

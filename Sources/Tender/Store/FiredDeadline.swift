@@ -1,7 +1,8 @@
 /// A deadline claimed and fired in one transaction
-/// (``AttemptTransitions/fireDeadlines(dueBy:limit:owner:lease:machine:)``).
+/// (``AttemptTransitions/fireDeadlines(dueBy:limit:owner:machine:)``).
 public struct FiredDeadline: Sendable {
-    /// The deadline's claim, completed by its firing.
+    /// The deadline's claim, completed by its firing: held by the firing transaction's row lock,
+    /// not a lease, so its lease expiry is the firing time.
     public var claim: TaskClaim
     /// Its transition, or why it was refused.
     public var result: Result<Transition, StoreError>

@@ -11,7 +11,7 @@ public protocol TaskQueue: Sendable {
     /// budget first, earliest first, then at most `pollLimit` polls (``TaskPurpose/isBudgeted``)
     /// — and up to `deadlineLimit` deadlines, earliest first, skipping those whose attempt or
     /// payment another transaction holds locked. The engine fires deadlines with
-    /// ``AttemptTransitions/fireDeadlines(dueBy:limit:owner:lease:machine:)`` and claims them
+    /// ``AttemptTransitions/fireDeadlines(dueBy:limit:owner:machine:)`` and claims them
     /// here only to apply each alone after such a batch failed.
     func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws -> [TaskClaim]
 
