@@ -41,11 +41,12 @@ struct BatchWrites {
 
     /// The time of the transitions.
     let now: Date
+    /// The completed tasks and those the transitions cancel, deleted by one statement before the
+    /// release. A task both released and canceled ends deleted either way.
     private var deletedTasks = TaskKeys()
     private var releasedTasks = TaskKeys()
     private var moves: [(transition: Transition, input: AttemptInput)] = []
     private var quietPolls: [Attempt] = []
-    private var canceledTasks = TaskKeys()
     private var replacedTasks = ScheduledTasks()
     private var coalescedFetches = ScheduledTasks()
     private var events: [(type: OrderEventType, attempt: Attempt)] = []
@@ -99,7 +100,7 @@ struct BatchWrites {
             case .call(let call, let at): replacedTasks.append(attempt.id, .call(call), at: at)
             case .scheduleDeadline(let at): replacedTasks.append(attempt.id, .deadline, at: at)
             case .fetch(let reason, let at): coalescedFetches.append(attempt.id, .fetch(reason), at: at)
-            case .cancel(let kind): canceledTasks.append(attempt.id, kind)
+            case .cancel(let kind): deletedTasks.append(attempt.id, kind)
             case .emit(let type): events.append((type, attempt))
             case .eraseCode, .refundCharge: break  // the attempt's update erases the code; refunds are not accepted
             }
@@ -128,13 +129,8 @@ struct BatchWrites {
     func statements() throws -> (statements: [PostgresStatement], updates: [Int: Int]) {
         var statements: [PostgresStatement] = []
         var updates: [Int: Int] = [:]
-        // The completed tasks and those the transitions cancel go in one statement. Of the writes
-        // between them only the release touches tasks, and a task both released and canceled ends
-        // deleted either way.
-        let deleted = TaskKeys(
-            attemptIDs: deletedTasks.attemptIDs + canceledTasks.attemptIDs, kinds: deletedTasks.kinds + canceledTasks.kinds)
-        if !deleted.kinds.isEmpty {
-            statements.append(Self.delete(deleted))
+        if !deletedTasks.kinds.isEmpty {
+            statements.append(Self.delete(deletedTasks))
         }
         if !releasedTasks.kinds.isEmpty {
             statements.append(

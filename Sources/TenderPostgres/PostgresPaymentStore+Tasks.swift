@@ -20,13 +20,9 @@ extension PostgresPaymentStore {
     public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws
         -> [TaskClaim]
     {
-        try Self.claims(
-            in: try await pool.query(Self.claimTasksSQL, [dueBy, limit, owner, lease.timeInterval, pollLimit, deadlineLimit]), owner: owner)
-    }
-
-    /// The claims of `owner` that ``claimTasksSQL`` returned, earliest due first.
-    static func claims(in rows: PostgresRows, owner: String) throws -> [TaskClaim] {
-        try rows.map { try TaskClaim(row: $0, owner: owner) }.sorted { $0.dueAt < $1.dueAt }
+        try await pool.query(Self.claimTasksSQL, [dueBy, limit, owner, lease.timeInterval, pollLimit, deadlineLimit])
+            .map { try TaskClaim(row: $0, owner: owner) }
+            .sorted { $0.dueAt < $1.dueAt }
     }
 
     /// Claims the due tasks: `$1` due by, `$2` limit, `$3` owner, `$4` lease seconds, `$5` poll
