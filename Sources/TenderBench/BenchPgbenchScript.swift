@@ -61,26 +61,41 @@ struct BenchPgbenchScript: Sendable {
         return BenchPgbenchScript(executable: executable, scriptPath: path)
     }
 
-    /// Runs the script with `clients` connections for `seconds`; returns the transactions per second.
-    func run(url: String, clients: Int, seconds: Int) throws -> Double {
+    /// What a run of `pgbench` measured.
+    struct Run: Sendable {
+        /// Transactions a second, as `pgbench` reports them.
+        var tps: Double
+        /// `pgbench`'s own CPU time (user and system) per transaction, in microseconds: the client's
+        /// cost of the same SQL work, round trips and all.
+        var cpuMicrosecondsPerTransaction: Double
+    }
+
+    /// Runs the script with `clients` connections for `seconds`.
+    func run(url: String, clients: Int, seconds: Int) throws -> Run {
         let outputPath = scriptPath + ".out"
-        let status = try Self.spawn(
+        let (status, cpuSeconds) = try Self.spawn(
             [executable, "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-T", "\(seconds)", "-f", scriptPath, url],
             output: outputPath
         )
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard status == 0,
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
-            let tps = line.dropFirst(6).split(separator: " ").first.flatMap({ Double($0) })
+            let tps = line.dropFirst(6).split(separator: " ").first.flatMap({ Double($0) }),
+            let processed = text.split(separator: "\n").first(where: { $0.hasPrefix(Self.processedPrefix) }),
+            let transactions = Double(processed.dropFirst(Self.processedPrefix.count).trimmingCharacters(in: .whitespaces))
         else {
             throw BenchFailure("pgbench failed: \(text.suffix(600))")
         }
-        return tps
+        return Run(tps: tps, cpuMicrosecondsPerTransaction: cpuSeconds * 1e6 / max(transactions, 1))
     }
 
-    /// Runs a program with its output in a file and waits for it. The child starts with no signal
-    /// blocked: this process's threads block some, and `pgbench -T` ends on `SIGALRM`.
-    private static func spawn(_ arguments: [String], output: String) throws -> Int32 {
+    /// The start of the line of `pgbench`'s report that counts the transactions.
+    private static let processedPrefix = "number of transactions actually processed:"
+
+    /// Runs a program with its output in a file and waits for it; returns its exit status and the
+    /// CPU seconds (user and system) it used. The child starts with no signal blocked: this
+    /// process's threads block some, and `pgbench -T` ends on `SIGALRM`.
+    private static func spawn(_ arguments: [String], output: String) throws -> (status: Int32, cpuSeconds: Double) {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -104,8 +119,10 @@ struct BenchPgbenchScript: Sendable {
         let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw BenchFailure("could not start \(arguments[0]): error \(spawned)") }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-        return (status >> 8) & 0xff
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) == -1, errno == EINTR {}
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return ((status >> 8) & 0xff, seconds(usage.ru_utime) + seconds(usage.ru_stime))
     }
 }
 

@@ -28,6 +28,9 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         var transitionsPerS: Double
         var transitionsPerPayment: Double
         var pgbenchTPS: Double
+        /// `pgbench`'s own CPU time per transaction of the same SQL work: what the round trips alone
+        /// cost a client on this machine.
+        var pgbenchCPUMicrosecondsPerTransaction: Double
         var ratio: Double
         var commitsPerPayment: Double
         var statCommitsPerPayment: Double
@@ -43,6 +46,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             case transitionsPerS = "transitions_per_s"
             case transitionsPerPayment = "transitions_per_payment"
             case pgbenchTPS = "pgbench_tps"
+            case pgbenchCPUMicrosecondsPerTransaction = "pgbench_cpu_us_per_transaction"
             case ratio
             case commitsPerPayment = "commits_per_payment"
             case statCommitsPerPayment = "xact_commit_per_payment"
@@ -71,7 +75,9 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                 emit("running \(count) concurrent payments for \(BenchOutput.format(seconds)) s…")
                 var run = try await drive(url: database.url, clients: count)
                 emit("running pgbench with \(count) clients…")
-                run.pgbenchTPS = rounded(try pgbench.run(url: database.url, clients: count, seconds: Int(seconds.rounded(.up))), 1)
+                let pgbenchRun = try pgbench.run(url: database.url, clients: count, seconds: Int(seconds.rounded(.up)))
+                run.pgbenchTPS = rounded(pgbenchRun.tps, 1)
+                run.pgbenchCPUMicrosecondsPerTransaction = rounded(pgbenchRun.cpuMicrosecondsPerTransaction, 1)
                 run.ratio = rounded(run.transitionsPerS / max(run.pgbenchTPS, 1), 3)
                 runs.append(run)
             }
@@ -80,13 +86,14 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                 "transitions (submit → session → paid → completed → event acknowledged)",
                 header: [
                     "clients", "payments/s", "transitions/s", "pgbench tps", "ratio", "commits/payment", "xact_commit/payment", "CPU µs/transition",
-                    "switches/transition", "p50 ms", "p99 ms",
+                    "pgbench CPU µs/transaction", "switches/transition", "p50 ms", "p99 ms",
                 ],
                 rows: runs.map {
                     [
                         "\($0.clients)", BenchOutput.format($0.paymentsPerS), BenchOutput.format($0.transitionsPerS),
                         BenchOutput.format($0.pgbenchTPS), BenchOutput.format($0.ratio, 3), BenchOutput.format($0.commitsPerPayment, 2),
                         BenchOutput.format($0.statCommitsPerPayment, 2), BenchOutput.format($0.cpuMicrosecondsPerTransition),
+                        BenchOutput.format($0.pgbenchCPUMicrosecondsPerTransaction),
                         BenchOutput.format($0.contextSwitchesPerTransition, 2),
                         BenchOutput.format($0.paymentLatencyMS.p50, 2),
                         BenchOutput.format($0.paymentLatencyMS.p99, 2),
@@ -168,7 +175,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         return Run(
             clients: clients, payments: measured.latencies.count,
             paymentsPerS: rounded(payments / seconds, 1), transitionsPerS: rounded(measured.transitions / seconds, 1),
-            transitionsPerPayment: rounded(measured.transitions / max(payments, 1), 2), pgbenchTPS: 0, ratio: 0,
+            transitionsPerPayment: rounded(measured.transitions / max(payments, 1), 2), pgbenchTPS: 0, pgbenchCPUMicrosecondsPerTransaction: 0,
+            ratio: 0,
             commitsPerPayment: rounded(measured.writes / max(payments, 1), 2),
             statCommitsPerPayment: rounded(measured.statCommits / max(payments, 1), 2),
             cpuMicrosecondsPerTransition: rounded(measured.cpuSeconds * 1e6 / max(measured.transitions, 1), 1),
