@@ -38,8 +38,12 @@ struct TransitionWrites {
         statements = [attemptWrite, historyWrite]
         var earliestTask: Date?
         var followUpKinds: [TaskKind] = []
+        var canceledKinds: [TaskKind] = []
         for effect in transition.effects {
             if let (purpose, at) = effect.scheduledTask {
+                // Cancels before a task is scheduled are deleted before it, as the effects order them.
+                Self.deleteTasks(of: attempt.id, canceledKinds, into: &statements)
+                canceledKinds = []
                 if lease != nil, purpose.kind != .deadline, at <= now {
                     if !followUpKinds.contains(purpose.kind) {
                         followUpKinds.append(purpose.kind)
@@ -56,11 +60,7 @@ struct TransitionWrites {
             case .fetch(let reason, let at):
                 statements.append(Self.coalesceFetch(attempt.id, reason, at: at))
             case .cancel(let kind):
-                statements.append(
-                    PostgresStatement(
-                        "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2",
-                        [attempt.id.rawValue, kind.rawValue]
-                    ))
+                canceledKinds.append(kind)
             case .emit(let type):
                 statements.append(
                     PostgresStatement(
@@ -74,6 +74,7 @@ struct TransitionWrites {
                 statements += RefundWrites.insert(refund, idempotencyKey: "tender-\(reason.rawValue)-\(attempt.id)", request: "", now: now)
             }
         }
+        Self.deleteTasks(of: attempt.id, canceledKinds, into: &statements)
         if transition.completesPayment {
             statements.append(
                 PostgresStatement(
@@ -116,6 +117,16 @@ struct TransitionWrites {
                 PostgresJSON(Evidence(input: input)), now,
             ]
         )
+    }
+
+    /// Deletes the attempt's pending tasks of `kinds` in one statement, when there are any.
+    private static func deleteTasks(of id: AttemptID, _ kinds: [TaskKind], into statements: inout [PostgresStatement]) {
+        guard !kinds.isEmpty else { return }
+        statements.append(
+            PostgresStatement(
+                "DELETE FROM tasks WHERE attempt_id = $1 AND kind = ANY ($2::text[])",
+                [id.rawValue, kinds.map(\.rawValue)]
+            ))
     }
 
     /// Leases a task as a claim would, when it is due and nobody holds it, and returns it then.
