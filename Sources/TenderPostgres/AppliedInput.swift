@@ -23,19 +23,21 @@ struct AppliedInput {
     /// - Parameters:
     ///   - completion: the statement that finishes the claimed task, whose fence was checked.
     ///   - lease: who takes the follow-ups the transition makes due at once, if anyone.
+    ///   - checked: whether the writes check that the attempt and payment did not move
+    ///     (``TransitionWrites/checked``).
     init(
         _ input: AttemptInput, to attempt: Attempt, context: PaymentContext, machine: AttemptMachine,
-        completion: PostgresStatement?, lease: FollowUpLease? = nil, now: Date
+        completion: PostgresStatement?, lease: FollowUpLease? = nil, now: Date, checked: Bool = false
     ) {
         let (transition, quietPoll) = Self.transition(of: input, to: attempt, context: context, machine: machine, now: now)
-        self.init(transition, quietPoll: quietPoll, of: input, to: attempt, completion: completion, lease: lease, now: now)
+        self.init(transition, quietPoll: quietPoll, of: input, to: attempt, completion: completion, lease: lease, now: now, checked: checked)
     }
 
     /// Applies `input` to `attempt` as the machine's `transition`, as stored, and the quiet poll it
     /// is, if any, were computed already (``transition(of:to:context:machine:now:)``).
     init(
         _ transition: Transition, quietPoll: QuietPoll?, of input: AttemptInput, to attempt: Attempt, completion: PostgresStatement?,
-        lease: FollowUpLease? = nil, now: Date
+        lease: FollowUpLease? = nil, now: Date, checked: Bool = false
     ) {
         self.transition = transition
         let completions = completion.map { [$0] } ?? []
@@ -44,7 +46,7 @@ struct AppliedInput {
             writes = nil
             statements = completions + QuietPollWrites(quietPoll, of: attempt, now: now).statements
         } else {
-            let writes = TransitionWrites(transition: transition, cause: .input(input), now: now, lease: lease)
+            let writes = TransitionWrites(transition: transition, cause: .input(input), now: now, lease: lease, checked: checked)
             self.writes = writes
             statements = completions + writes.statements
         }

@@ -21,6 +21,7 @@ public struct Migration: Sendable, Hashable {
         Migration(version: 9, name: "0009_trace_context.sql", bytes: PackageResources._009_trace_context_sql),
         Migration(version: 10, name: "0010_quiet_polls.sql", bytes: PackageResources._010_quiet_polls_sql),
         Migration(version: 11, name: "0011_deadline_claims.sql", bytes: PackageResources._011_deadline_claims_sql),
+        Migration(version: 12, name: "0012_transition_guards.sql", bytes: PackageResources._012_transition_guards_sql),
     ]
 
     private init(version: Int, name: String, bytes: [UInt8]) {

@@ -5,9 +5,21 @@ import Tender
 extension PostgresPaymentStore {
     public func apply(
         _ input: AttemptInput, to attemptID: AttemptID, machine: AttemptMachine, completing claim: TaskClaim?, leasing lease: FollowUpLease?,
-        now: Date
+        now: Date, knowing known: Attempt?
     ) async throws -> AppliedTransition {
-        try await pool.withTransaction { connection in
+        if let known, known.id == attemptID,
+            let optimistic = OptimisticTransition(input, to: known, machine: machine, completing: claim, leasing: lease, now: now)
+        {
+            do {
+                return try await pool.withTransaction { connection in
+                    let results = try await connection.pipeline(optimistic.statements + [PostgresStatement("COMMIT")])
+                    return AppliedTransition(transition: optimistic.applied.transition, followUps: try optimistic.followUps(in: results))
+                }
+            } catch let error as PostgresError where error.sqlState == TransitionCheck.refusal {
+                logger.debug("attempt moved since it was read; applying the input under its lock", metadata: ["attempt_id": "\(attemptID)"])
+            }
+        }
+        return try await pool.withTransaction { connection in
             try await transition(attemptID, input, machine: machine, completing: claim, leasing: lease, now: now, on: connection, committing: true)
         }
     }

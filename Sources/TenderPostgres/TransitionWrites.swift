@@ -21,6 +21,10 @@ struct TransitionWrites {
     let now: Date
     /// Who takes the tasks the transition makes due at once, if anyone.
     let lease: FollowUpLease?
+    /// Whether the attempt's update and the payment's completion raise ``TransitionCheck/refusal``
+    /// when they miss their row, rather than leave the caller to count the rows: the writes of a
+    /// transition computed from an attempt read without a lock (``OptimisticTransition``).
+    let checked: Bool
     /// The statements; the first one is the attempt's write (an INSERT for a submission, else a
     /// versioned UPDATE that must touch exactly one row).
     private(set) var statements: [PostgresStatement] = []
@@ -29,11 +33,12 @@ struct TransitionWrites {
 
     /// The writes of `transition`; with a `lease`, the call or fetch it makes due at once is leased
     /// to the lease's owner and not announced to other workers.
-    init(transition: Transition, cause: Cause, now: Date, lease: FollowUpLease? = nil) {
+    init(transition: Transition, cause: Cause, now: Date, lease: FollowUpLease? = nil, checked: Bool = false) {
         self.transition = transition
         self.cause = cause
         self.now = now
         self.lease = lease
+        self.checked = checked
         let attempt = transition.attempt
         statements = [attemptWrite, historyWrite]
         var earliestTask: Date?
@@ -76,9 +81,10 @@ struct TransitionWrites {
         }
         Self.deleteTasks(of: attempt.id, canceledKinds, into: &statements)
         if transition.completesPayment {
+            let completion = "UPDATE payments SET completed_attempt_id = $2 WHERE id = $1 AND completed_attempt_id IS NULL"
             statements.append(
                 PostgresStatement(
-                    "UPDATE payments SET completed_attempt_id = $2 WHERE id = $1 AND completed_attempt_id IS NULL",
+                    checked ? TransitionCheck.expectingOneRow(completion, what: "the first completion of the payment") : completion,
                     [attempt.paymentID.rawValue, attempt.id.rawValue]
                 ))
         }
@@ -148,7 +154,9 @@ struct TransitionWrites {
             // An input's transition always has a previous attempt; without one the versioned
             // update matches no row and the store refuses the transition.
             let previous = transition.previous ?? attempt
-            return PostgresStatement(AttemptRow.updateSQL, AttemptRow.updateBindings(from: previous, to: attempt))
+            return PostgresStatement(
+                checked ? TransitionCheck.expectingOneRow(AttemptRow.updateSQL, what: "the attempt") : AttemptRow.updateSQL,
+                AttemptRow.updateBindings(from: previous, to: attempt))
         }
         return PostgresStatement(
             """

@@ -75,12 +75,12 @@ extension PaymentEngine {
 
     private func complete(_ claim: TaskClaim, attempt: Attempt? = nil) async {
         await runTask(claim) { logger in
-            let input = try await input(for: claim, attempt: attempt)
+            let (input, known) = try await input(for: claim, attempt: attempt)
             if let pollBatcher, claim.purpose.isBudgeted, try await applyPolled(input, completing: claim, in: pollBatcher) {
                 return
             }
             try await retryingStoreFailures(of: claim, logger: logger) {
-                try await apply(input, to: claim.attemptID, completing: claim)
+                try await apply(input, to: claim.attemptID, completing: claim, knowing: known)
             }
         }
     }
@@ -150,24 +150,26 @@ extension PaymentEngine {
         }
     }
 
-    /// What the task learned: the gateway's answer turned into an input.
-    private func input(for claim: TaskClaim, attempt known: Attempt?) async throws -> AttemptInput {
+    /// What the task learned: the gateway's answer turned into an input, with the attempt as the
+    /// task saw it (nil for a deadline, which reads none).
+    private func input(for claim: TaskClaim, attempt known: Attempt?) async throws -> (AttemptInput, Attempt?) {
         switch claim.purpose {
         case .deadline:
-            return .deadlineReached
+            return (.deadlineReached, known)
         case .refund:
             preconditionFailure("refund tasks run through completeRefunds")
         case .fetch(let reason):
-            guard let sessionID = try await attempt(claim.attemptID, known: known)?.sessionID else {
-                return .fetchFailed(reason, GatewayError(kind: .requestRejected, message: "no session to fetch"))
+            let attempt = try await attempt(claim.attemptID, known: known)
+            guard let sessionID = attempt?.sessionID else {
+                return (.fetchFailed(reason, GatewayError(kind: .requestRejected, message: "no session to fetch")), attempt)
             }
             if reason.isBudgeted {
                 Counter(label: "tender_polls_total").increment()
             }
             do {
-                return .fetched(try await timed("retrieve") { try await self.gateway.session(id: sessionID) }, reason)
+                return (.fetched(try await timed("retrieve") { try await self.gateway.session(id: sessionID) }, reason), attempt)
             } catch {
-                return .fetchFailed(reason, GatewayError(error))
+                return (.fetchFailed(reason, GatewayError(error)), attempt)
             }
         case .call(let call):
             guard let attempt = try await attempt(claim.attemptID, known: known) else {
@@ -176,12 +178,12 @@ extension PaymentEngine {
             if now() >= attempt.deadline {
                 // A backlog held the call past the deadline: the code is stale and the payer gone,
                 // so the call is not made and the attempt expires as its deadline would have it.
-                return .deadlineReached
+                return (.deadlineReached, attempt)
             }
             do {
-                return try await perform(call, for: attempt)
+                return (try await perform(call, for: attempt), attempt)
             } catch {
-                return .callFailed(call, GatewayError(error))
+                return (.callFailed(call, GatewayError(error)), attempt)
             }
         }
     }

@@ -281,12 +281,17 @@ public actor PaymentEngine: Service {
     // MARK: Transitions
 
     /// Applies an input and starts the follow-ups it leased. A transition completing a claimed task
-    /// hands that task's call slot on to its follow-up; any other asks for a free slot.
+    /// hands that task's call slot on to its follow-up; any other asks for a free slot. `known`
+    /// is the attempt as last seen, which lets the store write the transition in one round trip
+    /// when nothing moved since.
     @discardableResult
-    func apply(_ input: AttemptInput, to id: AttemptID, completing claim: TaskClaim? = nil) async throws -> Transition {
+    func apply(_ input: AttemptInput, to id: AttemptID, completing claim: TaskClaim? = nil, knowing known: Attempt? = nil) async throws
+        -> Transition
+    {
         try await traced("tender.transition") { span in
             let applied = try await withFollowUpLease(freeingSlot: claim != nil) { lease in
-                try await self.store.apply(input, to: id, machine: self.machine, completing: claim, leasing: lease, now: self.now())
+                try await self.store.apply(
+                    input, to: id, machine: self.machine, completing: claim, leasing: lease, now: self.now(), knowing: known)
             }
             await record(applied, of: input, on: span)
             return applied.transition

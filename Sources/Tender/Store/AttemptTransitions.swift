@@ -16,9 +16,14 @@ public protocol AttemptTransitions: Sendable {
     /// same transaction, and the transition is refused with ``StoreError/Code/fencedOut`` unless the
     /// claim still holds its lease. With a `lease`, the tasks the transition makes due at once and
     /// nobody holds are leased to its owner in the same transaction, as a claim would.
+    ///
+    /// `known` is the attempt as the caller last saw it, if it has seen it: the store may compute
+    /// the transition from it and write it at once, checking in the same transaction that nothing
+    /// moved, and applies the input under the attempt's lock when something did. The outcome is
+    /// the same either way.
     func apply(
         _ input: AttemptInput, to attemptID: AttemptID, machine: AttemptMachine, completing claim: TaskClaim?,
-        leasing lease: FollowUpLease?, now: Date
+        leasing lease: FollowUpLease?, now: Date, knowing known: Attempt?
     ) async throws -> AppliedTransition
 
     /// Applies inputs to many attempts in one transaction, with the outcome of applying them one
@@ -40,4 +45,15 @@ public protocol AttemptTransitions: Sendable {
     /// with one.
     /// - Returns: each fired deadline, earliest due first.
     func fireDeadlines(dueBy now: Date, limit: Int, owner: String, machine: AttemptMachine) async throws -> [FiredDeadline]
+}
+
+extension AttemptTransitions {
+    /// Applies one input to an attempt read under its lock; see
+    /// ``apply(_:to:machine:completing:leasing:now:knowing:)``.
+    public func apply(
+        _ input: AttemptInput, to attemptID: AttemptID, machine: AttemptMachine, completing claim: TaskClaim?,
+        leasing lease: FollowUpLease?, now: Date
+    ) async throws -> AppliedTransition {
+        try await apply(input, to: attemptID, machine: machine, completing: claim, leasing: lease, now: now, knowing: nil)
+    }
 }
