@@ -10,7 +10,10 @@ import NIOHTTPTypes
 /// can take a request (when it opens, and when the previous response was sent) until the
 /// request's end has been read, so a keep-alive connection left idle is closed after it too. A
 /// response written while its request is still arriving (a 401 before the body was read, a 413)
-/// says `Connection: close` and closes the connection once sent, instead of reading the rest.
+/// says `Connection: close`, and the connection stops serving once it is sent: its sending side
+/// is shut, so the client sees the response end, and what the client still sends is dropped
+/// until it closes or the deadline runs out. Closing both sides at once would answer the bytes
+/// still arriving with a reset, which can destroy the response before the client reads it.
 public final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart
@@ -48,6 +51,7 @@ public final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChanne
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closesAfterResponse else { return }  // the rest of a request already answered
         switch unwrapInboundIn(data) {
         case .head:
             readingRequest = true
@@ -72,8 +76,7 @@ public final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChanne
         case .end:
             context.writeAndFlush(data, promise: promise)
             if closesAfterResponse {
-                disarmTimer()
-                context.close(promise: nil)
+                shutOutput(context: context)
                 return
             }
             awaitingResponses -= 1
@@ -81,6 +84,16 @@ public final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChanne
                 armTimer(context: context)
             }
         }
+    }
+
+    /// Shuts the connection's sending side after the response, and closes it all when the
+    /// deadline runs out first (or at once, where the channel cannot shut one side).
+    private func shutOutput(context: ChannelHandlerContext) {
+        armTimer(context: context)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let shut = context.eventLoop.makePromise(of: Void.self)
+        shut.futureResult.whenFailure { _ in loopBound.value.close(promise: nil) }
+        context.close(mode: .output, promise: shut)
     }
 
     private func armTimer(context: ChannelHandlerContext) {
