@@ -12,7 +12,8 @@ import Tender
 /// attempt's version, the claim's fence, owner and generation, that no other attempt completed
 /// the payment first, and that no webhook waits parked for a new session. A failed check rolls
 /// the transaction back, and the input is applied again under locks, which handles each of those
-/// cases.
+/// cases. The transition's attempt carries the quiet-poll count as last seen: polls count on the
+/// attempt without a new version, and these writes leave the count alone.
 struct OptimisticTransition {
     /// The transition, computed without the payment's context: a completion is checked to be
     /// the payment's first instead.
@@ -25,7 +26,7 @@ struct OptimisticTransition {
     private let checksAfterUpdate: Int
 
     /// The one-round-trip writes of `input` applied to `attempt`; nil when the input must be
-    /// applied under locks: a quiet poll (written by the batch's statements), or a transition
+    /// applied under locks: a quiet poll (which writes no version to check), or a transition
     /// that gives the attempt a session other than a created one's.
     init?(
         _ input: AttemptInput, to attempt: Attempt, machine: AttemptMachine, completing claim: TaskClaim?, leasing lease: FollowUpLease?,
