@@ -11,8 +11,10 @@ extension PostgresPaymentStore {
             let optimistic = OptimisticTransition(input, to: known, machine: machine, completing: claim, leasing: lease, now: now)
         {
             do {
-                let results = try await pool.transaction(optimistic.statements)
-                return AppliedTransition(transition: optimistic.applied.transition, followUps: try optimistic.followUps(in: results))
+                return try await pool.withTransaction { connection in
+                    let results = try await connection.pipeline(optimistic.statements + [PostgresStatement("COMMIT")])
+                    return AppliedTransition(transition: optimistic.applied.transition, followUps: try optimistic.followUps(in: results))
+                }
             } catch let error as PostgresError where error.sqlState == TransitionCheck.refusal {
                 logger.debug("attempt moved since it was read; applying the input under its lock", metadata: ["attempt_id": "\(attemptID)"])
             }

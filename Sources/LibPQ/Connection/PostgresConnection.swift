@@ -171,42 +171,6 @@ public actor PostgresConnection {
         return try await cancellable { try await roundTrip(encoded) }
     }
 
-    /// Runs each list of statements as a transaction of its own, all in one round trip, and
-    /// returns each one's rows or the error that rolled it back.
-    ///
-    /// Each list runs in an implicit transaction at the session's isolation level (read committed
-    /// unless configured otherwise), committed when its last statement succeeded; a failure rolls
-    /// back its own list only, and the lists after it run. The lists run one after another, in
-    /// order, on this connection's server process.
-    ///
-    /// The round trip is not cancelled with the calling task: it may carry other callers' work
-    /// (``PostgresPool/transaction(_:)``). Keep the lists short.
-    ///
-    /// - Throws: ``PostgresError`` when the round trip as a whole failed: with
-    ///   ``PostgresError/Code/connectionLost`` it is unknown which lists committed;
-    ///   ``PostgresError/Code/nestedTransaction`` when the connection is in a transaction.
-    public func transactions(_ transactions: [[PostgresStatement]]) async throws -> [Result<[PostgresRows], PostgresError>] {
-        // A list whose values cannot be encoded fails alone, unsent.
-        var results: [Result<[PostgresRows], PostgresError>?] = Array(repeating: nil, count: transactions.count)
-        var encoded: [[Outgoing]] = []
-        encoded.reserveCapacity(transactions.count)
-        for (index, statements) in transactions.enumerated() {
-            do {
-                encoded.append(try statements.map { Outgoing(sql: $0.sql, parameters: try PostgresParameters($0.bindings)) })
-            } catch {
-                results[index] = .failure(error as? PostgresError ?? PostgresError(code: .encodingFailed, clientMessage: "\(error)"))
-            }
-        }
-        guard !encoded.isEmpty else { return results.compactMap { $0 } }
-        var sent = try await exclusively {
-            guard pendingBegin == nil, handle.map({ PQtransactionStatus($0) == PQTRANS_IDLE }) != false else {
-                throw PostgresError(code: .nestedTransaction, clientMessage: "the connection is already in a transaction")
-            }
-            return try await roundTrip(transactions: encoded)
-        }.makeIterator()
-        return results.map { $0 ?? sent.next() ?? .failure(PostgresError(code: .server, clientMessage: "the server sent no result")) }
-    }
-
     /// Runs `body` in a transaction: `BEGIN ISOLATION LEVEL …`, then `COMMIT` when `body` returns,
     /// or `ROLLBACK` when it (or the commit) throws, also when the task was cancelled.
     ///
@@ -382,34 +346,15 @@ public actor PostgresConnection {
     /// yet is prepared in the same round trip, right before its first execution. Call it in the
     /// caller's turn (``exclusively(_:)``).
     private func roundTrip(_ statements: [Outgoing]) async throws -> [PostgresRows] {
-        guard let outcome = try await roundTrip(transactions: [statements]).first else {
-            throw PostgresError(code: .server, clientMessage: "the server sent no result")
-        }
-        if case .failure(let error) = outcome {
-            logger.debug("query failed", metadata: ["error": "\(error)"])
-        }
-        return try outcome.get()
-    }
-
-    /// Sends each list of statements followed by a sync, all in one round trip, and returns each
-    /// list's rows or its first error. Outside an explicit transaction, the statements before a
-    /// sync run in one implicit transaction, committed at the sync; a failure rolls back its own
-    /// list only. A pending `BEGIN` goes before the first list.
-    ///
-    /// - Throws: ``PostgresError`` when the round trip as a whole failed (the connection was lost).
-    private func roundTrip(transactions: [[Outgoing]]) async throws -> [Result<[PostgresRows], PostgresError>] {
         let connection = try liveConnection()
         let handle = connection.pointer
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(code: .server, connection: handle)
         }
         defer { preparedStatements.abandonUnsettled() }
+        var firstError: PostgresError?
         var requests: [Request] = []
-        requests.reserveCapacity(transactions.reduce(1) { $0 + $1.count * 2 })
-        /// Where each list's requests end in `requests`.
-        var ends: [Int] = []
-        ends.reserveCapacity(transactions.count)
-        var sendFailure: PostgresError?
+        requests.reserveCapacity(statements.count * 2 + 1)
         // The pending BEGIN goes first; its (empty) rows are not returned.
         var skipsRows = pendingBegin != nil
         if let begin = pendingBegin {
@@ -418,64 +363,48 @@ public actor PostgresConnection {
                 throw PostgresError(code: PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server, connection: handle)
             }
         }
-        sending: for statements in transactions {
-            for statement in statements where !send(statement, on: handle, recordingIn: &requests) {
-                sendFailure = PostgresError(code: PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server, connection: handle)
-                break sending
-            }
-            ends.append(requests.count)
-            guard PQpipelineSync(handle) == 1 else {
-                throw PostgresError(code: .connectionLost, connection: handle)
+        for statement in statements {
+            guard send(statement, on: handle, recordingIn: &requests) else {
+                firstError = PostgresError(code: PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .server, connection: handle)
+                break
             }
         }
-        if sendFailure != nil {
-            ends.append(requests.count)
-            guard PQpipelineSync(handle) == 1 else {
-                throw PostgresError(code: .connectionLost, connection: handle)
-            }
+        guard PQpipelineSync(handle) == 1 else {
+            throw PostgresError(code: .connectionLost, connection: handle)
         }
 
-        let outcomes = try await read(ResultReader(.pipeline(requests: requests.count, syncs: ends.count)), from: connection)
+        let outcomes = try await read(ResultReader(.pipeline(requests: requests.count)), from: connection)
+        var rows: [PostgresRows] = []
+        rows.reserveCapacity(statements.count)
+        for (request, outcome) in zip(requests, outcomes) {
+            if case .failed(let error) = outcome {
+                firstError = firstError ?? error
+            }
+            switch (request, outcome) {
+            case (.prepare(let key), _):
+                preparedStatements.settle(key, prepared: outcome.succeeded)
+            case (.statement, .rows(let result)):
+                if skipsRows {
+                    skipsRows = false
+                } else {
+                    rows.append(result)
+                }
+            case (.statement(let key?), .failed(let error)):
+                if let state = error.sqlState, PreparedStatementCache.invalidatingSQLStates.contains(state) {
+                    preparedStatements.drop(key)
+                }
+            case (.statement, _):
+                break
+            }
+        }
         guard outcomes.count == requests.count, PQexitPipelineMode(handle) == 1 else {
             throw PostgresError(code: .connectionLost, connection: handle)
         }
-        var results: [Result<[PostgresRows], PostgresError>] = []
-        results.reserveCapacity(transactions.count)
-        var start = 0
-        for end in ends {
-            var rows: [PostgresRows] = []
-            var firstError: PostgresError?
-            for (request, outcome) in zip(requests[start..<end], outcomes[start..<end]) {
-                if case .failed(let error) = outcome {
-                    firstError = firstError ?? error
-                }
-                switch (request, outcome) {
-                case (.prepare(let key), _):
-                    preparedStatements.settle(key, prepared: outcome.succeeded)
-                case (.statement, .rows(let result)):
-                    if skipsRows {
-                        skipsRows = false
-                    } else {
-                        rows.append(result)
-                    }
-                case (.statement(let key?), .failed(let error)):
-                    if let state = error.sqlState, PreparedStatementCache.invalidatingSQLStates.contains(state) {
-                        preparedStatements.drop(key)
-                    }
-                case (.statement, _):
-                    break
-                }
-            }
-            start = end
-            if results.count == ends.count - 1, let sendFailure {
-                firstError = firstError ?? sendFailure
-            }
-            results.append(firstError.map { .failure($0) } ?? .success(rows))
+        if let firstError {
+            logger.debug("query failed", metadata: ["error": "\(firstError)"])
+            throw firstError
         }
-        while results.count < transactions.count, let sendFailure {
-            results.append(.failure(sendFailure))
-        }
-        return results
+        return rows
     }
 
     /// Queues `statement` in the pipeline: prepared (and first prepared when new) or unnamed, as

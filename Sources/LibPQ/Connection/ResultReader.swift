@@ -2,15 +2,14 @@ import CLibPQ
 
 /// Reads a round trip's results from a connection without blocking, as far as they have arrived.
 ///
-/// In pipeline mode each request's results end with a NULL from `PQgetResult`, each transaction
-/// sent in the round trip with a sync, and the round trip with its last sync; a simple query (a script) ends with the first NULL, and its
+/// In pipeline mode each request's results end with a NULL from `PQgetResult`, and the round trip
+/// ends with the pipeline's sync; a simple query (a script) ends with the first NULL, and its
 /// outcome is its first failure, or else its last result.
 struct ResultReader: Sendable {
     /// How the round trip was sent.
     enum Mode: Sendable {
-        /// In pipeline mode: this many requests in all, and this many syncs among them (one
-        /// after each transaction's requests).
-        case pipeline(requests: Int, syncs: Int)
+        /// In pipeline mode, with this many requests before the sync.
+        case pipeline(requests: Int)
         /// As one simple query (libpq's `PQsendQuery` outside pipeline mode).
         case simpleQuery
     }
@@ -18,11 +17,10 @@ struct ResultReader: Sendable {
     private let mode: Mode
     private var outcomes: [RequestOutcome] = []
     private var current = RequestOutcome.aborted
-    private var syncsRead = 0
 
     init(_ mode: Mode) {
         self.mode = mode
-        if case .pipeline(let requests, _) = mode {
+        if case .pipeline(let requests) = mode {
             outcomes.reserveCapacity(requests)
         }
     }
@@ -40,10 +38,6 @@ struct ResultReader: Sendable {
             switch PQresultStatus(result) {
             case PGRES_PIPELINE_SYNC:
                 PQclear(result)
-                syncsRead += 1
-                if case .pipeline(_, let syncs) = mode, syncsRead < syncs {
-                    continue
-                }
                 return .success(outcomes)
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
                 if case .failed = current {
@@ -76,7 +70,7 @@ struct ResultReader: Sendable {
         switch mode {
         case .simpleQuery:
             return .success(outcomes)
-        case .pipeline(let requests, _) where outcomes.count > requests:
+        case .pipeline(let requests) where outcomes.count > requests:
             return .failure(PostgresError(code: .server, clientMessage: "the server sent more results than requests"))
         case .pipeline:
             return nil

@@ -34,8 +34,6 @@ public actor PostgresPool {
     private let acquireTimeout: Duration
     private let healthCheckAfterIdle: Duration
     private let logger: Logger
-    /// Callers of ``transaction(_:)`` waiting to share a round trip.
-    let transactionQueue: TransactionQueue
 
     private var idle: [IdleConnection] = []
     /// Connections open or being opened.
@@ -58,22 +56,18 @@ public actor PostgresPool {
     ///   - size: the most connections open at once (at least 1).
     ///   - acquireTimeout: how long a caller waits for a connection before ``PostgresError/Code/timeout``.
     ///   - healthCheckAfterIdle: an idle connection older than this is checked before reuse.
-    ///   - sharedRoundTrips: the most round trips of ``transaction(_:)`` under way at once
-    ///     (at least 1); by default a quarter of `size`.
     ///   - logger: for connection events; never receives bound values.
     public init(
         configuration: PostgresConfiguration,
         size: Int,
         acquireTimeout: Duration = .seconds(10),
         healthCheckAfterIdle: Duration = .seconds(30),
-        sharedRoundTrips: Int? = nil,
         logger: Logger
     ) {
         self.configuration = configuration
         self.size = max(1, size)
         self.acquireTimeout = acquireTimeout
         self.healthCheckAfterIdle = healthCheckAfterIdle
-        self.transactionQueue = TransactionQueue(roundTrips: sharedRoundTrips ?? size / 4)
         self.logger = logger
     }
 
@@ -103,38 +97,6 @@ public actor PostgresPool {
     ) async throws -> T {
         try await lend { connection in
             try await connection.withTransaction(isolation: isolation, body)
-        }
-    }
-
-    /// Runs `statements` as one transaction in a round trip it may share with other callers'
-    /// transactions, and returns their rows.
-    ///
-    /// For short transactions whose statements need no answer before the next is sent, on a busy
-    /// pool: concurrent callers' transactions travel together to one connection (see
-    /// ``PostgresConnection/transactions(_:)``), each committed or rolled back on its own, which
-    /// saves each one its own round trip. A caller that finds a shared round trip free leads one at
-    /// once; otherwise it waits for one under way to end. The transaction is not cancelled with
-    /// the calling task.
-    ///
-    /// - Throws: the ``PostgresError`` that rolled the transaction back, or one that failed the
-    ///   round trip (``PostgresError/Code/connectionLost``: the transaction may have committed).
-    public nonisolated func transaction(_ statements: [PostgresStatement]) async throws -> [PostgresRows] {
-        switch await transactionQueue.join(statements) {
-        case .done(let result):
-            return try result.get()
-        case .lead(let others):
-            let outcome: Result<[Result<[PostgresRows], PostgresError>], any Error>
-            do {
-                let transactions = [statements] + others.map(\.statements)
-                outcome = .success(try await lend { try await $0.transactions(transactions) })
-            } catch {
-                outcome = .failure(error)
-            }
-            for (index, entry) in others.enumerated() {
-                entry.continuation.resume(returning: .done(outcome.flatMap { $0[index + 1].mapError { $0 } }))
-            }
-            await transactionQueue.handOff()
-            return try outcome.flatMap { $0[0].mapError { $0 } }.get()
         }
     }
 
