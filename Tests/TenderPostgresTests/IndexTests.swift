@@ -104,6 +104,34 @@ struct IndexTests {
         }
     }
 
+    @Test("the outbox sequencer follows the events it numbers, not the outbox, on a table never analyzed too")
+    func sequencerUsesIndexes() async throws {
+        try await StoreFixture.with { fixture in
+            // 5,000 numbered events and 5 waiting for a number, as on a young system that numbered
+            // them faster than autovacuum analyzed the table.
+            try await fixture.pool.withConnection { connection in
+                try await connection.executeScript(
+                    """
+                    INSERT INTO outbox (seq, type, payment_id, attempt_id, version, payload, created_at)
+                    SELECT CASE WHEN i <= 5000 THEN i END, 'attempt.completed', 'p' || i, md5('a' || i)::uuid, 1,
+                        '{"state": "completed", "asks_for_new_code": false, "late": false, "duplicate": false}', to_timestamp(1800000000)
+                    FROM generate_series(1, 5005) AS i;
+                    """)
+            }
+            let sequencing = try await fixture.pool.withTransaction { connection in
+                _ = try await connection.query(PostgresPaymentStore.indexScansOnly.sql)
+                let rows = try await connection.query("EXPLAIN (FORMAT JSON) " + PostgresPaymentStore.sequencing.sql)
+                return try QueryPlan(json: try #require(try rows.first?.decode(String.self, at: 0)))
+            }
+            #expect(sequencing.usesIndex("outbox_unsequenced"), "\(sequencing)")
+            #expect(!sequencing.scansSequentially("outbox"), "\(sequencing)")
+            #expect(!sequencing.nodes.contains { $0.type == "Bitmap Heap Scan" }, "\(sequencing)")
+
+            let events = try await fixture.store.events(after: 5000, limit: 10)
+            #expect(events.map(\.sequence) == Array(5001...5005))
+        }
+    }
+
     private func plan(_ fixture: StoreFixture, _ sql: String, _ bindings: [any PostgresEncodable]) async throws -> QueryPlan {
         let rows = try await fixture.pool.query("EXPLAIN (FORMAT JSON) " + sql, bindings)
         let text = try #require(try rows.first?.decode(String.self, at: 0))
