@@ -21,7 +21,7 @@ extension PostgresPaymentStore {
         -> [FiredDeadline]
     {
         try await pool.withTransaction { connection in
-            let rows = try await connection.query(Self.lockDueDeadlinesSQL, [now, limit])
+            let rows = try await connection.pipeline([Self.indexScansOnly, PostgresStatement(Self.lockDueDeadlinesSQL, [now, limit])])[1]
             var locked = LockedRows(reads: 1)
             var claims: [TaskClaim] = []
             for row in rows {

@@ -52,19 +52,6 @@ extension PostgresPaymentStore {
         }
     }
 
-    /// Plans the rest of the transaction with index scans only, so that the sequencer's work
-    /// follows the events it numbers, not the size of the outbox. Its statement has no
-    /// parameters, so PostgreSQL plans it once per connection, from the statistics of the moment:
-    ///
-    /// - Planned on a young table, the join that writes the numbers read all of `outbox`
-    ///   (a sequential scan of 6,000 rows for 4 events, 1–1.6 ms, in `tender bench transitions`).
-    /// - Numbering an event leaves a dead entry in `outbox_unsequenced` until a vacuum. A plain
-    ///   index scan marks the entries it finds dead, so that later scans skip them; the bitmap scan
-    ///   the planner prefers visits every one again (2 ms a call after 8,000 events, against 0.06 ms).
-    static let indexScansOnly = PostgresStatement(
-        "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)"
-    )
-
     /// Numbers committed, unnumbered events in commit order; run under the sequencer lock. Rows
     /// still being written are invisible here and get a higher number later, so a reader that
     /// moved past a number never misses a row.

@@ -20,7 +20,7 @@ extension PostgresPaymentStore {
     public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws
         -> [TaskClaim]
     {
-        try await pool.query(Self.claimTasksSQL, [dueBy, limit, owner, lease.timeInterval, pollLimit, deadlineLimit])
+        try await queryByIndex(PostgresStatement(Self.claimTasksSQL, [dueBy, limit, owner, lease.timeInterval, pollLimit, deadlineLimit]))
             .map { try TaskClaim(row: $0, owner: owner) }
             .sorted { $0.dueAt < $1.dueAt }
     }
@@ -63,10 +63,11 @@ extension PostgresPaymentStore {
     }
 
     public func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask] {
-        let rows = try await pool.query(
-            "SELECT attempt_id, kind, due_at FROM tasks WHERE lease_owner IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2",
-            [dueBy, limit]
-        )
+        let rows = try await queryByIndex(
+            PostgresStatement(
+                "SELECT attempt_id, kind, due_at FROM tasks WHERE lease_owner IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2",
+                [dueBy, limit]
+            ))
         return try rows.map { row in
             ScheduledTask(
                 attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
