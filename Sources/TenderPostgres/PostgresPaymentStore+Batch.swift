@@ -21,6 +21,7 @@ extension PostgresPaymentStore {
         -> [FiredDeadline]
     {
         try await pool.withTransaction { connection in
+            // The deadlines come from a queue: the transaction plans with index scans only.
             let rows = try await connection.pipeline([Self.indexScansOnly, PostgresStatement(Self.lockDueDeadlinesSQL, [now, limit])])[1]
             var locked = LockedRows(reads: 1)
             var claims: [TaskClaim] = []
