@@ -20,7 +20,10 @@ extension ManyPayments {
         func twoEnginesSplitTheWorkAndNeverDoAnythingTwice(pooler: EphemeralPgBouncer.PoolMode?) async throws {
             let codes = pooler == nil ? Self.codes : Array(Self.codes.prefix(300))
             var policy = AttemptPolicy.fastForTests
-            policy.confirmationWindow = .seconds(60)
+            // Long enough that no attempt expires before its calls, on a machine slowed down by a
+            // sanitizer and other suites: in a ThreadSanitizer run of the whole engine suite, 13
+            // attempts were still without their calls after 60 s, and expired.
+            policy.confirmationWindow = .seconds(300)
             policy.firstPollDelay = .seconds(2)
             policy.pollInterval = .seconds(2)
             let sandbox = SandboxConfiguration(secretKey: "", timeScale: 0.01)
