@@ -4,13 +4,58 @@ import Tender
 
 extension PostgresPaymentStore {
     public func submit(_ request: SubmitRequest, machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult {
+        let transition = machine.submit(request.submission, now: now)
+        let writes = TransitionWrites(transition: transition, cause: .submit(request), now: now, lease: lease)
+        if let result = try await submitAtOnce(request, writes) {
+            return result
+        }
+        return try await submitUnderLocks(request, writes)
+    }
+
+    /// The submission written in one round trip, its reads turned into checks
+    /// (``TransitionCheck``), in the locking path's order: the payment inserted when new and
+    /// locked, then checked to have the submission's amount and currency and no completed
+    /// attempt; then the payment's attempts, checked to have none in flight and none with the
+    /// idempotency key. Nil when a check failed and the transaction rolled back: a replay, a
+    /// conflict or a refusal, which ``submitUnderLocks(_:_:)`` tells apart.
+    func submitAtOnce(_ request: SubmitRequest, _ writes: TransitionWrites) async throws -> SubmitResult? {
+        let submission = request.submission
+        let paymentID = submission.paymentID.rawValue
+        let checks = [
+            Self.paymentInsert(submission, now: writes.now),
+            PostgresStatement(
+                "WITH payment AS (SELECT amount, currency, completed_attempt_id FROM payments WHERE id = $1 FOR UPDATE) "
+                    + TransitionCheck.expecting(
+                        "(SELECT count(*) = 1 AND bool_and(amount = $2 AND currency = $3 AND completed_attempt_id IS NULL) FROM payment)",
+                        what: "the payment"),
+                [paymentID, submission.amount.minorUnits, submission.amount.currency.code]
+            ),
+            PostgresStatement(
+                TransitionCheck.expecting(
+                    "NOT EXISTS (\(Self.attemptsInFlight)) AND NOT EXISTS (SELECT 1 FROM attempts WHERE idempotency_key = $2)",
+                    what: "the payment's attempts"),
+                [paymentID, request.idempotencyKey]
+            ),
+        ]
+        do {
+            return try await pool.withTransaction { connection in
+                let results = try await connection.pipeline(checks + writes.statements + [PostgresStatement("COMMIT")])
+                return SubmitResult(transition: writes.transition, followUps: try writes.followUps(in: results, offset: checks.count))
+            }
+        } catch let error as PostgresError where error.sqlState == TransitionCheck.refusal {
+            return nil
+        } catch let error as PostgresError where error.code == .uniqueViolation {
+            throw Self.keyOfAnotherPayment
+        }
+    }
+
+    /// The submission under the payment's lock: reads in one round trip, then the writes
+    /// or the answer the reads call for.
+    func submitUnderLocks(_ request: SubmitRequest, _ writes: TransitionWrites) async throws -> SubmitResult {
         let submission = request.submission
         return try await pool.withTransaction { connection in
             let reads = try await connection.pipeline([
-                PostgresStatement(
-                    "INSERT INTO payments (id, amount, currency, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
-                    [submission.paymentID.rawValue, submission.amount.minorUnits, submission.amount.currency.code, now]
-                ),
+                Self.paymentInsert(submission, now: writes.now),
                 PostgresStatement(
                     "SELECT amount, currency, completed_attempt_id FROM payments WHERE id = $1 FOR UPDATE",
                     [submission.paymentID.rawValue]
@@ -19,10 +64,7 @@ extension PostgresPaymentStore {
                     "SELECT \(AttemptRow.columns), a.request FROM attempts a WHERE a.idempotency_key = $1",
                     [request.idempotencyKey]
                 ),
-                PostgresStatement(
-                    "SELECT 1 FROM attempts WHERE payment_id = $1 AND state IN ('submitted', 'awaiting_confirmation') LIMIT 1",
-                    [submission.paymentID.rawValue]
-                ),
+                PostgresStatement(Self.attemptsInFlight + " LIMIT 1", [submission.paymentID.rawValue]),
             ])
             if let existing = reads[2].first {
                 guard try existing.decode(String.self, column: "request") == request.fingerprint else {
@@ -44,15 +86,29 @@ extension PostgresPaymentStore {
             guard reads[3].first == nil else {
                 throw StoreError(.attemptInFlight, "payment \(submission.paymentID) has an attempt waiting for its outcome")
             }
-            let transition = machine.submit(submission, now: now)
-            let writes = TransitionWrites(transition: transition, cause: .submit(request), now: now, lease: lease)
             let written: [PostgresRows]
             do {
                 written = try await connection.pipeline(writes.statements + [PostgresStatement("COMMIT")])
             } catch let error as PostgresError where error.code == .uniqueViolation {
-                throw StoreError(.idempotencyConflict, "the idempotency key was used with a different payment")
+                throw Self.keyOfAnotherPayment
             }
-            return SubmitResult(transition: transition, followUps: try writes.followUps(in: written, offset: 0))
+            return SubmitResult(transition: writes.transition, followUps: try writes.followUps(in: written, offset: 0))
         }
+    }
+
+    /// The payment of `submission`, inserted unless it exists.
+    private static func paymentInsert(_ submission: AttemptMachine.Submission, now: Date) -> PostgresStatement {
+        PostgresStatement(
+            "INSERT INTO payments (id, amount, currency, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+            [submission.paymentID.rawValue, submission.amount.minorUnits, submission.amount.currency.code, now]
+        )
+    }
+
+    /// The attempts of payment `$1` still waiting for their outcome.
+    private static let attemptsInFlight = "SELECT 1 FROM attempts WHERE payment_id = $1 AND state IN ('submitted', 'awaiting_confirmation')"
+
+    /// A new attempt's key taken, under the payment's lock, by an attempt of another payment.
+    private static var keyOfAnotherPayment: StoreError {
+        StoreError(.idempotencyConflict, "the idempotency key was used with a different payment")
     }
 }
