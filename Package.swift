@@ -12,6 +12,7 @@ let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package
 let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let metricsTestKit = Target.Dependency.product(name: "MetricsTestKit", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
@@ -91,7 +92,7 @@ let package = Package(
 
         // The domain: model, state machine, engine. No PostgreSQL, no HTTP.
         .target(name: "Tender", dependencies: [logging, metrics, tracing, serviceLifecycle, heap, crypto]),
-        .target(name: "TenderPostgres", dependencies: ["Tender", "LibPQ", logging], resources: [.embedInCode("Migrations")]),
+        .target(name: "TenderPostgres", dependencies: ["Tender", "LibPQ", logging, metrics], resources: [.embedInCode("Migrations")]),
 
         // The gateway: client, webhook verification, and a simulator of gateway and bank.
         .target(name: "TenderConvergeGate", dependencies: ["Tender", asyncHTTPClient, crypto, logging] + nio),
@@ -172,7 +173,9 @@ let package = Package(
         .testTarget(name: "EphemeralPostgresTests", dependencies: ["EphemeralPostgres", "TenderTestKit"]),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "EphemeralPostgres", logging]),
         .testTarget(name: "TenderTests", dependencies: ["Tender", propertyBased]),
-        .testTarget(name: "TenderPostgresTests", dependencies: ["TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres", "TenderTestKit", logging]),
+        .testTarget(
+            name: "TenderPostgresTests",
+            dependencies: ["TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres", "TenderTestKit", logging, metricsTestKit]),
         .testTarget(name: "TenderConvergeGateTests", dependencies: ["TenderConvergeGate", "TenderSandbox", "Tender", "TenderTestKit"]),
         .testTarget(name: "TenderSandboxTests", dependencies: ["TenderSandbox", "TenderTestKit", hummingbird, asyncHTTPClient, crypto]),
         .testTarget(name: "TenderEngineTests", dependencies: stackTestDependencies + [tracing, inMemoryTracing]),

@@ -9,6 +9,7 @@ extension PostgresPaymentStore {
         if let result = try await submitAtOnce(request, writes) {
             return result
         }
+        retriedWrites.submissions.increment()
         return try await submitUnderLocks(request, writes)
     }
 

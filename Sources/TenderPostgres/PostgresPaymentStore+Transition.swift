@@ -16,6 +16,7 @@ extension PostgresPaymentStore {
                     return AppliedTransition(transition: optimistic.applied.transition, followUps: try optimistic.followUps(in: results))
                 }
             } catch let error as PostgresError where error.sqlState == TransitionCheck.refusal {
+                retriedWrites.transitions.increment()
                 logger.debug("attempt moved since it was read; applying the input under its lock", metadata: ["attempt_id": "\(attemptID)"])
             }
         }

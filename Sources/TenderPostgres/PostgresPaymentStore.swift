@@ -1,6 +1,7 @@
 import Foundation
 import LibPQ
 import Logging
+import Metrics
 import Tender
 
 /// Tender's `PaymentStore` in PostgreSQL, over a `PostgresPool`.
@@ -15,6 +16,8 @@ public struct PostgresPaymentStore: PaymentStore {
     /// ``signals()`` and the worker-id lock.
     public let sessions: PostgresConfiguration
     let logger: Logger
+    /// Counts the writes sent in one round trip that were made again under locks.
+    let retriedWrites: RetriedWrites
 
     /// Creates a store over a pool; the schema must be migrated (see ``Migrator``).
     /// - Parameters:
@@ -22,10 +25,14 @@ public struct PostgresPaymentStore: PaymentStore {
     ///   - sessions: where the listener and the worker-id lock connect, straight to PostgreSQL;
     ///     the pool's configuration when `nil`.
     ///   - logger: for the store's events; never receives bound values.
-    public init(pool: PostgresPool, sessions: PostgresConfiguration? = nil, logger: Logger) {
+    ///   - metricsFactory: where the store's counters live (the global factory by default).
+    public init(
+        pool: PostgresPool, sessions: PostgresConfiguration? = nil, logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.pool = pool
         self.sessions = sessions ?? pool.configuration
         self.logger = logger
+        retriedWrites = RetriedWrites(factory: metricsFactory)
     }
 
     /// The channel on which a transition announces a task due soon, with the due time in

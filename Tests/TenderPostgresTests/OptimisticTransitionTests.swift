@@ -1,5 +1,6 @@
 import Foundation
 import LibPQ
+import MetricsTestKit
 import Tender
 import Testing
 
@@ -79,8 +80,12 @@ struct OptimisticTransitionTests {
             #expect(await isRefused(transition, fixture))
             #expect(try await StoreSnapshot(fixture, attempt.id) == before, "the refused writes left nothing behind")
 
-            let applied = try await fixture.store.apply(
+            let metrics = TestMetrics()
+            let store = fixture.store(countingIn: metrics)
+            let applied = try await store.apply(
                 completed, to: attempt.id, machine: fixture.machine, completing: nil, leasing: nil, now: t0 + 4, knowing: seen)
+            #expect(try metrics.expectCounter(RetriedWrites.label, [("write", "transition")]).totalValue == 1)
+            #expect(try metrics.expectCounter(RetriedWrites.label, [("write", "submission")]).totalValue == 0)
             #expect(applied.transition.previous?.version == before.attempt?.version, "computed from the attempt as stored")
             #expect(applied.transition.attempt.state == .completed)
             #expect(try await fixture.history(attempt.id).map(\.version) == [1, 2, 3, 4, 5])

@@ -2,6 +2,7 @@ import EphemeralPostgres
 import Foundation
 import LibPQ
 import Logging
+import MetricsTestKit
 import Tender
 import TenderPostgres
 import Testing
@@ -61,6 +62,11 @@ struct StoreFixture: Sendable {
     /// A second store instance with a pool of its own, as another process would have.
     func openStore() async throws -> PostgresPaymentStore {
         PostgresPaymentStore(pool: try await openPool(), logger: logger)
+    }
+
+    /// A store over ``pool`` whose counters live in `metrics`.
+    func store(countingIn metrics: TestMetrics) -> PostgresPaymentStore {
+        PostgresPaymentStore(pool: pool, logger: logger, metricsFactory: metrics)
     }
 
     /// Submits a new attempt of a new payment (or of `paymentID`) at `now`.

@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import Tender
 import Testing
 
@@ -76,6 +77,21 @@ struct SubmitAtOnceTests {
             #expect(try await StoreSnapshot(fixture, first.id) == before)
             #expect(try await fixture.count("attempts") == 1)
             #expect(try await fixture.count("payments") == 1)
+        }
+    }
+
+    @Test("a submission left to the locking path is counted; one written at once is not")
+    func retriesCounted() async throws {
+        try await StoreFixture.with { fixture in
+            let metrics = TestMetrics()
+            let store = fixture.store(countingIn: metrics)
+            let request = try fixture.request(payment: "order-1", key: "k1")
+            let first = try await store.submit(request, machine: fixture.machine, now: t0)
+            let retried = try metrics.expectCounter(RetriedWrites.label, [("write", "submission")])
+            #expect(retried.totalValue == 0)
+            let replay = try await store.submit(request, machine: fixture.machine, now: t0 + 1)
+            #expect(replay.replayed && replay.attempt == first.attempt)
+            #expect(retried.totalValue == 1)
         }
     }
 }
