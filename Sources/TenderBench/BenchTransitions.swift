@@ -39,6 +39,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         /// The engine process's context switches (threads put to sleep or preempted) per transition.
         var contextSwitchesPerTransition: Double
         var paymentLatencyMS: LatencySummary
+        /// How long the order system waits for a submission to be accepted (`engine.submit`).
+        var submitLatencyMS: LatencySummary
 
         enum CodingKeys: String, CodingKey {
             case clients, payments
@@ -53,6 +55,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             case cpuMicrosecondsPerTransition = "cpu_us_per_transition"
             case contextSwitchesPerTransition = "context_switches_per_transition"
             case paymentLatencyMS = "payment_latency_ms"
+            case submitLatencyMS = "submit_latency_ms"
         }
     }
 
@@ -86,7 +89,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                 "transitions (submit → session → paid → completed → event acknowledged)",
                 header: [
                     "clients", "payments/s", "transitions/s", "pgbench tps", "ratio", "commits/payment", "xact_commit/payment", "CPU µs/transition",
-                    "pgbench CPU µs/transaction", "switches/transition", "p50 ms", "p99 ms",
+                    "pgbench CPU µs/transaction", "switches/transition", "p50 ms", "p99 ms", "submit p50 ms", "submit p99 ms",
                 ],
                 rows: runs.map {
                     [
@@ -97,6 +100,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                         BenchOutput.format($0.contextSwitchesPerTransition, 2),
                         BenchOutput.format($0.paymentLatencyMS.p50, 2),
                         BenchOutput.format($0.paymentLatencyMS.p99, 2),
+                        BenchOutput.format($0.submitLatencyMS.p50, 2),
+                        BenchOutput.format($0.submitLatencyMS.p99, 2),
                     ]
                 }
             )
@@ -133,16 +138,17 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             group.addTask { try await engine.run() }
             group.addTask { await waiter.run() }
             let drivers = (0..<clients).map { _ in
-                Task { () throws -> [Double] in
-                    var latencies: [Double] = []
+                Task { () throws -> [(payment: Double, submit: Double)] in
+                    var latencies: [(payment: Double, submit: Double)] = []
                     while clock.now < measureEnds {
                         let paymentID = PaymentID(rawValue: "pay-" + UUID().uuidString)
                         let started = clock.now
                         _ = try await engine.submit(
                             paymentID: paymentID, amount: amount, customer: customer, code: code, idempotencyKey: paymentID.rawValue)
+                        let submitted = clock.now
                         _ = await waiter.outcome(of: paymentID)
                         if started >= warmUpEnds, clock.now < measureEnds {
-                            latencies.append(started.duration(to: clock.now).timeInterval)
+                            latencies.append((started.duration(to: clock.now).timeInterval, started.duration(to: submitted).timeInterval))
                         }
                     }
                     return latencies
@@ -156,7 +162,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             let (cpu, switches) = (ProcessUsage.cpuSeconds - cpuBefore, ProcessUsage.contextSwitches - switchesBefore)
             let historyAfter = try await Self.count("attempt_history", pool)
             let end = try await counters.read()
-            var latencies: [Double] = []
+            var latencies: [(payment: Double, submit: Double)] = []
             for driver in drivers {
                 latencies += try await driver.value
             }
@@ -181,13 +187,15 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             statCommitsPerPayment: rounded(measured.statCommits / max(payments, 1), 2),
             cpuMicrosecondsPerTransition: rounded(measured.cpuSeconds * 1e6 / max(measured.transitions, 1), 1),
             contextSwitchesPerTransition: rounded(measured.contextSwitches / max(measured.transitions, 1), 2),
-            paymentLatencyMS: LatencySummary(seconds: measured.latencies)
+            paymentLatencyMS: LatencySummary(seconds: measured.latencies.map(\.payment)),
+            submitLatencyMS: LatencySummary(seconds: measured.latencies.map(\.submit))
         )
     }
 
     /// What one run measured.
     private struct Measured: Sendable {
-        var latencies: [Double]
+        /// Each measured payment's latency and its submission's, in seconds.
+        var latencies: [(payment: Double, submit: Double)]
         var transitions: Double
         var cpuSeconds: Double
         var contextSwitches: Double
