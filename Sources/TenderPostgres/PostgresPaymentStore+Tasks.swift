@@ -127,19 +127,21 @@ extension PostgresPaymentStore {
 
     /// Rows locked at the moment (by a transition of their attempt) are skipped, not waited for:
     /// waiting while holding the rows already freed could deadlock with that transition. They are
-    /// freed by a later recovery.
+    /// freed by a later recovery. Leases come and go with every task, so the sweep plans with
+    /// index scans only (``indexScansOnly``).
     public func recoverLapsedLeases() async throws -> Int {
-        try await pool.execute(
-            """
-            UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
-            WHERE (attempt_id, kind) IN (
-                SELECT attempt_id, kind FROM tasks
-                WHERE lease_owner IS NOT NULL AND lease_expires_at < now()
-                FOR UPDATE SKIP LOCKED
-            )
-            """
-        )
+        try await queryByIndex(PostgresStatement(Self.recoverLapsedLeasesSQL)).affectedRows
     }
+
+    /// Frees the leases that lapsed by the database's clock.
+    static let recoverLapsedLeasesSQL = """
+        UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
+        WHERE (attempt_id, kind) IN (
+            SELECT attempt_id, kind FROM tasks
+            WHERE lease_owner IS NOT NULL AND lease_expires_at < now()
+            FOR UPDATE SKIP LOCKED
+        )
+        """
 
     /// The expiry of a lease of `seconds` (a bound `float8`) from now by the database's clock,
     /// `now()`: the start of the transaction, so a lease never lasts longer than asked.
