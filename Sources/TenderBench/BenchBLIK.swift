@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import LibPQ
 import Logging
+import ServiceLifecycle
 import Tender
 import TenderConvergeGate
 import TenderHTTP
@@ -162,11 +163,13 @@ struct BenchBLIKCommand: AsyncParsableCommand {
         ledger: () async throws -> SandboxLedger
     ) async throws -> Report {
         let engine = stack.engine
-        let app = stack.application()
+        // The webhook route shuts down gracefully when the measurement ends; cancelled, its server
+        // would log the cancellation as errors.
+        let server = ServiceGroup(configuration: .init(services: [stack.application()], logger: benchLogger))
 
         let report = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await engine.run() }
-            group.addTask { try await app.runService() }
+            group.addTask { try await server.run() }
             defer { group.cancelAll() }
             try await Task.sleep(for: .milliseconds(500))
             let start = try await counters.read()
@@ -198,6 +201,7 @@ struct BenchBLIKCommand: AsyncParsableCommand {
             let end = try await counters.read()
             try await Task.sleep(for: .milliseconds(1100))
             let statEnd = try await counters.read()
+            await server.triggerGracefulShutdown()
             let (all, byWebhook, completed) = try await outcomeLatencies(pool: pool, ledger: try await ledger())
             let last = try await pool.query("SELECT max(created_at) AS last FROM outbox WHERE type = 'attempt.completed'")
                 .first?.decode(Date?.self, column: "last")
