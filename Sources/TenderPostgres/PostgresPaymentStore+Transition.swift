@@ -26,12 +26,13 @@ extension PostgresPaymentStore {
     }
 
     /// Applies one input inside the caller's transaction: lock, check the claim, compute, write.
-    /// When `committing`, the transaction ends with the writes, in the same round trip, unless
-    /// parked webhooks are still to be replayed in it.
+    /// The caller's `trailing` statements follow the writes in the same round trip. When
+    /// `committing`, the transaction ends with them, unless parked webhooks are still to be
+    /// replayed in it.
     @discardableResult
     func transition(
         _ attemptID: AttemptID, _ input: AttemptInput, machine: AttemptMachine, completing claim: TaskClaim?, leasing lease: FollowUpLease? = nil,
-        now: Date, on connection: isolated PostgresConnection, committing: Bool = false
+        now: Date, on connection: isolated PostgresConnection, trailing: [PostgresStatement] = [], committing: Bool = false
     ) async throws -> AppliedTransition {
         // A new session's parked webhooks are looked for under the session's lock, taken before
         // the attempt's as a webhook's receiver takes them; when there are none, the transition
@@ -79,7 +80,7 @@ extension PostgresPaymentStore {
             completion: try claim.map { try Self.completion(of: $0, task: results[attemptRead + 1].first) }, lease: lease, now: now
         )
         let transition = applied.transition
-        var writes = applied.statements
+        var writes = applied.statements + trailing
         let replaysWebhooks =
             attempt.sessionID == nil && transition.attempt.sessionID != nil
             && !(noneParked && transition.attempt.sessionID == newSession)

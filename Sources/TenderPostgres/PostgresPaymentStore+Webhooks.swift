@@ -21,12 +21,14 @@ extension PostgresPaymentStore {
             guard results[0].affectedRows == 1 else { return ReceivedWebhook(receipt: .duplicate) }
             guard let row = results[2].first else { return ReceivedWebhook(receipt: .parked) }
             let attemptID = AttemptID(rawValue: try row.decode(UUID.self, column: "id"))
-            let applied = try await transition(
-                attemptID, .webhookHint(hint), machine: machine, completing: nil, leasing: lease, now: now, on: connection)
-            try await connection.execute(
+            // The event is marked processed with the hint's writes, and the commit goes with them.
+            let processed = PostgresStatement(
                 "UPDATE webhook_inbox SET processed_at = $2, attempt_id = $3 WHERE event_id = $1",
                 [hint.eventID, now, attemptID.rawValue]
             )
+            let applied = try await transition(
+                attemptID, .webhookHint(hint), machine: machine, completing: nil, leasing: lease, now: now, on: connection,
+                trailing: [processed], committing: true)
             return ReceivedWebhook(receipt: .applied(attemptID), applied: applied)
         }
     }
