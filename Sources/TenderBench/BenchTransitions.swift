@@ -138,8 +138,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             group.addTask { try await engine.run() }
             group.addTask { await waiter.run() }
             let drivers = (0..<clients).map { _ in
-                Task { () throws -> [(payment: Double, submit: Double)] in
-                    var latencies: [(payment: Double, submit: Double)] = []
+                Task { () throws -> [Latency] in
+                    var latencies: [Latency] = []
                     while clock.now < measureEnds {
                         let paymentID = PaymentID(rawValue: "pay-" + UUID().uuidString)
                         let started = clock.now
@@ -162,7 +162,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             let (cpu, switches) = (ProcessUsage.cpuSeconds - cpuBefore, ProcessUsage.contextSwitches - switchesBefore)
             let historyAfter = try await Self.count("attempt_history", pool)
             let end = try await counters.read()
-            var latencies: [(payment: Double, submit: Double)] = []
+            var latencies: [Latency] = []
             for driver in drivers {
                 latencies += try await driver.value
             }
@@ -192,10 +192,12 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         )
     }
 
+    /// One measured payment's latency and its submission's, in seconds.
+    private typealias Latency = (payment: Double, submit: Double)
+
     /// What one run measured.
     private struct Measured: Sendable {
-        /// Each measured payment's latency and its submission's, in seconds.
-        var latencies: [(payment: Double, submit: Double)]
+        var latencies: [Latency]
         var transitions: Double
         var cpuSeconds: Double
         var contextSwitches: Double

@@ -4,8 +4,7 @@ import Tender
 
 extension PostgresPaymentStore {
     public func submit(_ request: SubmitRequest, machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult {
-        let transition = machine.submit(request.submission, now: now)
-        let writes = TransitionWrites(transition: transition, cause: .submit(request), now: now, lease: lease)
+        let writes = TransitionWrites(submitting: request, machine: machine, now: now, lease: lease)
         if let result = try await submitAtOnce(request, writes) {
             return result
         }

@@ -31,6 +31,11 @@ struct TransitionWrites {
     /// Where in ``statements`` the follow-ups are leased (see ``followUps(in:offset:)``).
     private(set) var leaseRange = 0..<0
 
+    /// The writes of a new attempt: `request` submitted to `machine` at `now`.
+    init(submitting request: SubmitRequest, machine: AttemptMachine, now: Date, lease: FollowUpLease?) {
+        self.init(transition: machine.submit(request.submission, now: now), cause: .submit(request), now: now, lease: lease)
+    }
+
     /// The writes of `transition`; with a `lease`, the call or fetch it makes due at once is leased
     /// to the lease's owner and not announced to other workers.
     init(transition: Transition, cause: Cause, now: Date, lease: FollowUpLease? = nil, checked: Bool = false) {

@@ -14,8 +14,7 @@ struct SubmitAtOnceTests {
 
     /// The writes of `request` submitted at `now`.
     private func writes(_ request: SubmitRequest, _ fixture: StoreFixture, now: Date = t0, leasing: Bool = true) -> TransitionWrites {
-        TransitionWrites(
-            transition: fixture.machine.submit(request.submission, now: now), cause: .submit(request), now: now, lease: leasing ? lease : nil)
+        TransitionWrites(submitting: request, machine: fixture.machine, now: now, lease: leasing ? lease : nil)
     }
 
     @Test("a new payment's submission written at once leaves what the locking path leaves", arguments: [true, false])
