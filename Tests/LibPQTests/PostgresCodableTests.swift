@@ -136,6 +136,17 @@ import Testing
         #expect(throws: PostgresError.self) { try rows[0].decode(Int.self, column: "no_such_column") }
     }
 
+    @Test func columnsAreFoundByTheirWholeName() async throws {
+        let connection = try await TestServer.connection()
+        let rows = try await connection.query("SELECT 1::int4 AS amount_due, 2::int4 AS amount, 3::int4 AS amounts, 4::int4 AS amount")
+        #expect(try rows[0].decode(Int32.self, column: "amount") == 2, "the first column of the name, not one it begins")
+        #expect(try rows[0].decode(Int32.self, column: "amounts") == 3)
+        #expect(try rows[0].decode(Int32.self, column: "amount_due") == 1)
+        #expect(throws: PostgresError.self) { try rows[0].decode(Int32.self, column: "amoun") }
+        #expect(throws: PostgresError.self) { try rows[0].decode(Int32.self, column: "amount\u{0}") }
+        #expect(throws: PostgresError.self) { try rows[0].decode(Int32.self, column: "") }
+    }
+
     @Test func rowsReportCountsAndAffectedRows() async throws {
         let connection = try await TestServer.connection()
         try await connection.execute("CREATE TABLE items (id int PRIMARY KEY)")

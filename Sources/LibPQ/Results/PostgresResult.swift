@@ -46,16 +46,25 @@ final class PostgresResult: @unchecked Sendable {
     }
 
     /// The position of the first column named `name`, compared byte for byte without copying either
-    /// name. A candidate is read no further than `name`'s length and one byte: decoding a wide row
-    /// by name would otherwise measure every name before the one wanted, for every column.
+    /// name. A candidate is read up to its first byte that differs, most often its first: decoding a
+    /// wide row by name compares every column's name with the names before it.
     func columnIndex(of name: String) -> Int? {
         var name = name
         return name.withUTF8 { wanted in
             (0..<columnCount).first { column in
-                guard let candidate = PQfname(handle, Int32(column)), strnlen(candidate, wanted.count + 1) == wanted.count else { return false }
-                return UnsafeRawBufferPointer(start: candidate, count: wanted.count).elementsEqual(UnsafeRawBufferPointer(wanted))
+                guard let candidate = PQfname(handle, Int32(column)) else { return false }
+                return Self.name(candidate, is: wanted)
             }
         }
+    }
+
+    /// Whether the NUL-terminated `candidate` is `wanted`. A shorter candidate differs at its
+    /// terminator (a column name has no NUL in it), so it is never read past.
+    private static func name(_ candidate: UnsafePointer<CChar>, is wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        for (offset, byte) in wanted.enumerated() where byte == 0 || UInt8(bitPattern: candidate[offset]) != byte {
+            return false
+        }
+        return candidate[wanted.count] == 0
     }
 
     /// The rows an INSERT, UPDATE, DELETE, MERGE, SELECT, MOVE, FETCH or COPY touched.
