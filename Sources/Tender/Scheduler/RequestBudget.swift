@@ -36,9 +36,19 @@ struct RequestBudget {
     /// When the whole tokens the budget earns in `span` (at least one, at most a full bucket) are
     /// there, counted from the last refill.
     func time(ofTokensEarnedIn span: Duration) -> Date {
-        let wanted = Double(max(1, Int(rate * span.timeInterval)))
-        let missing = min(wanted, burst) - tokens
+        let missing = tokens(earnedIn: span) - tokens
         return missing <= 0 ? refilledAt : refilledAt.addingTimeInterval(missing / rate)
+    }
+
+    /// Whether the whole tokens the budget earns in `span` (at least one, at most a full bucket)
+    /// are there at `now`, as ``take(upTo:now:)`` would count them.
+    func hasTokens(earnedIn span: Duration, at now: Date) -> Bool {
+        min(burst, tokens + max(0, now.timeIntervalSince(refilledAt)) * rate) + 0.001 >= tokens(earnedIn: span)
+    }
+
+    /// The whole tokens earned in `span`: at least one, at most a full bucket.
+    private func tokens(earnedIn span: Duration) -> Double {
+        min(Double(max(1, Int(rate * span.timeInterval))), burst)
     }
 
     /// Adds the tokens earned since the last refill; a clock that stepped back earns none.

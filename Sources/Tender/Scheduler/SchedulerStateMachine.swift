@@ -104,8 +104,11 @@ struct SchedulerStateMachine {
             return .fireDeadlines(limit: claimBatchSize)
         }
         let limit = room
-        if callsMayWait && limit > 0 {
-            let polls = pollBudget.take(upTo: limit, now: now)
+        // Polls held back by the budget wait for a group's worth of tokens, whatever else wakes
+        // the loop meanwhile: a call falling due is claimed without them.
+        let pollGroupReady = !pollsWaitForBudget || pollBudget.hasTokens(earnedIn: Self.pollGroupSpan, at: now)
+        if (callsMayWait || (pollsWaitForBudget && pollGroupReady)) && limit > 0 {
+            let polls = pollGroupReady ? pollBudget.take(upTo: limit, now: now) : 0
             pendingClaim = (limit, polls)
             return .claim(limit: limit, polls: polls)
         }
@@ -118,7 +121,6 @@ struct SchedulerStateMachine {
         }
         if pollsWaitForBudget {
             wakeAt = min(wakeAt, pollBudget.time(ofTokensEarnedIn: Self.pollGroupSpan))
-            callsMayWait = true
         }
         return .sleep(until: wakeAt)
     }
