@@ -274,7 +274,7 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0.5)) == .claim(limit: 8, polls: 1))
     }
 
-    @Test("polls held back by a large budget are claimed in groups of what 50 ms of it earns, not one per token")
+    @Test("polls held back by a large budget are claimed in groups of what 250 ms of it earns, not one per token")
     func pollGroups() {
         let machine = machine(maximumConcurrentCalls: 300, pollBudget: 200)
         started(machine)
@@ -282,8 +282,8 @@ struct SchedulerStateMachineTests {
         #expect(machine.claimed(claims(1...128, .fetch(.poll))) == tasks(claims(1...128, .fetch(.poll))))
         #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 72), "the rest of the bucket")
         #expect(machine.claimed(claims(129...200, .fetch(.poll))) == tasks(claims(129...200, .fetch(.poll))))
-        #expect(machine.next(now: t(0)) == .sleep(until: t(0.05)), "200 tokens a second: 10 in 50 ms")
-        #expect(machine.next(now: t(0.05)) == .claim(limit: 100, polls: 10))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(0.25)), "200 tokens a second: 50 in 250 ms")
+        #expect(machine.next(now: t(0.25)) == .claim(limit: 100, polls: 50))
     }
 
     @Test("polls held back by the budget wait for their group when the loop wakes early for a call")
@@ -294,14 +294,14 @@ struct SchedulerStateMachineTests {
         #expect(machine.claimed(claims(1...128, .fetch(.poll))) == tasks(claims(1...128, .fetch(.poll))))
         #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 72))
         #expect(machine.claimed(claims(129...200, .fetch(.poll))) == tasks(claims(129...200, .fetch(.poll))))
-        #expect(machine.next(now: t(0)) == .sleep(until: t(0.05)))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(0.25)))
         machine.state.finished(claim(1, .fetch(.poll)))
-        #expect(machine.next(now: t(0.02)) == .sleep(until: t(0.05)), "a freed slot claims no poll with 4 tokens")
+        #expect(machine.next(now: t(0.02)) == .sleep(until: t(0.25)), "a freed slot claims no poll with 4 tokens")
         machine.state.schedule(t(0.025), kind: .call, now: t(0.02))
         #expect(machine.next(now: t(0.025)) == .claim(limit: 101, polls: 0), "a call falling due is claimed without the polls")
         #expect(machine.claimed([claim(300)]) == tasks([claim(300)]))
-        #expect(machine.next(now: t(0.03)) == .sleep(until: t(0.05)))
-        #expect(machine.next(now: t(0.05)) == .claim(limit: 100, polls: 10), "the group's ten tokens, none of them spent on the call's claim")
+        #expect(machine.next(now: t(0.03)) == .sleep(until: t(0.25)))
+        #expect(machine.next(now: t(0.25)) == .claim(limit: 100, polls: 50), "the group's 50 tokens, none of them spent on the call's claim")
     }
 
     @Test("polls the claim did not use, and those of a failed claim, go back to the budget")

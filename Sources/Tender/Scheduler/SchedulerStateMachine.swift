@@ -15,8 +15,9 @@ struct SchedulerStateMachine {
 
     /// Polls held back by the budget are claimed in groups of what it earns in this span (at
     /// least one poll), so that they share claims and their answers share writes rather than
-    /// each taking a transaction as its token comes in.
-    static let pollGroupSpan: Duration = .milliseconds(50)
+    /// each taking a transaction as its token comes in. A poll held back waits up to this much
+    /// longer than the budget alone would have it wait.
+    static let pollGroupSpan: Duration = .milliseconds(250)
 
     /// How often a sweep recovers lapsed leases: every this many sweeps, starting with the first.
     static let sweepsPerLeaseRecovery = 5
