@@ -135,10 +135,12 @@ struct BatchWrites {
         if !releasedTasks.kinds.isEmpty {
             statements.append(
                 PostgresStatement(
-                    """
-                    UPDATE tasks t SET lease_owner = NULL, lease_expires_at = NULL
-                    FROM unnest($1::uuid[], $2::text[]) AS c (attempt_id, kind) WHERE t.attempt_id = c.attempt_id AND t.kind = c.kind
-                    """,
+                    PostgresPaymentStore.announcingReleased(
+                        """
+                        UPDATE tasks t SET lease_owner = NULL, lease_expires_at = NULL
+                        FROM unnest($1::uuid[], $2::text[]) AS c (attempt_id, kind) WHERE t.attempt_id = c.attempt_id AND t.kind = c.kind
+                        RETURNING t.due_at
+                        """),
                     [releasedTasks.attemptIDs, releasedTasks.kinds]
                 ))
         }

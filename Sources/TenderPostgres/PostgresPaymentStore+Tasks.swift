@@ -133,6 +133,18 @@ extension PostgresPaymentStore {
         }
     }
 
+    /// `release`, an `UPDATE` of `tasks` that frees leases and returns the tasks' `due_at`, made to
+    /// tell every worker when each freed task falls due. A task that finishes is released rather
+    /// than deleted when it was rescheduled while it ran (a webhook asked for a fetch while a poll
+    /// ran, say): it is due again, often at once, and the transition that rescheduled it announced
+    /// it while it was still leased, when no claim could take it.
+    static func announcingReleased(_ release: String) -> String {
+        """
+        WITH released AS (\(release))
+        SELECT pg_notify('\(taskChannel)', round(extract(epoch FROM due_at) * 1000)::bigint::text) FROM released
+        """
+    }
+
     /// Rows locked at the moment (by a transition of their attempt) are skipped, not waited for:
     /// waiting while holding the rows already freed could deadlock with that transition. They are
     /// freed by a later recovery. Leases come and go with every task, so the sweep plans with

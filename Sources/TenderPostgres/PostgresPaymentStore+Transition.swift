@@ -112,7 +112,7 @@ extension PostgresPaymentStore {
     }
 
     /// The statement that finishes a claimed task whose fence was checked: a delete, or, when the
-    /// task was rescheduled while it ran, a release of its lease.
+    /// task was rescheduled while it ran, a release of its lease, announced.
     static func completion(of claim: TaskClaim, sameGeneration: Bool) -> PostgresStatement {
         if sameGeneration {
             return PostgresStatement(
@@ -121,7 +121,8 @@ extension PostgresPaymentStore {
             )
         }
         return PostgresStatement(
-            "UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE attempt_id = $1 AND kind = $2",
+            announcingReleased(
+                "UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE attempt_id = $1 AND kind = $2 RETURNING due_at"),
             [claim.attemptID.rawValue, claim.kind.rawValue]
         )
     }

@@ -206,6 +206,68 @@ struct TaskLeaseTests {
         }
     }
 
+    @Test("a task rescheduled while it ran is announced when its run releases it, alone or in a batch")
+    func rescheduledTaskIsAnnouncedOnRelease() async throws {
+        try await StoreFixture.with { fixture in
+            // Two attempts whose pay call timed out, each verifying its session with a fetch that runs.
+            var attempts: [Attempt] = []
+            for index in 0..<2 {
+                let attempt = try await fixture.submit()
+                let create = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
+                try await fixture.store.apply(
+                    .sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: create, now: t0)
+                let pay = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
+                let unknown = GatewayError(kind: .retryLater, outcomeUnknown: true)
+                try await fixture.store.apply(.callFailed(.pay, unknown), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 1)
+                attempts.append(attempt)
+            }
+            let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease)
+            #expect(claims.count == 2)
+
+            var signals = fixture.store.signals().makeAsyncIterator()
+            #expect(await signals.next() == .resync, "listening")
+            // Webhooks ask for fetches of both sessions while the fetches run: announced while leased.
+            for index in 0..<2 {
+                let hint = WebhookHint(eventID: "evt_\(index)", type: "checkout.session.completed", sessionID: "cs_\(index)", createdAt: t0 + 2)
+                _ = try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), machine: fixture.machine, now: t0 + 2)
+            }
+            var dueTimes: [Date] = []
+            for attempt in attempts {
+                dueTimes.append(try #require(try await fixture.tasks(attempt.id)[.fetch]).dueAt)
+            }
+            _ = try await Self.signals(until: 1, from: &signals, fixture)
+
+            // One run finishes alone, the other in a batch; each releases its rescheduled fetch.
+            let fetched = { (index: Int) in AttemptInput.fetched(session(.open, id: "cs_\(index)"), .verifyCall) }
+            let alone = try #require(claims.first { $0.attemptID == attempts[0].id })
+            let batched = try #require(claims.first { $0.attemptID == attempts[1].id })
+            try await fixture.store.apply(fetched(0), to: alone.attemptID, machine: fixture.machine, completing: alone, now: t0 + 3)
+            let results = try await fixture.store.applyBatch(
+                [BatchInput(input: fetched(1), attemptID: batched.attemptID, claim: batched)], machine: fixture.machine, now: t0 + 3)
+            #expect(results.count == 1)
+            #expect(try await fixture.tasks(attempts[1].id)[.fetch]?.leaseOwner == nil)
+            let announced = try await Self.signals(until: 2, from: &signals, fixture)
+            let ofTheFetches = announced.filter { at in dueTimes.contains { abs(at.timeIntervalSince($0)) < 0.001 } }
+            #expect(ofTheFetches.count == 2, "announced \(announced), the fetches due \(dueTimes)")
+        }
+    }
+
+    /// The due times announced before a marker notification sent now, `marker` milliseconds after 1970.
+    private static func signals(
+        until marker: Int, from signals: inout AsyncStream<StoreSignal>.Iterator, _ fixture: StoreFixture
+    ) async throws -> [Date] {
+        _ = try await fixture.pool.query("SELECT pg_notify($1, $2)", [PostgresPaymentStore.taskChannel, String(marker)])
+        let markerDate = Date(timeIntervalSince1970: Double(marker) / 1000)
+        var announced: [Date] = []
+        while let signal = await signals.next() {
+            guard case .taskDue(let at) = signal else { continue }
+            if at == markerDate { return announced }
+            announced.append(at)
+        }
+        Issue.record("the store's signals ended before the marker")
+        return announced
+    }
+
     @Test("released tasks go back to the queue for another owner")
     func releaseGivesTasksBack() async throws {
         try await StoreFixture.with { fixture in
