@@ -165,19 +165,7 @@ struct TaskLeaseTests {
     @Test("a webhook during an in-flight fetch leads to one more fetch, not zero")
     func rescheduledFetchSurvivesCompletion() async throws {
         try await StoreFixture.with { fixture in
-            // Two attempts whose pay call timed out: each verifies the session with a fetch.
-            var attempts: [Attempt] = []
-            for index in 0..<2 {
-                let attempt = try await fixture.submit()
-                let create = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
-                try await fixture.store.apply(
-                    .sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: create, now: t0)
-                let pay = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
-                #expect(pay.purpose == .call(.pay))
-                let unknown = GatewayError(kind: .retryLater, outcomeUnknown: true)
-                try await fixture.store.apply(.callFailed(.pay, unknown), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 1)
-                attempts.append(attempt)
-            }
+            let attempts = try await attemptsVerifyingTheirPayCalls(fixture)
             let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease)
             #expect(Set(claims.map(\.attemptID)) == Set(attempts.map(\.id)))
             #expect(claims.allSatisfy { $0.kind == .fetch && $0.purpose == .fetch(.verifyCall) })
@@ -209,18 +197,7 @@ struct TaskLeaseTests {
     @Test("a task rescheduled while it ran is announced when its run releases it, alone or in a batch")
     func rescheduledTaskIsAnnouncedOnRelease() async throws {
         try await StoreFixture.with { fixture in
-            // Two attempts whose pay call timed out, each verifying its session with a fetch that runs.
-            var attempts: [Attempt] = []
-            for index in 0..<2 {
-                let attempt = try await fixture.submit()
-                let create = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
-                try await fixture.store.apply(
-                    .sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: create, now: t0)
-                let pay = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
-                let unknown = GatewayError(kind: .retryLater, outcomeUnknown: true)
-                try await fixture.store.apply(.callFailed(.pay, unknown), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 1)
-                attempts.append(attempt)
-            }
+            let attempts = try await attemptsVerifyingTheirPayCalls(fixture)
             let claims = try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 1, limit: 10, lease: lease)
             #expect(claims.count == 2)
 
@@ -250,6 +227,24 @@ struct TaskLeaseTests {
             let ofTheFetches = announced.filter { at in dueTimes.contains { abs(at.timeIntervalSince($0)) < 0.001 } }
             #expect(ofTheFetches.count == 2, "announced \(announced), the fetches due \(dueTimes)")
         }
+    }
+
+    /// Two attempts, of sessions `cs_0` and `cs_1`, whose pay call timed out: each verifies its
+    /// session with a fetch.
+    private func attemptsVerifyingTheirPayCalls(_ fixture: StoreFixture) async throws -> [Attempt] {
+        var attempts: [Attempt] = []
+        for index in 0..<2 {
+            let attempt = try await fixture.submit()
+            let create = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
+            try await fixture.store.apply(
+                .sessionCreated(session(.open, id: "cs_\(index)")), to: attempt.id, machine: fixture.machine, completing: create, now: t0)
+            let pay = try #require(try await fixture.store.claimTasks(owner: "w0", dueBy: t0, limit: 10, lease: lease).first)
+            #expect(pay.purpose == .call(.pay))
+            let unknown = GatewayError(kind: .retryLater, outcomeUnknown: true)
+            try await fixture.store.apply(.callFailed(.pay, unknown), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 1)
+            attempts.append(attempt)
+        }
+        return attempts
     }
 
     /// The due times announced before a marker notification sent now, `marker` milliseconds after 1970.
