@@ -304,6 +304,21 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0.25)) == .claim(limit: 100, polls: 50), "the group's 50 tokens, none of them spent on the call's claim")
     }
 
+    @Test("polls waiting for the budget do not wake the loop while every call slot is taken")
+    func pollGroupWaitsForRoom() throws {
+        let machine = machine(maximumConcurrentCalls: 3, pollBudget: 2)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 3, polls: 2))
+        #expect(machine.claimed(claims(1...2, .fetch(.poll))) == tasks(claims(1...2, .fetch(.poll))))
+        let attempt = AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt
+        machine.state.followUpsLeased([claim(3)], of: attempt)
+        #expect(machine.next(now: t(0)) == .start([ReadyTask(claim: claim(3), attempt: attempt)]))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "no room: the next sweep, not the next token")
+        #expect(machine.next(now: t(0.6)) == .sleep(until: t(1)), "a token is there, a slot is not: no spinning")
+        machine.state.finished(claim(1, .fetch(.poll)))
+        #expect(machine.next(now: t(0.7)) == .claim(limit: 1, polls: 1))
+    }
+
     @Test("polls the claim did not use, and those of a failed claim, go back to the budget")
     func unusedPollsGoBack() {
         let machine = machine(maximumConcurrentCalls: 10, pollBudget: 2)

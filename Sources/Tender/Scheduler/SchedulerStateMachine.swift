@@ -120,7 +120,8 @@ struct SchedulerStateMachine {
         if !deadlinesMayWait, !deadlineBacklog, let nextDeadline = timer.nextDeadline {
             wakeAt = min(wakeAt, nextDeadline)
         }
-        if pollsWaitForBudget {
+        if pollsWaitForBudget && limit > 0 {
+            // Without room the group waits for a slot, and a finished task wakes the loop.
             wakeAt = min(wakeAt, pollBudget.time(ofTokensEarnedIn: Self.pollGroupSpan))
         }
         return .sleep(until: wakeAt)
