@@ -123,10 +123,12 @@ extension PostgresPaymentStore {
             try await connection.pipeline(
                 claims.map { claim in
                     PostgresStatement(
-                        """
-                        UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
-                        WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $4
-                        """,
+                        Self.announcingReleased(
+                            """
+                            UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
+                            WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $4
+                            RETURNING due_at
+                            """),
                         [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, claim.owner]
                     )
                 })
@@ -134,10 +136,12 @@ extension PostgresPaymentStore {
     }
 
     /// `release`, an `UPDATE` of `tasks` that frees leases and returns the tasks' `due_at`, made to
-    /// tell every worker when each freed task falls due. A task that finishes is released rather
+    /// tell every worker when each freed task falls due; it returns a row for each. A freed task is
+    /// due again, often at once, and no worker was told: a task that finishes is released rather
     /// than deleted when it was rescheduled while it ran (a webhook asked for a fetch while a poll
-    /// ran, say): it is due again, often at once, and the transition that rescheduled it announced
-    /// it while it was still leased, when no claim could take it.
+    /// ran, say), and the transition that rescheduled it announced it while it was still leased,
+    /// when no claim could take it; a draining worker gives back follow-ups it did not start; a
+    /// lease lapses.
     static func announcingReleased(_ release: String) -> String {
         """
         WITH released AS (\(release))
@@ -154,14 +158,16 @@ extension PostgresPaymentStore {
     }
 
     /// Frees the leases that lapsed by the database's clock.
-    static let recoverLapsedLeasesSQL = """
+    static let recoverLapsedLeasesSQL = announcingReleased(
+        """
         UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
         WHERE (attempt_id, kind) IN (
             SELECT attempt_id, kind FROM tasks
             WHERE lease_owner IS NOT NULL AND lease_expires_at < now()
             FOR UPDATE SKIP LOCKED
         )
-        """
+        RETURNING due_at
+        """)
 
     /// The expiry of a lease of `seconds` (a bound `float8`) from now by the database's clock,
     /// `now()`: the start of the transaction, so a lease never lasts longer than asked.
@@ -171,7 +177,7 @@ extension PostgresPaymentStore {
 
     public func releaseLeases(owner: String) async throws -> Int {
         try await pool.execute(
-            "UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1",
+            Self.announcingReleased("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1 RETURNING due_at"),
             [owner]
         )
     }

@@ -281,6 +281,38 @@ struct TaskLeaseTests {
         }
     }
 
+    @Test("a task given back, released by its owner or freed from a lapsed lease is announced")
+    func releasedTasksAreAnnounced() async throws {
+        try await StoreFixture.with { fixture in
+            var attempts: [Attempt] = []
+            var claims: [TaskClaim] = []
+            for owner in ["w1", "w2", "w3"] {
+                attempts.append(try await fixture.submit())
+                claims += try await fixture.store.claimTasks(owner: owner, dueBy: t0, limit: 10, lease: lease)
+            }
+            #expect(claims.map(\.attemptID) == attempts.map(\.id))
+            var dueTimes: [Date] = []
+            for attempt in attempts {
+                dueTimes.append(try #require(try await fixture.tasks(attempt.id)[.call]).dueAt)
+            }
+            var signals = fixture.store.signals().makeAsyncIterator()
+            #expect(await signals.next() == .resync, "listening")
+            _ = try await Self.signals(until: 1, from: &signals, fixture)
+
+            try await fixture.store.release([claims[0]])
+            let given = try await Self.signals(until: 2, from: &signals, fixture)
+            #expect(try await fixture.store.releaseLeases(owner: "w2") == 1)
+            let released = try await Self.signals(until: 3, from: &signals, fixture)
+            try await fixture.lapse([claims[2]])
+            #expect(try await fixture.store.recoverLapsedLeases() == 1)
+            let recovered = try await Self.signals(until: 4, from: &signals, fixture)
+
+            for (announced, dueAt) in zip([given, released, recovered], dueTimes) {
+                #expect(announced.map { ($0.timeIntervalSince1970 * 1000).rounded() } == [(dueAt.timeIntervalSince1970 * 1000).rounded()])
+            }
+        }
+    }
+
     @Test("extending leases keeps only the claims still held")
     func extendKeepsHeldClaims() async throws {
         try await StoreFixture.with { fixture in
