@@ -66,9 +66,12 @@ enum Base64URL {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// The bytes `text` encodes, only when `text` is their one encoding. Foundation's decoder
+    /// ignores the unused low bits of the last character, so without the check several texts
+    /// (a token with its last character changed, say) would decode to the same bytes.
     static func decode(_ text: String) -> [UInt8]? {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64).map(Array.init)
+        return Data(base64Encoded: base64).map(Array.init).flatMap { encode($0) == text ? $0 : nil }
     }
 }

@@ -19,6 +19,17 @@ struct ConsoleSessionTests {
         #expect(!read.acceptsCSRFToken(""))
     }
 
+    @Test("a CSRF token with any other last character is refused, though some decode to the same bytes")
+    func csrfTokenIsExact() throws {
+        let session = ConsoleSession(operatorName: "alice", now: now, key: key)
+        let token = session.csrfToken
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        let others = alphabet.filter { $0 != token.last }.map { String(token.dropLast()) + String($0) }
+        #expect(others.count == 63)
+        #expect(others.filter(session.acceptsCSRFToken).isEmpty)
+        #expect(session.acceptsCSRFToken(token))
+    }
+
     @Test("a tampered, expired or foreign cookie is no session")
     func refusals() throws {
         let session = ConsoleSession(operatorName: "alice", now: now, key: key)
