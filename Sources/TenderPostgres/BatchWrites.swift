@@ -135,12 +135,8 @@ struct BatchWrites {
         if !releasedTasks.kinds.isEmpty {
             statements.append(
                 PostgresStatement(
-                    PostgresPaymentStore.announcingReleased(
-                        """
-                        UPDATE tasks t SET lease_owner = NULL, lease_expires_at = NULL
-                        FROM unnest($1::uuid[], $2::text[]) AS c (attempt_id, kind) WHERE t.attempt_id = c.attempt_id AND t.kind = c.kind
-                        RETURNING t.due_at
-                        """),
+                    PostgresPaymentStore.releasing(
+                        "FROM unnest($1::uuid[], $2::text[]) AS c (attempt_id, kind) WHERE t.attempt_id = c.attempt_id AND t.kind = c.kind"),
                     [releasedTasks.attemptIDs, releasedTasks.kinds]
                 ))
         }

@@ -123,28 +123,23 @@ extension PostgresPaymentStore {
             try await connection.pipeline(
                 claims.map { claim in
                     PostgresStatement(
-                        Self.announcingReleased(
-                            """
-                            UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
-                            WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $4
-                            RETURNING due_at
-                            """),
+                        Self.releasing("WHERE t.attempt_id = $1 AND t.kind = $2 AND t.fence = $3 AND t.lease_owner = $4"),
                         [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, claim.owner]
                     )
                 })
         }
     }
 
-    /// `release`, an `UPDATE` of `tasks` that frees leases and returns the tasks' `due_at`, made to
-    /// tell every worker when each freed task falls due; it returns a row for each. A freed task is
-    /// due again, often at once, and no worker was told: a task that finishes is released rather
-    /// than deleted when it was rescheduled while it ran (a webhook asked for a fetch while a poll
-    /// ran, say), and the transition that rescheduled it announced it while it was still leased,
-    /// when no claim could take it; a draining worker gives back follow-ups it did not start; a
-    /// lease lapses.
-    static func announcingReleased(_ release: String) -> String {
+    /// Frees the leases of the tasks `t` that `rows` picks (the rest of an `UPDATE tasks t`: a
+    /// `FROM` and a `WHERE`) and tells every worker when each freed task falls due; it returns a
+    /// row for each. A freed task is due again, often at once, and no worker was told: a task that
+    /// finishes is released rather than deleted when it was rescheduled while it ran (a webhook
+    /// asked for a fetch while a poll ran, say), and the transition that rescheduled it announced
+    /// it while it was still leased, when no claim could take it; a draining worker gives back
+    /// follow-ups it did not start; a lease lapses.
+    static func releasing(_ rows: String) -> String {
         """
-        WITH released AS (\(release))
+        WITH released AS (UPDATE tasks t SET lease_owner = NULL, lease_expires_at = NULL \(rows) RETURNING t.due_at)
         SELECT pg_notify('\(taskChannel)', round(extract(epoch FROM due_at) * 1000)::bigint::text) FROM released
         """
     }
@@ -158,15 +153,13 @@ extension PostgresPaymentStore {
     }
 
     /// Frees the leases that lapsed by the database's clock.
-    static let recoverLapsedLeasesSQL = announcingReleased(
+    static let recoverLapsedLeasesSQL = releasing(
         """
-        UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL
-        WHERE (attempt_id, kind) IN (
+        WHERE (t.attempt_id, t.kind) IN (
             SELECT attempt_id, kind FROM tasks
             WHERE lease_owner IS NOT NULL AND lease_expires_at < now()
             FOR UPDATE SKIP LOCKED
         )
-        RETURNING due_at
         """)
 
     /// The expiry of a lease of `seconds` (a bound `float8`) from now by the database's clock,
@@ -177,7 +170,7 @@ extension PostgresPaymentStore {
 
     public func releaseLeases(owner: String) async throws -> Int {
         try await pool.execute(
-            Self.announcingReleased("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1 RETURNING due_at"),
+            Self.releasing("WHERE t.lease_owner = $1"),
             [owner]
         )
     }

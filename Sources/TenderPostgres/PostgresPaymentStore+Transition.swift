@@ -121,8 +121,7 @@ extension PostgresPaymentStore {
             )
         }
         return PostgresStatement(
-            announcingReleased(
-                "UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE attempt_id = $1 AND kind = $2 RETURNING due_at"),
+            releasing("WHERE t.attempt_id = $1 AND t.kind = $2"),
             [claim.attemptID.rawValue, claim.kind.rawValue]
         )
     }
