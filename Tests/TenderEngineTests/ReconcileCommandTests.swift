@@ -18,8 +18,8 @@ struct ReconcileCommandTests {
         var mismatches: [Mismatch]
     }
 
-    /// Runs `tender reconcile --since 1h --json FILE` and returns its exit status and report.
-    func reconcile(_ rig: EngineRig) async throws -> (status: Int32, report: Report) {
+    /// Runs `tender reconcile --since 1h --json FILE` and returns its exit status, report and output.
+    func reconcile(_ rig: EngineRig) async throws -> (status: Int32, report: Report, log: String) {
         let json = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: json) }
         let process = try TenderProcess(
@@ -30,7 +30,7 @@ struct ReconcileCommandTests {
             ])
         let status = try await process.exitStatus(timeout: .seconds(120))
         let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: json))
-        return (status, report)
+        return (status, report, process.log)
     }
 
     @Test("an untouched run reconciles with no mismatch; two tampered sessions are both reported and the exit is non-zero")
@@ -51,7 +51,7 @@ struct ReconcileCommandTests {
             }
 
             let clean = try await reconcile(rig)
-            #expect(clean.status == 0)
+            #expect(clean.status == 0, "\(clean.log)")
             #expect(clean.report.checked == 6)
             #expect(clean.report.mismatches.isEmpty, "\(clean.report.mismatches.map(\.field))")
 
@@ -62,7 +62,7 @@ struct ReconcileCommandTests {
                 tampered.append(session)
             }
             let dirty = try await reconcile(rig)
-            #expect(dirty.status == 1)
+            #expect(dirty.status == 1, "\(dirty.log)")
             #expect(dirty.report.mismatches.map(\.session_id).sorted() == tampered.sorted())
             #expect(dirty.report.mismatches.allSatisfy { $0.field == "amount" && $0.tender == "1000" && $0.gateway == "990" })
         }

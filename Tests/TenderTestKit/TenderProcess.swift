@@ -17,7 +17,8 @@ public final class TenderProcess {
     /// The exit status, once the process has exited (`nil` if it could not be learned).
     private let exited: Task<Int32?, Never>
 
-    /// Starts `tender ARGUMENTS` with exactly `environment` (nothing inherited but `PATH`).
+    /// Starts `tender ARGUMENTS` with exactly `environment` (nothing inherited but `PATH` and a
+    /// sanitizer's options, so that a sanitized child keeps the suppressions of its parent).
     ///
     /// - Parameter log: a file to append the output to, shared with other processes and left in
     ///   place; when `nil`, the output goes to a temporary file of its own.
@@ -35,7 +36,7 @@ public final class TenderProcess {
         try handle.seekToEnd()
         process.executableURL = Self.executable
         process.arguments = arguments
-        process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { own, _ in own }
+        process.environment = environment.merging(Self.inherited) { own, _ in own }
         process.standardOutput = handle
         process.standardError = handle
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
@@ -49,6 +50,17 @@ public final class TenderProcess {
         }
         try process.run()
         try handle.close()
+    }
+
+    /// What a child inherits from this process's environment: `PATH`, and the options of
+    /// whichever sanitizer the tests were built with.
+    static var inherited: [String: String] {
+        let own = ProcessInfo.processInfo.environment
+        var inherited = ["PATH": own["PATH"] ?? "/usr/bin:/bin"]
+        for name in ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"] {
+            inherited[name] = own[name]
+        }
+        return inherited
     }
 
     /// Everything written to the output file so far.
