@@ -18,17 +18,18 @@ extension PostgresPaymentStore {
     static let budgetedReasonList = constantList(budgetedReasons)
 
     public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws
-        -> [TaskClaim]
+        -> [ReadyTask]
     {
         try await queryByIndex(PostgresStatement(Self.claimTasksSQL, [dueBy, limit, owner, lease.timeInterval, pollLimit, deadlineLimit]))
-            .map { try TaskClaim(row: $0, owner: owner) }
-            .sorted { $0.dueAt < $1.dueAt }
+            .map { ReadyTask(claim: try TaskClaim(row: $0, owner: owner), attempt: try AttemptRow.decode($0)) }
+            .sorted { $0.claim.dueAt < $1.claim.dueAt }
     }
 
-    /// Claims the due tasks: `$1` due by, `$2` limit, `$3` owner, `$4` lease seconds, `$5` poll
-    /// limit, `$6` deadline limit. A deadline is skipped while its attempt or payment is locked,
-    /// as well as its task (``dueDeadlines(selecting:dueBy:limit:)``), as the firing of deadlines
-    /// skips them.
+    /// Claims the due tasks and reads their attempts: `$1` due by, `$2` limit, `$3` owner, `$4`
+    /// lease seconds, `$5` poll limit, `$6` deadline limit. A deadline is skipped while its attempt
+    /// or payment is locked, as well as its task (``dueDeadlines(selecting:dueBy:limit:)``), as the
+    /// firing of deadlines skips them. The attempts are read, not locked: a task's transition
+    /// checks the version it started from when it writes.
     static let claimTasksSQL = """
         WITH unbudgeted AS (
             SELECT ctid FROM tasks
@@ -44,10 +45,12 @@ extension PostgresPaymentStore {
             \(dueDeadlines(selecting: "t.ctid", dueBy: "$1", limit: "$6"))
         ), due AS (
             SELECT ctid FROM unbudgeted UNION ALL SELECT ctid FROM polls UNION ALL SELECT ctid FROM deadlines
+        ), claimed AS (
+            UPDATE tasks SET lease_owner = $3, lease_expires_at = \(leaseExpiry("$4")), fence = nextval('task_fences'), tries = tries + 1
+            WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
+            RETURNING *
         )
-        UPDATE tasks SET lease_owner = $3, lease_expires_at = \(leaseExpiry("$4")), fence = nextval('task_fences'), tries = tries + 1
-        WHERE ctid = ANY (ARRAY(SELECT ctid FROM due))
-        RETURNING *
+        SELECT t.*, \(AttemptRow.columns) FROM claimed t JOIN attempts a ON a.id = t.attempt_id
         """
 
     /// Locks up to `limit` due deadlines with their attempts and payments, earliest first,

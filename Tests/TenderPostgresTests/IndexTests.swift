@@ -17,7 +17,8 @@ struct IndexTests {
         SELECT 'p' || i, 1000, 'PLN', to_timestamp(1800000000) FROM generate_series(1, 100000) AS i;
         INSERT INTO attempts (id, payment_id, state, stage, version, amount, currency, customer,
             session_id, submitted_at, deadline, grace_until, idempotency_key, request)
-        SELECT md5('a' || i)::uuid, 'p' || i, 'awaiting_confirmation', 'paid', 3, 1000, 'PLN', '{}',
+        SELECT md5('a' || i)::uuid, 'p' || i, 'awaiting_confirmation', 'paid', 3, 1000, 'PLN',
+            '{"email": "payer@example.com", "first_name": "Jan", "last_name": "Kowalski"}',
             'cs_' || i, to_timestamp(1800000000), to_timestamp(1800000090), to_timestamp(1800000990), 'k' || i, 'r' || i
         FROM generate_series(1, 100000) AS i;
         INSERT INTO tasks (attempt_id, kind, reason, due_at, lease_owner, lease_expires_at)

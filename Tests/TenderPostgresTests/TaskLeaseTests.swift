@@ -31,7 +31,7 @@ struct TaskLeaseTests {
         }
     }
 
-    @Test("a claim takes calls before overdue polls, and no more polls than the budget allows")
+    @Test("a claim takes calls before overdue polls, no more polls than the budget allows, and reads their attempts")
     func claimPutsPollsLastAndWithinBudget() async throws {
         try await StoreFixture.with { fixture in
             // Three attempts awaiting confirmation, whose first polls fall due 6 s after submission.
@@ -50,7 +50,11 @@ struct TaskLeaseTests {
             let pollsDue = t0 + 31
             #expect(try await fixture.store.upcomingTasks(dueBy: pollsDue, limit: 10).filter { $0.kind == .fetch }.count == 3)
 
-            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 2, pollLimit: 1, deadlineLimit: 10, lease: lease)
+            let ready = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 2, pollLimit: 1, deadlineLimit: 10, lease: lease)
+            for task in ready {
+                #expect(task.attempt == (try await fixture.store.attempt(task.claim.attemptID)), "each claim reads its attempt as stored")
+            }
+            let first = ready.map(\.claim)
             #expect(first.map(\.attemptID).first == awaiting.first, "the oldest poll is the earliest due")
             #expect(first.map(\.kind) == [.fetch, .call], "the call comes first, though due later; one poll fills the rest")
             #expect(first.last?.attemptID == fresh.id)
@@ -64,9 +68,11 @@ struct TaskLeaseTests {
                 try await fixture.store.receiveWebhook(hint, body: Array("{}".utf8), machine: fixture.machine, now: pollsDue) == .applied(awaiting[2])
             )
             let prompted = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 0, deadlineLimit: 10, lease: lease)
+                .map(\.claim)
             #expect(prompted.map(\.attemptID) == [awaiting[2]])
             #expect(prompted.first?.purpose == .fetch(.webhook) && prompted.first.map { $0.dueAt < pollsDue } == true)
-            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 5, deadlineLimit: 10, lease: lease)
+            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: pollsDue, limit: 10, pollLimit: 5, deadlineLimit: 10, lease: lease).map(
+                \.claim)
             #expect(rest.map(\.attemptID) == [awaiting[1]])
         }
     }
@@ -79,10 +85,12 @@ struct TaskLeaseTests {
                 attempts.append(try await fixture.submit())
             }
             let allDue = try #require(attempts.map(\.deadline).max()) + 1
-            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: allDue, limit: 1, pollLimit: 1, deadlineLimit: 2, lease: lease)
+            let first = try await fixture.store.claimTasks(owner: "w1", dueBy: allDue, limit: 1, pollLimit: 1, deadlineLimit: 2, lease: lease).map(
+                \.claim)
             #expect(first.filter { $0.kind == .call }.count == 1)
             #expect(first.filter { $0.kind == .deadline }.count == 2)
-            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: allDue, limit: 0, pollLimit: 0, deadlineLimit: 5, lease: lease)
+            let rest = try await fixture.store.claimTasks(owner: "w1", dueBy: allDue, limit: 0, pollLimit: 0, deadlineLimit: 5, lease: lease).map(
+                \.claim)
             #expect(rest.map(\.kind) == [.deadline], "no room for calls: only the last deadline")
             #expect(Set((first + rest).filter { $0.kind == .deadline }.map(\.attemptID)) == Set(attempts.map(\.id)))
         }

@@ -248,7 +248,7 @@ struct SchedulerStateMachineTests {
         started(machine)
         #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
         let fetch = claim(1, .fetch(.poll), fence: 1)
-        _ = machine.state.claimed([fetch])
+        _ = machine.claimed([fetch])
         let followUp = claim(1, .fetch(.poll), fence: 2)
         machine.state.followUpsLeased([followUp], of: AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt)
         machine.state.finished(fetch)
@@ -392,7 +392,7 @@ struct SchedulerStateMachineTests {
         let machine = machine()
         started(machine)
         #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
-        _ = machine.state.claimed([claim(1)])
+        _ = machine.claimed([claim(1)])
         machine.state.schedule(t(0), kind: .deadline, now: t(0))
         #expect(machine.next(now: t(0)) == .fireDeadlines(limit: 128))
         let followUp = claim(4, .fetch(.poll))
@@ -423,8 +423,9 @@ extension SchedulerStateMachineTests {
             state.next(now: now)
         }
 
+        /// The store answered the pending claim with `claims`, their attempts not read.
         func claimed(_ claims: [TaskClaim]) -> [ReadyTask] {
-            state.claimed(claims)
+            state.claimed(claims.map { ReadyTask(claim: $0) })
         }
 
         func schedule(_ dueAt: Date, kind: TaskKind?, now: Date) -> Bool {

@@ -58,7 +58,8 @@ extension PaymentEngine {
         let claims: [TaskClaim]
         do {
             claims = try await store.claimTasks(
-                owner: configuration.workerID, dueBy: dueBy, limit: 0, pollLimit: 0, deadlineLimit: limit, lease: configuration.leaseDuration)
+                owner: configuration.workerID, dueBy: dueBy, limit: 0, pollLimit: 0, deadlineLimit: limit, lease: configuration.leaseDuration
+            ).map(\.claim)
         } catch {
             outage.failed("firing deadlines", error: error, at: now(), logger: logger)
             return 0

@@ -112,7 +112,7 @@ extension PaymentEngine {
     /// Claims up to `limit` due tasks making calls, at most `polls` of them polls, and runs them in
     /// the group.
     private func claim(limit: Int, polls: Int, in group: inout DiscardingTaskGroup) async {
-        let claims: [TaskClaim]
+        let claims: [ReadyTask]
         do {
             claims = try await store.claimTasks(
                 owner: configuration.workerID, dueBy: now(), limit: limit, pollLimit: polls, deadlineLimit: 0,

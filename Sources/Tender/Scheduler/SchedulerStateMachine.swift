@@ -157,17 +157,17 @@ struct SchedulerStateMachine {
 
     /// The store answered the pending claim: the polls it did not use go back to the budget, and
     /// the claims are in flight. Returns them to start. A full claim may leave more due.
-    mutating func claimed(_ claims: [TaskClaim]) -> [ReadyTask] {
+    mutating func claimed(_ claims: [ReadyTask]) -> [ReadyTask] {
         guard let pending = pendingClaim else { preconditionFailure("claims answered without a claim asked for") }
         pendingClaim = nil
-        let claimedPolls = claims.count(where: \.purpose.isBudgeted)
+        let claimedPolls = claims.count(where: \.claim.purpose.isBudgeted)
         pollBudget.giveBack(pending.polls - claimedPolls)
         pollsWaitForBudget = claimedPolls == pending.polls && claims.count < pending.limit
         callsMayWait = claims.count == pending.limit
-        for claim in claims {
-            inFlight[TaskKey(claim)] = claim
+        for task in claims {
+            inFlight[TaskKey(task.claim)] = task.claim
         }
-        return claims.map { ReadyTask(claim: $0) }
+        return claims
     }
 
     /// The pending claim failed: its polls go back to the budget, and the loop claims again when

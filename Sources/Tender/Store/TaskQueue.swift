@@ -13,7 +13,9 @@ public protocol TaskQueue: Sendable {
     /// payment another transaction holds locked. The engine fires deadlines with
     /// ``AttemptTransitions/fireDeadlines(dueBy:limit:owner:machine:)`` and claims them
     /// here only to apply each alone after such a batch failed.
-    func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws -> [TaskClaim]
+    ///
+    /// Each task comes with its attempt as the claim read it, so that running it needs no read.
+    func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws -> [ReadyTask]
 
     /// The due times of unleased tasks due by `dueBy`, earliest first, for a worker's timer heap.
     func upcomingTasks(dueBy: Date, limit: Int) async throws -> [ScheduledTask]
@@ -39,9 +41,9 @@ public protocol TaskQueue: Sendable {
 }
 
 extension TaskQueue {
-    /// Claims up to `limit` due tasks making calls and up to `limit` deadlines; see
-    /// ``claimTasks(owner:dueBy:limit:pollLimit:deadlineLimit:lease:)``.
+    /// Claims up to `limit` due tasks making calls and up to `limit` deadlines, and returns the
+    /// claims alone; see ``claimTasks(owner:dueBy:limit:pollLimit:deadlineLimit:lease:)``.
     public func claimTasks(owner: String, dueBy: Date, limit: Int, lease: Duration) async throws -> [TaskClaim] {
-        try await claimTasks(owner: owner, dueBy: dueBy, limit: limit, pollLimit: limit, deadlineLimit: limit, lease: lease)
+        try await claimTasks(owner: owner, dueBy: dueBy, limit: limit, pollLimit: limit, deadlineLimit: limit, lease: lease).map(\.claim)
     }
 }
