@@ -72,7 +72,7 @@ struct SchedulerStateMachineTests {
             #expect(machine.next(now: now) == .sweep(recoverLeases: second % 5 == 0))
             machine.state.swept([], loadedUntil: now + .seconds(2), now: now)
             firesNoDeadlines(machine, now: now)
-            #expect(machine.next(now: now) == .claim(limit: 32, polls: 32))
+            #expect(machine.next(now: now) == .claim(limit: 32, polls: 24))
             #expect(machine.claimed([]).isEmpty)
             #expect(machine.next(now: now) == .sleep(until: t(Double(second + 1))))
         }
@@ -82,7 +82,7 @@ struct SchedulerStateMachineTests {
     func workGoesOnDuringASweep() {
         let machine = machine()
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 24))
         #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(1)) == .sweep(recoverLeases: false))
         machine.state.schedule(t(1.5), kind: .deadline, now: t(1))
@@ -91,7 +91,7 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(2.5)) == .sleep(until: .distantFuture), "the sweep is late, and no second one starts")
         machine.state.swept([], loadedUntil: t(4.5), now: t(2.5))
         firesNoDeadlines(machine, now: t(2.5))
-        #expect(machine.next(now: t(2.5)) == .claim(limit: 31, polls: 31), "a deadline batch still runs")
+        #expect(machine.next(now: t(2.5)) == .claim(limit: 31, polls: 23), "a deadline batch still runs")
     }
 
     @Test("a failed sweep is tried again a sweep interval later, and due tasks are claimed meanwhile")
@@ -101,7 +101,7 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
         machine.state.sweepFailed(now: t(0))
         firesNoDeadlines(machine, now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 24))
         #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(0.5)) == .sleep(until: t(1)))
         #expect(machine.next(now: t(1)) == .sweep(recoverLeases: false))
@@ -111,11 +111,11 @@ struct SchedulerStateMachineTests {
     func roomForCalls() {
         let machine = machine(maximumConcurrentCalls: 4)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 4, polls: 4))
+        #expect(machine.next(now: t(0)) == .claim(limit: 4, polls: 3))
         #expect(machine.claimed(claims(1...4)) == tasks(claims(1...4)))
         #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "a full claim leaves more due, but there is no room")
         machine.state.finished(claim(1))
-        #expect(machine.next(now: t(0.1)) == .claim(limit: 1, polls: 1))
+        #expect(machine.next(now: t(0.1)) == .claim(limit: 1, polls: 0))
     }
 
     @Test("a claim takes at most a claim batch, and a full one is followed by another at once")
@@ -135,18 +135,18 @@ struct SchedulerStateMachineTests {
     func deadlinesApartFromCalls() {
         let machine = machine(maximumConcurrentCalls: 10)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 10))
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 8))
         #expect(machine.claimed([claim(1)]) == tasks([claim(1)]))
         machine.state.schedule(t(0.1), kind: .deadline, now: t(0))
         #expect(machine.next(now: t(0)) == .sleep(until: t(0.1)))
         #expect(machine.next(now: t(0.1)) == .fireDeadlines(limit: 128))
         #expect(machine.next(now: t(0.1)) == .sleep(until: t(1)), "no call is due: nothing is claimed")
         machine.state.schedule(t(0.2), kind: .call, now: t(0.1))
-        #expect(machine.next(now: t(0.2)) == .claim(limit: 8, polls: 8), "a call and a deadline batch in flight take a slot each")
+        #expect(machine.next(now: t(0.2)) == .claim(limit: 8, polls: 6), "a call and a deadline batch in flight take a slot each")
         #expect(machine.claimed([]).isEmpty)
         machine.state.schedule(t(0.3), kind: nil, now: t(0.2))
         #expect(machine.next(now: t(0.3)) == .fireDeadlines(limit: 128))
-        #expect(machine.next(now: t(0.3)) == .claim(limit: 7, polls: 7))
+        #expect(machine.next(now: t(0.3)) == .claim(limit: 7, polls: 5))
     }
 
     @Test("a loop whose calls wait for room still wakes when the next deadline falls due")
@@ -164,7 +164,7 @@ struct SchedulerStateMachineTests {
     func deadlineBatches() {
         let machine = machine(maximumConcurrentCalls: 10)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 10))
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 8))
         #expect(machine.claimed([]).isEmpty)
         for step in 1...3 {
             machine.state.schedule(t(0.1 * Double(step)), kind: .deadline, now: t(0))
@@ -173,7 +173,7 @@ struct SchedulerStateMachineTests {
         machine.state.schedule(t(0.4), kind: .deadline, now: t(0))
         #expect(machine.next(now: t(0.4)) == .sleep(until: t(1)), "three batches run")
         machine.state.schedule(t(0.4), kind: .call, now: t(0.4))
-        #expect(machine.next(now: t(0.4)) == .claim(limit: 7, polls: 7), "calls are claimed while three batches run")
+        #expect(machine.next(now: t(0.4)) == .claim(limit: 7, polls: 5), "calls are claimed while three batches run")
         #expect(machine.claimed([]).isEmpty)
         machine.state.deadlinesFired(2, limit: 128)
         #expect(machine.next(now: t(0.5)) == .fireDeadlines(limit: 128), "the deadline left is fired once a batch ends")
@@ -187,7 +187,7 @@ struct SchedulerStateMachineTests {
     func deadlineBacklogFillsEverySlot() {
         let machine = machine(maximumConcurrentCalls: 10)
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 10))
+        #expect(machine.next(now: t(0)) == .claim(limit: 10, polls: 8))
         #expect(machine.claimed([]).isEmpty)
         machine.state.schedule(t(0.1), kind: .deadline, now: t(0))
         #expect(machine.next(now: t(0.1)) == .fireDeadlines(limit: 128))
@@ -246,7 +246,7 @@ struct SchedulerStateMachineTests {
     func followUpTakesItsTasksPlace() throws {
         let machine = machine()
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 24))
         let fetch = claim(1, .fetch(.poll), fence: 1)
         _ = machine.claimed([fetch])
         let followUp = claim(1, .fetch(.poll), fence: 2)
@@ -276,19 +276,19 @@ struct SchedulerStateMachineTests {
 
     @Test("polls held back by a large budget are claimed in groups of what 250 ms of it earns, not one per token")
     func pollGroups() {
-        let machine = machine(maximumConcurrentCalls: 300, pollBudget: 200)
+        let machine = machine(maximumConcurrentCalls: 400, pollBudget: 200)
         started(machine)
         #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 128))
         #expect(machine.claimed(claims(1...128, .fetch(.poll))) == tasks(claims(1...128, .fetch(.poll))))
         #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 72), "the rest of the bucket")
         #expect(machine.claimed(claims(129...200, .fetch(.poll))) == tasks(claims(129...200, .fetch(.poll))))
         #expect(machine.next(now: t(0)) == .sleep(until: t(0.25)), "200 tokens a second: 50 in 250 ms")
-        #expect(machine.next(now: t(0.25)) == .claim(limit: 100, polls: 50))
+        #expect(machine.next(now: t(0.25)) == .claim(limit: 128, polls: 50))
     }
 
     @Test("polls held back by the budget wait for their group when the loop wakes early for a call")
     func pollGroupsAcrossEarlyWakeUps() {
-        let machine = machine(maximumConcurrentCalls: 300, pollBudget: 200)
+        let machine = machine(maximumConcurrentCalls: 400, pollBudget: 200)
         started(machine)
         #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 128))
         #expect(machine.claimed(claims(1...128, .fetch(.poll))) == tasks(claims(1...128, .fetch(.poll))))
@@ -298,10 +298,25 @@ struct SchedulerStateMachineTests {
         machine.state.finished(claim(1, .fetch(.poll)))
         #expect(machine.next(now: t(0.02)) == .sleep(until: t(0.25)), "a freed slot claims no poll with 4 tokens")
         machine.state.schedule(t(0.025), kind: .call, now: t(0.02))
-        #expect(machine.next(now: t(0.025)) == .claim(limit: 101, polls: 0), "a call falling due is claimed without the polls")
+        #expect(machine.next(now: t(0.025)) == .claim(limit: 128, polls: 0), "a call falling due is claimed without the polls")
         #expect(machine.claimed([claim(300)]) == tasks([claim(300)]))
         #expect(machine.next(now: t(0.03)) == .sleep(until: t(0.25)))
-        #expect(machine.next(now: t(0.25)) == .claim(limit: 100, polls: 50), "the group's 50 tokens, none of them spent on the call's claim")
+        #expect(machine.next(now: t(0.25)) == .claim(limit: 128, polls: 50), "the group's 50 tokens, none of them spent on the call's claim")
+    }
+
+    @Test("polls leave a quarter of the call slots free: a webhook's fetch falling due while polls hold the rest is claimed at once")
+    func pollsLeaveSlotsForCalls() {
+        let machine = machine(maximumConcurrentCalls: 8, pollBudget: 100)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 8, polls: 6))
+        #expect(machine.claimed(claims(1...6, .fetch(.poll))) == tasks(claims(1...6, .fetch(.poll))))
+        #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "more polls are due, but the two free slots are kept from them")
+        machine.state.schedule(t(0.01), kind: .fetch, now: t(0))
+        #expect(machine.next(now: t(0.01)) == .claim(limit: 2, polls: 0), "the fetch takes a kept slot")
+        #expect(machine.claimed([claim(7, .fetch(.webhook))]) == tasks([claim(7, .fetch(.webhook))]))
+        machine.state.finished(claim(1, .fetch(.poll)))
+        machine.state.finished(claim(2, .fetch(.poll)))
+        #expect(machine.next(now: t(0.02)) == .claim(limit: 3, polls: 1), "polls take only the slots beyond the two kept")
     }
 
     @Test("polls waiting for the budget do not wake the loop while every call slot is taken")
@@ -340,10 +355,10 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
         machine.state.swept(due(t(0.7), t(0.3)), loadedUntil: t(2), now: t(0))
         firesNoDeadlines(machine, now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 24))
         #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(0)) == .sleep(until: t(0.3)))
-        #expect(machine.next(now: t(0.3)) == .claim(limit: 32, polls: 32))
+        #expect(machine.next(now: t(0.3)) == .claim(limit: 32, polls: 24))
         #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(0.3)) == .sleep(until: t(0.7)))
         #expect(machine.schedule(t(0.5), kind: .call, now: t(0.3)), "due before the next sweep: wake the loop")
@@ -358,20 +373,20 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0)) == .sweep(recoverLeases: true))
         machine.state.swept(due(t(5)), loadedUntil: t(12), now: t(0))
         firesNoDeadlines(machine, now: t(0))
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 24))
         #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(0)) == .sleep(until: t(5)))
         #expect(machine.next(now: t(10)) == .sweep(recoverLeases: false))
         machine.state.swept(due(t(11), t(14)), loadedUntil: t(22), now: t(10))
         firesNoDeadlines(machine, now: t(10))
-        #expect(machine.next(now: t(10)) == .claim(limit: 32, polls: 32))
+        #expect(machine.next(now: t(10)) == .claim(limit: 32, polls: 24))
         #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(10)) == .sleep(until: t(14)), "t(11) lies within what the first sweep loaded")
         machine.state.resync()
         #expect(machine.next(now: t(20)) == .sweep(recoverLeases: false))
         machine.state.swept(due(t(21)), loadedUntil: t(32), now: t(20))
         firesNoDeadlines(machine, now: t(20))
-        #expect(machine.next(now: t(20)) == .claim(limit: 32, polls: 32))
+        #expect(machine.next(now: t(20)) == .claim(limit: 32, polls: 24))
         #expect(machine.claimed([]).isEmpty)
         #expect(machine.next(now: t(20)) == .sleep(until: t(21)), "after a resync every due time is loaded")
     }
@@ -391,7 +406,7 @@ struct SchedulerStateMachineTests {
     func drain() throws {
         let machine = machine()
         started(machine)
-        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 32))
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 24))
         _ = machine.claimed([claim(1)])
         machine.state.schedule(t(0), kind: .deadline, now: t(0))
         #expect(machine.next(now: t(0)) == .fireDeadlines(limit: 128))

@@ -23,11 +23,16 @@ struct SchedulerStateMachine {
     static let sweepsPerLeaseRecovery = 5
 
     private let maximumConcurrentCalls: Int
+    /// Call slots polls leave free, a quarter of them: for the calls a payer or a webhook waits on
+    /// (a session, a pay, a webhook's fetch). Polls falling due together would otherwise take
+    /// every slot until their answers are written, or for as long as a slow gateway keeps them.
+    private let slotsKeptFromPolls: Int
     private let claimBatchSize: Int
     private let sweepInterval: Duration
     private var pollBudget: RequestBudget
-    /// Whether the poll budget, not the lack of due polls, limited the last claim.
-    private var pollsWaitForBudget = false
+    /// Whether the last claim may have left due polls behind: the poll budget, or the slots polls
+    /// may take, limited it.
+    private var pollsMayWait = false
     private var timer = TaskTimer()
     /// The claims being run, by task.
     private var inFlight: [TaskKey: TaskClaim] = [:]
@@ -60,6 +65,7 @@ struct SchedulerStateMachine {
     /// Creates the bookkeeping of an engine with `configuration`, its poll budget full at `now`.
     init(configuration: EngineConfiguration, now: Date) {
         maximumConcurrentCalls = configuration.maximumConcurrentCalls
+        slotsKeptFromPolls = configuration.maximumConcurrentCalls / 4
         claimBatchSize = configuration.claimBatchSize
         sweepInterval = configuration.sweepInterval
         pollBudget = RequestBudget(rate: configuration.pollBudget, burst: max(1, Int(configuration.pollBudget)), now: now)
@@ -83,9 +89,9 @@ struct SchedulerStateMachine {
 
     /// What the loop does next at `now`: start the ready follow-ups, sweep when a sweep is due,
     /// fire due deadlines while a deadline batch may start, claim due tasks while there is room
-    /// for calls, else sleep until the earliest due time, the next sweep or the next group of
-    /// poll tokens; drain once a shutdown was requested. Deadlines make no call, so they are
-    /// fired whatever the room for calls.
+    /// for calls (for polls, room beyond the slots kept from them), else sleep until the earliest
+    /// due time, the next sweep or the next group of poll tokens; drain once a shutdown was
+    /// requested. Deadlines make no call, so they are fired whatever the room for calls.
     mutating func next(now: Date) -> Action {
         guard isAccepting else { return .drain }
         if !readyFollowUps.isEmpty {
@@ -105,11 +111,12 @@ struct SchedulerStateMachine {
             return .fireDeadlines(limit: claimBatchSize)
         }
         let limit = room
+        let pollLimit = pollRoom
         // Polls held back by the budget wait for a group's worth of tokens, whatever else wakes
         // the loop meanwhile: a call falling due is claimed without them.
-        let pollGroupReady = !pollsWaitForBudget || pollBudget.hasTokens(earnedIn: Self.pollGroupSpan, at: now)
-        if (callsMayWait || (pollsWaitForBudget && pollGroupReady)) && limit > 0 {
-            let polls = pollGroupReady ? pollBudget.take(upTo: limit, now: now) : 0
+        let pollGroupReady = !pollsMayWait || pollBudget.hasTokens(earnedIn: Self.pollGroupSpan, at: now)
+        if (callsMayWait || (pollsMayWait && pollGroupReady && pollLimit > 0)) && limit > 0 {
+            let polls = pollGroupReady ? pollBudget.take(upTo: pollLimit, now: now) : 0
             pendingClaim = (limit, polls)
             return .claim(limit: limit, polls: polls)
         }
@@ -120,7 +127,7 @@ struct SchedulerStateMachine {
         if !deadlinesMayWait, !deadlineBacklog, let nextDeadline = timer.nextDeadline {
             wakeAt = min(wakeAt, nextDeadline)
         }
-        if pollsWaitForBudget && limit > 0 {
+        if pollsMayWait && pollLimit > 0 {
             // Without room the group waits for a slot, and a finished task wakes the loop.
             wakeAt = min(wakeAt, pollBudget.time(ofTokensEarnedIn: Self.pollGroupSpan))
         }
@@ -162,7 +169,7 @@ struct SchedulerStateMachine {
         pendingClaim = nil
         let claimedPolls = claims.count(where: \.claim.purpose.isBudgeted)
         pollBudget.giveBack(pending.polls - claimedPolls)
-        pollsWaitForBudget = claimedPolls == pending.polls && claims.count < pending.limit
+        pollsMayWait = claimedPolls == pending.polls && claims.count < pending.limit
         callsMayWait = claims.count == pending.limit
         for task in claims {
             inFlight[TaskKey(task.claim)] = task.claim
@@ -193,10 +200,21 @@ struct SchedulerStateMachine {
     /// Gateway calls in flight.
     private var callsInFlight: Int { inFlight.count }
 
+    /// Call slots free now. A deadline batch counts as one call, and so does a slot reserved for a
+    /// follow-up.
+    private var freeSlots: Int {
+        max(0, maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls)
+    }
+
     /// How many tasks that make gateway calls the loop may claim now: the room for calls, up to a
-    /// claim batch. A deadline batch counts as one call, and so does a slot reserved for a follow-up.
+    /// claim batch.
     private var room: Int {
-        max(0, min(maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls, claimBatchSize))
+        min(freeSlots, claimBatchSize)
+    }
+
+    /// How many of them may be polls: the room beyond the slots kept from polls.
+    private var pollRoom: Int {
+        min(max(0, freeSlots - slotsKeptFromPolls), claimBatchSize)
     }
 
     // MARK: The timer heap
