@@ -159,7 +159,7 @@ extension TenderSetting {
     public static let pollBudget = TenderSetting("TENDER_POLL_BUDGET", "Gateway status reads per second allowed for polls.", default: "50")
     /// The most gateway calls in flight at once.
     public static let maximumConcurrentCalls = TenderSetting(
-        "TENDER_MAX_CONCURRENT_CALLS", "The most gateway calls in flight at once.", default: "32")
+        "TENDER_MAX_CONCURRENT_CALLS", "The most gateway calls in flight at once; polls take at most three quarters of them.", default: "32")
     /// The most tasks claimed in one round trip, and the most deadlines fired in one transaction.
     public static let claimBatchSize = TenderSetting(
         "TENDER_CLAIM_BATCH_SIZE", "The most tasks claimed in one round trip (calls and polls), and the most deadlines fired in one transaction.",

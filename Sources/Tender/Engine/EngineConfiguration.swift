@@ -15,7 +15,8 @@ public struct EngineConfiguration: Sendable {
     /// Where the gateway should send webhooks for the sessions this engine opens.
     public var webhookURL: String?
     /// The most gateway calls in flight at once; keep the gateway client's connection pool at least
-    /// this large, or calls queue for a connection.
+    /// this large, or calls queue for a connection. Polls take at most three quarters of them: the
+    /// rest are kept for the calls a payer or a webhook waits on.
     public var maximumConcurrentCalls = 32
     /// The most tasks claimed in one round trip: calls and polls (within the room for calls); and
     /// the most deadlines claimed and fired in one transaction, which make no call.
