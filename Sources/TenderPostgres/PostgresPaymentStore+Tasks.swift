@@ -20,8 +20,10 @@ extension PostgresPaymentStore {
     public func claimTasks(owner: String, dueBy: Date, limit: Int, pollLimit: Int, deadlineLimit: Int, lease: Duration) async throws
         -> [ReadyTask]
     {
+        // An attempt this version cannot read (one a newer worker wrote) is left for its task to
+        // read, which then fails alone rather than failing the claim of every task with it.
         try await queryByIndex(PostgresStatement(Self.claimTasksSQL, [dueBy, limit, owner, lease.timeInterval, pollLimit, deadlineLimit]))
-            .map { ReadyTask(claim: try TaskClaim(row: $0, owner: owner), attempt: try AttemptRow.decode($0)) }
+            .map { ReadyTask(claim: try TaskClaim(row: $0, owner: owner), attempt: try? AttemptRow.decode($0)) }
             .sorted { $0.claim.dueAt < $1.claim.dueAt }
     }
 

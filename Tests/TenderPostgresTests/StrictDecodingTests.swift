@@ -125,6 +125,24 @@ struct StrictDecodingTests {
         }
     }
 
+    @Test("a task whose attempt cannot be read is claimed without it, and reading the attempt then throws")
+    func claimOfAnUnreadableAttempt() async throws {
+        try await StoreFixture.with { fixture in
+            let unreadable = try await fixture.submit()
+            let readable = try await fixture.submit()
+            try await fixture.pool.execute("UPDATE attempts SET failure = 'teleport' WHERE id = $1", [unreadable.id.rawValue])
+            let claimed = try await fixture.store.claimTasks(
+                owner: "w1", dueBy: t0 + 1, limit: 10, pollLimit: 10, deadlineLimit: 0, lease: lease)
+            #expect(Set(claimed.map(\.claim.attemptID)) == [unreadable.id, readable.id], "the claim fails for no task")
+            #expect(claimed.first { $0.claim.attemptID == readable.id }?.attempt == readable)
+            #expect(claimed.contains { $0.claim.attemptID == unreadable.id && $0.attempt == nil })
+            let error = await #expect(throws: RowDecodingError.self) {
+                try await fixture.store.attempt(unreadable.id)
+            }
+            #expect(error?.table == "attempts" && error?.column == "failure")
+        }
+    }
+
     @Test("the partial index of unbudgeted tasks leaves out exactly the budgeted fetch reasons")
     func unbudgetedIndexMatchesFetchReasons() async throws {
         try await StoreFixture.with { fixture in
