@@ -14,6 +14,9 @@ enum AttemptRow {
         a.failure, a.late, a.duplicate, a.retries, a.quiet_polls, a.last_quiet_poll_at
         """
 
+    /// Reads the attempt `$1`.
+    static let byIDSQL = "SELECT \(columns) FROM attempts a WHERE a.id = $1"
+
     /// Reads an attempt from a row that has ``columns``.
     static func decode(_ row: PostgresRow) throws -> Attempt {
         let currency = try Currency(code: row.decode(String.self, column: "currency"))
@@ -56,6 +59,10 @@ enum AttemptRow {
             retries = $13
         WHERE id = $1 AND version = $2
         """
+
+    /// ``updateSQL`` raising unless it changed the one row (``TransitionCheck``): the write of a
+    /// transition computed from an attempt read without a lock.
+    static let checkedUpdateSQL = TransitionCheck.expectingOneRow(updateSQL, what: "the attempt")
 
     /// One versioned update of every attempt `transitions` move, over bound arrays: each row
     /// written as ``updateSQL`` writes one, and only if its version is still the previous one.

@@ -40,28 +40,28 @@ struct OptimisticTransition {
             guard case .sessionCreated(let session) = input, session.id == sessionID else { return nil }
             leading = [
                 PostgresPaymentStore.sessionLock(sessionID),
-                PostgresStatement(
-                    TransitionCheck.expecting(
-                        "NOT EXISTS (SELECT 1 FROM webhook_inbox WHERE session_id = $1 AND processed_at IS NULL)", what: "the parked webhooks"),
-                    [sessionID]
-                ),
+                PostgresStatement(Self.noParkedWebhooksSQL, [sessionID]),
             ]
         }
         var checks = [PostgresStatement("SELECT 1 FROM payments WHERE id = $1 FOR UPDATE", [attempt.paymentID.rawValue])]
         if let claim {
             checks.append(
                 PostgresStatement(
-                    TransitionCheck.expectingOneRow(
-                        "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $4 AND generation = $5",
-                        what: "the claimed task"),
-                    [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, claim.owner, claim.generation]
-                ))
+                    Self.claimedTaskDeleteSQL, [claim.attemptID.rawValue, claim.kind.rawValue, claim.fence, claim.owner, claim.generation]))
         }
         self.applied = applied
         self.leading = leading.count
         self.checksAfterUpdate = checks.count
         statements = leading + [applied.statements[0]] + checks + applied.statements.dropFirst()
     }
+
+    /// Raises unless no webhook waits parked for the session (`$1`).
+    private static let noParkedWebhooksSQL = TransitionCheck.expecting(
+        "NOT EXISTS (SELECT 1 FROM webhook_inbox WHERE session_id = $1 AND processed_at IS NULL)", what: "the parked webhooks")
+
+    /// Completes the claimed task, raising unless this claim still holds it.
+    private static let claimedTaskDeleteSQL = TransitionCheck.expectingOneRow(
+        "DELETE FROM tasks WHERE attempt_id = $1 AND kind = $2 AND fence = $3 AND lease_owner = $4 AND generation = $5", what: "the claimed task")
 
     /// The follow-ups leased, from the answers to ``statements``.
     func followUps(in results: [PostgresRows]) throws -> [TaskClaim] {

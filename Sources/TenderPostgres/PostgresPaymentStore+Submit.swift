@@ -23,19 +23,8 @@ extension PostgresPaymentStore {
         let paymentID = submission.paymentID.rawValue
         let checks = [
             Self.paymentInsert(submission, now: writes.now),
-            PostgresStatement(
-                "WITH payment AS (SELECT amount, currency, completed_attempt_id FROM payments WHERE id = $1 FOR UPDATE) "
-                    + TransitionCheck.expecting(
-                        "(SELECT count(*) = 1 AND bool_and(amount = $2 AND currency = $3 AND completed_attempt_id IS NULL) FROM payment)",
-                        what: "the payment"),
-                [paymentID, submission.amount.minorUnits, submission.amount.currency.code]
-            ),
-            PostgresStatement(
-                TransitionCheck.expecting(
-                    "NOT EXISTS (\(Self.attemptsInFlight)) AND NOT EXISTS (SELECT 1 FROM attempts WHERE idempotency_key = $2)",
-                    what: "the payment's attempts"),
-                [paymentID, request.idempotencyKey]
-            ),
+            PostgresStatement(Self.paymentCheckSQL, [paymentID, submission.amount.minorUnits, submission.amount.currency.code]),
+            PostgresStatement(Self.attemptsCheckSQL, [paymentID, request.idempotencyKey]),
         ]
         do {
             return try await pool.withTransaction { connection in
@@ -105,6 +94,17 @@ extension PostgresPaymentStore {
     }
 
     /// The attempts of payment `$1` still waiting for their outcome.
+    /// Locks the payment (`$1`), raising unless it has the amount `$2` and currency `$3` and no
+    /// completed attempt.
+    private static let paymentCheckSQL =
+        "WITH payment AS (SELECT amount, currency, completed_attempt_id FROM payments WHERE id = $1 FOR UPDATE) "
+        + TransitionCheck.expecting(
+            "(SELECT count(*) = 1 AND bool_and(amount = $2 AND currency = $3 AND completed_attempt_id IS NULL) FROM payment)", what: "the payment")
+
+    /// Raises unless the payment (`$1`) has no attempt in flight and none with the idempotency key `$2`.
+    private static let attemptsCheckSQL = TransitionCheck.expecting(
+        "NOT EXISTS (\(attemptsInFlight)) AND NOT EXISTS (SELECT 1 FROM attempts WHERE idempotency_key = $2)", what: "the payment's attempts")
+
     private static let attemptsInFlight = "SELECT 1 FROM attempts WHERE payment_id = $1 AND state IN ('submitted', 'awaiting_confirmation')"
 
     /// A new attempt's key taken, under the payment's lock, by an attempt of another payment.

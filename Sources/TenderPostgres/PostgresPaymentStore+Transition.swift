@@ -51,13 +51,7 @@ extension PostgresPaymentStore {
         }
         let attemptRead = reads.count
         reads.append(
-            PostgresStatement(
-                """
-                SELECT \(AttemptRow.columns), p.completed_attempt_id
-                FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.id = $1 FOR UPDATE
-                """,
-                [attemptID.rawValue]
-            ))
+            PostgresStatement(Self.lockedAttemptSQL, [attemptID.rawValue]))
         if let claim {
             reads.append(
                 PostgresStatement(
@@ -98,6 +92,12 @@ extension PostgresPaymentStore {
         }
         return AppliedTransition(transition: transition, followUps: try applied.followUps(in: written), isQuietPoll: applied.isQuietPoll)
     }
+
+    /// Locks and reads the attempt `$1` with its payment's completed attempt.
+    static let lockedAttemptSQL = """
+        SELECT \(AttemptRow.columns), p.completed_attempt_id
+        FROM attempts a JOIN payments p ON p.id = a.payment_id WHERE a.id = $1 FOR UPDATE
+        """
 
     /// The statement that finishes a claimed task, or ``StoreError/Code/fencedOut`` when the claim
     /// lost its lease. A task rescheduled while it ran stays, unleased, for its new due time.

@@ -65,7 +65,7 @@ public struct PostgresPaymentStore: PaymentStore {
     }
 
     public func attempt(_ id: AttemptID) async throws -> Attempt? {
-        let rows = try await pool.query("SELECT \(AttemptRow.columns) FROM attempts a WHERE a.id = $1", [id.rawValue])
+        let rows = try await pool.query(AttemptRow.byIDSQL, [id.rawValue])
         return try rows.first.map(AttemptRow.decode)
     }
 

@@ -74,7 +74,7 @@ struct TransitionWrites {
             case .emit(let type):
                 statements.append(
                     PostgresStatement(
-                        "INSERT INTO \(Self.outboxColumns) VALUES ($1, $2, $3, $4, $5, $6)",
+                        Self.outboxInsertSQL,
                         [type.rawValue, attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, PostgresJSON(EventPayload(attempt)), now]
                     ))
             case .eraseCode:
@@ -86,11 +86,9 @@ struct TransitionWrites {
         }
         Self.deleteTasks(of: attempt.id, canceledKinds, into: &statements)
         if transition.completesPayment {
-            let completion = "UPDATE payments SET completed_attempt_id = $2 WHERE id = $1 AND completed_attempt_id IS NULL"
             statements.append(
                 PostgresStatement(
-                    checked ? TransitionCheck.expectingOneRow(completion, what: "the first completion of the payment") : completion,
-                    [attempt.paymentID.rawValue, attempt.id.rawValue]
+                    checked ? Self.checkedPaymentCompletionSQL : Self.paymentCompletionSQL, [attempt.paymentID.rawValue, attempt.id.rawValue]
                 ))
         }
         if let lease {
@@ -121,7 +119,7 @@ struct TransitionWrites {
     private var historyWrite: PostgresStatement {
         let attempt = transition.attempt
         return PostgresStatement(
-            "INSERT INTO \(Self.historyColumns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            Self.historyInsertSQL,
             [
                 attempt.id.rawValue, attempt.version, transition.previous?.state.rawValue, attempt.state.rawValue,
                 input?.name ?? "submit", (input?.source ?? .submit).rawValue, transition.note,
@@ -142,15 +140,7 @@ struct TransitionWrites {
 
     /// Leases a task as a claim would, when it is due and nobody holds it, and returns it then.
     private static func leaseTask(_ id: AttemptID, _ kind: TaskKind, to lease: FollowUpLease, now: Date) -> PostgresStatement {
-        PostgresStatement(
-            """
-            UPDATE tasks SET lease_owner = $3, lease_expires_at = \(PostgresPaymentStore.leaseExpiry("$4")), fence = nextval('task_fences'),
-                tries = tries + 1
-            WHERE attempt_id = $1 AND kind = $2 AND lease_owner IS NULL AND due_at <= $5
-            RETURNING *
-            """,
-            [id.rawValue, kind.rawValue, lease.owner, lease.duration.timeInterval, now]
-        )
+        PostgresStatement(leaseTaskSQL, [id.rawValue, kind.rawValue, lease.owner, lease.duration.timeInterval, now])
     }
 
     private var attemptWrite: PostgresStatement {
@@ -160,7 +150,7 @@ struct TransitionWrites {
             // update matches no row and the store refuses the transition.
             let previous = transition.previous ?? attempt
             return PostgresStatement(
-                checked ? TransitionCheck.expectingOneRow(AttemptRow.updateSQL, what: "the attempt") : AttemptRow.updateSQL,
+                checked ? AttemptRow.checkedUpdateSQL : AttemptRow.updateSQL,
                 AttemptRow.updateBindings(from: previous, to: attempt))
         }
         return PostgresStatement(
@@ -180,20 +170,14 @@ struct TransitionWrites {
 
     /// Schedules a task, replacing the attempt's pending task of its kind.
     private static func replaceTask(_ id: AttemptID, _ purpose: TaskPurpose, at: Date) -> PostgresStatement {
-        PostgresStatement(
-            "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(replacing)",
-            [id.rawValue, purpose.kind.rawValue, purpose.reason, at]
-        )
+        PostgresStatement(replaceTaskSQL, [id.rawValue, purpose.kind.rawValue, purpose.reason, at])
     }
 
     /// Schedules a fetch, coalescing it with a pending one: the earlier due time wins, and so does
     /// the earlier fetch's reason, except that a poll takes the reason of any other fetch.
     static func coalesceFetch(_ id: AttemptID, _ reason: FetchReason, at: Date) -> PostgresStatement {
         let purpose = TaskPurpose.fetch(reason)
-        return PostgresStatement(
-            "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(coalescing(budgetedReasons: "$5"))",
-            [id.rawValue, purpose.kind.rawValue, purpose.reason, at, PostgresPaymentStore.budgetedReasons]
-        )
+        return PostgresStatement(coalesceFetchSQL, [id.rawValue, purpose.kind.rawValue, purpose.reason, at, PostgresPaymentStore.budgetedReasons])
     }
 
     /// The columns an outbox row is inserted with.
@@ -201,6 +185,23 @@ struct TransitionWrites {
 
     /// The columns a history row is inserted with.
     static let historyColumns = "attempt_history (attempt_id, version, from_state, to_state, input, source, note, evidence, at)"
+
+    // The statements of a transition, their texts built once: a text built for every statement
+    // cost the engine string building, and the prepared-statement cache a hash of a new string.
+    private static let outboxInsertSQL = "INSERT INTO \(outboxColumns) VALUES ($1, $2, $3, $4, $5, $6)"
+    private static let historyInsertSQL = "INSERT INTO \(historyColumns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    private static let replaceTaskSQL = "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(replacing)"
+    private static let coalesceFetchSQL =
+        "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(coalescing(budgetedReasons: "$5"))"
+    private static let leaseTaskSQL = """
+        UPDATE tasks SET lease_owner = $3, lease_expires_at = \(PostgresPaymentStore.leaseExpiry("$4")), fence = nextval('task_fences'),
+            tries = tries + 1
+        WHERE attempt_id = $1 AND kind = $2 AND lease_owner IS NULL AND due_at <= $5
+        RETURNING *
+        """
+    private static let paymentCompletionSQL = "UPDATE payments SET completed_attempt_id = $2 WHERE id = $1 AND completed_attempt_id IS NULL"
+    private static let checkedPaymentCompletionSQL = TransitionCheck.expectingOneRow(
+        paymentCompletionSQL, what: "the first completion of the payment")
 
     /// The conflict clause of a task insert that replaces the attempt's pending task of its kind.
     static let replacing = """
