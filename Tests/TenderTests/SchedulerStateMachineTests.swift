@@ -334,6 +334,19 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0.7)) == .claim(limit: 1, polls: 1))
     }
 
+    @Test("a poll in flight is known by its attempt; a webhook's fetch or a call is not a poll")
+    func pollsInFlight() {
+        let machine = machine()
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 24))
+        let claims = [claim(1, .fetch(.poll)), claim(2, .fetch(.webhook)), claim(3)]
+        #expect(machine.claimed(claims) == tasks(claims))
+        #expect(machine.state.pollInFlight(of: claim(1).attemptID))
+        #expect(!machine.state.pollInFlight(of: claim(2).attemptID) && !machine.state.pollInFlight(of: claim(3).attemptID))
+        machine.state.finished(claim(1, .fetch(.poll)))
+        #expect(!machine.state.pollInFlight(of: claim(1).attemptID))
+    }
+
     @Test("polls the claim did not use, and those of a failed claim, go back to the budget")
     func unusedPollsGoBack() {
         let machine = machine(maximumConcurrentCalls: 10, pollBudget: 2)

@@ -229,6 +229,12 @@ public actor PaymentEngine: Service {
         }
         if let applied = received.applied {
             await record(applied.transition, of: .webhookHint(hint), followUps: applied.followUps)
+            let attemptID = applied.transition.attempt.id
+            if applied.followUps.isEmpty, let pollBatcher, scheduler.pollInFlight(of: attemptID) {
+                // The fetch joined the task of a poll running here: its answer is written at
+                // once, so that the fetch is freed without waiting for the batch's window.
+                await pollBatcher.expedite(attemptID)
+            }
         }
         let result = received.receipt.result
         Counter(label: "tender_webhooks_total", dimensions: [("result", result)]).increment()

@@ -4,8 +4,10 @@ import Foundation
 /// ``AttemptTransitions/applyBatch(_:machine:now:)``, so that polls of many attempts falling due
 /// together cost one transaction instead of one each. Each waiter gets its own item's result.
 ///
-/// The first item of a batch waits for the window, then applies whatever gathered meanwhile; an
-/// item that fills the batch applies it at once. While a batch is written, the next one gathers.
+/// The first item of a batch starts the window, at the end of which whatever gathered is applied;
+/// an item that fills the batch applies it at once, and so does an item of an expedited attempt.
+/// Every item's waiter is answered when its batch is written. While a batch is written, the next
+/// one gathers.
 actor PollBatcher {
     /// What became of an item.
     enum Outcome: Sendable {
@@ -24,9 +26,13 @@ actor PollBatcher {
     private let write: Write
     /// The items gathering, each under its ticket.
     private var gathering: [(ticket: Int, item: BatchInput)] = []
-    /// Which batch is gathering: a leader applies its batch only if nobody filled it meanwhile.
+    /// Which batch is gathering: a window's end applies its batch only if nobody wrote it meanwhile.
     private var batchNumber = 0
+    /// Ends the gathering batch's window; cancelled when the batch is written before.
+    private var windowTimer: Task<Void, Never>?
     private var nextTicket = 0
+    /// Attempts whose item is to be written at once when it comes, until the next batch is written.
+    private var expedited: Set<AttemptID> = []
     /// Outcomes not yet taken by their waiters.
     private var outcomes: [Int: Outcome] = [:]
     private var waiters: [Int: CheckedContinuation<Outcome, Never>] = [:]
@@ -35,7 +41,7 @@ actor PollBatcher {
 
     /// Creates a batcher.
     /// - Parameters:
-    ///   - window: how long the first item of a batch waits for others.
+    ///   - window: how long a batch gathers from its first item.
     ///   - limit: the most items in a batch; a batch this full is applied at once.
     ///   - write: writes a batch.
     init(window: Duration, limit: Int, write: @escaping Write) {
@@ -49,13 +55,13 @@ actor PollBatcher {
         let ticket = nextTicket
         nextTicket += 1
         gathering.append((ticket, item))
-        if gathering.count >= limit {
+        if gathering.count >= limit || expedited.contains(item.attemptID) {
             await writeGathering()
         } else if gathering.count == 1 {
             let batch = batchNumber
-            try? await Task.sleep(for: window)
-            if batch == batchNumber {
-                await writeGathering()
+            windowTimer = Task { [window] in
+                try? await Task.sleep(for: window)
+                await windowEnded(batch)
             }
         }
         if let outcome = outcomes.removeValue(forKey: ticket) {
@@ -66,10 +72,35 @@ actor PollBatcher {
         }
     }
 
+    /// Writes the batch gathering at once when it holds an item of `attemptID`, or else the batch
+    /// of that attempt's item as soon as the item comes: a webhook's fetch of an attempt waits for
+    /// the answer of its poll in flight to be written. Forgotten once any batch is written.
+    func expedite(_ attemptID: AttemptID) async {
+        if gathering.contains(where: { $0.item.attemptID == attemptID }) {
+            await writeGathering()
+        } else {
+            expedited.insert(attemptID)
+        }
+    }
+
+    /// The window of batch `batch` ended: writes it, unless it was written already. The write runs
+    /// in the window's own task, which it must not cancel.
+    private func windowEnded(_ batch: Int) async {
+        guard batch == batchNumber else { return }
+        windowTimer = nil
+        await writeGathering()
+    }
+
+    /// How many items are gathering.
+    var gatheringCount: Int { gathering.count }
+
     /// Writes the batch gathering, while the next gathers, and hands each waiter its outcome.
     private func writeGathering() async {
         let batch = gathering
         gathering.removeAll()
+        expedited.removeAll()
+        windowTimer?.cancel()
+        windowTimer = nil
         batchNumber += 1
         batchesWritten += 1
         var results: [Outcome]

@@ -278,6 +278,11 @@ struct SchedulerStateMachine {
         }
     }
 
+    /// Whether a poll of `attemptID` is in flight here: a fetch asked for meanwhile waits for it.
+    func pollInFlight(of attemptID: AttemptID) -> Bool {
+        inFlight[TaskKey(attemptID: attemptID, kind: .fetch)]?.purpose.isBudgeted == true
+    }
+
     /// A task run on its own finished; its call slot is free.
     mutating func finished(_ claim: TaskClaim) {
         forget(claim)
@@ -316,7 +321,11 @@ private struct TaskKey: Hashable {
     var kind: TaskKind
 
     init(_ claim: TaskClaim) {
-        attemptID = claim.attemptID
-        kind = claim.kind
+        self.init(attemptID: claim.attemptID, kind: claim.kind)
+    }
+
+    init(attemptID: AttemptID, kind: TaskKind) {
+        self.attemptID = attemptID
+        self.kind = kind
     }
 }
