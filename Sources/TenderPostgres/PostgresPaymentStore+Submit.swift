@@ -93,7 +93,6 @@ extension PostgresPaymentStore {
         )
     }
 
-    /// The attempts of payment `$1` still waiting for their outcome.
     /// Locks the payment (`$1`), raising unless it has the amount `$2` and currency `$3` and no
     /// completed attempt.
     private static let paymentCheckSQL =
@@ -105,6 +104,7 @@ extension PostgresPaymentStore {
     private static let attemptsCheckSQL = TransitionCheck.expecting(
         "NOT EXISTS (\(attemptsInFlight)) AND NOT EXISTS (SELECT 1 FROM attempts WHERE idempotency_key = $2)", what: "the payment's attempts")
 
+    /// The attempts of payment `$1` still waiting for their outcome.
     private static let attemptsInFlight = "SELECT 1 FROM attempts WHERE payment_id = $1 AND state IN ('submitted', 'awaiting_confirmation')"
 
     /// A new attempt's key taken, under the payment's lock, by an attempt of another payment.

@@ -58,11 +58,7 @@ actor PollBatcher {
         if gathering.count >= limit || expedited.contains(item.attemptID) {
             await writeGathering()
         } else if gathering.count == 1 {
-            let batch = batchNumber
-            windowTimer = Task { [window] in
-                try? await Task.sleep(for: window)
-                await windowEnded(batch)
-            }
+            startWindow(of: batchNumber, lasting: window)
         }
         if let outcome = outcomes.removeValue(forKey: ticket) {
             return outcome
@@ -72,14 +68,25 @@ actor PollBatcher {
         }
     }
 
-    /// Writes the batch gathering at once when it holds an item of `attemptID`, or else the batch
-    /// of that attempt's item as soon as the item comes: a webhook's fetch of an attempt waits for
-    /// the answer of its poll in flight to be written. Forgotten once any batch is written.
-    func expedite(_ attemptID: AttemptID) async {
-        if gathering.contains(where: { $0.item.attemptID == attemptID }) {
-            await writeGathering()
-        } else {
+    /// Ends the window of the batch gathering now when it holds an item of `attemptID`, or else
+    /// writes the batch of that attempt's item as soon as the item comes: a webhook's fetch of an
+    /// attempt waits for the answer of its poll in flight to be written. Forgotten once any batch
+    /// is written. Returns without waiting for the write.
+    func expedite(_ attemptID: AttemptID) {
+        guard gathering.contains(where: { $0.item.attemptID == attemptID }) else {
             expedited.insert(attemptID)
+            return
+        }
+        windowTimer?.cancel()
+        startWindow(of: batchNumber, lasting: .zero)
+    }
+
+    /// Starts the window of batch `batch`, at whose end the batch is written. A window cancelled
+    /// (its batch written, or its end brought forward) writes nothing.
+    private func startWindow(of batch: Int, lasting window: Duration) {
+        windowTimer = Task {
+            guard (try? await Task.sleep(for: window)) != nil else { return }
+            await windowEnded(batch)
         }
     }
 
