@@ -5,6 +5,7 @@ import PackageDescription
 // own so that the library's users and `swift test` never build them:
 //   cd Benchmarks && swift package --disable-sandbox benchmark
 // Each reports wall time, CPU time and malloc counts per iteration (the malloc interposer).
+// `Benchmarks/instructions` counts the same parts' instructions with valgrind's callgrind.
 let benchmark = Target.Dependency.product(name: "Benchmark", package: "benchmark")
 let benchmarkPlugin = Target.PluginUsage.plugin(name: "BenchmarkPlugin", package: "benchmark")
 
@@ -16,10 +17,29 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // A payment's inputs, and a throwaway PostgreSQL with an attempt awaiting confirmation.
+        .target(
+            name: "BenchmarkFixtures",
+            dependencies: [
+                .product(name: "Tender", package: "tender"), .product(name: "TenderPostgres", package: "tender"),
+                .product(name: "LibPQ", package: "tender"), .product(name: "EphemeralPostgres", package: "tender"),
+            ],
+            path: "Benchmarks/BenchmarkFixtures"
+        ),
+        // valgrind's client requests, which are C macros (Debian's valgrind package has the header).
+        .target(name: "CCallgrind", path: "Benchmarks/CCallgrind"),
+        // The same parts' instructions under callgrind, read by `Benchmarks/instructions`.
+        .executableTarget(
+            name: "InstructionCounts",
+            dependencies: [
+                "BenchmarkFixtures", "CCallgrind", .product(name: "Tender", package: "tender"), .product(name: "TenderPostgres", package: "tender"),
+            ],
+            path: "Benchmarks/InstructionCounts"
+        ),
         // The attempt machine alone: no I/O.
         .executableTarget(
             name: "MachineBenchmarks",
-            dependencies: [benchmark, .product(name: "Tender", package: "tender")],
+            dependencies: [benchmark, "BenchmarkFixtures", .product(name: "Tender", package: "tender")],
             path: "Benchmarks/MachineBenchmarks",
             plugins: [benchmarkPlugin]
         ),
@@ -27,8 +47,7 @@ let package = Package(
         .executableTarget(
             name: "StoreBenchmarks",
             dependencies: [
-                benchmark, .product(name: "Tender", package: "tender"), .product(name: "TenderPostgres", package: "tender"),
-                .product(name: "LibPQ", package: "tender"), .product(name: "EphemeralPostgres", package: "tender"),
+                benchmark, "BenchmarkFixtures", .product(name: "Tender", package: "tender"), .product(name: "TenderPostgres", package: "tender"),
             ],
             path: "Benchmarks/StoreBenchmarks",
             plugins: [benchmarkPlugin]

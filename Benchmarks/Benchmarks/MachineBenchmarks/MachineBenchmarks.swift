@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkFixtures
 import Foundation
 import Tender
 
@@ -10,32 +11,18 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1_000)
 
-    let machine = AttemptMachine(policy: AttemptPolicy())
-    let start = Date(timeIntervalSince1970: 1_800_000_000)
-    let submission = AttemptMachine.Submission(
-        paymentID: PaymentID(rawValue: "order-benchmark"), amount: try! Money(minorUnits: 1_000, currency: .pln),
-        customer: try! Customer(email: "payer@example.com", firstName: "Jan", lastName: "Kowalski"), code: try! BLIKCode("777123"))
-    let open = GatewaySession(id: "cs_benchmark", status: .open, amount: 1_000)
-    let completed = GatewaySession(id: "cs_benchmark", status: .completed, amount: 1_000)
-    let awaiting: Attempt = {
-        var attempt = machine.submit(submission, now: start).attempt
-        attempt = machine.transition(attempt, .sessionCreated(open), context: PaymentContext(), now: start + 1).attempt
-        return machine.transition(attempt, .payAnswered(open), context: PaymentContext(), now: start + 2).attempt
-    }()
+    let payment = MachineFixture()
+    let awaiting = payment.awaiting
 
     Benchmark("AttemptMachine: a payment from submission to completion (4 transitions)") { benchmark in
         for _ in benchmark.scaledIterations {
-            var attempt = machine.submit(submission, now: start).attempt
-            for (offset, input) in [AttemptInput.sessionCreated(open), .payAnswered(open), .fetched(completed, .poll)].enumerated() {
-                attempt = machine.transition(attempt, input, context: PaymentContext(), now: start + Double(offset + 1)).attempt
-            }
-            blackHole(attempt)
+            blackHole(payment.completePayment())
         }
     }
 
     Benchmark("AttemptMachine: a poll that learns nothing") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(machine.transition(awaiting, .fetched(open, .poll), context: PaymentContext(), now: start + 10))
+            blackHole(payment.machine.transition(awaiting, .fetched(payment.open, .poll), context: PaymentContext(), now: payment.start + 10))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkFixtures
 import Foundation
 import Tender
 import TenderPostgres
@@ -12,13 +13,13 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput], scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 20)
     let setup: Benchmark.BenchmarkSetupHook = { try await StoreFixture.shared.start() }
     let teardown: Benchmark.BenchmarkTeardownHook = { await StoreFixture.shared.stop() }
-    let open = GatewaySession(id: "cs_benchmark", status: .open, amount: 1_000)
+    let open = StoreFixture.shared.payment.open
 
     Benchmark(
         "PostgresPaymentStore: a poll that learns nothing (one transaction)",
         closure: { benchmark in
             guard let (store, attemptID) = await StoreFixture.shared.ready else { return benchmark.error("no fixture") }
-            let machine = StoreFixture.shared.machine
+            let machine = StoreFixture.shared.payment.machine
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 do {
@@ -34,7 +35,7 @@ let benchmarks: @Sendable () -> Void = {
         "PostgresPaymentStore: a webhook's hint (one full transition)",
         closure: { benchmark in
             guard let (store, attemptID) = await StoreFixture.shared.ready else { return benchmark.error("no fixture") }
-            let machine = StoreFixture.shared.machine
+            let machine = StoreFixture.shared.payment.machine
             let hint = WebhookHint(eventID: "evt_benchmark", type: "session.updated", sessionID: open.id, createdAt: Date())
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
