@@ -58,6 +58,11 @@ struct InstructionCounts {
                 _ = try await store.apply(.webhookHint(hint), to: attemptID, machine: payment.machine, completing: nil, leasing: nil, now: Date())
             },
             Workload(name: "store.attempt-read", iterations: 200) { _ = try await store.attempt(attemptID) },
+            Workload(name: "store.attempts-read", iterations: 20) {
+                let attempts = try await store.attempts(
+                    in: .awaitingConfirmation, submittedBefore: .distantFuture, limit: StoreFixture.awaitingCount)
+                precondition(attempts.count == StoreFixture.awaitingCount, "the fixture's attempts are awaiting confirmation")
+            },
         ]
         do {
             for workload in workloads where chosen.isEmpty || chosen.contains(workload.name) {
