@@ -147,6 +147,16 @@ import Testing
         #expect(throws: PostgresError.self) { try rows[0].decode(Int32.self, column: "") }
     }
 
+    /// Names are found by their hash (FNV-1a): "costarring" and "liquid" hash alike, and "a" is twice.
+    @Test func columnsAreFoundPastNamesThatHashAlike() async throws {
+        let connection = try await TestServer.connection()
+        let rows = try await connection.query("SELECT 1::int4 AS costarring, 2::int4 AS liquid, 3::int4 AS a, 4::int4 AS a")
+        #expect(try rows[0].decode(Int32.self, column: "liquid") == 2, "not the column whose name only hashes alike")
+        #expect(try rows[0].decode(Int32.self, column: "costarring") == 1)
+        #expect(try rows[0].decode(Int32.self, column: "a") == 3, "the first of two columns of one name")
+        #expect(throws: PostgresError.self) { try rows[0].decode(Int32.self, column: "costarrin") }
+    }
+
     @Test func rowsReportCountsAndAffectedRows() async throws {
         let connection = try await TestServer.connection()
         try await connection.execute("CREATE TABLE items (id int PRIMARY KEY)")

@@ -31,6 +31,20 @@ import Testing
         #expect(try await preparedCount(of: "SELEC $1::int8 AS n", on: connection) == 0)
     }
 
+    /// The cache hashes a text's length and its ends only: texts alike there are still two statements.
+    @Test func textsThatDifferOnlyInTheMiddleAreStatementsOfTheirOwn() async throws {
+        let connection = try await TestServer.connection()
+        let end = String(repeating: " ", count: 40)
+        let doubled = "SELECT\(end)$1::int8 * 2 AS n\(end)"
+        let tripled = "SELECT\(end)$1::int8 * 3 AS n\(end)"
+        for n in 1...3 {
+            #expect(try await connection.query(doubled, [n])[0].decode(Int.self, column: "n") == n * 2)
+            #expect(try await connection.query(tripled, [n])[0].decode(Int.self, column: "n") == n * 3)
+        }
+        #expect(try await preparedCount(of: doubled, on: connection) == 1)
+        #expect(try await preparedCount(of: tripled, on: connection) == 1)
+    }
+
     @Test func sameSQLBindsNullAndValuesOfOtherTypes() async throws {
         let connection = try await TestServer.connection()
         let sql = "SELECT $1::text IS NULL AS missing, $1::text AS value"

@@ -9,7 +9,9 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
 }
 
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
-    /// `nil` for SQL `NULL`, otherwise the wrapped type's decoding.
+    /// `nil` for SQL `NULL`, otherwise the wrapped type's decoding (inlinable, to be specialized
+    /// with ``PostgresRow/decode(_:column:)``).
+    @inlinable
     public init(postgresCell cell: PostgresCell) throws {
         self = cell.isNull ? nil : try Wrapped(postgresCell: cell)
     }

@@ -17,6 +17,22 @@ struct PreparedStatementCache {
     struct Key: Hashable {
         let sql: String
         let types: [UInt32]
+
+        /// Hashes the text's length and its first and last bytes, not all of it: a transition's
+        /// texts run to hundreds of bytes each, and hashing them whole for every statement sent
+        /// cost more than the rest of the lookup. Keys that hash alike are still compared whole.
+        func hash(into hasher: inout Hasher) {
+            var sql = sql
+            sql.withUTF8 { bytes in
+                hasher.combine(bytes.count)
+                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.prefix(Self.hashedEnd))))
+                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(Self.hashedEnd))))
+            }
+            hasher.combine(types)
+        }
+
+        /// How many bytes of each end of the text are hashed.
+        private static let hashedEnd = 32
     }
 
     /// How to send a statement.

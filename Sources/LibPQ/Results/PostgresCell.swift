@@ -56,7 +56,7 @@ public struct PostgresCell: Sendable {
     /// - Parameters:
     ///   - accepted: the column types the decoder reads.
     ///   - swiftType: the Swift type being decoded, named in the error.
-    public func requireType(_ accepted: Set<PostgresDataType>, for swiftType: Any.Type) throws {
+    public func requireType(_ accepted: [PostgresDataType], for swiftType: Any.Type) throws {
         guard accepted.contains(dataType) else {
             throw decodingError("cannot decode a \(dataType) value as \(swiftType)")
         }

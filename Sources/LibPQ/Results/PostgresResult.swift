@@ -18,12 +18,18 @@ final class PostgresResult: @unchecked Sendable {
     /// The number of rows.
     let rowCount: Int
 
-    /// Takes ownership of `handle`. Names, types and tags are read from it when asked for, so a
-    /// result costs no allocation beyond this object.
+    /// The columns by name: an open-addressing table (linear probing) of entries
+    /// `hash << 32 | position + 1`, the hash a column name's FNV-1a, zero in an empty slot, with
+    /// twice as many slots as columns. Only results with rows are decoded, so only they have one.
+    private let columnsByName: [UInt64]
+
+    /// Takes ownership of `handle`. Types and tags are read from it when asked for, and names
+    /// too: a result keeps their hashes only.
     init(taking handle: OpaquePointer) {
         self.handle = handle
         columnCount = Int(PQnfields(handle))
         rowCount = Int(PQntuples(handle))
+        columnsByName = rowCount == 0 ? [] : Self.columnTable(handle, columnCount: columnCount)
     }
 
     deinit {
@@ -45,26 +51,65 @@ final class PostgresResult: @unchecked Sendable {
         PostgresDataType(rawValue: PQftype(handle, Int32(column)))
     }
 
-    /// The position of the first column named `name`, compared byte for byte without copying either
-    /// name. A candidate is read up to its first byte that differs, most often its first: decoding a
-    /// wide row by name compares every column's name with the names before it.
+    /// The position of the first column named `name`, in a result with rows. Only the columns whose
+    /// name hashes as `name` does are compared with it, and neither name is copied: decoding a row
+    /// by name once compared every column's name with the names before it.
     func columnIndex(of name: String) -> Int? {
+        guard !columnsByName.isEmpty else { return nil }
         var name = name
         return name.withUTF8 { wanted in
-            (0..<columnCount).first { column in
-                guard let candidate = PQfname(handle, Int32(column)) else { return false }
-                return Self.name(candidate, is: wanted)
+            let hash = UInt64(Self.hash(wanted))
+            let mask = columnsByName.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            // Names are entered in column order, so of two alike the first is met first.
+            while columnsByName[slot] != 0 {
+                let entry = columnsByName[slot]
+                let column = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if entry >> 32 == hash, let candidate = PQfname(handle, Int32(column)), Self.name(candidate, is: wanted) {
+                    return column
+                }
+                slot = (slot + 1) & mask
             }
+            return nil
         }
     }
 
-    /// Whether the NUL-terminated `candidate` is `wanted`. A shorter candidate differs at its
-    /// terminator (a column name has no NUL in it), so it is never read past.
-    private static func name(_ candidate: UnsafePointer<CChar>, is wanted: UnsafeBufferPointer<UInt8>) -> Bool {
-        for (offset, byte) in wanted.enumerated() where byte == 0 || UInt8(bitPattern: candidate[offset]) != byte {
-            return false
+    /// The table of ``columnsByName`` for the columns of `handle`.
+    private static func columnTable(_ handle: OpaquePointer, columnCount: Int) -> [UInt64] {
+        var slots = 2
+        while slots < columnCount * 2 {
+            slots *= 2
         }
-        return candidate[wanted.count] == 0
+        var table = [UInt64](repeating: 0, count: slots)
+        for column in 0..<columnCount {
+            let hash = UInt64(hash(PQfname(handle, Int32(column))))
+            var slot = Int(truncatingIfNeeded: hash) & (slots - 1)
+            while table[slot] != 0 {
+                slot = (slot + 1) & (slots - 1)
+            }
+            table[slot] = hash << 32 | UInt64(column + 1)
+        }
+        return table
+    }
+
+    /// The 32-bit FNV-1a hash of `bytes`.
+    private static func hash(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        bytes.reduce(2_166_136_261) { hash, byte in (hash ^ UInt32(byte)) &* 16_777_619 }
+    }
+
+    /// The hash of the NUL-terminated `name` (none, for a column that does not exist).
+    private static func hash(_ name: UnsafePointer<CChar>?) -> UInt32 {
+        guard let name else { return 0 }
+        return hash(UnsafeBufferPointer(start: name, count: strlen(name)).lazy.map { UInt8(bitPattern: $0) })
+    }
+
+    /// Whether the NUL-terminated `candidate` is `wanted`: as long (`strnlen` reads no further than
+    /// its terminator or one byte past `wanted`'s length), with the same bytes. A `wanted` with a
+    /// NUL in it differs from every candidate there.
+    private static func name(_ candidate: UnsafePointer<CChar>, is wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard strnlen(candidate, wanted.count + 1) == wanted.count else { return false }
+        guard let bytes = wanted.baseAddress else { return true }
+        return memcmp(candidate, bytes, wanted.count) == 0
     }
 
     /// The rows an INSERT, UPDATE, DELETE, MERGE, SELECT, MOVE, FETCH or COPY touched.

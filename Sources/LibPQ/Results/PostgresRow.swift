@@ -11,28 +11,43 @@ public struct PostgresRow: Sendable {
     /// The column names, in order.
     public var columnNames: [String] { result.columnNames }
 
-    /// Decodes the named column.
+    /// Decodes the named column. Inlinable, so that a caller's decoding is specialized for `T`:
+    /// a generic call instantiated `Optional`'s conformance at run time for every optional cell.
     ///
     /// - Throws: ``PostgresError`` with code ``PostgresError/Code/decodingFailed`` naming the
     ///   column when it does not exist, is `NULL` for a non-optional type, or has another type.
+    @inlinable
     public func decode<T: PostgresDecodable>(_ type: T.Type, column: String) throws -> T {
-        guard let position = result.columnIndex(of: column) else {
-            throw PostgresError(code: .decodingFailed, clientMessage: "no column named \"\(column)\"")
-        }
-        return try T(postgresCell: PostgresCell(result: result, row: index, column: position))
+        try T(postgresCell: cell(named: column))
     }
 
     /// Decodes the column at a zero-based position.
     ///
     /// - Throws: ``PostgresError`` with code ``PostgresError/Code/decodingFailed`` naming the
     ///   column when it does not exist, is `NULL` for a non-optional type, or has another type.
+    @inlinable
     public func decode<T: PostgresDecodable>(_ type: T.Type, at position: Int) throws -> T {
+        try T(postgresCell: cell(at: position))
+    }
+
+    /// The cell of the first column named `column`.
+    @usableFromInline
+    func cell(named column: String) throws -> PostgresCell {
+        guard let position = result.columnIndex(of: column) else {
+            throw PostgresError(code: .decodingFailed, clientMessage: "no column named \"\(column)\"")
+        }
+        return PostgresCell(result: result, row: index, column: position)
+    }
+
+    /// The cell of the column at `position`.
+    @usableFromInline
+    func cell(at position: Int) throws -> PostgresCell {
         guard (0..<result.columnCount).contains(position) else {
             throw PostgresError(
                 code: .decodingFailed,
                 clientMessage: "no column at position \(position) of \(result.columnCount)"
             )
         }
-        return try T(postgresCell: PostgresCell(result: result, row: index, column: position))
+        return PostgresCell(result: result, row: index, column: position)
     }
 }
