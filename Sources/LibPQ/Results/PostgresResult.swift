@@ -52,8 +52,7 @@ final class PostgresResult: @unchecked Sendable {
     }
 
     /// The position of the first column named `name`, in a result with rows. Only the columns whose
-    /// name hashes as `name` does are compared with it, and neither name is copied: decoding a row
-    /// by name once compared every column's name with the names before it.
+    /// name hashes as `name` does are compared with it, and neither name is copied.
     func columnIndex(of name: String) -> Int? {
         guard !columnsByName.isEmpty else { return nil }
         var name = name

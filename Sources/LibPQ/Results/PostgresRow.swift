@@ -11,8 +11,7 @@ public struct PostgresRow: Sendable {
     /// The column names, in order.
     public var columnNames: [String] { result.columnNames }
 
-    /// Decodes the named column. Inlinable, so that a caller's decoding is specialized for `T`:
-    /// a generic call instantiated `Optional`'s conformance at run time for every optional cell.
+    /// Decodes the named column; inlinable, so that the caller's decoding is specialized for `T`.
     ///
     /// - Throws: ``PostgresError`` with code ``PostgresError/Code/decodingFailed`` naming the
     ///   column when it does not exist, is `NULL` for a non-optional type, or has another type.
