@@ -29,15 +29,18 @@ public struct MachineFixture: Sendable {
 
     /// The attempt after the session was created and paid: awaiting confirmation.
     public var awaiting: Attempt {
-        var attempt = machine.submit(submission, now: start).attempt
-        attempt = machine.transition(attempt, .sessionCreated(open), context: PaymentContext(), now: start + 1).attempt
-        return machine.transition(attempt, .payAnswered(open), context: PaymentContext(), now: start + 2).attempt
+        attempt(after: inputsToCompletion.dropLast())
     }
 
     /// A whole payment in the machine: the submission and every input to completion.
     public func completePayment() -> Attempt {
+        attempt(after: inputsToCompletion)
+    }
+
+    /// The attempt after the submission and `inputs`, a second apart.
+    private func attempt(after inputs: some Sequence<AttemptInput>) -> Attempt {
         var attempt = machine.submit(submission, now: start).attempt
-        for (offset, input) in inputsToCompletion.enumerated() {
+        for (offset, input) in inputs.enumerated() {
             attempt = machine.transition(attempt, input, context: PaymentContext(), now: start + Double(offset + 1)).attempt
         }
         return attempt
