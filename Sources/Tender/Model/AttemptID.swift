@@ -9,7 +9,7 @@ public struct AttemptID: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public init(rawValue: UUID) { self.rawValue = rawValue }
 
     /// A new random id.
-    public init() { self.rawValue = UUID() }
+    public init() { self.rawValue = .random() }
 
     /// The lower-case UUID string.
     public var description: String { rawValue.uuidString.lowercased() }

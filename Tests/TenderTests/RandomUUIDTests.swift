@@ -1,0 +1,18 @@
+import Foundation
+import Testing
+
+@testable import Tender
+
+@Suite("Random UUIDs")
+struct RandomUUIDTests {
+    @Test("are version 4, of RFC 4122's variant, and do not repeat")
+    func areVersion4AndDistinct() {
+        let ids = (0..<1_000).map { _ in UUID.random() }
+        for id in ids {
+            #expect(id.uuid.6 >> 4 == 4, "version 4: \(id)")
+            #expect(id.uuid.8 >> 6 == 0b10, "variant: \(id)")
+            #expect(id.uuidString.split(separator: "-")[2].first == "4")
+        }
+        #expect(Set(ids).count == ids.count)
+    }
+}
