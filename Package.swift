@@ -172,7 +172,7 @@ let package = Package(
         ),
         .testTarget(name: "EphemeralPostgresTests", dependencies: ["EphemeralPostgres", "TenderTestKit"]),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "EphemeralPostgres", logging]),
-        .testTarget(name: "TenderTests", dependencies: ["Tender", propertyBased]),
+        .testTarget(name: "TenderTests", dependencies: ["Tender", propertyBased, crypto]),
         .testTarget(
             name: "TenderPostgresTests",
             dependencies: ["TenderPostgres", "Tender", "LibPQ", "EphemeralPostgres", "TenderTestKit", logging, metricsTestKit]),

@@ -10,9 +10,14 @@ public struct CodeDigest: Sendable, Hashable {
     /// Hashes `code` under `key`.
     public init(of code: BLIKCode, key: SymmetricKey) {
         let mac = HMAC<SHA256>.authenticationCode(for: Array(code.revealed.utf8), using: key)
-        hex = mac.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }.joined()
+        var text: [UInt8] = []
+        text.reserveCapacity(2 * SHA256.byteCount)
+        for byte in mac {
+            text.append(Self.digits[Int(byte >> 4)])
+            text.append(Self.digits[Int(byte & 0x0F)])
+        }
+        hex = String(decoding: text, as: UTF8.self)
     }
+
+    private static let digits = Array("0123456789abcdef".utf8)
 }
