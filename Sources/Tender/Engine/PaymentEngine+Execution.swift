@@ -112,7 +112,7 @@ extension PaymentEngine {
     /// store once per outage.
     func runTask(_ claim: TaskClaim, _ work: (Logger) async throws -> Void) async {
         var logger = self.logger
-        logger[metadataKey: "attempt_id"] = "\(claim.attemptID)"
+        logger[metadataKey: "attempt_id"] = .stringConvertible(claim.attemptID)
         do {
             try await work(logger)
         } catch let error as StoreError where error.code == .fencedOut {
