@@ -126,7 +126,7 @@ struct BatchWrites {
 
     /// The statements, and for each versioned update of attempts (by its index) how many rows it
     /// must touch.
-    func statements() throws -> (statements: [PostgresStatement], updates: [Int: Int]) {
+    func statements() -> (statements: [PostgresStatement], updates: [Int: Int]) {
         var statements: [PostgresStatement] = []
         var updates: [Int: Int] = [:]
         if !deletedTasks.kinds.isEmpty {
@@ -143,7 +143,7 @@ struct BatchWrites {
         if !moves.isEmpty {
             updates[statements.count] = moves.count
             statements.append(AttemptRow.updateEvery(moves.map(\.transition)))
-            statements.append(try historyWrite)
+            statements.append(historyWrite)
         }
         if !quietPolls.isEmpty {
             updates[statements.count] = quietPolls.count
@@ -156,7 +156,7 @@ struct BatchWrites {
             statements.append(Self.insert(coalescedFetches, TransitionWrites.coalescing(budgetedReasons: "$5"), PostgresPaymentStore.budgetedReasons))
         }
         if !events.isEmpty {
-            statements.append(try eventWrite)
+            statements.append(eventWrite)
         }
         if !completedPayments.isEmpty {
             statements.append(
@@ -179,43 +179,37 @@ struct BatchWrites {
     }
 
     private var historyWrite: PostgresStatement {
-        get throws {
-            let encoder = JSONEncoder()
-            return PostgresStatement(
-                """
-                INSERT INTO \(TransitionWrites.historyColumns)
-                SELECT h.attempt_id, h.version, h.from_state, h.to_state, h.input, h.source, h.note, h.evidence::jsonb, $9
-                FROM unnest($1::uuid[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-                    AS h (attempt_id, version, from_state, to_state, input, source, note, evidence)
-                """,
-                [
-                    moves.map(\.transition.attempt.id.rawValue), moves.map(\.transition.attempt.version),
-                    moves.map { $0.transition.previous?.state.rawValue }, moves.map(\.transition.attempt.state.rawValue),
-                    moves.map(\.input.name), moves.map(\.input.source.rawValue), moves.map(\.transition.note),
-                    try moves.map { String(decoding: try encoder.encode(Evidence(input: $0.input)), as: UTF8.self) }, now,
-                ]
-            )
-        }
+        PostgresStatement(
+            """
+            INSERT INTO \(TransitionWrites.historyColumns)
+            SELECT h.attempt_id, h.version, h.from_state, h.to_state, h.input, h.source, h.note, h.evidence::jsonb, $9
+            FROM unnest($1::uuid[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                AS h (attempt_id, version, from_state, to_state, input, source, note, evidence)
+            """,
+            [
+                moves.map(\.transition.attempt.id.rawValue), moves.map(\.transition.attempt.version),
+                moves.map { $0.transition.previous?.state.rawValue }, moves.map(\.transition.attempt.state.rawValue),
+                moves.map(\.input.name), moves.map(\.input.source.rawValue), moves.map(\.transition.note),
+                moves.map { Evidence(input: $0.input).jsonText }, now,
+            ]
+        )
     }
 
     private var eventWrite: PostgresStatement {
-        get throws {
-            let encoder = JSONEncoder()
-            return PostgresStatement(
-                """
-                INSERT INTO \(TransitionWrites.outboxColumns)
-                SELECT e.type, e.payment_id, e.attempt_id, e.version, e.payload::jsonb, $6
-                FROM unnest($1::text[], $2::text[], $3::uuid[], $4::int8[], $5::text[]) WITH ORDINALITY
-                    AS e (type, payment_id, attempt_id, version, payload, n)
-                ORDER BY e.n
-                """,
-                [
-                    events.map(\.type.rawValue), events.map(\.attempt.paymentID.rawValue), events.map(\.attempt.id.rawValue),
-                    events.map(\.attempt.version),
-                    try events.map { String(decoding: try encoder.encode(EventPayload($0.attempt)), as: UTF8.self) }, now,
-                ]
-            )
-        }
+        PostgresStatement(
+            """
+            INSERT INTO \(TransitionWrites.outboxColumns)
+            SELECT e.type, e.payment_id, e.attempt_id, e.version, e.payload::jsonb, $6
+            FROM unnest($1::text[], $2::text[], $3::uuid[], $4::int8[], $5::text[]) WITH ORDINALITY
+                AS e (type, payment_id, attempt_id, version, payload, n)
+            ORDER BY e.n
+            """,
+            [
+                events.map(\.type.rawValue), events.map(\.attempt.paymentID.rawValue), events.map(\.attempt.id.rawValue),
+                events.map(\.attempt.version),
+                events.map { EventPayload($0.attempt).jsonText }, now,
+            ]
+        )
     }
 
     private static func delete(_ tasks: TaskKeys) -> PostgresStatement {

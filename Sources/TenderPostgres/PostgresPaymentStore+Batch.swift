@@ -262,7 +262,7 @@ struct BatchPipeline {
 
     /// Sends what is queued; a versioned update that missed a row aborts the batch.
     mutating func flush(on connection: isolated PostgresConnection) async throws {
-        let (setStatements, setUpdates) = try set.statements()
+        let (setStatements, setUpdates) = set.statements()
         var expected = setUpdates
         for index in checked {
             expected[setStatements.count + index] = 1

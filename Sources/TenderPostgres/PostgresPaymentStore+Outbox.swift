@@ -16,41 +16,48 @@ extension PostgresPaymentStore {
                 PostgresStatement("SELECT pg_advisory_xact_lock($1)", [Self.sequencerLock]),
                 Self.indexScansOnly,
                 Self.sequencing,
-                PostgresStatement(
-                    """
-                    SELECT seq, type, payment_id, attempt_id, version, payload, created_at FROM outbox
-                    WHERE seq > $1 ORDER BY seq LIMIT $2
-                    """,
-                    [sequence, limit]
-                ),
+                PostgresStatement(Self.eventsSQL, [sequence, limit]),
             ])[3]
         }
         return try rows.map { row in
-            let payload = try row.decode(PostgresJSON<EventPayload>.self, column: "payload").value
-            return OrderEvent(
+            OrderEvent(
                 sequence: try row.decode(Int64.self, column: "seq"),
                 type: try row.decode(OrderEventType.self, column: "type", table: "outbox"),
                 paymentID: PaymentID(rawValue: try row.decode(String.self, column: "payment_id")),
                 attemptID: AttemptID(rawValue: try row.decode(UUID.self, column: "attempt_id")),
-                state: try RowDecodingError.parse(payload.state, AttemptState.init(rawValue:), table: "outbox", column: "payload->>'state'"),
+                state: try RowDecodingError.parse(
+                    try row.decode(String.self, column: "state"), AttemptState.init(rawValue:), table: "outbox", column: "payload->>'state'"),
                 version: try row.decode(Int64.self, column: "version"),
-                failure: try payload.failure.map {
+                failure: try row.decode(String?.self, column: "failure").map {
                     try RowDecodingError.parse($0, FailureReason.init, table: "outbox", column: "payload->>'failure'")
                 },
-                asksForNewCode: payload.asksForNewCode,
+                asksForNewCode: try row.decode(Bool.self, column: "asks_for_new_code"),
                 occurredAt: try row.decode(Date.self, column: "created_at"),
-                refundID: try payload.refundID.map {
+                refundID: try row.decode(String?.self, column: "refund_id").map {
                     RefundID(rawValue: try RowDecodingError.parse($0, UUID.init(uuidString:), table: "outbox", column: "payload->>'refund_id'"))
                 },
-                sessionID: payload.sessionID,
-                amount: try payload.amount.flatMap { minorUnits in
-                    try payload.currency.map { try Money(minorUnits: minorUnits, currency: Currency(code: $0)) }
+                sessionID: try row.decode(String?.self, column: "session_id"),
+                amount: try row.decode(Int64?.self, column: "amount").flatMap { minorUnits in
+                    try row.decode(String?.self, column: "currency").map { try Money(minorUnits: minorUnits, currency: Currency(code: $0)) }
                 },
-                late: payload.late,
-                duplicate: payload.duplicate
+                late: try row.decode(Bool.self, column: "late"),
+                duplicate: try row.decode(Bool.self, column: "duplicate")
             )
         }
     }
+
+    /// Reads the events numbered after `$1`, at most `$2`, with their payloads' members as columns
+    /// of their own: the server takes them out of `jsonb` faster than a JSON decoder here.
+    private static let eventsSQL: String = {
+        func text(_ key: EventPayload.Key) -> String { "payload->>'\(key.rawValue)' AS \(key.rawValue)" }
+        func typed(_ key: EventPayload.Key, _ type: String) -> String { "(payload->>'\(key.rawValue)')::\(type) AS \(key.rawValue)" }
+        let members = [
+            text(.state), text(.failure), typed(.asksForNewCode, "bool"), typed(.late, "bool"), typed(.duplicate, "bool"),
+            text(.sessionID), typed(.amount, "int8"), text(.currency), text(.refundID),
+        ]
+        return "SELECT seq, type, payment_id, attempt_id, version, created_at, \(members.joined(separator: ", ")) FROM outbox "
+            + "WHERE seq > $1 ORDER BY seq LIMIT $2"
+    }()
 
     /// Numbers committed, unnumbered events in commit order; run under the sequencer lock. Rows
     /// still being written are invisible here and get a higher number later, so a reader that

@@ -100,7 +100,7 @@ enum RefundWrites {
                     """,
                     [
                         event.rawValue, refund.paymentID.rawValue, refund.attemptID.rawValue, attempt.version,
-                        PostgresJSON(EventPayload(refund, of: attempt)), now,
+                        EventPayload(refund, of: attempt), now,
                     ]
                 ))
         }

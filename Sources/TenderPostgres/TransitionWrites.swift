@@ -75,7 +75,7 @@ struct TransitionWrites {
                 statements.append(
                     PostgresStatement(
                         Self.outboxInsertSQL,
-                        [type.rawValue, attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, PostgresJSON(EventPayload(attempt)), now]
+                        [type.rawValue, attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, EventPayload(attempt), now]
                     ))
             case .eraseCode:
                 break  // the attempt's write stores the code as nil
@@ -123,7 +123,7 @@ struct TransitionWrites {
             [
                 attempt.id.rawValue, attempt.version, transition.previous?.state.rawValue, attempt.state.rawValue,
                 input?.name ?? "submit", (input?.source ?? .submit).rawValue, transition.note,
-                PostgresJSON(Evidence(input: input)), now,
+                Evidence(input: input), now,
             ]
         )
     }
@@ -226,7 +226,7 @@ struct TransitionWrites {
 }
 
 /// What the history keeps of an input: enough to audit the decision, never a secret.
-struct Evidence: Codable, Sendable {
+struct Evidence: JSONObjectEncodable {
     var sessionID: String?
     var sessionStatus: String?
     var call: String?
@@ -270,22 +270,22 @@ struct Evidence: Codable, Sendable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case sessionID = "session_id"
-        case sessionStatus = "session_status"
-        case call
-        case fetchReason = "fetch_reason"
-        case error
-        case eventID = "event_id"
-        case eventType = "event_type"
-        case resolution
-        case operatorName = "operator"
-        case forced
+    func write(to object: inout JSONObjectWriter) {
+        object.add("session_id", sessionID)
+        object.add("session_status", sessionStatus)
+        object.add("call", call)
+        object.add("fetch_reason", fetchReason)
+        object.add("error", error)
+        object.add("event_id", eventID)
+        object.add("event_type", eventType)
+        object.add("resolution", resolution)
+        object.add("operator", operatorName)
+        object.add("forced", forced)
     }
 }
 
 /// The body of an outbox event beyond its columns.
-struct EventPayload: Codable, Sendable {
+struct EventPayload: JSONObjectEncodable {
     var state: String
     var failure: String?
     var asksForNewCode: Bool
@@ -322,7 +322,8 @@ struct EventPayload: Codable, Sendable {
         refundState = refund.state.rawValue
     }
 
-    private enum CodingKeys: String, CodingKey {
+    /// The members' names, which the outbox's read extracts.
+    enum Key: String {
         case state, failure
         case asksForNewCode = "asks_for_new_code"
         case late, duplicate
@@ -330,5 +331,18 @@ struct EventPayload: Codable, Sendable {
         case amount, currency
         case refundID = "refund_id"
         case refundState = "refund_state"
+    }
+
+    func write(to object: inout JSONObjectWriter) {
+        object.add(Key.state.rawValue, state)
+        object.add(Key.failure.rawValue, failure)
+        object.add(Key.asksForNewCode.rawValue, asksForNewCode)
+        object.add(Key.late.rawValue, late)
+        object.add(Key.duplicate.rawValue, duplicate)
+        object.add(Key.sessionID.rawValue, sessionID)
+        object.add(Key.amount.rawValue, amount)
+        object.add(Key.currency.rawValue, currency)
+        object.add(Key.refundID.rawValue, refundID)
+        object.add(Key.refundState.rawValue, refundState)
     }
 }

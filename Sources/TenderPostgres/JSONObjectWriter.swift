@@ -1,0 +1,108 @@
+import LibPQ
+
+/// Writes one flat JSON object: string, integer and Boolean members, with absent ones left out
+/// as `Codable` leaves out `nil`s. The history's evidence and the outbox's payloads are such
+/// objects, written on every transition; `JSONEncoder` spent several microseconds on each.
+struct JSONObjectWriter {
+    /// The object's UTF-8 text so far, without its closing brace.
+    private var text: [UInt8]
+
+    /// An empty object.
+    init() {
+        text = [UInt8(ascii: "{")]
+        text.reserveCapacity(160)
+    }
+
+    /// The object's UTF-8 text, closed.
+    consuming func finish() -> [UInt8] {
+        text.append(UInt8(ascii: "}"))
+        return text
+    }
+
+    /// Adds a string member unless `value` is nil.
+    mutating func add(_ key: String, _ value: String?) {
+        guard let value else { return }
+        start(key)
+        appendString(value)
+    }
+
+    /// Adds an integer member unless `value` is nil.
+    mutating func add(_ key: String, _ value: Int64?) {
+        guard let value else { return }
+        start(key)
+        text += String(value).utf8
+    }
+
+    /// Adds a Boolean member unless `value` is nil.
+    mutating func add(_ key: String, _ value: Bool?) {
+        guard let value else { return }
+        start(key)
+        text += (value ? "true" : "false").utf8
+    }
+
+    private mutating func start(_ key: String) {
+        if text.count > 1 {
+            text.append(UInt8(ascii: ","))
+        }
+        appendString(key)
+        text.append(UInt8(ascii: ":"))
+    }
+
+    /// A JSON string: quotation mark, reverse solidus and control characters escaped
+    /// (RFC 8259, section 7), everything else as its UTF-8 bytes.
+    private mutating func appendString(_ string: String) {
+        text.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                escape(byte)
+            case UInt8(ascii: "\n"):
+                escape(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"):
+                escape(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"):
+                escape(UInt8(ascii: "t"))
+            case 0..<0x20:
+                escape(UInt8(ascii: "u"))
+                text += [UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0x0F)]]
+            default:
+                text.append(byte)
+            }
+        }
+        text.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        text.append(UInt8(ascii: "\\"))
+        text.append(byte)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+}
+
+/// A value stored as a flat `jsonb` object written by ``JSONObjectWriter``.
+protocol JSONObjectEncodable: PostgresEncodable {
+    /// Adds the value's members.
+    func write(to object: inout JSONObjectWriter)
+}
+
+extension JSONObjectEncodable {
+    /// Sent as `jsonb`.
+    static var postgresDataType: PostgresDataType { .jsonb }
+
+    /// `jsonb`'s binary format: a version byte, 1, then the JSON text.
+    func encode(into bytes: inout [UInt8]) throws -> Bool {
+        bytes.append(1)
+        bytes += jsonUTF8
+        return true
+    }
+
+    /// The value's JSON text.
+    var jsonText: String { String(decoding: jsonUTF8, as: UTF8.self) }
+
+    private var jsonUTF8: [UInt8] {
+        var object = JSONObjectWriter()
+        write(to: &object)
+        return object.finish()
+    }
+}
