@@ -1,9 +1,10 @@
 import Foundation
 import Tender
-import TenderPostgres
 
-/// Reads the outbox as the order system would, acknowledges what it read, and wakes whoever waits
-/// for a payment's outcome. It reads when the store announces new events, not on a timer.
+/// Reads the outbox as an order system that embeds the engine does, through the engine's
+/// ``PaymentEngine/events(after:limit:waitingUpTo:)``, acknowledges what it read, and wakes
+/// whoever waits for a payment's outcome. The engine wakes it when its transitions append events
+/// (and when its listener hears that another process did), not on a timer.
 actor BenchEventWaiter {
     /// What an outcome event told.
     struct Outcome: Sendable {
@@ -12,7 +13,7 @@ actor BenchEventWaiter {
         var readAt: Date
     }
 
-    private let store: PostgresPaymentStore
+    private let engine: PaymentEngine
     private let consumer: String
     private var waiting: [PaymentID: CheckedContinuation<Outcome, Never>] = [:]
     private var arrived: [PaymentID: Outcome] = [:]
@@ -23,8 +24,8 @@ actor BenchEventWaiter {
     /// would add a commit per read to the figures.
     private let checkpointInterval: TimeInterval = 0.1
 
-    init(store: PostgresPaymentStore, consumer: String = "bench") {
-        self.store = store
+    init(engine: PaymentEngine, consumer: String = "bench") {
+        self.engine = engine
         self.consumer = consumer
     }
 
@@ -36,30 +37,13 @@ actor BenchEventWaiter {
         return await withCheckedContinuation { waiting[paymentID] = $0 }
     }
 
-    /// Reads events until cancelled, after every announcement of new ones (and every 100 ms, as a
-    /// safety net for a missed announcement).
+    /// Reads events until cancelled.
     func run() async {
-        let doorbell = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let relay = Task { [store] in
-            for await signal in store.signals() {
-                if case .taskDue = signal { continue }
-                doorbell.continuation.yield()
-            }
-        }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
-                doorbell.continuation.yield()
-            }
-        }
-        defer {
-            relay.cancel()
-            ticker.cancel()
-        }
-        for await _ in doorbell.stream {
-            if Task.isCancelled { break }
+        while !Task.isCancelled {
             do {
-                while try await drain() {}
+                let events = try await engine.events(after: position, limit: 1000, waitingUpTo: .seconds(1))
+                deliver(events)
+                try await checkpoint(at: Date())
             } catch  where !Task.isCancelled {
                 benchLogger.warning("reading events failed", metadata: ["error": "\(error)"])
             } catch {
@@ -68,10 +52,8 @@ actor BenchEventWaiter {
         }
     }
 
-    /// Reads one batch and acknowledges what was read when a checkpoint is due; returns whether
-    /// the batch was full.
-    private func drain() async throws -> Bool {
-        let events = try await store.events(after: position, limit: 1000)
+    /// Hands the outcomes among `events` to their waiters, or keeps them for waiters to come.
+    private func deliver(_ events: [OrderEvent]) {
         let readAt = Date()
         for event in events where event.type != .awaitingConfirmation {
             let outcome = Outcome(event: event, readAt: readAt)
@@ -82,14 +64,12 @@ actor BenchEventWaiter {
             }
         }
         position = events.last?.sequence ?? position
-        try await checkpoint(at: readAt)
-        return events.count == 1000
     }
 
     /// Acknowledges the position read when the last acknowledgement is a checkpoint interval old.
     private func checkpoint(at now: Date) async throws {
         guard position > acknowledged, now.timeIntervalSince(acknowledgedAt) >= checkpointInterval else { return }
-        try await store.acknowledge(consumer: consumer, upTo: position, now: now)
+        try await engine.acknowledge(consumer: consumer, upTo: position)
         acknowledged = position
         acknowledgedAt = now
     }

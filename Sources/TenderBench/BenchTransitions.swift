@@ -124,8 +124,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
 
     /// Drives the payments through `stack`'s engine.
     private func drive(_ stack: TenderStack, clients: Int) async throws -> Run {
-        let (pool, store, engine) = (stack.pool, stack.store, stack.engine)
-        let waiter = BenchEventWaiter(store: store)
+        let (pool, engine) = (stack.pool, stack.engine)
+        let waiter = BenchEventWaiter(engine: engine)
         let counters = CommitCounter(pool: pool)
         let customer = try Customer(email: "payer@example.com", firstName: "Jan", lastName: "Kowalski")
         let amount = try Money(minorUnits: 1000, currency: .pln)
