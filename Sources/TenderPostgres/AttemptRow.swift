@@ -97,3 +97,19 @@ enum AttemptRow {
         ]
     }
 }
+
+/// A customer as stored in `attempts.customer`: a `jsonb` object with the members that
+/// ``AttemptRow/columns`` reads.
+struct StoredCustomer: JSONObjectEncodable {
+    let customer: Customer
+
+    init(_ customer: Customer) {
+        self.customer = customer
+    }
+
+    func write(to object: inout JSONObjectWriter) {
+        object.add("email", customer.email)
+        object.add("first_name", customer.firstName)
+        object.add("last_name", customer.lastName)
+    }
+}

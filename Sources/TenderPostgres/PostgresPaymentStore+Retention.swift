@@ -82,7 +82,7 @@ extension PostgresPaymentStore {
             )
             return try await connection.execute(
                 "UPDATE attempts SET customer = $2, request = 'erased' WHERE payment_id = $1",
-                [paymentID.rawValue, PostgresJSON(Customer.erased)]
+                [paymentID.rawValue, StoredCustomer(.erased)]
             )
         }
     }

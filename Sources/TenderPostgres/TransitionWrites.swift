@@ -161,7 +161,7 @@ struct TransitionWrites {
             """,
             [
                 attempt.id.rawValue, attempt.paymentID.rawValue, attempt.state.rawValue, attempt.stage.rawValue,
-                attempt.version, attempt.amount.minorUnits, attempt.amount.currency.code, PostgresJSON(attempt.customer),
+                attempt.version, attempt.amount.minorUnits, attempt.amount.currency.code, StoredCustomer(attempt.customer),
                 attempt.code?.revealed, attempt.submittedAt, attempt.deadline, attempt.graceUntil,
                 request.idempotencyKey, request.fingerprint, request.traceHeaders.isEmpty ? nil : PostgresJSON(request.traceHeaders),
             ]
