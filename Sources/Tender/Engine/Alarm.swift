@@ -1,8 +1,9 @@
 /// Lets a loop sleep until a time unless something rings it earlier.
 actor Alarm {
-    private var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+    private var waiter: (id: UInt64, deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, Never>)?
     private var lastID: UInt64 = 0
     private var rung = false
+    private var timer = WakeUpTimer()
 
     /// Wakes the current sleeper, or the next one at once.
     func ring() {
@@ -22,21 +23,28 @@ actor Alarm {
         }
         lastID += 1
         let id = lastID
-        let timer = Task {
-            try? await Task.sleep(for: duration)
-            self.timeOut(id)
-        }
+        let deadline = ContinuousClock.now + duration
+        timer.arm(by: deadline) { await self.timeOut($0) }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                waiter = (id, continuation)
+                waiter = (id, deadline, continuation)
             }
         } onCancel: {
-            Task { await self.timeOut(id) }
+            Task { await self.wake(id) }
         }
-        timer.cancel()
     }
 
-    private func timeOut(_ id: UInt64) {
+    /// Wakes the sleeper whose deadline came; a sleeper with a later one gets a timer of its own.
+    private func timeOut(_ fired: ContinuousClock.Instant) {
+        guard timer.fired(fired), let waiter else { return }
+        if waiter.deadline <= .now {
+            wake(waiter.id)
+        } else {
+            timer.arm(by: waiter.deadline) { await self.timeOut($0) }
+        }
+    }
+
+    private func wake(_ id: UInt64) {
         guard let waiter, waiter.id == id else { return }
         self.waiter = nil
         waiter.continuation.resume()

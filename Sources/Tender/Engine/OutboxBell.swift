@@ -6,16 +6,17 @@
 actor OutboxBell {
     /// How many times the bell has rung.
     private(set) var generation: UInt64 = 0
-    private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    private var waiters: [UInt64: (deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, Never>)] = [:]
     private var lastWaiter: UInt64 = 0
+    private var timer = WakeUpTimer()
 
     /// Wakes every waiter.
     func ring() {
         generation &+= 1
         let woken = waiters.values
         waiters.removeAll()
-        for continuation in woken {
-            continuation.resume()
+        for waiter in woken {
+            waiter.continuation.resume()
         }
     }
 
@@ -25,21 +26,30 @@ actor OutboxBell {
         guard generation == self.generation, !Task.isCancelled else { return }
         lastWaiter += 1
         let id = lastWaiter
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            self.release(id)
-        }
+        let deadline = ContinuousClock.now + timeout
+        timer.arm(by: deadline) { await self.timeOut($0) }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                waiters[id] = continuation
+                waiters[id] = (deadline, continuation)
             }
         } onCancel: {
             Task { await self.release(id) }
         }
-        timer.cancel()
+    }
+
+    /// Releases the waiters whose deadline came; the timer is set again for the next one.
+    private func timeOut(_ fired: ContinuousClock.Instant) {
+        guard timer.fired(fired) else { return }
+        let now = ContinuousClock.now
+        for (id, waiter) in waiters where waiter.deadline <= now {
+            release(id)
+        }
+        if let next = waiters.values.map(\.deadline).min() {
+            timer.arm(by: next) { await self.timeOut($0) }
+        }
     }
 
     private func release(_ id: UInt64) {
-        waiters.removeValue(forKey: id)?.resume()
+        waiters.removeValue(forKey: id)?.continuation.resume()
     }
 }
