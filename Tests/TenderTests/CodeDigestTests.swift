@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
-import Tender
 import Testing
+
+@testable import Tender
 
 @Suite("Code digest")
 struct CodeDigestTests {
@@ -19,5 +20,14 @@ struct CodeDigestTests {
         let code = try BLIKCode("777123")
         #expect(CodeDigest(of: code, key: key) != CodeDigest(of: try BLIKCode("777124"), key: key))
         #expect(CodeDigest(of: code, key: key) != CodeDigest(of: code, key: SymmetricKey(data: Array("another-key".utf8))))
+    }
+
+    @Test("a digester hashes each code as the key alone does, however many it hashed before")
+    func digesterStartsAfreshForEachCode() throws {
+        let digester = CodeDigest.Digester(key: key)
+        for text in ["777123", "000000", "777123", "999999"] {
+            let code = try BLIKCode(text)
+            #expect(CodeDigest(of: code, with: digester) == CodeDigest(of: code, key: key))
+        }
     }
 }

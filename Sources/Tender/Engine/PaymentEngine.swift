@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import Metrics
@@ -26,6 +27,8 @@ public actor PaymentEngine: Service {
     /// Whether anything traces: without a tracer no span is made and no trace context is stored.
     let isTracing: Bool
     let alarm = Alarm()
+    /// The HMAC of submitted codes, keyed with the configuration's code-digest key.
+    let codeDigester: CodeDigest.Digester?
     /// Wakes the readers of the outbox.
     let outboxBell = OutboxBell()
     /// The scheduler's bookkeeping: call slots, timer heap, poll budget, deadline batches, follow-ups.
@@ -59,6 +62,7 @@ public actor PaymentEngine: Service {
         self.now = now
         self.tracer = configuration.tracer ?? InstrumentationSystem.tracer
         self.isTracing = !(tracer is NoOpTracer)
+        self.codeDigester = configuration.codeDigestKey.map(CodeDigest.Digester.init)
         self.scheduler = SchedulerStateMachine(configuration: configuration, now: now())
         self.pollBatcher =
             configuration.pollBatchWindow > .zero
@@ -100,7 +104,7 @@ public actor PaymentEngine: Service {
             let request = SubmitRequest(
                 idempotencyKey: idempotencyKey,
                 submission: AttemptMachine.Submission(paymentID: paymentID, amount: amount, customer: customer, code: code),
-                codeDigest: configuration.codeDigestKey.map { CodeDigest(of: code, key: $0) },
+                codeDigest: codeDigester.map { CodeDigest(of: code, with: $0) },
                 traceHeaders: span.map(traceHeaders(of:)) ?? [:]
             )
             let result = try await withFollowUpLease(freeingSlot: false) { lease in
