@@ -75,12 +75,12 @@ extension PaymentEngine {
     }
 
     private func complete(_ claim: TaskClaim, attempt: Attempt? = nil) async {
-        await runTask(claim) { logger in
+        await runTask(claim) {
             let (input, known) = try await input(for: claim, attempt: attempt)
             if let pollBatcher, claim.purpose.isBudgeted, try await applyPolled(input, completing: claim, in: pollBatcher) {
                 return
             }
-            try await retryingStoreFailures(of: claim, logger: logger) {
+            try await retryingStoreFailures(of: claim) {
                 try await apply(input, to: claim.attemptID, completing: claim, knowing: known)
             }
         }
@@ -110,31 +110,38 @@ extension PaymentEngine {
     /// Runs the work of a claimed task, logging how it failed: a lost lease and a cancellation
     /// quietly (the task's next holder does the work), a refusal as a warning, an unreachable
     /// store once per outage.
-    func runTask(_ claim: TaskClaim, _ work: (Logger) async throws -> Void) async {
-        var logger = self.logger
-        logger[metadataKey: "attempt_id"] = .stringConvertible(claim.attemptID)
+    func runTask(_ claim: TaskClaim, _ work: () async throws -> Void) async {
         do {
-            try await work(logger)
+            try await work()
         } catch let error as StoreError where error.code == .fencedOut {
-            logger.debug("task lost its lease; its new holder finishes it", metadata: ["kind": "\(claim.kind.rawValue)"])
+            logger(for: claim).debug("task lost its lease; its new holder finishes it", metadata: ["kind": "\(claim.kind.rawValue)"])
         } catch is CancellationError {
-            logger.debug("task cancelled; its lease will lapse", metadata: ["kind": "\(claim.kind.rawValue)"])
+            logger(for: claim).debug("task cancelled; its lease will lapse", metadata: ["kind": "\(claim.kind.rawValue)"])
         } catch let error as StoreError {
-            logger.warning(
+            logger(for: claim).warning(
                 "task failed; it will be retried when its lease lapses",
                 metadata: [
                     "kind": "\(claim.kind.rawValue)", "error": "\(error)",
                 ])
         } catch {
-            noteStoreFailure("task \(claim.kind.rawValue)", error: error, logger: logger)
+            noteStoreFailure("task \(claim.kind.rawValue)", error: error, logger: logger(for: claim))
         }
+    }
+
+    /// The engine's logger with a claimed task's attempt id, made when something is logged:
+    /// setting metadata costs some handlers more than the rest of a task's bookkeeping
+    /// (swift-log's `StreamLogHandler` renders all of its metadata again).
+    func logger(for claim: TaskClaim) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "attempt_id"] = .stringConvertible(claim.attemptID)
+        return logger
     }
 
     /// Writes what a task learned, retrying for up to a lease's length while the store fails:
     /// the gateway's answer outlives a short outage, and the task does not wait for its lease to
     /// lapse. Gives up (leaving the task to its lease) sooner when the engine stops accepting work.
     @discardableResult
-    func retryingStoreFailures<T>(of claim: TaskClaim, logger: Logger, _ write: () async throws -> T) async throws -> T {
+    func retryingStoreFailures<T>(of claim: TaskClaim, _ write: () async throws -> T) async throws -> T {
         let giveUpAt = ContinuousClock.now + configuration.leaseDuration
         var pause = Duration.milliseconds(100)
         while true {
@@ -144,7 +151,7 @@ extension PaymentEngine {
                 throw error
             } catch {
                 guard scheduler.isAccepting, !Task.isCancelled, ContinuousClock.now + pause < giveUpAt else { throw error }
-                noteStoreFailure("task \(claim.kind.rawValue)", error: error, logger: logger)
+                noteStoreFailure("task \(claim.kind.rawValue)", error: error, logger: logger(for: claim))
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(2))
             }

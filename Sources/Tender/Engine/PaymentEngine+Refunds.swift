@@ -40,7 +40,7 @@ extension PaymentEngine {
     /// (the refund call, or a read of a pending refund) and applies the answers as the task's
     /// completion.
     func completeRefunds(_ claim: TaskClaim) async {
-        await runTask(claim) { logger in
+        await runTask(claim) {
             let refunds = try await store.unfinishedRefunds(of: claim.attemptID)
             let sessionID = refunds.contains { $0.state == .requested } ? try await store.attempt(claim.attemptID)?.sessionID : nil
             let dueBy = now()
@@ -48,11 +48,11 @@ extension PaymentEngine {
             for refund in refunds where refund.nextAt.map({ $0 <= dueBy }) ?? false {
                 answers.append(RefundAnswer(refundID: refund.id, input: await gatewayAnswer(for: refund, sessionID: sessionID)))
             }
-            let transitions = try await retryingStoreFailures(of: claim, logger: logger) {
+            let transitions = try await retryingStoreFailures(of: claim) {
                 try await store.applyRefundAnswers(answers, of: claim.attemptID, machine: refundMachine, completing: claim, now: now())
             }
             for transition in transitions {
-                await record(transition, logger: logger)
+                await record(transition, of: claim)
             }
         }
     }
@@ -86,13 +86,13 @@ extension PaymentEngine {
 
     /// Logs and counts an applied refund transition, wakes the outbox's readers for its event and
     /// puts its next gateway work on the timer heap.
-    private func record(_ transition: RefundTransition, logger: Logger) async {
+    private func record(_ transition: RefundTransition, of claim: TaskClaim) async {
         let refund = transition.refund
         if transition.event != nil {
             await outboxBell.ring()
         }
         if transition.changedState {
-            logger.info(
+            logger(for: claim).info(
                 "refund \(refund.state.rawValue)",
                 metadata: ["refund_id": "\(refund.id)", "note": "\(transition.note)"])
             Counter(label: "tender_refunds_total", dimensions: [("state", refund.state.rawValue)]).increment()
