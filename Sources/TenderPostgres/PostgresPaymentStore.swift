@@ -44,23 +44,15 @@ public struct PostgresPaymentStore: PaymentStore {
 
     public func signals() -> AsyncStream<StoreSignal> {
         let listener = PostgresListener(configuration: sessions, channels: [Self.taskChannel, Self.eventChannel], logger: logger)
-        return AsyncStream { continuation in
-            let relay = Task {
-                for await event in listener.events() {
-                    switch event {
-                    case .listening:
-                        continuation.yield(.resync)
-                    case .notification(let channel, _) where channel == Self.eventChannel:
-                        continuation.yield(.eventsAppended)
-                    case .notification(_, let payload):
-                        if let millis = Double(payload) {
-                            continuation.yield(.taskDue(Date(timeIntervalSince1970: millis / 1000)))
-                        }
-                    }
-                }
-                continuation.finish()
+        return listener.events { event in
+            switch event {
+            case .listening:
+                .resync
+            case .notification(let channel, _) where channel == Self.eventChannel:
+                .eventsAppended
+            case .notification(_, let payload):
+                Double(payload).map { .taskDue(Date(timeIntervalSince1970: $0 / 1000)) }
             }
-            continuation.onTermination = { _ in relay.cancel() }
         }
     }
 

@@ -47,4 +47,22 @@ import Testing
         }
         #expect(listening == 0)
     }
+
+    @Test func transformedEventsAreYieldedAndNilsLeftOut() async throws {
+        let database = try await TestServer.database()
+        let admin = try await PostgresConnection.connect(database, logger: TestServer.logger)
+        let listener = PostgresListener(configuration: database, channels: ["numbers"], logger: TestServer.logger)
+        var numbers = listener.events { event -> Int? in
+            switch event {
+            case .listening: 0
+            case .notification(_, let payload): Int(payload)
+            }
+        }.makeAsyncIterator()
+        #expect(await numbers.next() == 0)
+        for payload in ["1", "not a number", "3"] {
+            try await admin.query("SELECT pg_notify('numbers', $1)", [payload])
+        }
+        #expect(await numbers.next() == 1)
+        #expect(await numbers.next() == 3)
+    }
 }

@@ -15,7 +15,10 @@ final class ListenSession: Sendable {
     private let channels: [String]
     private let logger: Logger
     private let noticeLogger: NoticeLogger
-    private let continuation: AsyncStream<PostgresListenerEvent>.Continuation
+    /// Hands an event to the reader.
+    private let deliver: @Sendable (PostgresListenerEvent) -> Void
+    /// Ends the reader's sequence.
+    private let finish: @Sendable () -> Void
     private let stopped = Atomic(false)
 
     private static let waitSlice: Int32 = 200  // milliseconds
@@ -26,13 +29,15 @@ final class ListenSession: Sendable {
         configuration: PostgresConfiguration,
         channels: [String],
         logger: Logger,
-        continuation: AsyncStream<PostgresListenerEvent>.Continuation
+        deliver: @escaping @Sendable (PostgresListenerEvent) -> Void,
+        finish: @escaping @Sendable () -> Void
     ) {
         self.configuration = configuration
         self.channels = channels
         self.logger = logger
         self.noticeLogger = NoticeLogger(logger: logger)
-        self.continuation = continuation
+        self.deliver = deliver
+        self.finish = finish
     }
 
     private var isStopped: Bool { stopped.load(ordering: .acquiring) }
@@ -51,7 +56,7 @@ final class ListenSession: Sendable {
                 }
                 failures = 0
                 backoff = Self.firstBackoff
-                continuation.yield(.listening)
+                deliver(.listening)
                 receive(on: connection.pointer)
                 failures = 1  // the loss was logged; failures to reconnect are not logged again
             } else {
@@ -61,7 +66,7 @@ final class ListenSession: Sendable {
             pause(seconds: backoff)
             backoff = min(backoff * 2, Self.maxBackoff)
         }
-        continuation.finish()
+        finish()
         logger.debug("listener stopped")
     }
 
@@ -122,7 +127,7 @@ final class ListenSession: Sendable {
             let channel = String(cString: notification.pointee.relname)
             let payload = String(cString: notification.pointee.extra)
             PQfreemem(notification)
-            continuation.yield(.notification(channel: channel, payload: payload))
+            deliver(.notification(channel: channel, payload: payload))
         }
     }
 

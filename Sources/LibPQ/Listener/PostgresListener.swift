@@ -22,12 +22,24 @@ public struct PostgresListener: Sendable {
     /// Starts listening; the sequence first yields ``PostgresListenerEvent/listening``, then
     /// the notifications, and never ends by itself.
     public func events() -> AsyncStream<PostgresListenerEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: PostgresListenerEvent.self)
+        events { $0 }
+    }
+
+    /// Starts listening, as ``events()``, and yields what `transform` makes of each event, leaving
+    /// out those it answers nil to. `transform` runs on the listener's thread, so a reader that
+    /// wants its own values gets them without a task that relays them from one sequence to another.
+    public func events<Element: Sendable>(_ transform: @escaping @Sendable (PostgresListenerEvent) -> Element?) -> AsyncStream<Element> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Element.self)
         let session = ListenSession(
             configuration: configuration,
             channels: channels,
             logger: logger,
-            continuation: continuation
+            deliver: { event in
+                if let element = transform(event) {
+                    continuation.yield(element)
+                }
+            },
+            finish: { continuation.finish() }
         )
         continuation.onTermination = { _ in session.stop() }
         let thread = Thread { session.run() }
