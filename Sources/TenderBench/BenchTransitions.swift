@@ -141,7 +141,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                 Task { () throws -> [Latency] in
                     var latencies: [Latency] = []
                     while clock.now < measureEnds {
-                        let paymentID = PaymentID(rawValue: "pay-" + UUID.random().uuidString)
+                        let paymentID = PaymentID(rawValue: "pay-" + UUID.random().lowercasedString)
                         let started = clock.now
                         _ = try await engine.submit(
                             paymentID: paymentID, amount: amount, customer: customer, code: code, idempotencyKey: paymentID.rawValue)

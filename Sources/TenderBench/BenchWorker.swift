@@ -46,7 +46,7 @@ struct BenchWorkerCommand: AsyncParsableCommand {
                     let amount = try Money(minorUnits: 1000, currency: .pln)
                     let code = try BLIKCode("777123")
                     while !Task.isCancelled {
-                        let id = "flight-" + UUID.random().uuidString
+                        let id = "flight-" + UUID.random().lowercasedString
                         _ = try await engine.submit(
                             paymentID: PaymentID(rawValue: id), amount: amount, customer: customer, code: code, idempotencyKey: id
                         )

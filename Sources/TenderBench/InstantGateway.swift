@@ -7,7 +7,7 @@ struct InstantGateway: PaymentGateway {
     var currencies: Set<Currency> { [.pln] }
 
     func createSession(_ request: SessionRequest, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
-        GatewaySession(id: "cs_\(request.amount.minorUnits)_\(UUID.random())", status: .open, amount: request.amount.minorUnits)
+        GatewaySession(id: "cs_\(request.amount.minorUnits)_\(UUID.random().lowercasedString)", status: .open, amount: request.amount.minorUnits)
     }
 
     func pay(sessionID: String, code: BLIKCode, idempotencyKey: String) async throws(GatewayError) -> GatewaySession {
@@ -19,7 +19,7 @@ struct InstantGateway: PaymentGateway {
     }
 
     func refund(sessionID: String, amount: Int64?, reason: RefundReason, idempotencyKey: String) async throws(GatewayError) -> GatewayRefund {
-        GatewayRefund(id: "re_" + UUID.random().uuidString, amount: amount ?? 0, status: .succeeded)
+        GatewayRefund(id: "re_" + UUID.random().lowercasedString, amount: amount ?? 0, status: .succeeded)
     }
 
     func refund(id: String) async throws(GatewayError) -> GatewayRefund {

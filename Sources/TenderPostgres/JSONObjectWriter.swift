@@ -1,4 +1,5 @@
 import LibPQ
+import Tender
 
 /// Writes one flat JSON object: string, integer and Boolean members, with absent ones left out
 /// as `Codable` leaves out `nil`s. The history's evidence and the outbox's payloads are such
@@ -64,7 +65,7 @@ struct JSONObjectWriter {
                 escape(UInt8(ascii: "t"))
             case 0..<0x20:
                 escape(UInt8(ascii: "u"))
-                text += [UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0x0F)]]
+                text += [UInt8(ascii: "0"), UInt8(ascii: "0"), lowercaseHexDigits[Int(byte >> 4)], lowercaseHexDigits[Int(byte & 0x0F)]]
             default:
                 text.append(byte)
             }
@@ -77,7 +78,6 @@ struct JSONObjectWriter {
         text.append(byte)
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// A value stored as a flat `jsonb` object written by ``JSONObjectWriter``.

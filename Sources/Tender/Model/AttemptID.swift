@@ -12,5 +12,5 @@ public struct AttemptID: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public init() { self.rawValue = .random() }
 
     /// The lower-case UUID string.
-    public var description: String { rawValue.uuidString.lowercased() }
+    public var description: String { rawValue.lowercasedString }
 }

@@ -19,13 +19,11 @@ public struct CodeDigest: Sendable, Hashable {
         var text: [UInt8] = []
         text.reserveCapacity(2 * SHA256.byteCount)
         for byte in mac.finalize() {
-            text.append(Self.digits[Int(byte >> 4)])
-            text.append(Self.digits[Int(byte & 0x0F)])
+            text.append(lowercaseHexDigits[Int(byte >> 4)])
+            text.append(lowercaseHexDigits[Int(byte & 0x0F)])
         }
         hex = String(decoding: text, as: UTF8.self)
     }
-
-    private static let digits = Array("0123456789abcdef".utf8)
 
     /// An HMAC that has taken its key and nothing else. Hashing the key is most of a digest's
     /// cost; each digest starts from a copy of this one.

@@ -12,5 +12,5 @@ public struct RefundID: RawRepresentable, Sendable, Hashable, Codable, CustomStr
     public init() { self.rawValue = .random() }
 
     /// The lower-case UUID string.
-    public var description: String { rawValue.uuidString.lowercased() }
+    public var description: String { rawValue.lowercasedString }
 }
