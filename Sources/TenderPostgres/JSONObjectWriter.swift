@@ -2,8 +2,9 @@ import LibPQ
 import Tender
 
 /// Writes one flat JSON object: string, integer and Boolean members, with absent ones left out
-/// as `Codable` leaves out `nil`s. The history's evidence and the outbox's payloads are such
-/// objects, written on every transition; `JSONEncoder` spent several microseconds on each.
+/// as `Codable` leaves out `nil`s. The history's evidence, the outbox's payloads and the
+/// customer are such objects, written on every transition or submission; this writes them
+/// straight into bytes, where `JSONEncoder` builds a tree of values through `Codable` first.
 struct JSONObjectWriter {
     /// The object's UTF-8 text so far, without its closing brace.
     private var text: [UInt8]
@@ -77,7 +78,6 @@ struct JSONObjectWriter {
         text.append(UInt8(ascii: "\\"))
         text.append(byte)
     }
-
 }
 
 /// A value stored as a flat `jsonb` object written by ``JSONObjectWriter``.

@@ -1,8 +1,7 @@
 /// One timer for the earliest of the deadlines an actor waits for, kept while later ones come and
 /// go. ``Alarm`` and ``OutboxBell`` wait with a timeout many times a second and are mostly woken
-/// before it; a timer task for every wait cost a task, a timer registered with the dispatch
-/// queue and a thread woken when it lapsed. Now a wait starts a timer only when its deadline falls
-/// before the pending one.
+/// before it; a timer is a task, a timer registered with the dispatch queue and a thread woken
+/// when it lapses, so a wait starts one only when its deadline falls before the pending one.
 struct WakeUpTimer {
     private var pending: (deadline: ContinuousClock.Instant, task: Task<Void, Never>)?
 
