@@ -6,19 +6,19 @@ import Tender
 /// customer are such objects, written on every transition or submission; this writes them
 /// straight into bytes, where `JSONEncoder` builds a tree of values through `Codable` first.
 struct JSONObjectWriter {
-    /// The object's UTF-8 text so far, without its closing brace.
-    private var text: [UInt8]
+    /// The bytes written so far, the object's among them.
+    private var text: [UInt8] = []
+    private var isEmpty = true
 
-    /// An empty object.
-    init() {
-        text = [UInt8(ascii: "{")]
-        text.reserveCapacity(160)
-    }
-
-    /// The object's UTF-8 text, closed.
-    consuming func finish() -> [UInt8] {
-        text.append(UInt8(ascii: "}"))
-        return text
+    /// Appends to `bytes` the object whose members `write` adds; the object is written into
+    /// `bytes`' own storage, as a statement's bound values are.
+    static func append(to bytes: inout [UInt8], _ write: (inout JSONObjectWriter) -> Void) {
+        var object = JSONObjectWriter()
+        swap(&object.text, &bytes)
+        object.text.append(UInt8(ascii: "{"))
+        write(&object)
+        object.text.append(UInt8(ascii: "}"))
+        swap(&object.text, &bytes)
     }
 
     /// Adds a string member unless `value` is nil.
@@ -43,9 +43,10 @@ struct JSONObjectWriter {
     }
 
     private mutating func start(_ key: String) {
-        if text.count > 1 {
+        if !isEmpty {
             text.append(UInt8(ascii: ","))
         }
+        isEmpty = false
         appendString(key)
         text.append(UInt8(ascii: ":"))
     }
@@ -93,16 +94,14 @@ extension JSONObjectEncodable {
     /// `jsonb`'s binary format: a version byte, 1, then the JSON text.
     func encode(into bytes: inout [UInt8]) throws -> Bool {
         bytes.append(1)
-        bytes += jsonUTF8
+        JSONObjectWriter.append(to: &bytes, write(to:))
         return true
     }
 
     /// The value's JSON text.
-    var jsonText: String { String(decoding: jsonUTF8, as: UTF8.self) }
-
-    private var jsonUTF8: [UInt8] {
-        var object = JSONObjectWriter()
-        write(to: &object)
-        return object.finish()
+    var jsonText: String {
+        var bytes: [UInt8] = []
+        JSONObjectWriter.append(to: &bytes, write(to:))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
