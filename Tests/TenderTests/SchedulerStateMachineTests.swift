@@ -114,7 +114,7 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0)) == .claim(limit: 4, polls: 3))
         #expect(machine.claimed(claims(1...4)) == tasks(claims(1...4)))
         #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "a full claim leaves more due, but there is no room")
-        machine.state.finished(claim(1))
+        #expect(machine.finished(claim(1)) == nil)
         #expect(machine.next(now: t(0.1)) == .claim(limit: 1, polls: 0))
     }
 
@@ -237,9 +237,76 @@ struct SchedulerStateMachineTests {
         started(machine)
         let attempt = AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt
         let followUp = claim(1, .call(.createSession))
-        machine.state.followUpsLeased([followUp], of: attempt)
+        #expect(machine.followUpsLeased([followUp], of: attempt))
         #expect(machine.next(now: t(0)) == .start([ReadyTask(claim: followUp, attempt: attempt)]))
         #expect(machine.next(now: t(0)) == .claim(limit: 1, polls: 1))
+    }
+
+    @Test("a running task's transition hands its follow-up to that task, which runs it in its slot without the loop")
+    func followUpHandedToItsTask() throws {
+        let machine = machine(maximumConcurrentCalls: 4)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 4, polls: 3))
+        let session = claim(1, .call(.createSession))
+        #expect(machine.claimed([session]) == tasks([session]))
+        machine.state.started(session)
+        let attempt = AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt
+        let pay = claim(1, .call(.pay), fence: 2)
+        #expect(!machine.followUpsLeased([pay], of: attempt, completing: session), "nothing for the loop to start")
+        machine.state.schedule(t(0), kind: .call, now: t(0))
+        #expect(machine.next(now: t(0)) == .claim(limit: 3, polls: 2), "the follow-up holds the slot of the task it took the place of")
+        #expect(machine.claimed([]).isEmpty)
+        #expect(machine.finished(session) == ReadyTask(claim: pay, attempt: attempt))
+        #expect(machine.state.claimsInFlight == [pay])
+        machine.state.started(pay)
+        #expect(machine.finished(pay) == nil, "its transition leased nothing")
+        #expect(machine.state.claimsInFlight.isEmpty)
+    }
+
+    @Test("only a task started here takes its follow-up, and only the first: the loop starts the rest")
+    func followUpsForTheLoop() throws {
+        let machine = machine()
+        started(machine)
+        let attempt = AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt
+        let fetch = claim(1, .fetch(.webhook))
+        let call = claim(1, .call(.pay))
+        #expect(machine.followUpsLeased([fetch], of: attempt, completing: claim(1, .call(.createSession))), "a claim no task runs here")
+        #expect(machine.next(now: t(0)) == .start([ReadyTask(claim: fetch, attempt: attempt)]))
+        machine.state.started(fetch)
+        #expect(machine.followUpsLeased([call, claim(2)], of: attempt, completing: fetch))
+        #expect(machine.next(now: t(0)) == .start([ReadyTask(claim: claim(2), attempt: attempt)]))
+        #expect(machine.finished(fetch) == ReadyTask(claim: call, attempt: attempt))
+    }
+
+    @Test("a follow-up handed to a task that ends after a shutdown request is given back with the loop's")
+    func handedFollowUpGivenBackOnShutdown() throws {
+        let machine = machine()
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 32, polls: 24))
+        let session = claim(1, .call(.createSession))
+        #expect(machine.claimed([session]) == tasks([session]))
+        machine.state.started(session)
+        let pay = claim(1, .call(.pay), fence: 2)
+        #expect(!machine.followUpsLeased([pay], of: AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt, completing: session))
+        machine.state.shutdownRequested()
+        #expect(machine.finished(session) == nil)
+        #expect(machine.nextDrainStep() == .wait(releasing: [pay]))
+        #expect(machine.nextDrainStep() == .finished)
+    }
+
+    @Test("a follow-up its cancelled task does not take goes to the loop, and is given back when draining")
+    func followUpNotTakenGoesToTheLoop() throws {
+        let machine = machine()
+        started(machine)
+        let session = claim(1, .call(.createSession))
+        machine.state.started(session)
+        let attempt = AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt
+        let pay = claim(1, .call(.pay), fence: 2)
+        #expect(!machine.followUpsLeased([pay], of: attempt, completing: session))
+        #expect(machine.finished(session, takingFollowUp: false) == nil)
+        machine.state.shutdownRequested()
+        #expect(machine.nextDrainStep() == .wait(releasing: [pay]))
+        #expect(machine.nextDrainStep() == .finished, "nothing is left in flight")
     }
 
     @Test("a follow-up that took its own task's place stays in flight when the task it replaced finishes")
@@ -250,8 +317,8 @@ struct SchedulerStateMachineTests {
         let fetch = claim(1, .fetch(.poll), fence: 1)
         _ = machine.claimed([fetch])
         let followUp = claim(1, .fetch(.poll), fence: 2)
-        machine.state.followUpsLeased([followUp], of: AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt)
-        machine.state.finished(fetch)
+        #expect(machine.followUpsLeased([followUp], of: AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt))
+        #expect(machine.finished(fetch) == nil)
         #expect(machine.state.claimsInFlight == [followUp])
 
         var stale = fetch
@@ -295,7 +362,7 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0)) == .claim(limit: 128, polls: 72))
         #expect(machine.claimed(claims(129...200, .fetch(.poll))) == tasks(claims(129...200, .fetch(.poll))))
         #expect(machine.next(now: t(0)) == .sleep(until: t(0.25)))
-        machine.state.finished(claim(1, .fetch(.poll)))
+        #expect(machine.finished(claim(1, .fetch(.poll))) == nil)
         #expect(machine.next(now: t(0.02)) == .sleep(until: t(0.25)), "a freed slot claims no poll with 4 tokens")
         machine.state.schedule(t(0.025), kind: .call, now: t(0.02))
         #expect(machine.next(now: t(0.025)) == .claim(limit: 128, polls: 0), "a call falling due is claimed without the polls")
@@ -314,8 +381,8 @@ struct SchedulerStateMachineTests {
         machine.state.schedule(t(0.01), kind: .fetch, now: t(0))
         #expect(machine.next(now: t(0.01)) == .claim(limit: 2, polls: 0), "the fetch takes a kept slot")
         #expect(machine.claimed([claim(7, .fetch(.webhook))]) == tasks([claim(7, .fetch(.webhook))]))
-        machine.state.finished(claim(1, .fetch(.poll)))
-        machine.state.finished(claim(2, .fetch(.poll)))
+        #expect(machine.finished(claim(1, .fetch(.poll))) == nil)
+        #expect(machine.finished(claim(2, .fetch(.poll))) == nil)
         #expect(machine.next(now: t(0.02)) == .claim(limit: 3, polls: 1), "polls take only the slots beyond the two kept")
     }
 
@@ -326,11 +393,11 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(0)) == .claim(limit: 3, polls: 2))
         #expect(machine.claimed(claims(1...2, .fetch(.poll))) == tasks(claims(1...2, .fetch(.poll))))
         let attempt = AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt
-        machine.state.followUpsLeased([claim(3)], of: attempt)
+        #expect(machine.followUpsLeased([claim(3)], of: attempt))
         #expect(machine.next(now: t(0)) == .start([ReadyTask(claim: claim(3), attempt: attempt)]))
         #expect(machine.next(now: t(0)) == .sleep(until: t(1)), "no room: the next sweep, not the next token")
         #expect(machine.next(now: t(0.6)) == .sleep(until: t(1)), "a token is there, a slot is not: no spinning")
-        machine.state.finished(claim(1, .fetch(.poll)))
+        #expect(machine.finished(claim(1, .fetch(.poll))) == nil)
         #expect(machine.next(now: t(0.7)) == .claim(limit: 1, polls: 1))
     }
 
@@ -343,7 +410,7 @@ struct SchedulerStateMachineTests {
         #expect(machine.claimed(claims) == tasks(claims))
         #expect(machine.state.pollInFlight(of: claim(1).attemptID))
         #expect(!machine.state.pollInFlight(of: claim(2).attemptID) && !machine.state.pollInFlight(of: claim(3).attemptID))
-        machine.state.finished(claim(1, .fetch(.poll)))
+        #expect(machine.finished(claim(1, .fetch(.poll))) == nil)
         #expect(!machine.state.pollInFlight(of: claim(1).attemptID))
     }
 
@@ -408,7 +475,7 @@ struct SchedulerStateMachineTests {
     func nothingAfterShutdown() throws {
         let machine = machine()
         started(machine)
-        machine.state.followUpsLeased([claim(1)], of: AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt)
+        #expect(machine.followUpsLeased([claim(1)], of: AttemptMachine().submit(try Fixture.submission(), now: t(0)).attempt))
         machine.state.schedule(t(0), kind: .call, now: t(0))
         machine.state.shutdownRequested()
         #expect(machine.next(now: t(0)) == .drain)
@@ -424,12 +491,12 @@ struct SchedulerStateMachineTests {
         machine.state.schedule(t(0), kind: .deadline, now: t(0))
         #expect(machine.next(now: t(0)) == .fireDeadlines(limit: 128))
         let followUp = claim(4, .fetch(.poll))
-        machine.state.followUpsLeased([followUp], of: AttemptMachine().submit(try Fixture.submission(number: 4), now: t(0)).attempt)
+        #expect(machine.followUpsLeased([followUp], of: AttemptMachine().submit(try Fixture.submission(number: 4), now: t(0)).attempt))
         machine.state.shutdownRequested()
         #expect(machine.next(now: t(0)) == .drain)
         #expect(machine.nextDrainStep() == .wait(releasing: [followUp]))
         #expect(machine.nextDrainStep() == .wait(releasing: []), "a call and a deadline batch are in flight")
-        machine.state.finished(claim(1))
+        #expect(machine.finished(claim(1)) == nil)
         #expect(machine.nextDrainStep() == .wait(releasing: []), "the deadline batch is in flight")
         machine.state.deadlinesFired(0, limit: 128)
         #expect(machine.nextDrainStep() == .finished)
@@ -466,6 +533,14 @@ extension SchedulerStateMachineTests {
 
         func nextDrainStep() -> SchedulerStateMachine.DrainStep {
             state.nextDrainStep()
+        }
+
+        func followUpsLeased(_ claims: [TaskClaim], of attempt: Attempt, completing completed: TaskClaim? = nil) -> Bool {
+            state.followUpsLeased(claims, of: attempt, completing: completed)
+        }
+
+        func finished(_ claim: TaskClaim, takingFollowUp: Bool = true) -> ReadyTask? {
+            state.finished(claim, takingFollowUp: takingFollowUp)
         }
     }
 }

@@ -5,20 +5,30 @@ import Metrics
 extension PaymentEngine {
     /// Runs one claimed task: makes its gateway call, if any, and applies the answer as the task's
     /// completion. A lost lease refuses the transition; the task's new holder does the work.
+    /// Then runs the follow-up that transition leased, and so on down the chain, in the same call
+    /// slot: a payment's next call starts without waking the loop.
     /// - Parameters:
     ///   - attempt: the attempt as the transition that leased the task left it; read from the
     ///     store when nil.
-    ///   - firedAt: when the scheduler fired the task, for its span's lateness; nil for a
-    ///     follow-up started by the transition that made it due.
-    func execute(_ claim: TaskClaim, attempt: Attempt? = nil, firedAt: Date? = nil) async {
-        await tracedTask(claim, firedAt: firedAt) {
-            if case .refund = claim.purpose {
-                await completeRefunds(claim)
-            } else {
-                await complete(claim, attempt: attempt)
+    ///   - firedAt: when the scheduler fired the task, for its span's lateness.
+    func execute(_ claim: TaskClaim, attempt: Attempt?, firedAt: Date) async {
+        var next: ReadyTask? = ReadyTask(claim: claim, attempt: attempt)
+        var firedAt = firedAt
+        while let task = next {
+            scheduler.started(task.claim)
+            await tracedTask(task.claim, firedAt: firedAt) {
+                if case .refund = task.claim.purpose {
+                    await completeRefunds(task.claim)
+                } else {
+                    await complete(task.claim, attempt: task.attempt)
+                }
             }
+            next = scheduler.finished(task.claim, takingFollowUp: !Task.isCancelled)
+            guard let followUp = next else { break }
+            firedAt = now()
+            recordLateness(of: followUp.claim, firedAt: firedAt)
         }
-        await finished(claim)
+        await alarm.ring()  // the slot is free: the loop may claim again
     }
 
     /// Claims up to `limit` due deadlines and fires them together, in one transaction. When that

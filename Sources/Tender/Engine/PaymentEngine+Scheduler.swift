@@ -158,12 +158,6 @@ extension PaymentEngine {
         }
     }
 
-    /// A task run on its own finished: its slot is free, and the loop may claim again.
-    func finished(_ claim: TaskClaim) async {
-        scheduler.finished(claim)
-        await alarm.ring()
-    }
-
     /// A deadline batch fired `count` deadlines of at most `limit`: its slot is free, and the loop
     /// may fire again.
     func finishedDeadlines(_ count: Int, limit: Int) async {

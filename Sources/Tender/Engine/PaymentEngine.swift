@@ -303,15 +303,15 @@ public actor PaymentEngine: Service {
                 try await self.store.apply(
                     input, to: id, machine: self.machine, completing: claim, leasing: lease, now: self.now(), knowing: known)
             }
-            await record(applied, of: input, on: span)
+            await record(applied, of: input, on: span, completing: claim)
             return applied.transition
         }
     }
 
     /// Describes an applied transition on its span, counts a quiet poll, and records it
-    /// (``record(_:of:followUps:)``): what follows every transition a task's input made, applied
-    /// alone or in a batch.
-    func record(_ applied: AppliedTransition, of input: AttemptInput, on span: (any Span)?) async {
+    /// (``record(_:of:followUps:completing:)``): what follows every transition a task's input
+    /// made, applied alone or in a batch.
+    func record(_ applied: AppliedTransition, of input: AttemptInput, on span: (any Span)?, completing claim: TaskClaim? = nil) async {
         if let span {
             describe(applied.transition, input: input, on: span)
             span.attributes["tender.quiet_poll"] = applied.isQuietPoll
@@ -319,7 +319,7 @@ public actor PaymentEngine: Service {
         if applied.isQuietPoll {
             Counter(label: "tender_quiet_polls_total").increment()
         }
-        await record(applied.transition, of: input, followUps: applied.followUps)
+        await record(applied.transition, of: input, followUps: applied.followUps, completing: claim)
     }
 
     /// Runs a store write with a lease for the follow-ups it makes due, when this engine can run
@@ -333,9 +333,9 @@ public actor PaymentEngine: Service {
         return try await write(FollowUpLease(owner: configuration.workerID, duration: configuration.leaseDuration))
     }
 
-    /// Logs and counts an applied transition, starts the follow-ups it leased and schedules its
-    /// other effects.
-    func record(_ transition: Transition, of input: AttemptInput, followUps: [TaskClaim] = []) async {
+    /// Logs and counts an applied transition, starts the follow-ups it leased (the first by the
+    /// task of the claim it completed, when that task runs here) and schedules its other effects.
+    func record(_ transition: Transition, of input: AttemptInput, followUps: [TaskClaim] = [], completing claim: TaskClaim? = nil) async {
         if !transition.events.isEmpty {
             await outboxBell.ring()
         }
@@ -365,15 +365,16 @@ public actor PaymentEngine: Service {
             logger.info("refund requested", metadata: ["attempt_id": "\(transition.attempt.id)", "reason": "\(reason.rawValue)"])
             Counter(label: "tender_refunds_total", dimensions: [("state", RefundState.requested.rawValue)]).increment()
         }
-        await start(followUps, of: transition.attempt, scheduling: transition.effects)
+        await start(followUps, of: transition.attempt, scheduling: transition.effects, completing: claim)
     }
 
     /// Hands leased follow-ups to the scheduler, and schedules the other tasks among `effects`.
-    private func start(_ followUps: [TaskClaim], of attempt: Attempt, scheduling effects: [Effect]) async {
-        scheduler.followUpsLeased(followUps, of: attempt)
+    /// The loop is woken for the follow-ups the completed claim's task does not run itself.
+    private func start(_ followUps: [TaskClaim], of attempt: Attempt, scheduling effects: [Effect], completing claim: TaskClaim? = nil) async {
+        let loopStarts = scheduler.followUpsLeased(followUps, of: attempt, completing: claim)
         let leased = Set(followUps.map(\.kind))
         await schedule(
-            effects.filter { effect in effect.scheduledTask.map { !leased.contains($0.purpose.kind) } ?? false }, ringing: !followUps.isEmpty)
+            effects.filter { effect in effect.scheduledTask.map { !leased.contains($0.purpose.kind) } ?? false }, ringing: loopStarts)
     }
 
     /// Puts the due times of the tasks `effects` schedule on the timer heap, and wakes the

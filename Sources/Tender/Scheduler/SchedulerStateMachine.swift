@@ -42,6 +42,9 @@ struct SchedulerStateMachine {
     private var loadedUntil = Date.distantPast
     /// Follow-ups leased by transitions this engine applied, waiting for the loop to start them.
     private var readyFollowUps: [ReadyTask] = []
+    /// The tasks running here that run the follow-up their own transition leases when they end,
+    /// in place of the loop (``started(_:)``), by task.
+    private var runners: [TaskKey: Runner] = [:]
     /// Call slots promised to store writes in progress that may lease follow-ups.
     private var reservedCalls = 0
     /// The claim asked for by the last ``Action/claim(limit:polls:)``, until its answer.
@@ -256,13 +259,22 @@ struct SchedulerStateMachine {
         }
     }
 
-    /// A write leased follow-ups of `attempt` to this engine: they are in flight, and the loop
-    /// starts them at its next step.
-    mutating func followUpsLeased(_ claims: [TaskClaim], of attempt: Attempt) {
-        for claim in claims {
+    /// A write leased follow-ups of `attempt` to this engine: they are in flight. The first is
+    /// handed to the task whose claim the write completed, when that task runs here
+    /// (``started(_:)``) and ends next (``finished(_:)``); the loop starts the others at its next step.
+    /// - Returns: whether the loop has follow-ups to start.
+    mutating func followUpsLeased(_ claims: [TaskClaim], of attempt: Attempt, completing completed: TaskClaim? = nil) -> Bool {
+        var unhanded = claims[...]
+        if let completed, let first = claims.first, runners[TaskKey(completed)] == Runner(fence: completed.fence) {
+            runners[TaskKey(completed)]?.followUp = ReadyTask(claim: first, attempt: attempt)
+            inFlight[TaskKey(first)] = first
+            unhanded = claims.dropFirst()
+        }
+        for claim in unhanded {
             inFlight[TaskKey(claim)] = claim
             readyFollowUps.append(ReadyTask(claim: claim, attempt: attempt))
         }
+        return !unhanded.isEmpty
     }
 
     // MARK: Claims in flight
@@ -283,9 +295,28 @@ struct SchedulerStateMachine {
         inFlight[TaskKey(attemptID: attemptID, kind: .fetch)]?.purpose.isBudgeted == true
     }
 
-    /// A task run on its own finished; its call slot is free.
-    mutating func finished(_ claim: TaskClaim) {
+    /// A task run on its own started. It runs the follow-up its transition leases when it ends, in
+    /// the call slot it holds: the follow-up starts without waking the loop.
+    mutating func started(_ claim: TaskClaim) {
+        runners[TaskKey(claim)] = Runner(fence: claim.fence)
+    }
+
+    /// A task run on its own finished.
+    /// - Parameter takingFollowUp: whether the task can run a follow-up now; false once it was cancelled.
+    /// - Returns: the follow-up handed to it (``followUpsLeased(_:of:completing:)``), to run next in
+    ///   its call slot; nil when the slot is free. A follow-up the task does not take, or takes
+    ///   after a shutdown request, goes to the loop, which gives it back when draining
+    ///   (``nextDrainStep()``).
+    mutating func finished(_ claim: TaskClaim, takingFollowUp: Bool = true) -> ReadyTask? {
         forget(claim)
+        guard let runner = runners[TaskKey(claim)], runner.fence == claim.fence else { return nil }
+        runners[TaskKey(claim)] = nil
+        guard let followUp = runner.followUp else { return nil }
+        guard takingFollowUp, isAccepting else {
+            readyFollowUps.append(followUp)
+            return nil
+        }
+        return followUp
     }
 
     /// Forgets a claim, unless its follow-up — the same task, leased again — took its place.
@@ -313,6 +344,12 @@ struct SchedulerStateMachine {
         }
         return .wait(releasing: unstarted)
     }
+}
+
+/// A task running here, by its claim's fence, and the follow-up its transition handed to it.
+private struct Runner: Equatable {
+    var fence: Int64
+    var followUp: ReadyTask?
 }
 
 /// Identifies a task: an attempt has at most one of each kind.
