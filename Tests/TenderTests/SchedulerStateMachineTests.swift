@@ -107,6 +107,30 @@ struct SchedulerStateMachineTests {
         #expect(machine.next(now: t(1)) == .sweep(recoverLeases: false))
     }
 
+    @Test("a task that ends wakes the loop only when a free slot gives it something to do")
+    func freedSlotWakesTheLoopWhenItWaitsForRoom() throws {
+        let machine = machine(maximumConcurrentCalls: 4)
+        started(machine)
+        #expect(machine.next(now: t(0)) == .claim(limit: 4, polls: 3))
+        #expect(machine.claimed(claims(1...2)) == tasks(claims(1...2)))
+        #expect(!machine.state.awaitsFreeSlot, "the claim came back short: nothing due waits for room")
+        #expect(machine.next(now: t(0)) == .sleep(until: t(1)))
+        machine.state.schedule(t(0.1), kind: .call, now: t(0))
+        #expect(machine.next(now: t(0.1)) == .claim(limit: 2, polls: 1))
+        #expect(machine.claimed(claims(3...4)) == tasks(claims(3...4)))
+        #expect(machine.state.awaitsFreeSlot, "a full claim may leave more due, and there is no room")
+        #expect(machine.finished(claim(1)) == nil)
+        #expect(machine.next(now: t(0.2)) == .claim(limit: 1, polls: 0))
+        #expect(machine.claimed([]).isEmpty)
+        #expect(machine.state.awaitsFreeSlot, "the claim had no room for polls: some may be due")
+        #expect(machine.finished(claim(2)) == nil)
+        #expect(machine.next(now: t(0.3)) == .claim(limit: 2, polls: 1))
+        #expect(machine.claimed([]).isEmpty)
+        #expect(!machine.state.awaitsFreeSlot, "nothing due is left")
+        machine.state.shutdownRequested()
+        #expect(machine.state.awaitsFreeSlot, "draining waits for every slot")
+    }
+
     @Test("claims fill the room for calls and no more; a finished call makes room for one more")
     func roomForCalls() {
         let machine = machine(maximumConcurrentCalls: 4)

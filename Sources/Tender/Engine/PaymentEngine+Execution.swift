@@ -28,7 +28,9 @@ extension PaymentEngine {
             firedAt = now()
             recordLateness(of: followUp.claim, firedAt: firedAt)
         }
-        await alarm.ring()  // the slot is free: the loop may claim again
+        if scheduler.awaitsFreeSlot {
+            await alarm.ring()
+        }
     }
 
     /// Claims up to `limit` due deadlines and fires them together, in one transaction. When that

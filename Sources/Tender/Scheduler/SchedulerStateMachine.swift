@@ -209,6 +209,12 @@ struct SchedulerStateMachine {
         max(0, maximumConcurrentCalls - callsInFlight - deadlineBatches - reservedCalls)
     }
 
+    /// Whether a call slot freed now gives the loop something to do: due tasks may be waiting for
+    /// room, follow-ups wait to be started, or it drains. A task that ends wakes the loop only then.
+    var awaitsFreeSlot: Bool {
+        callsMayWait || pollsMayWait || !readyFollowUps.isEmpty || !isAccepting
+    }
+
     /// How many tasks that make gateway calls the loop may claim now: the room for calls, up to a
     /// claim batch.
     private var room: Int {
