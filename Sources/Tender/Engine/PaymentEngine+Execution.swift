@@ -12,9 +12,9 @@ extension PaymentEngine {
     ///     store when nil.
     ///   - firedAt: when the scheduler fired the task, for its span's lateness.
     func execute(_ claim: TaskClaim, attempt: Attempt?, firedAt: Date) async {
-        var next: ReadyTask? = ReadyTask(claim: claim, attempt: attempt)
+        var task = ReadyTask(claim: claim, attempt: attempt)
         var firedAt = firedAt
-        while let task = next {
+        while true {
             scheduler.started(task.claim)
             await tracedTask(task.claim, firedAt: firedAt) {
                 if case .refund = task.claim.purpose {
@@ -23,10 +23,10 @@ extension PaymentEngine {
                     await complete(task.claim, attempt: task.attempt)
                 }
             }
-            next = scheduler.finished(task.claim, takingFollowUp: !Task.isCancelled)
-            guard let followUp = next else { break }
+            guard let followUp = scheduler.finished(task.claim, takingFollowUp: !Task.isCancelled) else { break }
+            task = followUp
             firedAt = now()
-            recordLateness(of: followUp.claim, firedAt: firedAt)
+            recordLateness(of: task.claim, firedAt: firedAt)
         }
         if scheduler.awaitsFreeSlot {
             await alarm.ring()

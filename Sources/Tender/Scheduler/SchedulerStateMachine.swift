@@ -267,11 +267,13 @@ struct SchedulerStateMachine {
 
     /// A write leased follow-ups of `attempt` to this engine: they are in flight. The first is
     /// handed to the task whose claim the write completed, when that task runs here
-    /// (``started(_:)``) and ends next (``finished(_:)``); the loop starts the others at its next step.
+    /// (``started(_:)``) and has none yet; the loop starts the others at its next step.
     /// - Returns: whether the loop has follow-ups to start.
     mutating func followUpsLeased(_ claims: [TaskClaim], of attempt: Attempt, completing completed: TaskClaim? = nil) -> Bool {
         var unhanded = claims[...]
-        if let completed, let first = claims.first, runners[TaskKey(completed)] == Runner(fence: completed.fence) {
+        if let completed, let first = claims.first, let runner = runners[TaskKey(completed)], runner.fence == completed.fence,
+            runner.followUp == nil
+        {
             runners[TaskKey(completed)]?.followUp = ReadyTask(claim: first, attempt: attempt)
             inFlight[TaskKey(first)] = first
             unhanded = claims.dropFirst()
@@ -353,7 +355,7 @@ struct SchedulerStateMachine {
 }
 
 /// A task running here, by its claim's fence, and the follow-up its transition handed to it.
-private struct Runner: Equatable {
+private struct Runner {
     var fence: Int64
     var followUp: ReadyTask?
 }
