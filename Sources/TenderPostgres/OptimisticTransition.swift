@@ -7,13 +7,14 @@ import Tender
 ///
 /// The locking path reads the attempt under its lock in one round trip and writes in a second.
 /// This one locks and writes in the same round trip, in the locking path's order: a new
-/// session's lock, the attempt (its versioned update takes the lock), the payment, then the
-/// claimed task. Each assumption is checked where it is written (``TransitionCheck``): the
-/// attempt's version, the claim's fence, owner and generation, that no other attempt completed
-/// the payment first, and that no webhook waits parked for a new session. A failed check rolls
-/// the transaction back, and the input is applied again under locks, which handles each of those
-/// cases. The transition's attempt carries the quiet-poll count as last seen: polls count on the
-/// attempt without a new version, and these writes leave the count alone.
+/// session's lock, the attempt (its versioned update takes the lock), then the claimed task. The
+/// payment is locked only by a completion's own update of it, last: the machine consults the
+/// payment for nothing else. Each assumption is checked where it is written
+/// (``TransitionCheck``): the attempt's version, the claim's fence, owner and generation, that no
+/// other attempt completed the payment first, and that no webhook waits parked for a new session.
+/// A failed check rolls the transaction back, and the input is applied again under locks, which
+/// handles each of those cases. The transition's attempt carries the quiet-poll count as last
+/// seen: polls count on the attempt without a new version, and these writes leave the count alone.
 struct OptimisticTransition {
     /// The transition, computed without the payment's context: a completion is checked to be
     /// the payment's first instead.
@@ -43,7 +44,7 @@ struct OptimisticTransition {
                 PostgresStatement(Self.noParkedWebhooksSQL, [sessionID]),
             ]
         }
-        var checks = [PostgresStatement("SELECT 1 FROM payments WHERE id = $1 FOR UPDATE", [attempt.paymentID.rawValue])]
+        var checks: [PostgresStatement] = []
         if let claim {
             checks.append(
                 PostgresStatement(
