@@ -28,8 +28,8 @@ struct TransitionWrites {
     /// The statements; the first one is the attempt's write (an INSERT for a submission, else a
     /// versioned UPDATE that must touch exactly one row).
     private(set) var statements: [PostgresStatement] = []
-    /// Where in ``statements`` the follow-ups are leased (see ``followUps(in:offset:)``).
-    private(set) var leaseRange = 0..<0
+    /// Where in ``statements`` the follow-ups are inserted, leased (see ``followUps(in:offset:)``).
+    private(set) var leasedInserts: [Int] = []
 
     /// The writes of a new attempt: `request` submitted to `machine` at `now`.
     init(submitting request: SubmitRequest, machine: AttemptMachine, now: Date, lease: FollowUpLease?) {
@@ -47,28 +47,32 @@ struct TransitionWrites {
         let attempt = transition.attempt
         statements = [attemptWrite, historyWrite]
         var earliestTask: Date?
-        var followUpKinds: [TaskKind] = []
         var canceledKinds: [TaskKind] = []
-        for effect in transition.effects {
+        let lastChanges = Self.lastChanges(transition.effects)
+        for (index, effect) in transition.effects.enumerated() {
+            // The lease a call or fetch due now is inserted with, when nothing after it changes
+            // its kind again: a follow-up its writer runs at once, announced to nobody.
+            var leased: FollowUpLease?
             if let (purpose, at) = effect.scheduledTask {
                 // Cancels before a task is scheduled are deleted before it, as the effects order them.
                 Self.deleteTasks(of: attempt.id, canceledKinds, into: &statements)
                 canceledKinds = []
-                if lease != nil, purpose.kind != .deadline, at <= now {
-                    if !followUpKinds.contains(purpose.kind) {
-                        followUpKinds.append(purpose.kind)
-                    }
+                if let lease, purpose.kind == .call || purpose.kind == .fetch, at <= now {
+                    leased = lastChanges[purpose.kind] == index ? lease : nil
                 } else {
                     earliestTask = min(earliestTask ?? at, at)
                 }
             }
+            if leased != nil {
+                leasedInserts.append(statements.count)
+            }
             switch effect {
             case .call(let call, let at):
-                statements.append(Self.replaceTask(attempt.id, .call(call), at: at))
+                statements.append(Self.replaceTask(attempt.id, .call(call), at: at, leasedTo: leased))
             case .scheduleDeadline(let at):
-                statements.append(Self.replaceTask(attempt.id, .deadline, at: at))
+                statements.append(Self.replaceTask(attempt.id, .deadline, at: at, leasedTo: nil))
             case .fetch(let reason, let at):
-                statements.append(Self.coalesceFetch(attempt.id, reason, at: at))
+                statements.append(Self.coalesceFetch(attempt.id, reason, at: at, leasedTo: leased))
             case .cancel(let kind):
                 canceledKinds.append(kind)
             case .emit(let type):
@@ -91,11 +95,6 @@ struct TransitionWrites {
                     checked ? Self.checkedPaymentCompletionSQL : Self.paymentCompletionSQL, [attempt.paymentID.rawValue, attempt.id.rawValue]
                 ))
         }
-        if let lease {
-            // After every task change, so a task the effects drop again is not leased.
-            leaseRange = statements.count..<(statements.count + followUpKinds.count)
-            statements += followUpKinds.map { Self.leaseTask(attempt.id, $0, to: lease, now: now) }
-        }
         if let earliestTask, earliestTask.timeIntervalSince(now) < Self.announceHorizon {
             statements.append(PostgresPaymentStore.announceTask(dueAt: earliestTask))
         }
@@ -104,12 +103,26 @@ struct TransitionWrites {
         }
     }
 
-    /// The follow-ups leased, from the results of ``statements`` placed at `offset` in a pipeline.
+    /// The follow-ups leased, from the results of ``statements`` placed at `offset` in a pipeline:
+    /// the tasks their inserts left leased to the lease's owner.
     func followUps(in results: [PostgresRows], offset: Int) throws -> [TaskClaim] {
         guard let lease else { return [] }
-        return try leaseRange.flatMap { index in
-            try results[offset + index].map { try TaskClaim(row: $0, owner: lease.owner) }
+        return try leasedInserts.flatMap { index in
+            try results[offset + index].filter { try $0.decode(Bool.self, column: "leased") }.map { try TaskClaim(row: $0, owner: lease.owner) }
         }
+    }
+
+    /// Where in `effects` each task kind is changed (scheduled or canceled) for the last time.
+    private static func lastChanges(_ effects: [Effect]) -> [TaskKind: Int] {
+        var changes: [TaskKind: Int] = [:]
+        for (index, effect) in effects.enumerated() {
+            if let kind = effect.scheduledTask?.purpose.kind {
+                changes[kind] = index
+            } else if case .cancel(let kind) = effect {
+                changes[kind] = index
+            }
+        }
+        return changes
     }
 
     private var input: AttemptInput? {
@@ -138,11 +151,6 @@ struct TransitionWrites {
             ))
     }
 
-    /// Leases a task as a claim would, when it is due and nobody holds it, and returns it then.
-    private static func leaseTask(_ id: AttemptID, _ kind: TaskKind, to lease: FollowUpLease, now: Date) -> PostgresStatement {
-        PostgresStatement(leaseTaskSQL, [id.rawValue, kind.rawValue, lease.owner, lease.duration.timeInterval, now])
-    }
-
     private var attemptWrite: PostgresStatement {
         let attempt = transition.attempt
         guard case .submit(let request) = cause else {
@@ -168,16 +176,40 @@ struct TransitionWrites {
         )
     }
 
-    /// Schedules a task, replacing the attempt's pending task of its kind.
-    private static func replaceTask(_ id: AttemptID, _ purpose: TaskPurpose, at: Date) -> PostgresStatement {
-        PostgresStatement(replaceTaskSQL, [id.rawValue, purpose.kind.rawValue, purpose.reason, at])
+    /// Schedules a task, replacing the attempt's pending task of its kind; with a `lease`, leases it
+    /// too (``leasingInsert(conflict:owner:)``).
+    private static func replaceTask(_ id: AttemptID, _ purpose: TaskPurpose, at: Date, leasedTo lease: FollowUpLease?) -> PostgresStatement {
+        let bindings: [any PostgresEncodable] = [id.rawValue, purpose.kind.rawValue, purpose.reason, at]
+        guard let lease else { return PostgresStatement(replaceTaskSQL, bindings) }
+        return PostgresStatement(leasedReplaceTaskSQL, bindings + [lease.owner, lease.duration.timeInterval])
     }
 
     /// Schedules a fetch, coalescing it with a pending one: the earlier due time wins, and so does
-    /// the earlier fetch's reason, except that a poll takes the reason of any other fetch.
-    static func coalesceFetch(_ id: AttemptID, _ reason: FetchReason, at: Date) -> PostgresStatement {
+    /// the earlier fetch's reason, except that a poll takes the reason of any other fetch. With a
+    /// `lease`, leases it too (``leasingInsert(conflict:owner:)``).
+    static func coalesceFetch(_ id: AttemptID, _ reason: FetchReason, at: Date, leasedTo lease: FollowUpLease? = nil) -> PostgresStatement {
         let purpose = TaskPurpose.fetch(reason)
-        return PostgresStatement(coalesceFetchSQL, [id.rawValue, purpose.kind.rawValue, purpose.reason, at, PostgresPaymentStore.budgetedReasons])
+        let bindings: [any PostgresEncodable] = [id.rawValue, purpose.kind.rawValue, purpose.reason, at, PostgresPaymentStore.budgetedReasons]
+        guard let lease else { return PostgresStatement(coalesceFetchSQL, bindings) }
+        return PostgresStatement(leasedCoalesceFetchSQL, bindings + [lease.owner, lease.duration.timeInterval])
+    }
+
+    /// A task insert (`$1` to `$4`, the conflict clause `conflict`) that leases the task it leaves
+    /// to the owner `$n` for `$n+1` seconds, as a claim would, unless another claim holds it: a
+    /// new task is inserted leased, a pending one is leased by the conflict's update. Every row it
+    /// returns tells whether it was `leased` here: its fence is the one this statement drew.
+    private static func leasingInsert(conflict: String, owner: Int) -> String {
+        let held = "tasks.lease_owner IS NOT NULL"
+        return """
+            INSERT INTO tasks (attempt_id, kind, reason, due_at, lease_owner, lease_expires_at, fence, tries)
+            VALUES ($1, $2, $3, $4, $\(owner), \(PostgresPaymentStore.leaseExpiry("$\(owner + 1)")), nextval('task_fences'), 1)
+            \(conflict),
+                lease_owner = CASE WHEN \(held) THEN tasks.lease_owner ELSE EXCLUDED.lease_owner END,
+                lease_expires_at = CASE WHEN \(held) THEN tasks.lease_expires_at ELSE EXCLUDED.lease_expires_at END,
+                fence = CASE WHEN \(held) THEN tasks.fence ELSE EXCLUDED.fence END,
+                tries = CASE WHEN \(held) THEN tasks.tries ELSE tasks.tries + 1 END
+            RETURNING *, fence = currval('task_fences') AS leased
+            """
     }
 
     /// The columns an outbox row is inserted with.
@@ -193,12 +225,8 @@ struct TransitionWrites {
     private static let replaceTaskSQL = "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(replacing)"
     private static let coalesceFetchSQL =
         "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(coalescing(budgetedReasons: "$5"))"
-    private static let leaseTaskSQL = """
-        UPDATE tasks SET lease_owner = $3, lease_expires_at = \(PostgresPaymentStore.leaseExpiry("$4")), fence = nextval('task_fences'),
-            tries = tries + 1
-        WHERE attempt_id = $1 AND kind = $2 AND lease_owner IS NULL AND due_at <= $5
-        RETURNING *
-        """
+    private static let leasedReplaceTaskSQL = leasingInsert(conflict: replacing, owner: 5)
+    private static let leasedCoalesceFetchSQL = leasingInsert(conflict: coalescing(budgetedReasons: "$5"), owner: 6)
     private static let paymentCompletionSQL = "UPDATE payments SET completed_attempt_id = $2 WHERE id = $1 AND completed_attempt_id IS NULL"
     private static let checkedPaymentCompletionSQL = TransitionCheck.expectingOneRow(
         paymentCompletionSQL, what: "the first completion of the payment")

@@ -58,6 +58,30 @@ struct FollowUpLeaseTests {
         }
     }
 
+    @Test("a follow-up this worker already runs is not handed to it a second time")
+    func runningFollowUpIsNotLeasedAgain() async throws {
+        try await StoreFixture.with { fixture in
+            let submitted = try await fixture.store.submit(
+                try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
+            let attempt = submitted.attempt
+            let create = try #require(submitted.followUps.first)
+            let opened = try await fixture.store.apply(
+                .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: create, leasing: lease, now: t0 + 1
+            )
+            let pay = try #require(opened.followUps.first)
+            try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 2)
+            let poll = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 10, limit: 10, lease: .seconds(30)).first)
+
+            let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: "cs_test", createdAt: t0 + 10)
+            let hinted = try await fixture.store.apply(
+                .webhookHint(hint), to: attempt.id, machine: fixture.machine, completing: nil, leasing: lease, now: t0 + 10)
+            #expect(hinted.followUps.isEmpty, "w1 is reading the session under the poll's claim")
+            let fetch = try #require(try await fixture.tasks(attempt.id)[.fetch])
+            #expect(fetch.leaseOwner == "w1" && fetch.fence == poll.fence)
+            #expect(fetch.generation == poll.generation + 1, "the poll's claim leaves the fetch asked for meanwhile for its own turn")
+        }
+    }
+
     @Test("a follow-up another worker holds is not leased; once given back, the next transition leases it")
     func heldFollowUpIsNotLeased() async throws {
         try await StoreFixture.with { fixture in
