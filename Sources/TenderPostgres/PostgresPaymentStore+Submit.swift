@@ -13,17 +13,18 @@ extension PostgresPaymentStore {
     }
 
     /// The submission written in one round trip, its reads turned into checks
-    /// (``TransitionCheck``), in the locking path's order: the payment inserted when new and
-    /// locked, then checked to have the submission's amount and currency and no completed
-    /// attempt; then the payment's attempts, checked to have none in flight and none with the
-    /// idempotency key. Nil when a check failed and the transaction rolled back: a replay, a
-    /// conflict or a refusal, which ``submitUnderLocks(_:_:)`` tells apart.
+    /// (``TransitionCheck``), in the locking path's order: the payment inserted when new, or else
+    /// locked and checked to have the submission's amount and currency and no completed attempt;
+    /// then the payment's attempts, checked to have none in flight and none with the idempotency
+    /// key. Nil when a check failed and the transaction rolled back: a replay, a conflict or a
+    /// refusal, which ``submitUnderLocks(_:_:)`` tells apart.
     func submitAtOnce(_ request: SubmitRequest, _ writes: TransitionWrites) async throws -> SubmitResult? {
         let submission = request.submission
         let paymentID = submission.paymentID.rawValue
         let checks = [
-            Self.paymentInsert(submission, now: writes.now),
-            PostgresStatement(Self.paymentCheckSQL, [paymentID, submission.amount.minorUnits, submission.amount.currency.code]),
+            PostgresStatement(
+                Self.paymentInsertOrCheckSQL,
+                [paymentID, submission.amount.minorUnits, submission.amount.currency.code, writes.now]),
             PostgresStatement(Self.attemptsCheckSQL, [paymentID, request.idempotencyKey]),
         ]
         do {
@@ -88,17 +89,25 @@ extension PostgresPaymentStore {
     /// The payment of `submission`, inserted unless it exists.
     private static func paymentInsert(_ submission: AttemptMachine.Submission, now: Date) -> PostgresStatement {
         PostgresStatement(
-            "INSERT INTO payments (id, amount, currency, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO payments (id, amount, currency, created_at) VALUES ($1, $2, $3, $4) \(paymentInsertConflict)",
             [submission.paymentID.rawValue, submission.amount.minorUnits, submission.amount.currency.code, now]
         )
     }
 
-    /// Locks the payment (`$1`), raising unless it has the amount `$2` and currency `$3` and no
-    /// completed attempt.
-    private static let paymentCheckSQL =
-        "WITH payment AS (SELECT amount, currency, completed_attempt_id FROM payments WHERE id = $1 FOR UPDATE) "
+    /// What a payment's insert does when the payment exists.
+    private static let paymentInsertConflict = "ON CONFLICT (id) DO NOTHING"
+
+    /// Inserts the payment (`$1`, amount `$2`, currency `$3`, created at `$4`) when it is new; when
+    /// it exists, locks it, raising unless it has that amount and currency and no completed
+    /// attempt. A payment another submission inserted since this statement's snapshot is not
+    /// visible to its lock, so the check raises and the submission is made under locks.
+    private static let paymentInsertOrCheckSQL =
+        "WITH inserted AS (INSERT INTO payments (id, amount, currency, created_at) VALUES ($1, $2, $3, $4) \(paymentInsertConflict) RETURNING id), "
+        + "payment AS (SELECT amount, currency, completed_attempt_id FROM payments WHERE id = $1 AND NOT EXISTS (SELECT FROM inserted) FOR UPDATE) "
         + TransitionCheck.expecting(
-            "(SELECT count(*) = 1 AND bool_and(amount = $2 AND currency = $3 AND completed_attempt_id IS NULL) FROM payment)", what: "the payment")
+            "EXISTS (SELECT FROM inserted) "
+                + "OR (SELECT count(*) = 1 AND bool_and(amount = $2 AND currency = $3 AND completed_attempt_id IS NULL) FROM payment)",
+            what: "the payment")
 
     /// Raises unless the payment (`$1`) has no attempt in flight and none with the idempotency key `$2`.
     private static let attemptsCheckSQL = TransitionCheck.expecting(

@@ -79,6 +79,30 @@ struct SubmitAtOnceTests {
         }
     }
 
+    @Test("a payment another submission inserts while this one waits for it refuses the one-trip write; the locking path writes it")
+    func paymentInsertedMeanwhile() async throws {
+        try await StoreFixture.with { fixture in
+            let request = try fixture.request(payment: "order-1", key: "k1")
+            let holder = try await fixture.openPool()
+            let submission = try await holder.withTransaction { connection in
+                try await connection.query("INSERT INTO payments (id, amount, currency, created_at) VALUES ('order-1', 1000, 'PLN', now())")
+                let submission = Task { try await fixture.store.submitAtOnce(request, writes(request, fixture)) }
+                // Wait until the insert queues behind ours; it goes on when this transaction commits.
+                while try await fixture.scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 0
+                {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                return submission
+            }
+            #expect(try await submission.value == nil, "the payment committed after the statement's snapshot, so its lock did not see it")
+            #expect(try await fixture.count("attempts") == 0)
+            let locked = try await fixture.store.submitUnderLocks(request, writes(request, fixture))
+            #expect(locked.attempt.paymentID.rawValue == "order-1" && !locked.replayed)
+            #expect(try await fixture.count("payments") == 1)
+        }
+    }
+
     @Test("a submission left to the locking path is counted; one written at once is not")
     func retriesCounted() async throws {
         try await StoreFixture.with { fixture in
