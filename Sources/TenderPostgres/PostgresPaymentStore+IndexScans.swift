@@ -13,9 +13,10 @@ extension PostgresPaymentStore {
     /// - A statement without parameters is planned once per connection, from the statistics of the
     ///   moment: planned on a young table, the sequencer's numbering joined the whole outbox by a
     ///   sequential scan.
-    static let indexScansOnly = PostgresStatement(
-        "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)"
-    )
+    static let indexScansOnly = PostgresStatement("SELECT \(indexScansOnlySettings)")
+
+    /// The settings of ``indexScansOnly``, as a select list, for a statement that has more to do.
+    static let indexScansOnlySettings = "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)"
 
     /// Runs `statement` planned with index scans only (``indexScansOnly``), in one round trip and
     /// one transaction.

@@ -7,17 +7,16 @@ extension PostgresPaymentStore {
     private static let sequencerLock: Int64 = 0x7465_6E64_6572_0001
 
     public func events(after sequence: Int64, limit: Int) async throws -> [OrderEvent] {
-        // One round trip: wait for the sequencer lock, number what committed, read. The pipeline
-        // is one implicit transaction, so the lock is held until the read is done, and each
-        // statement takes its snapshot after the one before it: the numbering sees every number
-        // an earlier sequencer gave, and the read sees the numbers just given.
+        // One round trip: wait for the sequencer lock (and plan by index), number what committed,
+        // read. The pipeline is one implicit transaction, so the lock is held until the read is
+        // done, and each statement takes its snapshot after the one before it: the numbering sees
+        // every number an earlier sequencer gave, and the read sees the numbers just given.
         let rows = try await pool.withConnection { connection in
             try await connection.pipeline([
-                PostgresStatement("SELECT pg_advisory_xact_lock($1)", [Self.sequencerLock]),
-                Self.indexScansOnly,
+                PostgresStatement("SELECT pg_advisory_xact_lock($1), \(Self.indexScansOnlySettings)", [Self.sequencerLock]),
                 Self.sequencing,
                 PostgresStatement(Self.eventsSQL, [sequence, limit]),
-            ])[3]
+            ])[2]
         }
         return try rows.map { row in
             OrderEvent(
@@ -61,11 +60,12 @@ extension PostgresPaymentStore {
 
     /// Numbers committed, unnumbered events in commit order; run under the sequencer lock. Rows
     /// still being written are invisible here and get a higher number later, so a reader that
-    /// moved past a number never misses a row.
+    /// moved past a number never misses a row. The lock makes this the only writer of unnumbered
+    /// rows (retention deletes numbered ones alone), so they are not locked before the update.
     static let sequencing = PostgresStatement(
         """
         WITH pending AS (
-            SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT 10000 FOR UPDATE
+            SELECT id FROM outbox WHERE seq IS NULL ORDER BY id LIMIT 10000
         ), top AS (
             SELECT coalesce(max(seq), 0) AS seq FROM outbox
         ), numbered AS (
