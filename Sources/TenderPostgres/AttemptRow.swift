@@ -60,10 +60,6 @@ enum AttemptRow {
         WHERE id = $1 AND version = $2
         """
 
-    /// ``updateSQL`` raising unless it changed the one row (``TransitionCheck``): the write of a
-    /// transition computed from an attempt read without a lock.
-    static let checkedUpdateSQL = TransitionCheck.expectingOneRow(updateSQL, what: "the attempt")
-
     /// One versioned update of every attempt `transitions` move, over bound arrays: each row
     /// written as ``updateSQL`` writes one, and only if its version is still the previous one.
     static func updateEvery(_ transitions: [Transition]) -> PostgresStatement {

@@ -25,8 +25,8 @@ struct TransitionWrites {
     /// when they miss their row, rather than leave the caller to count the rows: the writes of a
     /// transition computed from an attempt read without a lock (``OptimisticTransition``).
     let checked: Bool
-    /// The statements; the first one is the attempt's write (an INSERT for a submission, else a
-    /// versioned UPDATE that must touch exactly one row).
+    /// The statements; the first one is the attempt's write with its history row (an insert for a
+    /// submission, else a versioned update that must change exactly one row).
     private(set) var statements: [PostgresStatement] = []
     /// Where in ``statements`` the follow-ups are inserted, leased (see ``followUps(in:offset:)``).
     private(set) var leasedInserts: [Int] = []
@@ -45,7 +45,7 @@ struct TransitionWrites {
         self.lease = lease
         self.checked = checked
         let attempt = transition.attempt
-        statements = [attemptWrite, historyWrite]
+        statements = [attemptWrite]
         var earliestTask: Date?
         var canceledKinds: [TaskKind] = []
         let lastChanges = Self.lastChanges(transition.effects)
@@ -129,16 +129,9 @@ struct TransitionWrites {
         if case .input(let input) = cause { input } else { nil }
     }
 
-    private var historyWrite: PostgresStatement {
-        let attempt = transition.attempt
-        return PostgresStatement(
-            Self.historyInsertSQL,
-            [
-                attempt.id.rawValue, attempt.version, transition.previous?.state.rawValue, attempt.state.rawValue,
-                input?.name ?? "submit", (input?.source ?? .submit).rawValue, transition.note,
-                Evidence(input: input), now,
-            ]
-        )
+    /// The bindings of the history row's own columns (see ``recording(previousState:from:)``).
+    private var historyBindings: [any PostgresEncodable] {
+        [input?.name ?? "submit", (input?.source ?? .submit).rawValue, transition.note, Evidence(input: input), now]
     }
 
     /// Deletes the attempt's pending tasks of `kinds` in one statement, when there are any.
@@ -158,21 +151,17 @@ struct TransitionWrites {
             // update matches no row and the store refuses the transition.
             let previous = transition.previous ?? attempt
             return PostgresStatement(
-                checked ? AttemptRow.checkedUpdateSQL : AttemptRow.updateSQL,
-                AttemptRow.updateBindings(from: previous, to: attempt))
+                checked ? Self.checkedRecordedUpdateSQL : Self.recordedUpdateSQL,
+                AttemptRow.updateBindings(from: previous, to: attempt) + [previous.state.rawValue] + historyBindings)
         }
         return PostgresStatement(
-            """
-            INSERT INTO attempts (id, payment_id, state, stage, version, amount, currency, customer, blik_code,
-                submitted_at, deadline, grace_until, idempotency_key, request, trace_context)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-            """,
+            Self.recordedInsertSQL,
             [
                 attempt.id.rawValue, attempt.paymentID.rawValue, attempt.state.rawValue, attempt.stage.rawValue,
                 attempt.version, attempt.amount.minorUnits, attempt.amount.currency.code, StoredCustomer(attempt.customer),
                 attempt.code?.revealed, attempt.submittedAt, attempt.deadline, attempt.graceUntil,
                 request.idempotencyKey, request.fingerprint, request.traceHeaders.isEmpty ? nil : PostgresJSON(request.traceHeaders),
-            ]
+            ] + historyBindings
         )
     }
 
@@ -192,6 +181,15 @@ struct TransitionWrites {
         let bindings: [any PostgresEncodable] = [id.rawValue, purpose.kind.rawValue, purpose.reason, at, PostgresPaymentStore.budgetedReasons]
         guard let lease else { return PostgresStatement(coalesceFetchSQL, bindings) }
         return PostgresStatement(leasedCoalesceFetchSQL, bindings + [lease.owner, lease.duration.timeInterval])
+    }
+
+    /// The history row of the attempt the statement's `written` wrote, inserted only if it wrote
+    /// one, so that the statement changes as many rows as the attempt's write: the previous state
+    /// `previousState`, then the input, its source, the note, the evidence and the time, bound from
+    /// `$first` on (``historyBindings``).
+    private static func recording(previousState: String, from first: Int) -> String {
+        let bound = (first..<(first + 5)).map { "$\($0)" }.joined(separator: ", ")
+        return "INSERT INTO \(historyColumns) SELECT id, version, \(previousState), state, \(bound) FROM written"
     }
 
     /// A task insert (`$1` to `$4`, the conflict clause `conflict`) that leases the task it leaves
@@ -221,7 +219,20 @@ struct TransitionWrites {
     // The statements of a transition, their texts built once: a text built for every statement
     // cost the engine string building, and the prepared-statement cache a hash of a new string.
     private static let outboxInsertSQL = "INSERT INTO \(outboxColumns) VALUES ($1, $2, $3, $4, $5, $6)"
-    private static let historyInsertSQL = "INSERT INTO \(historyColumns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    private static let recordedInsertSQL = """
+        WITH written AS (
+            INSERT INTO attempts (id, payment_id, state, stage, version, amount, currency, customer, blik_code,
+                submitted_at, deadline, grace_until, idempotency_key, request, trace_context)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            RETURNING id, version, state
+        )
+        \(recording(previousState: "NULL", from: 16))
+        """
+    private static let recordedUpdateSQL =
+        "WITH written AS (\(AttemptRow.updateSQL) RETURNING id, version, state) \(recording(previousState: "$14", from: 15))"
+    private static let checkedRecordedUpdateSQL =
+        "WITH written AS (\(AttemptRow.updateSQL) RETURNING id, version, state), recorded AS (\(recording(previousState: "$14", from: 15)) RETURNING 1) "
+        + TransitionCheck.expecting("(SELECT count(*) = 1 FROM recorded)", what: "the attempt")
     private static let replaceTaskSQL = "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(replacing)"
     private static let coalesceFetchSQL =
         "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(coalescing(budgetedReasons: "$5"))"
