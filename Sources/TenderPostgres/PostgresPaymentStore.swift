@@ -6,9 +6,10 @@ import Tender
 
 /// Tender's `PaymentStore` in PostgreSQL, over a `PostgresPool`.
 ///
-/// Each transition is one transaction: the attempt and its payment are locked (`FOR UPDATE`), the
-/// claimed task's fence is checked, the caller's `AttemptMachine` computes the next state, and the
-/// new state, the history row, the task changes and the outbox events are written together.
+/// Each transition is one transaction: the attempt is locked (`FOR UPDATE`), and its payment for
+/// the completion that depends on it, the claimed task's fence is checked, the caller's
+/// `AttemptMachine` computes the next state, and the new state, the history row, the task changes
+/// and the outbox events are written together.
 public struct PostgresPaymentStore: PaymentStore {
     /// The pool the store runs its transactions on.
     public let pool: PostgresPool

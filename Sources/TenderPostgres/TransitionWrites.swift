@@ -75,12 +75,8 @@ struct TransitionWrites {
                 statements.append(Self.coalesceFetch(attempt.id, reason, at: at, leasedTo: leased))
             case .cancel(let kind):
                 canceledKinds.append(kind)
-            case .emit(let type):
-                statements.append(
-                    PostgresStatement(
-                        Self.outboxInsertSQL,
-                        [type.rawValue, attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, EventPayload(attempt), now]
-                    ))
+            case .emit:
+                break  // the events are appended together, after the effects (eventsWrite)
             case .eraseCode:
                 break  // the attempt's write stores the code as nil
             case .refundCharge(let reason, let at):
@@ -99,8 +95,21 @@ struct TransitionWrites {
             statements.append(PostgresPaymentStore.announceTask(dueAt: earliestTask))
         }
         if !transition.events.isEmpty {
-            statements.append(PostgresStatement("SELECT pg_notify($1, '')", [PostgresPaymentStore.eventChannel]))
+            statements.append(eventsWrite)
         }
+    }
+
+    /// The transition's events appended to the outbox in the order the effects emit them, and the
+    /// `NOTIFY` that tells listeners there are new ones, in one statement.
+    private var eventsWrite: PostgresStatement {
+        let attempt = transition.attempt
+        return PostgresStatement(
+            Self.eventsInsertSQL,
+            [
+                transition.events.map(\.rawValue), attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, EventPayload(attempt), now,
+                PostgresPaymentStore.eventChannel,
+            ]
+        )
     }
 
     /// The follow-ups leased, from the results of ``statements`` placed at `offset` in a pipeline:
@@ -218,7 +227,14 @@ struct TransitionWrites {
 
     // The statements of a transition, their texts built once: a text built for every statement
     // cost the engine string building, and the prepared-statement cache a hash of a new string.
-    private static let outboxInsertSQL = "INSERT INTO \(outboxColumns) VALUES ($1, $2, $3, $4, $5, $6)"
+    private static let eventsInsertSQL = """
+        WITH appended AS (
+            INSERT INTO \(outboxColumns)
+            SELECT type, $2, $3, $4, $5, $6 FROM unnest($1::text[]) WITH ORDINALITY AS emitted (type, position) ORDER BY position
+            RETURNING 1
+        )
+        SELECT pg_notify($7, '') WHERE EXISTS (SELECT FROM appended)
+        """
     private static let recordedInsertSQL = """
         WITH written AS (
             INSERT INTO attempts (id, payment_id, state, stage, version, amount, currency, customer, blik_code,
