@@ -175,7 +175,7 @@ struct TransitionWrites {
     }
 
     /// Schedules a task, replacing the attempt's pending task of its kind; with a `lease`, leases it
-    /// too (``leasingInsert(conflict:owner:)``).
+    /// too (``leasingInsert(conflict:ownerAt:)``).
     private static func replaceTask(_ id: AttemptID, _ purpose: TaskPurpose, at: Date, leasedTo lease: FollowUpLease?) -> PostgresStatement {
         let bindings: [any PostgresEncodable] = [id.rawValue, purpose.kind.rawValue, purpose.reason, at]
         guard let lease else { return PostgresStatement(replaceTaskSQL, bindings) }
@@ -184,7 +184,7 @@ struct TransitionWrites {
 
     /// Schedules a fetch, coalescing it with a pending one: the earlier due time wins, and so does
     /// the earlier fetch's reason, except that a poll takes the reason of any other fetch. With a
-    /// `lease`, leases it too (``leasingInsert(conflict:owner:)``).
+    /// `lease`, leases it too (``leasingInsert(conflict:ownerAt:)``).
     static func coalesceFetch(_ id: AttemptID, _ reason: FetchReason, at: Date, leasedTo lease: FollowUpLease? = nil) -> PostgresStatement {
         let purpose = TaskPurpose.fetch(reason)
         let bindings: [any PostgresEncodable] = [id.rawValue, purpose.kind.rawValue, purpose.reason, at, PostgresPaymentStore.budgetedReasons]
@@ -192,20 +192,21 @@ struct TransitionWrites {
         return PostgresStatement(leasedCoalesceFetchSQL, bindings + [lease.owner, lease.duration.timeInterval])
     }
 
-    /// The history row of the attempt the statement's `written` wrote, inserted only if it wrote
-    /// one, so that the statement changes as many rows as the attempt's write: the previous state
-    /// `previousState`, then the input, its source, the note, the evidence and the time, bound from
-    /// `$first` on (``historyBindings``).
+    /// The history row of the attempt that the statement's `written` returns, inserted only when
+    /// the attempt's write returned it, so that the statement changes as many rows as that write:
+    /// the previous state `previousState`, then the input, its source, the note, the evidence and
+    /// the time, bound from `$first` on (``historyBindings``).
     private static func recording(previousState: String, from first: Int) -> String {
         let bound = (first..<(first + 5)).map { "$\($0)" }.joined(separator: ", ")
         return "INSERT INTO \(historyColumns) SELECT id, version, \(previousState), state, \(bound) FROM written"
     }
 
     /// A task insert (`$1` to `$4`, the conflict clause `conflict`) that leases the task it leaves
-    /// to the owner `$n` for `$n+1` seconds, as a claim would, unless another claim holds it: a
-    /// new task is inserted leased, a pending one is leased by the conflict's update. Every row it
-    /// returns tells whether it was `leased` here: its fence is the one this statement drew.
-    private static func leasingInsert(conflict: String, owner: Int) -> String {
+    /// to the owner bound at `$ownerAt`, for the seconds bound after it, as a claim would, unless
+    /// another claim holds it: a new task is inserted leased, a pending one is leased by the
+    /// conflict's update. Every row it returns tells whether it was `leased` here: its fence is
+    /// the one this statement drew.
+    private static func leasingInsert(conflict: String, ownerAt owner: Int) -> String {
         let held = "tasks.lease_owner IS NOT NULL"
         return """
             INSERT INTO tasks (attempt_id, kind, reason, due_at, lease_owner, lease_expires_at, fence, tries)
@@ -252,8 +253,8 @@ struct TransitionWrites {
     private static let replaceTaskSQL = "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(replacing)"
     private static let coalesceFetchSQL =
         "INSERT INTO tasks (attempt_id, kind, reason, due_at) VALUES ($1, $2, $3, $4) \(coalescing(budgetedReasons: "$5"))"
-    private static let leasedReplaceTaskSQL = leasingInsert(conflict: replacing, owner: 5)
-    private static let leasedCoalesceFetchSQL = leasingInsert(conflict: coalescing(budgetedReasons: "$5"), owner: 6)
+    private static let leasedReplaceTaskSQL = leasingInsert(conflict: replacing, ownerAt: 5)
+    private static let leasedCoalesceFetchSQL = leasingInsert(conflict: coalescing(budgetedReasons: "$5"), ownerAt: 6)
     private static let paymentCompletionSQL = "UPDATE payments SET completed_attempt_id = $2 WHERE id = $1 AND completed_attempt_id IS NULL"
     private static let checkedPaymentCompletionSQL = TransitionCheck.expectingOneRow(
         paymentCompletionSQL, what: "the first completion of the payment")
