@@ -48,7 +48,6 @@ struct TransitionWrites {
         statements = [attemptWrite]
         var earliestTask: Date?
         var canceledKinds: [TaskKind] = []
-        let lastChanges = Self.lastChanges(transition.effects)
         for (index, effect) in transition.effects.enumerated() {
             // The lease a call or fetch due now is inserted with, when nothing after it changes
             // its kind again: a follow-up its writer runs at once, announced to nobody.
@@ -58,7 +57,7 @@ struct TransitionWrites {
                 Self.deleteTasks(of: attempt.id, canceledKinds, into: &statements)
                 canceledKinds = []
                 if let lease, purpose.kind == .call || purpose.kind == .fetch, at <= now {
-                    leased = lastChanges[purpose.kind] == index ? lease : nil
+                    leased = Self.changesAgain(purpose.kind, after: index, in: transition.effects) ? nil : lease
                 } else {
                     earliestTask = min(earliestTask ?? at, at)
                 }
@@ -121,17 +120,14 @@ struct TransitionWrites {
         }
     }
 
-    /// Where in `effects` each task kind is changed (scheduled or canceled) for the last time.
-    private static func lastChanges(_ effects: [Effect]) -> [TaskKind: Int] {
-        var changes: [TaskKind: Int] = [:]
-        for (index, effect) in effects.enumerated() {
-            if let kind = effect.scheduledTask?.purpose.kind {
-                changes[kind] = index
-            } else if case .cancel(let kind) = effect {
-                changes[kind] = index
+    /// Whether an effect after `index` schedules or cancels a task of `kind` again.
+    private static func changesAgain(_ kind: TaskKind, after index: Int, in effects: [Effect]) -> Bool {
+        effects[(index + 1)...].contains { effect in
+            if case .cancel(let canceled) = effect {
+                return canceled == kind
             }
+            return effect.scheduledTask?.purpose.kind == kind
         }
-        return changes
     }
 
     private var input: AttemptInput? {

@@ -7,6 +7,22 @@ import Testing
 struct FollowUpLeaseTests {
     private let lease = FollowUpLease(owner: "w1", duration: .seconds(30))
 
+    /// An attempt submitted and paid under the lease, waiting for confirmation, whose first poll
+    /// `owner` has claimed.
+    private func paidWithPollClaimed(by owner: String, in fixture: StoreFixture) async throws -> (Attempt, TaskClaim) {
+        let submitted = try await fixture.store.submit(
+            try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
+        let attempt = submitted.attempt
+        let create = try #require(submitted.followUps.first)
+        let opened = try await fixture.store.apply(
+            .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: create, leasing: lease, now: t0 + 1
+        )
+        let pay = try #require(opened.followUps.first)
+        try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 2)
+        let poll = try #require(try await fixture.store.claimTasks(owner: owner, dueBy: t0 + 10, limit: 10, lease: .seconds(30)).first)
+        return (attempt, poll)
+    }
+
     @Test("a submission with a lease takes its first call at once, and no other worker can claim it")
     func submissionLeasesFirstCall() async throws {
         try await StoreFixture.with { fixture in
@@ -61,16 +77,7 @@ struct FollowUpLeaseTests {
     @Test("a follow-up this worker already runs is not handed to it a second time")
     func runningFollowUpIsNotLeasedAgain() async throws {
         try await StoreFixture.with { fixture in
-            let submitted = try await fixture.store.submit(
-                try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
-            let attempt = submitted.attempt
-            let create = try #require(submitted.followUps.first)
-            let opened = try await fixture.store.apply(
-                .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: create, leasing: lease, now: t0 + 1
-            )
-            let pay = try #require(opened.followUps.first)
-            try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 2)
-            let poll = try #require(try await fixture.store.claimTasks(owner: "w1", dueBy: t0 + 10, limit: 10, lease: .seconds(30)).first)
+            let (attempt, poll) = try await paidWithPollClaimed(by: "w1", in: fixture)
 
             let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: "cs_test", createdAt: t0 + 10)
             let hinted = try await fixture.store.apply(
@@ -85,17 +92,7 @@ struct FollowUpLeaseTests {
     @Test("a follow-up another worker holds is not leased; once given back, the next transition leases it")
     func heldFollowUpIsNotLeased() async throws {
         try await StoreFixture.with { fixture in
-            let submitted = try await fixture.store.submit(
-                try fixture.request(payment: "order-1", key: "k1"), machine: fixture.machine, leasing: lease, now: t0)
-            let attempt = submitted.attempt
-            let create = try #require(submitted.followUps.first)
-            let opened = try await fixture.store.apply(
-                .sessionCreated(session(.open)), to: attempt.id, machine: fixture.machine, completing: create, leasing: lease, now: t0 + 1
-            )
-            let pay = try #require(opened.followUps.first)
-            try await fixture.store.apply(.payAnswered(session(.open)), to: attempt.id, machine: fixture.machine, completing: pay, now: t0 + 2)
-            let poll = try #require(
-                try await fixture.store.claimTasks(owner: "w2", dueBy: t0 + 10, limit: 10, lease: .seconds(30)).first)
+            let (attempt, poll) = try await paidWithPollClaimed(by: "w2", in: fixture)
             #expect(poll.kind == .fetch)
 
             let hint = WebhookHint(eventID: "evt_1", type: "checkout.session.completed", sessionID: "cs_test", createdAt: t0 + 10)
