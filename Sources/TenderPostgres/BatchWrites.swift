@@ -172,9 +172,6 @@ struct BatchWrites {
         if !announcements.isEmpty {
             statements.append(PostgresPaymentStore.announceTasks(dueAt: announcements.sorted()))
         }
-        if !events.isEmpty {
-            statements.append(PostgresStatement("SELECT pg_notify($1, '')", [PostgresPaymentStore.eventChannel]))
-        }
         return (statements, updates)
     }
 

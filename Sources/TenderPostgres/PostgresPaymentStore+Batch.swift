@@ -12,15 +12,17 @@ extension PostgresPaymentStore {
     /// replays the parked webhooks at once.
     public func applyBatch(_ items: [BatchInput], machine: AttemptMachine, now: Date) async throws -> [Result<Transition, StoreError>] {
         guard !items.isEmpty else { return [] }
-        return try await pool.withTransaction { connection in
+        let results = try await pool.withTransaction { connection in
             try await applyBatch(items, machine: machine, now: now, on: connection).results
         }
+        await announceEvents(of: results.compactMap { try? $0.get() })
+        return results
     }
 
     public func fireDeadlines(dueBy now: Date, limit: Int, owner: String, machine: AttemptMachine) async throws
         -> [FiredDeadline]
     {
-        try await pool.withTransaction { connection in
+        let fired: [FiredDeadline] = try await pool.withTransaction { connection in
             // The deadlines come from a queue: the transaction plans with index scans only.
             let rows = try await connection.pipeline([Self.indexScansOnly, PostgresStatement(Self.lockDueDeadlinesSQL, [now, limit])])[1]
             var locked = LockedRows(reads: 1)
@@ -37,6 +39,15 @@ extension PostgresPaymentStore {
             let items = claims.map { BatchInput(input: .deadlineReached, attemptID: $0.attemptID, claim: $0) }
             let results = try await applyBatch(items, machine: machine, now: now, locked: locked, on: connection).results
             return zip(claims, results).map { FiredDeadline(claim: $0, result: $1) }
+        }
+        await announceEvents(of: fired.compactMap { try? $0.result.get() })
+        return fired
+    }
+
+    /// Announces the events a committed batch's `transitions` appended, if any did.
+    private func announceEvents(of transitions: [Transition]) async {
+        if transitions.contains(where: { !$0.events.isEmpty }) {
+            await announcer.announce()
         }
     }
 

@@ -62,7 +62,7 @@ extension PostgresPaymentStore {
     public func applyRefundAnswers(
         _ answers: [RefundAnswer], of attemptID: AttemptID, machine: RefundMachine, completing claim: TaskClaim, now: Date
     ) async throws -> [RefundTransition] {
-        try await pool.withTransaction { connection in
+        let transitions = try await pool.withTransaction { connection in
             let reads = try await connection.pipeline([
                 PostgresStatement(
                     "SELECT fence, generation, lease_owner FROM tasks WHERE attempt_id = $1 AND kind = $2 FOR UPDATE",
@@ -98,9 +98,6 @@ extension PostgresPaymentStore {
                     writes.append(Self.announceTask(dueAt: next))
                 }
             }
-            if transitions.contains(where: { $0.event != nil }) {
-                writes.append(PostgresStatement("SELECT pg_notify($1, '')", [Self.eventChannel]))
-            }
             writes.append(PostgresStatement("COMMIT"))
             let written = try await connection.pipeline(writes)
             guard updateIndexes.allSatisfy({ written[$0].affectedRows == 1 }) else {
@@ -108,6 +105,10 @@ extension PostgresPaymentStore {
             }
             return transitions
         }
+        if transitions.contains(where: { $0.event != nil }) {
+            await announcer.announce()
+        }
+        return transitions
     }
 
     /// The states of refunds still waiting for the gateway, as an SQL list.

@@ -5,11 +5,17 @@ import Tender
 extension PostgresPaymentStore {
     public func submit(_ request: SubmitRequest, machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date) async throws -> SubmitResult {
         let writes = TransitionWrites(submitting: request, machine: machine, now: now, lease: lease)
-        if let result = try await submitAtOnce(request, writes) {
-            return result
+        let result: SubmitResult
+        if let written = try await submitAtOnce(request, writes) {
+            result = written
+        } else {
+            retriedWrites.submissions.increment()
+            result = try await submitUnderLocks(request, writes)
         }
-        retriedWrites.submissions.increment()
-        return try await submitUnderLocks(request, writes)
+        if let transition = result.transition {
+            await announceEvents(of: transition)
+        }
+        return result
     }
 
     /// The submission written in one round trip, its reads turned into checks

@@ -11,17 +11,29 @@ extension PostgresPaymentStore {
             let optimistic = OptimisticTransition(input, to: known, machine: machine, completing: claim, leasing: lease, now: now)
         {
             do {
-                return try await pool.withTransaction { connection in
+                let applied = try await pool.withTransaction { connection in
                     let results = try await connection.pipeline(optimistic.statements + [PostgresStatement("COMMIT")])
                     return AppliedTransition(transition: optimistic.applied.transition, followUps: try optimistic.followUps(in: results))
                 }
+                await announceEvents(of: applied.transition)
+                return applied
             } catch let error as PostgresError where error.sqlState == TransitionCheck.refusal {
                 retriedWrites.transitions.increment()
                 logger.debug("attempt moved since it was read; applying the input under its lock", metadata: ["attempt_id": "\(attemptID)"])
             }
         }
-        return try await pool.withTransaction { connection in
+        let applied = try await pool.withTransaction { connection in
             try await transition(attemptID, input, machine: machine, completing: claim, leasing: lease, now: now, on: connection, committing: true)
+        }
+        await announceEvents(of: applied.transition)
+        return applied
+    }
+
+    /// Announces the events `transition` appended, once its transaction has committed. The
+    /// transitions of parked webhooks replayed in the same transaction announced their own.
+    func announceEvents(of transition: Transition) async {
+        if !transition.events.isEmpty {
+            await announcer.announce()
         }
     }
 

@@ -6,7 +6,7 @@ extension PostgresPaymentStore {
     public func receiveWebhook(
         _ hint: WebhookHint, body: [UInt8], machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date
     ) async throws -> ReceivedWebhook {
-        try await pool.withTransaction { connection in
+        let received = try await pool.withTransaction { connection in
             let results = try await connection.pipeline([
                 PostgresStatement(
                     """
@@ -31,11 +31,16 @@ extension PostgresPaymentStore {
                 trailing: [processed], committing: true)
             return ReceivedWebhook(receipt: .applied(attemptID), applied: applied)
         }
+        if let applied = received.applied {
+            await announceEvents(of: applied.transition)
+        }
+        return received
     }
 
     /// Applies the webhooks that arrived for a session before an attempt held it. Runs in the
     /// transaction that gives the attempt its session, under the session's lock, so an event is
-    /// either seen here or finds the attempt itself.
+    /// either seen here or finds the attempt itself. The events the replayed transitions append
+    /// are announced inside the transaction: its writer announces its own transition's only.
     func replayParkedWebhooks(
         for sessionID: String, attemptID: AttemptID, machine: AttemptMachine, now: Date, on connection: isolated PostgresConnection
     ) async throws {
@@ -50,6 +55,7 @@ extension PostgresPaymentStore {
                 [sessionID, now, attemptID.rawValue]
             ),
         ])[1]
+        var appended = false
         for row in parked {
             let hint = WebhookHint(
                 eventID: try row.decode(String.self, column: "event_id"),
@@ -57,7 +63,11 @@ extension PostgresPaymentStore {
                 sessionID: sessionID,
                 createdAt: try row.decode(Date.self, column: "received_at")
             )
-            try await transition(attemptID, .webhookHint(hint), machine: machine, completing: nil, now: now, on: connection)
+            let replayed = try await transition(attemptID, .webhookHint(hint), machine: machine, completing: nil, now: now, on: connection)
+            appended = appended || !replayed.transition.events.isEmpty
+        }
+        if appended {
+            try await connection.query("SELECT pg_notify($1, '')", [Self.eventChannel])
         }
     }
 

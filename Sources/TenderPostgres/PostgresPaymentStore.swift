@@ -19,6 +19,8 @@ public struct PostgresPaymentStore: PaymentStore {
     let logger: Logger
     /// Counts the writes sent in one round trip that were made again under locks.
     let retriedWrites: RetriedWrites
+    /// Tells other processes about the outbox events this store's writes append.
+    let announcer: EventAnnouncer
 
     /// Creates a store over a pool; the schema must be migrated (see ``Migrator``).
     /// - Parameters:
@@ -34,6 +36,7 @@ public struct PostgresPaymentStore: PaymentStore {
         self.sessions = sessions ?? pool.configuration
         self.logger = logger
         retriedWrites = RetriedWrites(factory: metricsFactory)
+        announcer = EventAnnouncer(pool: pool, logger: logger, metricsFactory: metricsFactory)
     }
 
     /// The channel on which a transition announces a task due soon, with the due time in
@@ -55,6 +58,10 @@ public struct PostgresPaymentStore: PaymentStore {
                 Double(payload).map { .taskDue(Date(timeIntervalSince1970: $0 / 1000)) }
             }
         }
+    }
+
+    public func announceEvents() async {
+        await announcer.run()
     }
 
     public func attempt(_ id: AttemptID) async throws -> Attempt? {

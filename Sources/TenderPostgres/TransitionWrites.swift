@@ -98,16 +98,13 @@ struct TransitionWrites {
         }
     }
 
-    /// The transition's events appended to the outbox in the order the effects emit them, and the
-    /// `NOTIFY` that tells listeners there are new ones, in one statement.
+    /// The transition's events appended to the outbox in the order the effects emit them. Their
+    /// writer announces them once they are committed (``EventAnnouncer``).
     private var eventsWrite: PostgresStatement {
         let attempt = transition.attempt
         return PostgresStatement(
             Self.eventsInsertSQL,
-            [
-                transition.events.map(\.rawValue), attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, EventPayload(attempt), now,
-                PostgresPaymentStore.eventChannel,
-            ]
+            [transition.events.map(\.rawValue), attempt.paymentID.rawValue, attempt.id.rawValue, attempt.version, EventPayload(attempt), now]
         )
     }
 
@@ -225,12 +222,8 @@ struct TransitionWrites {
     // The statements of a transition, their texts built once: a text built for every statement
     // cost the engine string building, and the prepared-statement cache a hash of a new string.
     private static let eventsInsertSQL = """
-        WITH appended AS (
-            INSERT INTO \(outboxColumns)
-            SELECT type, $2, $3, $4, $5, $6 FROM unnest($1::text[]) WITH ORDINALITY AS emitted (type, position) ORDER BY position
-            RETURNING 1
-        )
-        SELECT pg_notify($7, '') WHERE EXISTS (SELECT FROM appended)
+        INSERT INTO \(outboxColumns)
+        SELECT type, $2, $3, $4, $5, $6 FROM unnest($1::text[]) WITH ORDINALITY AS emitted (type, position) ORDER BY position
         """
     private static let recordedInsertSQL = """
         WITH written AS (

@@ -54,9 +54,9 @@ struct StoreFixture: Sendable {
         }
     }
 
-    /// A pool of its own on the same database, closed with the fixture.
-    func openPool() async throws -> PostgresPool {
-        try await pools.open(url)
+    /// A pool of its own on the same database, of `size` connections, closed with the fixture.
+    func openPool(size: Int = 4) async throws -> PostgresPool {
+        try await pools.open(url, size: size)
     }
 
     /// A second store instance with a pool of its own, as another process would have.
@@ -64,9 +64,9 @@ struct StoreFixture: Sendable {
         PostgresPaymentStore(pool: try await openPool(), logger: logger)
     }
 
-    /// A store over ``pool`` whose counters live in `metrics`.
-    func store(countingIn metrics: TestMetrics) -> PostgresPaymentStore {
-        PostgresPaymentStore(pool: pool, logger: logger, metricsFactory: metrics)
+    /// A store over ``pool``, or over `other`, whose counters live in `metrics`.
+    func store(over other: PostgresPool? = nil, countingIn metrics: TestMetrics) -> PostgresPaymentStore {
+        PostgresPaymentStore(pool: other ?? pool, logger: logger, metricsFactory: metrics)
     }
 
     /// Submits a new attempt of a new payment (or of `paymentID`) at `now`.
@@ -188,9 +188,9 @@ struct TaskRow: Sendable, Hashable {
 private actor PoolRegistry {
     private var pools: [PostgresPool] = []
 
-    func open(_ url: String) throws -> PostgresPool {
+    func open(_ url: String, size: Int = 4) throws -> PostgresPool {
         let pool = PostgresPool(
-            configuration: try PostgresConfiguration(connectionString: url), size: 4, logger: Logger(label: "TenderPostgresTests.pool")
+            configuration: try PostgresConfiguration(connectionString: url), size: size, logger: Logger(label: "TenderPostgresTests.pool")
         )
         pools.append(pool)
         return pool

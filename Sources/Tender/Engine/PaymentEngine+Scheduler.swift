@@ -29,6 +29,7 @@ extension PaymentEngine {
         defer { scheduler.runEnded() }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.listen() }
+            group.addTask { await self.store.announceEvents() }
             group.addTask { await self.keepLeases() }
             group.addTask { await self.keepWorkerID() }
             group.addTask { await self.pruneExpiredData() }

@@ -1,0 +1,71 @@
+import Foundation
+import LibPQ
+import MetricsTestKit
+import Tender
+import TenderTestKit
+import Testing
+
+@testable import TenderPostgres
+
+/// The outbox events a store's writes append are announced to other processes after their
+/// transactions commit (`EventAnnouncer`): by the writer itself, or, while the store's
+/// `announceEvents()` runs, by that run, one notice for the writes that committed meanwhile.
+@Suite struct EventAnnouncerTests {
+    @Test("events a write appends reach another process's listener, announced by the writer or by the running announcer")
+    func eventsAreAnnounced() async throws {
+        try await StoreFixture.with { fixture in
+            let other = try await fixture.openStore()
+            var signals = other.signals().makeAsyncIterator()
+            #expect(await signals.next() == .resync, "listening")
+
+            let first = try await fixture.submit()
+            try await fixture.store.apply(.deadlineReached, to: first.id, machine: fixture.machine, completing: nil, now: t0 + 100)
+            #expect(await Self.nextEventsAppended(from: &signals), "announced by the writer")
+
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await fixture.store.announceEvents() }
+                #expect(try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { fixture.store.announcer.isRunning })
+                let second = try await fixture.submit()
+                let fired = try await fixture.store.fireDeadlines(dueBy: t0 + 100, limit: 10, owner: "w1", machine: fixture.machine)
+                #expect(fired.map(\.claim.attemptID) == [second.id])
+                #expect(await Self.nextEventsAppended(from: &signals), "announced by the run")
+                group.cancelAll()
+            }
+            #expect(!fixture.store.announcer.isRunning, "a cancelled run stops announcing")
+        }
+    }
+
+    @Test("announcements made while the running announcer's notice waits for a connection go out as one notice")
+    func announcementsCoalesce() async throws {
+        try await StoreFixture.with { fixture in
+            let metrics = TestMetrics()
+            let pool = try await fixture.openPool(size: 1)
+            let store = fixture.store(over: pool, countingIn: metrics)
+            let notices = try metrics.expectCounter(EventAnnouncer.noticesLabel)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await store.announceEvents() }
+                #expect(try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { store.announcer.isRunning })
+                try await pool.withConnection { _ in
+                    // The pool's only connection is lent here: the run's notice waits for it.
+                    for _ in 0..<50 {
+                        await store.announcer.announce()
+                    }
+                }
+                #expect(try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { notices.totalValue >= 1 })
+                group.cancelAll()
+            }
+            #expect(notices.totalValue <= 2, "one notice in flight and one waiting at most, not one per announcement")
+        }
+    }
+
+    /// Whether an ``StoreSignal/eventsAppended`` comes before the signals end, passing over the
+    /// announcements of tasks.
+    private static func nextEventsAppended(from signals: inout AsyncStream<StoreSignal>.Iterator) async -> Bool {
+        while let signal = await signals.next() {
+            if signal == .eventsAppended {
+                return true
+            }
+        }
+        return false
+    }
+}
