@@ -11,8 +11,8 @@ import Synchronization
 /// before that transaction's commit until the commit is flushed, so every appending transaction
 /// of every process would commit one after the other. Sent afterwards, in a transaction of its own
 /// that writes nothing durable, one notice stands for every transaction that committed while the
-/// previous notice was on its way: while ``run()`` runs, announcements coalesce into at most one
-/// notice in flight and one waiting. When nothing runs it, each announcement sends its own notice.
+/// previous notice was on its way or since: while ``run()`` runs, announcements coalesce into one
+/// notice every ``spacing`` at most. When nothing runs it, each announcement sends its own notice.
 ///
 /// A notice is lost if the process stops between a commit and its notice. Readers in other
 /// processes then find the events when they look again (``Tender/PaymentEngine/outboxRecheckInterval``),
@@ -73,8 +73,15 @@ final class EventAnnouncer: Sendable {
         }
         for await _ in requests {
             await send()
+            // The announcements made meanwhile wait, and the next notice answers them all.
+            try? await Task.sleep(for: Self.spacing)
         }
     }
+
+    /// The least time between two notices of a run: with one notice every few milliseconds at
+    /// most, the notices' transactions stay a small share of the commits at any rate of writes,
+    /// and an announcement after a quiet spell goes out at once.
+    static let spacing: Duration = .milliseconds(5)
 
     /// Sends one notice. A failure is not the announcer's caller's: its events are committed, and
     /// readers elsewhere find them when they look again.

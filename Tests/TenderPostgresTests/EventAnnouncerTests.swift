@@ -54,7 +54,7 @@ import Testing
                 #expect(try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { notices.totalValue >= 1 })
                 group.cancelAll()
             }
-            #expect(notices.totalValue <= 2, "one notice in flight and one waiting at most, not one per announcement")
+            #expect(notices.totalValue <= 2, "the notice waiting and the one after it at most, not one per announcement")
         }
     }
 
