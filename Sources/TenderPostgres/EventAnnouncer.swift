@@ -3,85 +3,104 @@ import Logging
 import Metrics
 import Synchronization
 
-/// Tells other processes sharing the database that this process appended outbox events: a
-/// `NOTIFY` on ``PostgresPaymentStore/eventChannel``, sent once the appending transaction has
-/// committed.
+/// Tells other processes sharing the database that this process appended outbox events, with a
+/// `NOTIFY` on ``PostgresPaymentStore/eventChannel``.
 ///
 /// A `NOTIFY` inside the appending transaction holds PostgreSQL's notification lock from just
-/// before that transaction's commit until the commit is flushed, so every appending transaction
-/// of every process would commit one after the other. Sent afterwards, in a transaction of its own
-/// that writes nothing durable, one notice stands for every transaction that committed while the
-/// previous notice was on its way or since: while ``run()`` runs, announcements coalesce into one
-/// notice every ``spacing`` at most. When nothing runs it, each announcement sends its own notice.
+/// before that transaction's commit until the commit is flushed, so appending transactions that
+/// each carried one would commit one after the other. A notice sent after the commits, in a
+/// transaction of its own, serialises nothing, but its transaction counts as a write. So each
+/// appending write asks for an ``EventNotice``:
+/// - while no ``run()`` runs, or when no write carried a notice for ``spacing``, the write
+///   carries its own: a write alone in its few milliseconds waits for no other's commit;
+/// - otherwise the write leaves its notice to the run once it has committed. The run sends one
+///   notice for every write that committed while the previous notice was on its way or since, and
+///   one every ``spacing`` at most.
 ///
-/// A notice is lost if the process stops between a commit and its notice. Readers in other
-/// processes then find the events when they look again (``Tender/PaymentEngine/outboxRecheckInterval``),
-/// as they do after a notice the listener missed while it reconnected.
+/// A deferred notice is lost if the process stops between a commit and its notice. Readers in
+/// other processes then find the events when they look again
+/// (``Tender/PaymentEngine/outboxRecheckInterval``), as after a notice the listener missed while
+/// it reconnected.
 final class EventAnnouncer: Sendable {
-    private struct Runs {
-        var nextID = 0
+    private struct State {
+        var nextRunID = 0
         /// Each running ``run()``'s requests, keyed by the run.
         var requests: [Int: AsyncStream<Void>.Continuation] = [:]
+        /// When a write last carried its notice while a run ran.
+        var lastCarried: ContinuousClock.Instant?
     }
 
     private let pool: PostgresPool
     private let logger: Logger
-    private let runs = Mutex(Runs())
-    /// Notices sent (`tender_event_notices_total`): against the transitions that append events,
-    /// how well they coalesce.
+    private let state = Mutex(State())
+    /// Notices sent by the runs (`tender_event_notices_total`): against the writes that append
+    /// events, how well they coalesce.
     private let notices: Counter
 
     /// The counter's label.
     static let noticesLabel = "tender_event_notices_total"
 
+    /// The least time between two notices of a run, and between two writes that carry their own
+    /// while a run runs.
+    let spacing: Duration
+
     /// An announcer that sends its notices over `pool` and counts them in `metricsFactory`.
-    init(pool: PostgresPool, logger: Logger, metricsFactory: any MetricsFactory) {
+    init(pool: PostgresPool, logger: Logger, metricsFactory: any MetricsFactory, spacing: Duration = .milliseconds(5)) {
         self.pool = pool
         self.logger = logger
         notices = Counter(label: Self.noticesLabel, factory: metricsFactory)
+        self.spacing = spacing
     }
 
-    /// Whether a ``run()`` sends the notices.
+    /// Whether a ``run()`` sends the deferred notices.
     var isRunning: Bool {
-        runs.withLock { !$0.requests.isEmpty }
+        state.withLock { !$0.requests.isEmpty }
     }
 
-    /// Announces the events a transaction of this process appended; call it once the transaction
-    /// has committed. Hands the notice to the running ``run()`` if there is one, or sends it.
+    /// How a write that appends events announces them; ask once the write is known to append.
+    func notice() -> EventNotice {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            guard !state.requests.isEmpty else { return .carried }
+            if let last = state.lastCarried, last.duration(to: now) < spacing {
+                return .deferred
+            }
+            state.lastCarried = now
+            return .carried
+        }
+    }
+
+    /// Announces the events of a committed write that carried no notice. Hands the notice to the
+    /// running ``run()``, or sends it when none runs (any more).
     func announce() async {
-        let handedOver = runs.withLock { runs in
-            for request in runs.requests.values {
+        let handedOver = state.withLock { state in
+            for request in state.requests.values {
                 request.yield()
             }
-            return !runs.requests.isEmpty
+            return !state.requests.isEmpty
         }
         if !handedOver {
             await send()
         }
     }
 
-    /// Sends the notices of ``announce()`` until the calling task is cancelled.
+    /// Sends the deferred notices until the calling task is cancelled.
     func run() async {
         let (requests, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let id = runs.withLock { runs in
-            defer { runs.nextID += 1 }
-            runs.requests[runs.nextID] = continuation
-            return runs.nextID
+        let id = state.withLock { state in
+            defer { state.nextRunID += 1 }
+            state.requests[state.nextRunID] = continuation
+            return state.nextRunID
         }
         defer {
-            _ = runs.withLock { $0.requests.removeValue(forKey: id) }
+            _ = state.withLock { $0.requests.removeValue(forKey: id) }
         }
         for await _ in requests {
             await send()
             // The announcements made meanwhile wait, and the next notice answers them all.
-            try? await Task.sleep(for: Self.spacing)
+            try? await Task.sleep(for: spacing)
         }
     }
-
-    /// The least time between two notices of a run: with one notice every few milliseconds at
-    /// most, the notices' transactions stay a small share of the commits at any rate of writes,
-    /// and an announcement after a quiet spell goes out at once.
-    static let spacing: Duration = .milliseconds(5)
 
     /// Sends one notice. A failure is not the announcer's caller's: its events are committed, and
     /// readers elsewhere find them when they look again.
@@ -94,7 +113,7 @@ final class EventAnnouncer: Sendable {
         }
     }
 
-    /// The notice, in a transaction that commits without waiting for its commit record's flush:
-    /// it writes nothing a crash could lose.
+    /// A notice in a transaction of its own, which commits without waiting for its commit record's
+    /// flush: it writes nothing a crash could lose.
     static let noticeSQL = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')"
 }

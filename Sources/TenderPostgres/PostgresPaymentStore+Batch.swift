@@ -12,17 +12,18 @@ extension PostgresPaymentStore {
     /// replays the parked webhooks at once.
     public func applyBatch(_ items: [BatchInput], machine: AttemptMachine, now: Date) async throws -> [Result<Transition, StoreError>] {
         guard !items.isEmpty else { return [] }
-        let results = try await pool.withTransaction { connection in
-            try await applyBatch(items, machine: machine, now: now, on: connection).results
+        let (results, notice) = try await pool.withTransaction { connection in
+            let results = try await applyBatch(items, machine: machine, now: now, on: connection).results
+            return (results, try await commit(announcingEventsOf: results, on: connection))
         }
-        await announceEvents(of: results.compactMap { try? $0.get() })
+        await notice?.committed(announcedBy: announcer)
         return results
     }
 
     public func fireDeadlines(dueBy now: Date, limit: Int, owner: String, machine: AttemptMachine) async throws
         -> [FiredDeadline]
     {
-        let fired: [FiredDeadline] = try await pool.withTransaction { connection in
+        let (fired, notice): ([FiredDeadline], EventNotice?) = try await pool.withTransaction { connection in
             // The deadlines come from a queue: the transaction plans with index scans only.
             let rows = try await connection.pipeline([Self.indexScansOnly, PostgresStatement(Self.lockDueDeadlinesSQL, [now, limit])])[1]
             var locked = LockedRows(reads: 1)
@@ -35,20 +36,24 @@ extension PostgresPaymentStore {
                 locked.tasks[TaskKey(attemptID: claim.attemptID, kind: claim.kind)] = LockedTask(
                     fence: claim.fence, generation: claim.generation, owner: owner)
             }
-            guard !claims.isEmpty else { return [] }
+            guard !claims.isEmpty else { return ([], nil) }
             let items = claims.map { BatchInput(input: .deadlineReached, attemptID: $0.attemptID, claim: $0) }
             let results = try await applyBatch(items, machine: machine, now: now, locked: locked, on: connection).results
-            return zip(claims, results).map { FiredDeadline(claim: $0, result: $1) }
+            return (zip(claims, results).map { FiredDeadline(claim: $0, result: $1) }, try await commit(announcingEventsOf: results, on: connection))
         }
-        await announceEvents(of: fired.compactMap { try? $0.result.get() })
+        await notice?.committed(announcedBy: announcer)
         return fired
     }
 
-    /// Announces the events a committed batch's `transitions` appended, if any did.
-    private func announceEvents(of transitions: [Transition]) async {
-        if transitions.contains(where: { !$0.events.isEmpty }) {
-            await announcer.announce()
-        }
+    /// Commits a batch, with the `NOTIFY` of the events its transitions appended when it carries
+    /// its notice; returns the notice, which the caller follows once the batch has committed.
+    private func commit(
+        announcingEventsOf results: [Result<Transition, StoreError>], on connection: isolated PostgresConnection
+    ) async throws -> EventNotice? {
+        let appended = results.contains { result in (try? result.get())?.events.isEmpty == false }
+        let notice = appended ? announcer.notice() : nil
+        _ = try await connection.pipeline((notice?.statements ?? []) + [PostgresStatement("COMMIT")])
+        return notice
     }
 
     /// Locks the deadlines due by `$1`, at most `$2`, with their attempts and payments, and reads
@@ -86,7 +91,7 @@ extension PostgresPaymentStore {
                     continue
                 }
                 let transition = try await transition(item.attemptID, item.input, machine: machine, completing: item.claim, now: now, on: connection)
-                    .transition
+                    .applied.transition
                 if transition.completesPayment, (locked.completed[transition.attempt.paymentID] ?? nil) == nil {
                     locked.completed[transition.attempt.paymentID] = transition.attempt.id
                 }

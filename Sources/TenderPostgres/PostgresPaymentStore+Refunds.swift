@@ -62,7 +62,7 @@ extension PostgresPaymentStore {
     public func applyRefundAnswers(
         _ answers: [RefundAnswer], of attemptID: AttemptID, machine: RefundMachine, completing claim: TaskClaim, now: Date
     ) async throws -> [RefundTransition] {
-        let transitions = try await pool.withTransaction { connection in
+        let (transitions, notice): ([RefundTransition], EventNotice?) = try await pool.withTransaction { connection in
             let reads = try await connection.pipeline([
                 PostgresStatement(
                     "SELECT fence, generation, lease_owner FROM tasks WHERE attempt_id = $1 AND kind = $2 FOR UPDATE",
@@ -98,16 +98,16 @@ extension PostgresPaymentStore {
                     writes.append(Self.announceTask(dueAt: next))
                 }
             }
+            let notice = transitions.contains { $0.event != nil } ? announcer.notice() : nil
+            writes += notice?.statements ?? []
             writes.append(PostgresStatement("COMMIT"))
             let written = try await connection.pipeline(writes)
             guard updateIndexes.allSatisfy({ written[$0].affectedRows == 1 }) else {
                 throw StoreError(.fencedOut, "a refund of attempt \(attemptID) changed under its lock")
             }
-            return transitions
+            return (transitions, notice)
         }
-        if transitions.contains(where: { $0.event != nil }) {
-            await announcer.announce()
-        }
+        await notice?.committed(announcedBy: announcer)
         return transitions
     }
 

@@ -12,8 +12,8 @@ extension PostgresPaymentStore {
             retriedWrites.submissions.increment()
             result = try await submitUnderLocks(request, writes)
         }
-        if let transition = result.transition {
-            await announceEvents(of: transition)
+        if result.transition?.events.isEmpty == false {
+            await announcer.announce()
         }
         return result
     }

@@ -10,42 +10,37 @@ extension PostgresPaymentStore {
         if let known, known.id == attemptID,
             let optimistic = OptimisticTransition(input, to: known, machine: machine, completing: claim, leasing: lease, now: now)
         {
+            let notice = optimistic.applied.transition.events.isEmpty ? nil : announcer.notice()
             do {
                 let applied = try await pool.withTransaction { connection in
-                    let results = try await connection.pipeline(optimistic.statements + [PostgresStatement("COMMIT")])
+                    let results = try await connection.pipeline(optimistic.statements + (notice?.statements ?? []) + [PostgresStatement("COMMIT")])
                     return AppliedTransition(transition: optimistic.applied.transition, followUps: try optimistic.followUps(in: results))
                 }
-                await announceEvents(of: applied.transition)
+                await notice?.committed(announcedBy: announcer)
                 return applied
             } catch let error as PostgresError where error.sqlState == TransitionCheck.refusal {
                 retriedWrites.transitions.increment()
                 logger.debug("attempt moved since it was read; applying the input under its lock", metadata: ["attempt_id": "\(attemptID)"])
             }
         }
-        let applied = try await pool.withTransaction { connection in
+        let (applied, notice) = try await pool.withTransaction { connection in
             try await transition(attemptID, input, machine: machine, completing: claim, leasing: lease, now: now, on: connection, committing: true)
         }
-        await announceEvents(of: applied.transition)
+        await notice?.committed(announcedBy: announcer)
         return applied
-    }
-
-    /// Announces the events `transition` appended, once its transaction has committed. The
-    /// transitions of parked webhooks replayed in the same transaction announced their own.
-    func announceEvents(of transition: Transition) async {
-        if !transition.events.isEmpty {
-            await announcer.announce()
-        }
     }
 
     /// Applies one input inside the caller's transaction: lock, check the claim, compute, write.
     /// The caller's `trailing` statements follow the writes in the same round trip. When
     /// `committing`, the transaction ends with them, unless parked webhooks are still to be
-    /// replayed in it.
+    /// replayed in it, and the transition's events are announced as its ``EventNotice`` says,
+    /// which the caller follows once the transaction has committed. When not, the caller
+    /// announces the events of its transaction.
     @discardableResult
     func transition(
         _ attemptID: AttemptID, _ input: AttemptInput, machine: AttemptMachine, completing claim: TaskClaim?, leasing lease: FollowUpLease? = nil,
         now: Date, on connection: isolated PostgresConnection, trailing: [PostgresStatement] = [], committing: Bool = false
-    ) async throws -> AppliedTransition {
+    ) async throws -> (applied: AppliedTransition, notice: EventNotice?) {
         // A new session's parked webhooks are looked for under the session's lock, taken before
         // the attempt's as a webhook's receiver takes them; when there are none, the transition
         // can commit with its writes.
@@ -86,7 +81,8 @@ extension PostgresPaymentStore {
             completion: try claim.map { try Self.completion(of: $0, task: results[attemptRead + 1].first) }, lease: lease, now: now
         )
         let transition = applied.transition
-        var writes = applied.statements + trailing
+        let notice = committing && !transition.events.isEmpty ? announcer.notice() : nil
+        var writes = applied.statements + (notice?.statements ?? []) + trailing
         let replaysWebhooks =
             attempt.sessionID == nil && transition.attempt.sessionID != nil
             && !(noneParked && transition.attempt.sessionID == newSession)
@@ -102,7 +98,8 @@ extension PostgresPaymentStore {
         if replaysWebhooks, let sessionID = transition.attempt.sessionID {
             try await replayParkedWebhooks(for: sessionID, attemptID: attemptID, machine: machine, now: now, on: connection)
         }
-        return AppliedTransition(transition: transition, followUps: try applied.followUps(in: written), isQuietPoll: applied.isQuietPoll)
+        let result = AppliedTransition(transition: transition, followUps: try applied.followUps(in: written), isQuietPoll: applied.isQuietPoll)
+        return (result, notice)
     }
 
     /// Locks and reads the attempt `$1` with its payment's completed attempt.

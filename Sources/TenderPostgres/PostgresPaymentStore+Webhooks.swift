@@ -6,7 +6,7 @@ extension PostgresPaymentStore {
     public func receiveWebhook(
         _ hint: WebhookHint, body: [UInt8], machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date
     ) async throws -> ReceivedWebhook {
-        let received = try await pool.withTransaction { connection in
+        let (received, notice): (ReceivedWebhook, EventNotice?) = try await pool.withTransaction { connection in
             let results = try await connection.pipeline([
                 PostgresStatement(
                     """
@@ -18,29 +18,27 @@ extension PostgresPaymentStore {
                 Self.sessionLock(hint.sessionID),
                 PostgresStatement("SELECT id FROM attempts WHERE session_id = $1", [hint.sessionID]),
             ])
-            guard results[0].affectedRows == 1 else { return ReceivedWebhook(receipt: .duplicate) }
-            guard let row = results[2].first else { return ReceivedWebhook(receipt: .parked) }
+            guard results[0].affectedRows == 1 else { return (ReceivedWebhook(receipt: .duplicate), nil) }
+            guard let row = results[2].first else { return (ReceivedWebhook(receipt: .parked), nil) }
             let attemptID = AttemptID(rawValue: try row.decode(UUID.self, column: "id"))
             // The event is marked processed with the hint's writes, and the commit goes with them.
             let processed = PostgresStatement(
                 "UPDATE webhook_inbox SET processed_at = $2, attempt_id = $3 WHERE event_id = $1",
                 [hint.eventID, now, attemptID.rawValue]
             )
-            let applied = try await transition(
+            let (applied, notice) = try await transition(
                 attemptID, .webhookHint(hint), machine: machine, completing: nil, leasing: lease, now: now, on: connection,
                 trailing: [processed], committing: true)
-            return ReceivedWebhook(receipt: .applied(attemptID), applied: applied)
+            return (ReceivedWebhook(receipt: .applied(attemptID), applied: applied), notice)
         }
-        if let applied = received.applied {
-            await announceEvents(of: applied.transition)
-        }
+        await notice?.committed(announcedBy: announcer)
         return received
     }
 
     /// Applies the webhooks that arrived for a session before an attempt held it. Runs in the
     /// transaction that gives the attempt its session, under the session's lock, so an event is
     /// either seen here or finds the attempt itself. The events the replayed transitions append
-    /// are announced inside the transaction: its writer announces its own transition's only.
+    /// are announced inside the transaction, whose writer announces its own transition's only.
     func replayParkedWebhooks(
         for sessionID: String, attemptID: AttemptID, machine: AttemptMachine, now: Date, on connection: isolated PostgresConnection
     ) async throws {
@@ -64,10 +62,10 @@ extension PostgresPaymentStore {
                 createdAt: try row.decode(Date.self, column: "received_at")
             )
             let replayed = try await transition(attemptID, .webhookHint(hint), machine: machine, completing: nil, now: now, on: connection)
-            appended = appended || !replayed.transition.events.isEmpty
+            appended = appended || !replayed.applied.transition.events.isEmpty
         }
         if appended {
-            try await connection.query("SELECT pg_notify($1, '')", [Self.eventChannel])
+            _ = try await connection.pipeline(EventNotice.carried.statements)
         }
     }
 

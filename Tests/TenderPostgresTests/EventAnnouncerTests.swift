@@ -1,5 +1,6 @@
 import Foundation
 import LibPQ
+import Logging
 import MetricsTestKit
 import Tender
 import TenderTestKit
@@ -7,11 +8,12 @@ import Testing
 
 @testable import TenderPostgres
 
-/// The outbox events a store's writes append are announced to other processes after their
-/// transactions commit (`EventAnnouncer`): by the writer itself, or, while the store's
-/// `announceEvents()` runs, by that run, one notice for the writes that committed meanwhile.
+/// The outbox events a store's writes append are announced to other processes (`EventAnnouncer`):
+/// by a `NOTIFY` the write carries, or, while the store's `announceEvents()` runs and another
+/// write carried one moments before, by that run after the commit, one notice for the writes
+/// that committed meanwhile.
 @Suite struct EventAnnouncerTests {
-    @Test("events a write appends reach another process's listener, announced by the writer or by the running announcer")
+    @Test("events a write appends reach another process's listener, without and with a running announcer")
     func eventsAreAnnounced() async throws {
         try await StoreFixture.with { fixture in
             let other = try await fixture.openStore()
@@ -20,7 +22,7 @@ import Testing
 
             let first = try await fixture.submit()
             try await fixture.store.apply(.deadlineReached, to: first.id, machine: fixture.machine, completing: nil, now: t0 + 100)
-            #expect(await Self.nextEventsAppended(from: &signals), "announced by the writer")
+            #expect(await Self.nextEventsAppended(from: &signals), "announced without a run")
 
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await fixture.store.announceEvents() }
@@ -28,10 +30,30 @@ import Testing
                 let second = try await fixture.submit()
                 let fired = try await fixture.store.fireDeadlines(dueBy: t0 + 100, limit: 10, owner: "w1", machine: fixture.machine)
                 #expect(fired.map(\.claim.attemptID) == [second.id])
-                #expect(await Self.nextEventsAppended(from: &signals), "announced by the run")
+                #expect(await Self.nextEventsAppended(from: &signals), "announced with a run")
                 group.cancelAll()
             }
             #expect(!fixture.store.announcer.isRunning, "a cancelled run stops announcing")
+        }
+    }
+
+    @Test("a write carries its notice unless, while a run runs, another carried one within the spacing")
+    func writesCarryTheirNoticeWhenAlone() async throws {
+        try await StoreFixture.with { fixture in
+            let announcer = EventAnnouncer(
+                pool: fixture.pool, logger: Logger(label: "EventAnnouncerTests"), metricsFactory: TestMetrics(), spacing: .seconds(3600))
+            #expect(announcer.notice() == .carried)
+            #expect(announcer.notice() == .carried, "with no run, every write carries its notice")
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await announcer.run() }
+                let running = try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { announcer.isRunning }
+                #expect(running)
+                #expect(announcer.notice() == .carried, "the first write of the spacing")
+                #expect(announcer.notice() == .deferred)
+                #expect(announcer.notice() == .deferred)
+                group.cancelAll()
+            }
+            #expect(announcer.notice() == .carried, "the run stopped")
         }
     }
 

@@ -91,7 +91,7 @@ struct TransitionTests {
                 try await fixture.pool.withTransaction { connection in
                     let applied = try await fixture.store.transition(
                         attempt.id, .fetched(session(.completed), .poll), machine: fixture.machine, completing: nil, now: t0 + 5, on: connection
-                    )
+                    ).applied
                     #expect(applied.transition.completesPayment)
                     throw Abort()
                 }
