@@ -8,9 +8,9 @@ public protocol PaymentStore: AttemptTransitions, Refunds, WebhookInbox, TaskQue
     /// Notices of changes made by any process sharing the store, for as long as the caller iterates.
     func signals() -> AsyncStream<StoreSignal>
 
-    /// Announces to the other processes sharing the store the outbox events this process appends,
-    /// until the calling task is cancelled: one notice, sent after the commits, for the writes that
-    /// committed while the previous notice was on its way. While nothing runs it, each write that
-    /// appends events announces them itself.
+    /// Announces to the other processes sharing the store, until the calling task is cancelled,
+    /// the outbox events of this process's writes that come too close together to each announce
+    /// their own in their transactions: one notice after their commits for all of them. While
+    /// nothing runs it, each write that appends events announces them itself.
     func announceEvents() async
 }
