@@ -1,7 +1,7 @@
 import LibPQ
 import Logging
 import Metrics
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Tells other processes sharing the database that this process appended outbox events, with a
 /// `NOTIFY` on ``PostgresPaymentStore/eventChannel``.
@@ -32,7 +32,7 @@ final class EventAnnouncer: Sendable {
 
     private let pool: PostgresPool
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     /// Notices sent by the runs (`tender_event_notices_total`): against the writes that append
     /// events, how well they coalesce.
     private let notices: Counter
@@ -54,13 +54,13 @@ final class EventAnnouncer: Sendable {
 
     /// Whether a ``run()`` sends the deferred notices.
     var isRunning: Bool {
-        state.withLock { !$0.requests.isEmpty }
+        state.withLockedValue { !$0.requests.isEmpty }
     }
 
     /// How a write that appends events announces them; ask once the write is known to append.
     func notice() -> EventNotice {
         let now = ContinuousClock.now
-        return state.withLock { state in
+        return state.withLockedValue { state in
             guard !state.requests.isEmpty else { return .carried }
             if let last = state.lastCarried, last.duration(to: now) < spacing {
                 return .deferred
@@ -73,7 +73,7 @@ final class EventAnnouncer: Sendable {
     /// Announces the events of a committed write that carried no notice. Hands the notice to the
     /// running ``run()``, or sends it when none runs (any more).
     func announce() async {
-        let handedOver = state.withLock { state in
+        let handedOver = state.withLockedValue { state in
             for request in state.requests.values {
                 request.yield()
             }
@@ -87,13 +87,13 @@ final class EventAnnouncer: Sendable {
     /// Sends the deferred notices until the calling task is cancelled.
     func run() async {
         let (requests, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let id = state.withLock { state in
+        let id = state.withLockedValue { state in
             defer { state.nextRunID += 1 }
             state.requests[state.nextRunID] = continuation
             return state.nextRunID
         }
         defer {
-            _ = state.withLock { $0.requests.removeValue(forKey: id) }
+            _ = state.withLockedValue { $0.requests.removeValue(forKey: id) }
         }
         for await _ in requests {
             await send()
