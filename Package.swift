@@ -92,7 +92,9 @@ let package = Package(
 
         // The domain: model, state machine, engine. No PostgreSQL, no HTTP.
         .target(name: "Tender", dependencies: [logging, metrics, tracing, serviceLifecycle, heap, crypto]),
-        .target(name: "TenderPostgres", dependencies: ["Tender", "LibPQ", concurrencyHelpers, logging, metrics], resources: [.embedInCode("Migrations")]),
+        .target(
+            name: "TenderPostgres", dependencies: ["Tender", "LibPQ", concurrencyHelpers, logging, metrics],
+            resources: [.embedInCode("Migrations")]),
 
         // The gateway: client, webhook verification, and a simulator of gateway and bank.
         .target(name: "TenderConvergeGate", dependencies: ["Tender", asyncHTTPClient, crypto, logging] + nio),
