@@ -13,7 +13,7 @@ import Testing
 /// write carried one moments before, by that run after the commit, one notice for the writes
 /// that committed meanwhile.
 @Suite struct EventAnnouncerTests {
-    @Test("events a write appends reach another process's listener, without and with a running announcer")
+    @Test("the notice a write carries reaches another process's listener, without and with a running announcer")
     func eventsAreAnnounced() async throws {
         try await StoreFixture.with { fixture in
             let other = try await fixture.openStore()
@@ -30,7 +30,7 @@ import Testing
                 let second = try await fixture.submit()
                 let fired = try await fixture.store.fireDeadlines(dueBy: t0 + 100, limit: 10, owner: "w1", machine: fixture.machine)
                 #expect(fired.map(\.claim.attemptID) == [second.id])
-                #expect(await Self.nextEventsAppended(from: &signals), "announced with a run")
+                #expect(await Self.nextEventsAppended(from: &signals), "carried by the first write while a run runs")
                 group.cancelAll()
             }
             #expect(!fixture.store.announcer.isRunning, "a cancelled run stops announcing")
@@ -57,9 +57,12 @@ import Testing
         }
     }
 
-    @Test("announcements made while the running announcer's notice waits for a connection go out as one notice")
+    @Test("announcements made while the running announcer's notice waits for a connection go out as one notice, which listeners hear")
     func announcementsCoalesce() async throws {
         try await StoreFixture.with { fixture in
+            let other = try await fixture.openStore()
+            var signals = other.signals().makeAsyncIterator()
+            #expect(await signals.next() == .resync, "listening")
             let metrics = TestMetrics()
             let pool = try await fixture.openPool(size: 1)
             let store = fixture.store(over: pool, countingIn: metrics)
@@ -74,6 +77,7 @@ import Testing
                     }
                 }
                 #expect(try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { notices.totalValue >= 1 })
+                #expect(await Self.nextEventsAppended(from: &signals), "the run's notice")
                 group.cancelAll()
             }
             #expect(notices.totalValue <= 2, "the notice waiting and the one after it at most, not one per announcement")
