@@ -182,12 +182,12 @@ struct ConvergeGateClientSandboxTests {
     func payTimeout() async throws {
         let configuration = SandboxConfiguration(
             secretKey: Self.key,
-            endpoints: [.pay: EndpointChaos(timeoutDelay: .seconds(5))],
+            endpoints: [.pay: EndpointChaos(timeoutDelay: .seconds(600))],
             manualBank: true
         )
-        // The read timeout must outlast a loaded machine's create call, and the held answer must
-        // outlast the read timeout.
-        let timeouts = ConvergeGateConfiguration.Timeouts(connect: .seconds(2), read: .seconds(3))
+        // The read timeout must outlast a loaded machine's create call (three seconds did not,
+        // while the whole suite started), and the held answer must outlast the read timeout.
+        let timeouts = ConvergeGateConfiguration.Timeouts(connect: .seconds(5), read: .seconds(15))
         try await Self.withGateway(configuration, timeouts: timeouts) { sandbox, client in
             let session = try await client.createSession(Self.sessionRequest(), idempotencyKey: "c")
             let code = try BLIKCode(MagicBLIKCode.acceptThenTimeout.rawValue)
