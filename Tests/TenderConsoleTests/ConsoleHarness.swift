@@ -39,10 +39,8 @@ struct ConsoleHarness: Sendable {
     ) async throws {
         let logger = Logger(label: "tender.console.test")
         // The gateway posts webhooks to the routes under test, as it would to a worker.
-        let port = try FreePort.pick()
-        let webhookURL = "http://127.0.0.1:\(port)/webhooks/convergegate"
         try await LiveBackends.run(
-            sandbox: SandboxConfiguration(secretKey: secretKey), secretKey: secretKey, engine: .forTests(policy: policy, webhookURL: webhookURL),
+            sandbox: SandboxConfiguration(secretKey: secretKey), secretKey: secretKey, engine: .forTests(policy: policy), listening: true,
             configure: {
                 $0.poolSize = 6
                 $0.apiToken = APIToken(apiToken)
@@ -53,7 +51,8 @@ struct ConsoleHarness: Sendable {
             let stack = backends.stack
             // HummingbirdTesting serves the routes under test on a port of its choosing; the
             // gateway's webhooks reach the same routes on the port it was told.
-            let webhooks = Application(router: stack.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+            let webhooks = Application(
+                router: stack.router(), configuration: .init(address: .hostname("127.0.0.1", port: stack.configuration.port)), logger: logger)
             let app = Application(router: stack.router(), logger: logger)
             try await withServices([stack.engine, webhooks], logger: logger) {
                 try await app.test(.live) { client in

@@ -32,21 +32,14 @@ struct EngineHarness: Sendable {
         _ body: @Sendable (EngineHarness) async throws -> Void
     ) async throws {
         let logger = Logger(label: "tender.test")
-        let port = try FreePort.pick()
-        var engine = EngineConfiguration.forTests(
-            policy: policy, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(10)
-        )
+        var engine = EngineConfiguration.forTests(policy: policy, leaseDuration: .seconds(10))
         configureEngine(&engine)
         let databaseURL = try await testDatabase.makeDatabase()
         try await Pooler.run(pooler, inFrontOf: databaseURL) { pooler in
             try await LiveBackends.run(
                 databaseURL: databaseURL, sandbox: sandboxConfiguration, secretKey: secretKey,
-                timeouts: .init(connect: .seconds(2), read: readTimeout), engine: engine,
-                configure: { configuration in
-                    configuration.port = port
-                    pooler?.configure(&configuration)
-                },
-                logger: logger
+                timeouts: .init(connect: .seconds(2), read: readTimeout), engine: engine, listening: true,
+                configure: { pooler?.configure(&$0) }, logger: logger
             ) { backends in
                 let stack = backends.stack
                 try await withServices([stack.engine, stack.application()], logger: logger) {

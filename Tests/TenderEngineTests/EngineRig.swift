@@ -49,15 +49,19 @@ struct EngineRig: Sendable {
             logger.logLevel = .notice  // hundreds of payments: only what an operator would be told
             return logger
         }()
-        let webhookPort = try FreePort.pick()
-        let webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
         let databaseURL = if let givenURL { givenURL } else { try await testDatabase.makeDatabase() }
         try await Pooler.run(poolMode, inFrontOf: databaseURL) { pooler in
+            // The stack's own engine is never run: the rig's engines (`engine(workerID:…)`) carry
+            // the webhook URL.
             try await LiveBackends.run(
                 databaseURL: databaseURL, sandbox: sandboxConfiguration, secretKey: EngineHarness.secretKey,
-                timeouts: .init(connect: .seconds(2), read: .seconds(5)), engine: .forTests(policy: policy, webhookURL: webhookURL),
+                timeouts: .init(connect: .seconds(2), read: .seconds(5)), engine: .forTests(policy: policy),
                 configure: { pooler?.configure(&$0) }, logger: logger
             ) { backends in
+                // Picked just before the webhook server binds it: a port picked before the wait
+                // for the test gate sat free for minutes, and another server of the suite took it.
+                let webhookPort = try FreePort.pick()
+                let webhookURL = "http://127.0.0.1:\(webhookPort)/webhooks/convergegate"
                 let webhooks = WebhookSwitch(verifier: ConvergeGateWebhookVerifier(configuration: backends.stack.configuration.gateway))
                 let router = Router()
                 webhooks.add(to: router)

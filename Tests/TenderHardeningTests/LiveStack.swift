@@ -32,16 +32,12 @@ struct LiveStack: Sendable {
         logger makeLogger: @escaping @Sendable (String) -> Logger,
         _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
-        let port = try FreePort.pick()
         let registry = PrometheusCollectorRegistry()
-        let engine = EngineConfiguration.forTests(
-            policy: .fastForTests, webhookURL: "http://127.0.0.1:\(port)/webhooks/convergegate", leaseDuration: .seconds(3)
-        )
+        let engine = EngineConfiguration.forTests(policy: .fastForTests, leaseDuration: .seconds(3))
         try await LiveBackends.run(
             databaseURL: databaseURL, sandbox: sandboxConfiguration, secretKey: secretKey,
-            timeouts: .init(connect: .seconds(2), read: .seconds(5)), engine: engine,
+            timeouts: .init(connect: .seconds(2), read: .seconds(5)), engine: engine, listening: true,
             configure: {
-                $0.port = port
                 $0.apiToken = APIToken(token)
                 $0.requestTimeout = requestTimeout
             },
@@ -54,7 +50,8 @@ struct LiveStack: Sendable {
                 for await _ in listening {}
                 try await body(
                     LiveStack(
-                        engine: stack.engine, store: stack.store, pool: stack.pool, sandbox: backends.sandbox, baseURL: "http://127.0.0.1:\(port)")
+                        engine: stack.engine, store: stack.store, pool: stack.pool, sandbox: backends.sandbox,
+                        baseURL: "http://127.0.0.1:\(stack.configuration.port)")
                 )
             }
         }

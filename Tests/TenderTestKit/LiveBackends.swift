@@ -1,3 +1,4 @@
+import EphemeralPostgres
 import LibPQ
 import Logging
 import Prometheus
@@ -31,6 +32,10 @@ public struct LiveBackends: Sendable {
     ///   - secretKey: the key the sandbox expects and the client sends.
     ///   - timeouts: the client's timeouts.
     ///   - engine: the engine's configuration.
+    ///   - listening: whether the stack's configuration gets a port free just now, once the gate
+    ///     has let the test in, and the engine the webhook URL on that port, for the caller to
+    ///     serve the stack's routes there. A port picked before the wait at the gate stays free for
+    ///     as long as the wait lasts, and another server of the suite may take it meanwhile.
     ///   - configure: changes the rest of the stack's configuration (pool size, port, token).
     ///   - registry: where the stack's `/metrics` reads from.
     ///   - logger: the logger of the stack.
@@ -41,6 +46,7 @@ public struct LiveBackends: Sendable {
         secretKey: String,
         timeouts: ConvergeGateConfiguration.Timeouts = .init(),
         engine: EngineConfiguration,
+        listening: Bool = false,
         configure: (inout TenderConfiguration) -> Void = { _ in },
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger,
@@ -58,6 +64,10 @@ public struct LiveBackends: Sendable {
                     engine: engine
                 )
                 configuration.poolSize = 8
+                if listening {
+                    configuration.port = try FreePort.pick()
+                    configuration.engine.webhookURL = "http://127.0.0.1:\(configuration.port)/webhooks/convergegate"
+                }
                 configure(&configuration)
                 try await TenderStack.withStack(configuration, registry: registry, logger: logger) { stack in
                     try await body(LiveBackends(databaseURL: databaseURL, sandbox: sandbox, stack: stack))
