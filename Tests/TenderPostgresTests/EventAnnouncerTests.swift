@@ -16,9 +16,7 @@ import Testing
     @Test("the notice a write carries reaches another process's listener, without and with a running announcer")
     func eventsAreAnnounced() async throws {
         try await StoreFixture.with { fixture in
-            let other = try await fixture.openStore()
-            var signals = other.signals().makeAsyncIterator()
-            #expect(await signals.next() == .resync, "listening")
+            var signals = try await Self.listening(fixture)
 
             let first = try await fixture.submit()
             try await fixture.store.apply(.deadlineReached, to: first.id, machine: fixture.machine, completing: nil, now: t0 + 100)
@@ -26,7 +24,7 @@ import Testing
 
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await fixture.store.announceEvents() }
-                #expect(try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { fixture.store.announcer.isRunning })
+                #expect(try await Self.untilRunning(fixture.store.announcer))
                 let second = try await fixture.submit()
                 let fired = try await fixture.store.fireDeadlines(dueBy: t0 + 100, limit: 10, owner: "w1", machine: fixture.machine)
                 #expect(fired.map(\.claim.attemptID) == [second.id])
@@ -46,7 +44,7 @@ import Testing
             #expect(announcer.notice() == .carried, "with no run, every write carries its notice")
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await announcer.run() }
-                let running = try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { announcer.isRunning }
+                let running = try await Self.untilRunning(announcer)
                 #expect(running)
                 #expect(announcer.notice() == .carried, "the first write of the spacing")
                 #expect(announcer.notice() == .deferred)
@@ -60,16 +58,14 @@ import Testing
     @Test("announcements made while the running announcer's notice waits for a connection go out as one notice, which listeners hear")
     func announcementsCoalesce() async throws {
         try await StoreFixture.with { fixture in
-            let other = try await fixture.openStore()
-            var signals = other.signals().makeAsyncIterator()
-            #expect(await signals.next() == .resync, "listening")
+            var signals = try await Self.listening(fixture)
             let metrics = TestMetrics()
             let pool = try await fixture.openPool(size: 1)
             let store = fixture.store(over: pool, countingIn: metrics)
             let notices = try metrics.expectCounter(EventAnnouncer.noticesLabel)
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await store.announceEvents() }
-                #expect(try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { store.announcer.isRunning })
+                #expect(try await Self.untilRunning(store.announcer))
                 try await pool.withConnection { _ in
                     // The pool's only connection is lent here: the run's notice waits for it.
                     for _ in 0..<50 {
@@ -82,6 +78,19 @@ import Testing
             }
             #expect(notices.totalValue <= 2, "the notice waiting and the one after it at most, not one per announcement")
         }
+    }
+
+    /// The signals of a second store on the fixture's database, as another process would hear
+    /// them, once it listens.
+    private static func listening(_ fixture: StoreFixture) async throws -> AsyncStream<StoreSignal>.Iterator {
+        var signals = try await fixture.openStore().signals().makeAsyncIterator()
+        #expect(await signals.next() == .resync, "listening")
+        return signals
+    }
+
+    /// Whether `announcer`'s run started within a minute.
+    private static func untilRunning(_ announcer: EventAnnouncer) async throws -> Bool {
+        try await waitUntil(timeout: .seconds(60), every: .milliseconds(5)) { announcer.isRunning }
     }
 
     /// Whether an ``StoreSignal/eventsAppended`` comes before the signals end, passing over the
