@@ -5,6 +5,7 @@
 
 #ifdef __linux__
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #endif
 
 /// libpq's diagnostic field codes are character macros, which Swift does not import.

@@ -14,13 +14,26 @@ import NIOConcurrencyHelpers
 /// resumes the waiting task once, when the round trip's last result is in. Neither the task nor
 /// a thread of its own sleeps in libpq, so a round trip costs one wake-up of this thread, shared
 /// by every connection whose answer arrived meanwhile.
+///
+/// The thread is also a `TaskExecutor`. A task that prefers it runs here between its round trips:
+/// the answer resumes it on this thread, with no second hop to a thread of the cooperative pool,
+/// and the jobs it queues run after the thread's next look at the sockets. Such a task must not
+/// block, as on any event loop: every connection's answers wait while it runs.
 final class PostgresIOThread: Sendable {
     /// The process's I/O thread, started when first used.
     static let shared = PostgresIOThread()
 
     private let epoll: Int32
+    /// An `eventfd` in the epoll set that wakes the thread for jobs enqueued from other threads.
+    private let wakeUp: Int32
     /// A pthread mutex (not `Synchronization.Mutex`), whose hand-over ThreadSanitizer sees.
     private let reads = NIOLockedValueBox(Reads())
+    private let jobs = NIOLockedValueBox(IOThreadJobQueue())
+    /// The thread's id, once it runs.
+    private let thread = NIOLockedValueBox<pthread_t?>(nil)
+
+    /// The epoll token of ``wakeUp``; the round trips' tokens start at 1.
+    private static let wakeUpToken: UInt64 = 0
 
     /// The round trips being read, by the token their socket's registration carries.
     private struct Reads {
@@ -31,6 +44,12 @@ final class PostgresIOThread: Sendable {
     private init() {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         precondition(epoll >= 0, "epoll_create1 failed: errno \(errno)")
+        wakeUp = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        precondition(wakeUp >= 0, "eventfd failed: errno \(errno)")
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = Self.wakeUpToken
+        precondition(epoll_ctl(epoll, EPOLL_CTL_ADD, wakeUp, &event) == 0, "epoll_ctl failed: errno \(errno)")
         let thread = Thread { [self] in run() }
         thread.name = "LibPQ.PostgresIOThread"
         thread.start()
@@ -70,6 +89,11 @@ final class PostgresIOThread: Sendable {
         return try result.get()
     }
 
+    /// Whether the caller runs on this thread.
+    var isCurrent: Bool {
+        thread.withLockedValue { $0.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+    }
+
     /// Stops watching `socket` before the connection that owns it closes it.
     func forget(_ socket: Int32) {
         _ = epoll_ctl(epoll, EPOLL_CTL_DEL, socket, nil)
@@ -88,22 +112,31 @@ final class PostgresIOThread: Sendable {
     /// slice of it was being read was copied on every wake-up, and each copy leaked (about 800
     /// bytes a round trip).
     private func run() {
+        thread.withLockedValue { $0 = pthread_self() }
         withUnsafeTemporaryAllocation(of: epoll_event.self, capacity: 64) { events in
+            var running: [UnownedJob] = []
             while true {
                 wait(into: events)
+                runJobs(in: &running)
             }
         }
     }
 
-    /// Waits for the next events and handles them.
+    /// Waits for the next events and handles them; only looks, without sleeping, while jobs are queued.
     private func wait(into events: UnsafeMutableBufferPointer<epoll_event>) {
-        let count = epoll_wait(epoll, events.baseAddress, Int32(events.count), -1)
-        guard count > 0 else {
-            precondition(count == 0 || errno == EINTR, "epoll_wait failed: errno \(errno)")
-            return
+        let sleeps = jobs.withLockedValue { $0.sleepsIfIdle() }
+        let count = epoll_wait(epoll, events.baseAddress, Int32(events.count), sleeps ? -1 : 0)
+        if sleeps {
+            jobs.withLockedValue { $0.wokeUp() }
         }
-        for event in events[..<Int(count)] {
+        precondition(count >= 0 || errno == EINTR, "epoll_wait failed: errno \(errno)")
+        for event in events[..<Int(max(count, 0))] {
             let token = event.data.u64
+            guard token != Self.wakeUpToken else {
+                var counter: UInt64 = 0
+                _ = Glibc.read(wakeUp, &counter, MemoryLayout<UInt64>.size)
+                continue
+            }
             guard let read = reads.withLockedValue({ $0.pending[token] }) else { continue }
             if let result = read.advance() {
                 reads.withLockedValue { _ = $0.pending.removeValue(forKey: token) }
@@ -112,6 +145,26 @@ final class PostgresIOThread: Sendable {
                 reads.withLockedValue { _ = $0.pending.removeValue(forKey: token) }
                 read.finish(.failure(PostgresError(code: .connectionLost, connection: read.connection.pointer)))
             }
+        }
+    }
+
+    /// Runs the jobs queued so far; those they queue run after the next look at the sockets.
+    private func runJobs(in running: inout [UnownedJob]) {
+        jobs.withLockedValue { $0.take(into: &running) }
+        for job in running {
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+        running.removeAll(keepingCapacity: true)
+    }
+}
+
+extension PostgresIOThread: TaskExecutor {
+    /// Queues a job of a task that prefers this thread, and wakes the thread if it sleeps.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if jobs.withLockedValue({ $0.enqueue(job) }) {
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeUp, &one, MemoryLayout<UInt64>.size)
         }
     }
 }

@@ -30,6 +30,12 @@ public actor PostgresPool {
 
     /// Where the pool connects.
     public nonisolated let configuration: PostgresConfiguration
+
+    /// The thread that reads every connection's answers, as an executor: a task that prefers it
+    /// (`withTaskExecutorPreference(_:operation:)`) runs on that thread between its round trips,
+    /// so an answer resumes it without waking a thread of the cooperative pool. Such a task must
+    /// not block: every connection's answers wait while it runs.
+    public nonisolated var executor: any TaskExecutor { PostgresIOThread.shared }
     private let size: Int
     private let acquireTimeout: Duration
     private let healthCheckAfterIdle: Duration
