@@ -134,11 +134,14 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         let warmUpEnds = clock.now + .seconds(2)
         let measureEnds = warmUpEnds + .milliseconds(Int64(seconds * 1000))
 
+        // The drivers and the consumer, the order system's side, prefer the engine's executor as
+        // an embedding host may.
+        let executor = engine.executor
         let measured = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await engine.run() }
-            group.addTask { await waiter.run() }
+            group.addTask(executorPreference: executor) { await waiter.run() }
             let drivers = (0..<clients).map { _ in
-                Task { () throws -> [Latency] in
+                Task(executorPreference: executor) { () throws -> [Latency] in
                     var latencies: [Latency] = []
                     while clock.now < measureEnds {
                         let paymentID = PaymentID(rawValue: "pay-" + UUID.random().lowercasedString)

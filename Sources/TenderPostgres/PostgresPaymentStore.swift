@@ -64,6 +64,8 @@ public struct PostgresPaymentStore: PaymentStore {
         await announcer.run()
     }
 
+    public var executor: (any TaskExecutor)? { pool.executor }
+
     public func attempt(_ id: AttemptID) async throws -> Attempt? {
         let rows = try await pool.query(AttemptRow.byIDSQL, [id.rawValue])
         return try rows.first.map(AttemptRow.decode)

@@ -21,12 +21,21 @@ extension PaymentEngine {
         }
     }
 
-    /// ``run()`` once the worker id is held.
+    /// ``run()`` once the worker id is held. Its tasks prefer the store's executor.
     private func runHoldingWorkerID() async {
         logger.info("engine started", metadata: ["worker_id": "\(configuration.workerID)"])
         await releaseEarlierLeases()
         scheduler.runStarted()
         defer { scheduler.runEnded() }
+        await withTaskExecutorPreference(store.executor) {
+            await runTasks()
+        }
+        logger.info("engine stopped", metadata: ["worker_id": "\(configuration.workerID)"])
+    }
+
+    /// The engine's tasks: the scheduler loop and the tasks it starts, the listener, the event
+    /// announcer, lease and worker-id keeping, and retention.
+    private func runTasks() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.listen() }
             group.addTask { await self.store.announceEvents() }
@@ -40,7 +49,6 @@ extension PaymentEngine {
             }
             group.cancelAll()
         }
-        logger.info("engine stopped", metadata: ["worker_id": "\(configuration.workerID)"])
     }
 
     /// Asks the loop to stop claiming and drain: a graceful shutdown.

@@ -14,6 +14,11 @@ import Tracing
 /// the lease's fence.
 public actor PaymentEngine: Service {
     let store: any PaymentStore
+    /// The executor the engine's tasks prefer (the store's I/O thread, if it has one). A host's
+    /// tasks that submit payments or read events may prefer it too, with
+    /// `withTaskExecutorPreference(_:operation:)`: their answers from the store then resume them
+    /// without a second hop. They must not block while they run on it.
+    public nonisolated var executor: (any TaskExecutor)? { store.executor }
     let gateway: any PaymentGateway
     let configuration: EngineConfiguration
     /// The state machine every transition of this engine runs, built from the configuration's policy.

@@ -13,4 +13,8 @@ public protocol PaymentStore: AttemptTransitions, Refunds, WebhookInbox, TaskQue
     /// their own in their transactions: one notice after their commits for all of them. While
     /// nothing runs it, each write that appends events announces them itself.
     func announceEvents() async
+
+    /// The executor the engine's own tasks prefer: the store's I/O thread, on which a task waiting
+    /// for the store resumes without a hop to another thread; nil for none.
+    var executor: (any TaskExecutor)? { get }
 }
