@@ -52,7 +52,7 @@ final class EventAnnouncer: Sendable {
         self.spacing = spacing
     }
 
-    /// Whether a ``run()`` sends the deferred notices.
+    /// Whether a ``run()`` sends the deferred notices (for tests).
     var isRunning: Bool {
         state.withLockedValue { !$0.requests.isEmpty }
     }

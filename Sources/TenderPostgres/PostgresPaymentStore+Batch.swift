@@ -12,18 +12,16 @@ extension PostgresPaymentStore {
     /// replays the parked webhooks at once.
     public func applyBatch(_ items: [BatchInput], machine: AttemptMachine, now: Date) async throws -> [Result<Transition, StoreError>] {
         guard !items.isEmpty else { return [] }
-        let (results, notice) = try await pool.withTransaction { connection in
+        return try await withTransaction { connection in
             let results = try await applyBatch(items, machine: machine, now: now, on: connection).results
             return (results, try await commit(announcingEventsOf: results, on: connection))
         }
-        await notice?.committed(announcedBy: announcer)
-        return results
     }
 
     public func fireDeadlines(dueBy now: Date, limit: Int, owner: String, machine: AttemptMachine) async throws
         -> [FiredDeadline]
     {
-        let (fired, notice): ([FiredDeadline], EventNotice?) = try await pool.withTransaction { connection in
+        try await withTransaction { connection in
             // The deadlines come from a queue: the transaction plans with index scans only.
             let rows = try await connection.pipeline([Self.indexScansOnly, PostgresStatement(Self.lockDueDeadlinesSQL, [now, limit])])[1]
             var locked = LockedRows(reads: 1)
@@ -41,8 +39,6 @@ extension PostgresPaymentStore {
             let results = try await applyBatch(items, machine: machine, now: now, locked: locked, on: connection).results
             return (zip(claims, results).map { FiredDeadline(claim: $0, result: $1) }, try await commit(announcingEventsOf: results, on: connection))
         }
-        await notice?.committed(announcedBy: announcer)
-        return fired
     }
 
     /// Commits a batch, with the `NOTIFY` of the events its transitions appended when it carries

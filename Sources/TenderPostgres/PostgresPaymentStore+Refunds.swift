@@ -62,7 +62,7 @@ extension PostgresPaymentStore {
     public func applyRefundAnswers(
         _ answers: [RefundAnswer], of attemptID: AttemptID, machine: RefundMachine, completing claim: TaskClaim, now: Date
     ) async throws -> [RefundTransition] {
-        let (transitions, notice): ([RefundTransition], EventNotice?) = try await pool.withTransaction { connection in
+        try await withTransaction { connection in
             let reads = try await connection.pipeline([
                 PostgresStatement(
                     "SELECT fence, generation, lease_owner FROM tasks WHERE attempt_id = $1 AND kind = $2 FOR UPDATE",
@@ -107,8 +107,6 @@ extension PostgresPaymentStore {
             }
             return (transitions, notice)
         }
-        await notice?.committed(announcedBy: announcer)
-        return transitions
     }
 
     /// The states of refunds still waiting for the gateway, as an SQL list.

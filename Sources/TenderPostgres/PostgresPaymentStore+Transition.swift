@@ -12,22 +12,18 @@ extension PostgresPaymentStore {
         {
             let notice = optimistic.applied.transition.events.isEmpty ? nil : announcer.notice()
             do {
-                let applied = try await pool.withTransaction { connection in
+                return try await withTransaction { connection in
                     let results = try await connection.pipeline(optimistic.statements + (notice?.statements ?? []) + [PostgresStatement("COMMIT")])
-                    return AppliedTransition(transition: optimistic.applied.transition, followUps: try optimistic.followUps(in: results))
+                    return (AppliedTransition(transition: optimistic.applied.transition, followUps: try optimistic.followUps(in: results)), notice)
                 }
-                await notice?.committed(announcedBy: announcer)
-                return applied
             } catch let error as PostgresError where error.sqlState == TransitionCheck.refusal {
                 retriedWrites.transitions.increment()
                 logger.debug("attempt moved since it was read; applying the input under its lock", metadata: ["attempt_id": "\(attemptID)"])
             }
         }
-        let (applied, notice) = try await pool.withTransaction { connection in
+        return try await withTransaction { connection in
             try await transition(attemptID, input, machine: machine, completing: claim, leasing: lease, now: now, on: connection, committing: true)
         }
-        await notice?.committed(announcedBy: announcer)
-        return applied
     }
 
     /// Applies one input inside the caller's transaction: lock, check the claim, compute, write.

@@ -6,7 +6,7 @@ extension PostgresPaymentStore {
     public func receiveWebhook(
         _ hint: WebhookHint, body: [UInt8], machine: AttemptMachine, leasing lease: FollowUpLease?, now: Date
     ) async throws -> ReceivedWebhook {
-        let (received, notice): (ReceivedWebhook, EventNotice?) = try await pool.withTransaction { connection in
+        try await withTransaction { connection in
             let results = try await connection.pipeline([
                 PostgresStatement(
                     """
@@ -31,8 +31,6 @@ extension PostgresPaymentStore {
                 trailing: [processed], committing: true)
             return (ReceivedWebhook(receipt: .applied(attemptID), applied: applied), notice)
         }
-        await notice?.committed(announcedBy: announcer)
-        return received
     }
 
     /// Applies the webhooks that arrived for a session before an attempt held it. Runs in the

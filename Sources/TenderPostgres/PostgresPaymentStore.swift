@@ -64,6 +64,17 @@ public struct PostgresPaymentStore: PaymentStore {
         await announcer.run()
     }
 
+    /// Runs `body` in a transaction, then announces the events it appended as the
+    /// ``EventNotice`` it returns says: a deferred notice goes to the announcer once the
+    /// transaction has committed.
+    func withTransaction<T: Sendable>(
+        announcing body: @Sendable (isolated PostgresConnection) async throws -> (T, EventNotice?)
+    ) async throws -> T {
+        let (value, notice) = try await pool.withTransaction(body)
+        await notice?.committed(announcedBy: announcer)
+        return value
+    }
+
     public var executor: (any TaskExecutor)? { pool.executor }
 
     public func attempt(_ id: AttemptID) async throws -> Attempt? {

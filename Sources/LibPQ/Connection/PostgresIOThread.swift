@@ -89,7 +89,7 @@ final class PostgresIOThread: Sendable {
         return try result.get()
     }
 
-    /// Whether the caller runs on this thread.
+    /// Whether the caller runs on this thread (for tests).
     var isCurrent: Bool {
         thread.withLockedValue { $0.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
     }
