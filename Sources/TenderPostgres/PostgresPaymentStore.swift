@@ -91,7 +91,10 @@ public struct PostgresPaymentStore: PaymentStore {
     }
 
     public func payment(_ id: PaymentID) async throws -> PaymentRecord? {
-        try await pool.withConnection { connection in
+        // One snapshot for all four reads, in one round trip: read committed would give each
+        // statement its own, and a completion committing between them would show the attempt
+        // completed on a payment not yet completed.
+        try await pool.withTransaction(isolation: .repeatableRead) { connection in
             let results = try await connection.pipeline([
                 PostgresStatement("SELECT amount, currency, completed_attempt_id, created_at FROM payments WHERE id = $1", [id.rawValue]),
                 PostgresStatement(
@@ -106,6 +109,7 @@ public struct PostgresPaymentStore: PaymentStore {
                 ),
                 PostgresStatement(
                     "SELECT \(RefundRow.columns) FROM refunds r WHERE r.payment_id = $1 ORDER BY r.requested_at, r.id", [id.rawValue]),
+                PostgresStatement("COMMIT"),
             ])
             guard let payment = results[0].first else { return nil }
             return PaymentRecord(
