@@ -4,7 +4,10 @@ import Tender
 
 extension PostgresPaymentStore {
     public func reconcilableAttempts(submittedSince date: Date) async throws -> [ReconcilableAttempt] {
-        let results = try await pool.withConnection { connection in
+        // One snapshot for both reads, in one round trip: under read committed a refund
+        // finishing between them would show the attempt and its refund at different moments,
+        // and reconciliation would report a difference that is not there.
+        let results = try await pool.withTransaction(isolation: .repeatableRead) { connection in
             try await connection.pipeline([
                 PostgresStatement(
                     "SELECT \(AttemptRow.columns) FROM attempts a WHERE a.session_id IS NOT NULL AND a.submitted_at >= $1 ORDER BY a.submitted_at, a.id",
@@ -17,6 +20,7 @@ extension PostgresPaymentStore {
                     """,
                     [date]
                 ),
+                PostgresStatement("COMMIT"),
             ])
         }
         let refunds = Dictionary(grouping: try results[1].map(RefundRow.decode), by: \.attemptID)
