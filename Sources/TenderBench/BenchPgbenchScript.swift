@@ -65,6 +65,8 @@ struct BenchPgbenchScript: Sendable {
     struct Run: Sendable {
         /// Transactions a second, as `pgbench` reports them.
         var tps: Double
+        /// The transactions it processed.
+        var transactions: Double
         /// `pgbench`'s own CPU time (user and system) per transaction, in microseconds: the client's
         /// cost of the same SQL work, round trips and all.
         var cpuMicrosecondsPerTransaction: Double
@@ -86,7 +88,7 @@ struct BenchPgbenchScript: Sendable {
         else {
             throw BenchFailure("pgbench failed: \(text.suffix(600))")
         }
-        return Run(tps: tps, cpuMicrosecondsPerTransaction: cpuSeconds * 1e6 / max(transactions, 1))
+        return Run(tps: tps, transactions: transactions, cpuMicrosecondsPerTransaction: cpuSeconds * 1e6 / max(transactions, 1))
     }
 
     /// The start of the line of `pgbench`'s report that counts the transactions.

@@ -38,6 +38,10 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         var cpuMicrosecondsPerTransition: Double
         /// The engine process's context switches (threads put to sleep or preempted) per transition.
         var contextSwitchesPerTransition: Double
+        /// The server's CPU time per transition (``ServerCPU``), when the server runs on this machine.
+        var serverCPUMicrosecondsPerTransition: Double?
+        /// The server's CPU time per transaction of `pgbench`'s, measured the same way.
+        var pgbenchServerCPUMicrosecondsPerTransaction: Double?
         var paymentLatencyMS: LatencySummary
         /// How long the order system waits for a submission to be accepted (`engine.submit`).
         var submitLatencyMS: LatencySummary
@@ -54,6 +58,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             case statCommitsPerPayment = "xact_commit_per_payment"
             case cpuMicrosecondsPerTransition = "cpu_us_per_transition"
             case contextSwitchesPerTransition = "context_switches_per_transition"
+            case serverCPUMicrosecondsPerTransition = "pg_cpu_us_per_transition"
+            case pgbenchServerCPUMicrosecondsPerTransaction = "pgbench_pg_cpu_us_per_transaction"
             case paymentLatencyMS = "payment_latency_ms"
             case submitLatencyMS = "submit_latency_ms"
         }
@@ -73,12 +79,18 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             let settings = try await PostgresSettings.read(pool)
             BenchOutput.environment(.current, settings)
             let pgbench = try await BenchPgbenchScript.transition(pool: pool, binaryDirectory: database.binaryDirectory)
+            let server = try await ServerCPU.find(pool)
             var runs: [Run] = []
             for count in clients {
                 emit("running \(count) concurrent payments for \(BenchOutput.format(seconds)) s…")
-                var run = try await drive(url: database.url, clients: count)
+                var run = try await drive(url: database.url, clients: count, server: server)
                 emit("running pgbench with \(count) clients…")
+                let serverBefore = server?.seconds
                 let pgbenchRun = try pgbench.run(url: database.url, clients: count, seconds: Int(seconds.rounded(.up)))
+                if let server, let serverBefore {
+                    let serverCPU = server.seconds - serverBefore
+                    run.pgbenchServerCPUMicrosecondsPerTransaction = rounded(serverCPU * 1e6 / max(pgbenchRun.transactions, 1), 1)
+                }
                 run.pgbenchTPS = rounded(pgbenchRun.tps, 1)
                 run.pgbenchCPUMicrosecondsPerTransaction = rounded(pgbenchRun.cpuMicrosecondsPerTransaction, 1)
                 run.ratio = rounded(run.transitionsPerS / max(run.pgbenchTPS, 1), 3)
@@ -89,7 +101,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                 "transitions (submit → session → paid → completed → event acknowledged)",
                 header: [
                     "clients", "payments/s", "transitions/s", "pgbench tps", "ratio", "commits/payment", "xact_commit/payment", "CPU µs/transition",
-                    "pgbench CPU µs/transaction", "switches/transition", "p50 ms", "p99 ms", "submit p50 ms", "submit p99 ms",
+                    "pgbench CPU µs/transaction", "server CPU µs/transition", "pgbench's server CPU µs/transaction", "switches/transition", "p50 ms",
+                    "p99 ms", "submit p50 ms", "submit p99 ms",
                 ],
                 rows: runs.map {
                     [
@@ -97,6 +110,8 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
                         BenchOutput.format($0.pgbenchTPS), BenchOutput.format($0.ratio, 3), BenchOutput.format($0.commitsPerPayment, 2),
                         BenchOutput.format($0.statCommitsPerPayment, 2), BenchOutput.format($0.cpuMicrosecondsPerTransition),
                         BenchOutput.format($0.pgbenchCPUMicrosecondsPerTransaction),
+                        $0.serverCPUMicrosecondsPerTransition.map { BenchOutput.format($0) } ?? "-",
+                        $0.pgbenchServerCPUMicrosecondsPerTransaction.map { BenchOutput.format($0) } ?? "-",
                         BenchOutput.format($0.contextSwitchesPerTransition, 2),
                         BenchOutput.format($0.paymentLatencyMS.p50, 2),
                         BenchOutput.format($0.paymentLatencyMS.p99, 2),
@@ -114,16 +129,16 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
     }
 
     /// Drives `clients` payments at a time through the engine; measures after a warm-up.
-    private func drive(url: String, clients: Int) async throws -> Run {
+    private func drive(url: String, clients: Int, server: ServerCPU?) async throws -> Run {
         var configuration = EngineConfiguration()
         configuration.maximumConcurrentCalls = max(64, clients * 2)
         return try await withBenchStack(url: url, poolSize: clients + 4, gateway: InstantGateway(), engine: configuration) { stack in
-            try await drive(stack, clients: clients)
+            try await drive(stack, clients: clients, server: server)
         }
     }
 
     /// Drives the payments through `stack`'s engine.
-    private func drive(_ stack: TenderStack, clients: Int) async throws -> Run {
+    private func drive(_ stack: TenderStack, clients: Int, server: ServerCPU?) async throws -> Run {
         let (pool, engine) = (stack.pool, stack.engine)
         let waiter = BenchEventWaiter(engine: engine)
         let counters = CommitCounter(pool: pool)
@@ -160,9 +175,10 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             try await clock.sleep(until: warmUpEnds)
             let start = try await counters.read()
             let historyBefore = try await Self.count("attempt_history", pool)
-            let (cpuBefore, switchesBefore) = (ProcessUsage.cpuSeconds, ProcessUsage.contextSwitches)
+            let (cpuBefore, switchesBefore, serverBefore) = (ProcessUsage.cpuSeconds, ProcessUsage.contextSwitches, server?.seconds)
             try await clock.sleep(until: measureEnds)
             let (cpu, switches) = (ProcessUsage.cpuSeconds - cpuBefore, ProcessUsage.contextSwitches - switchesBefore)
+            let serverCPU = serverBefore.flatMap { before in server.map { $0.seconds - before } }
             let historyAfter = try await Self.count("attempt_history", pool)
             let end = try await counters.read()
             var latencies: [Latency] = []
@@ -174,7 +190,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             let statEnd = try await counters.read()
             group.cancelAll()
             return Measured(
-                latencies: latencies, transitions: Double(historyAfter - historyBefore), cpuSeconds: cpu,
+                latencies: latencies, transitions: Double(historyAfter - historyBefore), cpuSeconds: cpu, serverCPUSeconds: serverCPU,
                 contextSwitches: Double(switches),
                 writes: Double(CommitCounter.writes(from: start, to: end)),
                 statCommits: Double(CommitCounter.statCommits(from: start, to: statEnd))
@@ -190,6 +206,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             statCommitsPerPayment: rounded(measured.statCommits / max(payments, 1), 2),
             cpuMicrosecondsPerTransition: rounded(measured.cpuSeconds * 1e6 / max(measured.transitions, 1), 1),
             contextSwitchesPerTransition: rounded(measured.contextSwitches / max(measured.transitions, 1), 2),
+            serverCPUMicrosecondsPerTransition: measured.serverCPUSeconds.map { rounded($0 * 1e6 / max(measured.transitions, 1), 1) },
             paymentLatencyMS: LatencySummary(seconds: measured.latencies.map(\.payment)),
             submitLatencyMS: LatencySummary(seconds: measured.latencies.map(\.submit))
         )
@@ -203,6 +220,7 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         var latencies: [Latency]
         var transitions: Double
         var cpuSeconds: Double
+        var serverCPUSeconds: Double?
         var contextSwitches: Double
         var writes: Double
         var statCommits: Double
