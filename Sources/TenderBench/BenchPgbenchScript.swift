@@ -65,20 +65,32 @@ struct BenchPgbenchScript: Sendable {
     struct Run: Sendable {
         /// Transactions a second, as `pgbench` reports them.
         var tps: Double
-        /// The transactions it processed.
-        var transactions: Double
         /// `pgbench`'s own CPU time (user and system) per transaction, in microseconds: the client's
         /// cost of the same SQL work, round trips and all.
         var cpuMicrosecondsPerTransaction: Double
+        /// The CPU time of `pgbench`'s backends per transaction (``BackendCPU``), in microseconds,
+        /// when the server runs on this machine.
+        var serverCPUMicrosecondsPerTransaction: Double?
     }
 
-    /// Runs the script with `clients` connections for `seconds`.
-    func run(url: String, clients: Int, seconds: Int) throws -> Run {
+    /// Runs the script with `clients` connections for `seconds`, and measures the server's CPU per
+    /// transaction over `pool`, on the same database: from when every client is connected until
+    /// a second before the end, counting transactions by the outbox rows they insert.
+    func run(url: String, clients: Int, seconds: Int, pool: PostgresPool) async throws -> Run {
         let outputPath = scriptPath + ".out"
-        let (status, cpuSeconds) = try Self.spawn(
+        let started = ContinuousClock.now
+        let pid = try Self.spawn(
             [executable, "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-T", "\(seconds)", "-f", scriptPath, url],
             output: outputPath
         )
+        let serverCPU: Double?
+        do {
+            serverCPU = try await Self.serverCPU(pool: pool, clients: clients, until: started + .seconds(seconds - 1))
+        } catch {
+            _ = Self.wait(pid)
+            throw error
+        }
+        let (status, cpuSeconds) = Self.wait(pid)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard status == 0,
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
@@ -88,16 +100,37 @@ struct BenchPgbenchScript: Sendable {
         else {
             throw BenchFailure("pgbench failed: \(text.suffix(600))")
         }
-        return Run(tps: tps, transactions: transactions, cpuMicrosecondsPerTransaction: cpuSeconds * 1e6 / max(transactions, 1))
+        return Run(
+            tps: tps, cpuMicrosecondsPerTransaction: cpuSeconds * 1e6 / max(transactions, 1),
+            serverCPUMicrosecondsPerTransaction: serverCPU.map { $0 * 1e6 }
+        )
+    }
+
+    /// The CPU seconds of `pgbench`'s backends per transaction, from when all `clients` are
+    /// connected until `end`; nil when the server is not on this machine or `pgbench` ended first.
+    private static func serverCPU(pool: PostgresPool, clients: Int, until end: ContinuousClock.Instant) async throws -> Double? {
+        func transactions() async throws -> Int64 {
+            try await pool.query("SELECT last_value FROM pgb_outbox_id_seq").first?.decode(Int64.self, column: "last_value") ?? 0
+        }
+        var start = try await BackendCPU.sample(pool, application: "pgbench")
+        while let sample = start, sample.count < clients, ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(20))
+            start = try await BackendCPU.sample(pool, application: "pgbench")
+        }
+        guard let start, start.count == clients else { return nil }
+        let first = try await transactions()
+        try await Task.sleep(until: end)
+        guard let finish = try await BackendCPU.sample(pool, application: "pgbench") else { return nil }
+        let last = try await transactions()
+        return last > first ? finish.seconds(since: start) / Double(last - first) : nil
     }
 
     /// The start of the line of `pgbench`'s report that counts the transactions.
     private static let processedPrefix = "number of transactions actually processed:"
 
-    /// Runs a program with its output in a file and waits for it; returns its exit status and the
-    /// CPU seconds (user and system) it used. The child starts with no signal blocked: this
-    /// process's threads block some, and `pgbench -T` ends on `SIGALRM`.
-    private static func spawn(_ arguments: [String], output: String) throws -> (status: Int32, cpuSeconds: Double) {
+    /// Starts a program with its output in a file; returns its process ID. The child starts with
+    /// no signal blocked: this process's threads block some, and `pgbench -T` ends on `SIGALRM`.
+    private static func spawn(_ arguments: [String], output: String) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -120,6 +153,12 @@ struct BenchPgbenchScript: Sendable {
         }
         let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw BenchFailure("could not start \(arguments[0]): error \(spawned)") }
+        return pid
+    }
+
+    /// Waits for a started program to end; returns its exit status and the CPU seconds (user and
+    /// system) it used.
+    private static func wait(_ pid: pid_t) -> (status: Int32, cpuSeconds: Double) {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) == -1, errno == EINTR {}

@@ -38,9 +38,10 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
         var cpuMicrosecondsPerTransition: Double
         /// The engine process's context switches (threads put to sleep or preempted) per transition.
         var contextSwitchesPerTransition: Double
-        /// The server's CPU time per transition (``ServerCPU``), when the server runs on this machine.
+        /// The CPU time of the engine's backends per transition (``BackendCPU``), when the server
+        /// runs on this machine.
         var serverCPUMicrosecondsPerTransition: Double?
-        /// The server's CPU time per transaction of `pgbench`'s, measured the same way.
+        /// The CPU time of `pgbench`'s backends per transaction, measured the same way.
         var pgbenchServerCPUMicrosecondsPerTransaction: Double?
         var paymentLatencyMS: LatencySummary
         /// How long the order system waits for a submission to be accepted (`engine.submit`).
@@ -79,18 +80,13 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             let settings = try await PostgresSettings.read(pool)
             BenchOutput.environment(.current, settings)
             let pgbench = try await BenchPgbenchScript.transition(pool: pool, binaryDirectory: database.binaryDirectory)
-            let server = try await ServerCPU.find(pool)
             var runs: [Run] = []
             for count in clients {
                 emit("running \(count) concurrent payments for \(BenchOutput.format(seconds)) s…")
-                var run = try await drive(url: database.url, clients: count, server: server)
+                var run = try await drive(url: database.url, clients: count)
                 emit("running pgbench with \(count) clients…")
-                let serverBefore = server?.seconds
-                let pgbenchRun = try pgbench.run(url: database.url, clients: count, seconds: Int(seconds.rounded(.up)))
-                if let server, let serverBefore {
-                    let serverCPU = server.seconds - serverBefore
-                    run.pgbenchServerCPUMicrosecondsPerTransaction = rounded(serverCPU * 1e6 / max(pgbenchRun.transactions, 1), 1)
-                }
+                let pgbenchRun = try await pgbench.run(url: database.url, clients: count, seconds: Int(seconds.rounded(.up)), pool: pool)
+                run.pgbenchServerCPUMicrosecondsPerTransaction = pgbenchRun.serverCPUMicrosecondsPerTransaction.map { rounded($0, 1) }
                 run.pgbenchTPS = rounded(pgbenchRun.tps, 1)
                 run.pgbenchCPUMicrosecondsPerTransaction = rounded(pgbenchRun.cpuMicrosecondsPerTransaction, 1)
                 run.ratio = rounded(run.transitionsPerS / max(run.pgbenchTPS, 1), 3)
@@ -129,16 +125,16 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
     }
 
     /// Drives `clients` payments at a time through the engine; measures after a warm-up.
-    private func drive(url: String, clients: Int, server: ServerCPU?) async throws -> Run {
+    private func drive(url: String, clients: Int) async throws -> Run {
         var configuration = EngineConfiguration()
         configuration.maximumConcurrentCalls = max(64, clients * 2)
         return try await withBenchStack(url: url, poolSize: clients + 4, gateway: InstantGateway(), engine: configuration) { stack in
-            try await drive(stack, clients: clients, server: server)
+            try await drive(stack, clients: clients)
         }
     }
 
     /// Drives the payments through `stack`'s engine.
-    private func drive(_ stack: TenderStack, clients: Int, server: ServerCPU?) async throws -> Run {
+    private func drive(_ stack: TenderStack, clients: Int) async throws -> Run {
         let (pool, engine) = (stack.pool, stack.engine)
         let waiter = BenchEventWaiter(engine: engine)
         let counters = CommitCounter(pool: pool)
@@ -175,10 +171,14 @@ struct BenchTransitionsCommand: AsyncParsableCommand {
             try await clock.sleep(until: warmUpEnds)
             let start = try await counters.read()
             let historyBefore = try await Self.count("attempt_history", pool)
-            let (cpuBefore, switchesBefore, serverBefore) = (ProcessUsage.cpuSeconds, ProcessUsage.contextSwitches, server?.seconds)
+            let (cpuBefore, switchesBefore) = (ProcessUsage.cpuSeconds, ProcessUsage.contextSwitches)
+            let backendsBefore = try await BackendCPU.sample(pool)
             try await clock.sleep(until: measureEnds)
             let (cpu, switches) = (ProcessUsage.cpuSeconds - cpuBefore, ProcessUsage.contextSwitches - switchesBefore)
-            let serverCPU = serverBefore.flatMap { before in server.map { $0.seconds - before } }
+            var serverCPU: Double?
+            if let backendsBefore {
+                serverCPU = try await BackendCPU.sample(pool)?.seconds(since: backendsBefore)
+            }
             let historyAfter = try await Self.count("attempt_history", pool)
             let end = try await counters.read()
             var latencies: [Latency] = []
