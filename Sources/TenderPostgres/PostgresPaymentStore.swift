@@ -90,41 +90,46 @@ public struct PostgresPaymentStore: PaymentStore {
         return try rows.map(AttemptRow.decode)
     }
 
-    public func payment(_ id: PaymentID) async throws -> PaymentRecord? {
-        // One snapshot for all four reads, in one round trip: read committed would give each
-        // statement its own, and a completion committing between them would show the attempt
-        // completed on a payment not yet completed.
+    /// Runs reads that describe one thing in one snapshot and one round trip: under read
+    /// committed each statement would take a snapshot of its own, and a transition committing
+    /// between two of them would show the thing at two moments at once.
+    func readInOneSnapshot(_ reads: [PostgresStatement]) async throws -> [PostgresRows] {
         try await pool.withTransaction(isolation: .repeatableRead) { connection in
-            let results = try await connection.pipeline([
-                PostgresStatement("SELECT amount, currency, completed_attempt_id, created_at FROM payments WHERE id = $1", [id.rawValue]),
-                PostgresStatement(
-                    "SELECT \(AttemptRow.columns) FROM attempts a WHERE a.payment_id = $1 ORDER BY a.submitted_at, a.id", [id.rawValue]),
-                PostgresStatement(
-                    """
-                    SELECT h.attempt_id, h.version, h.from_state, h.to_state, h.input, h.source, h.note, h.at
-                    FROM attempt_history h JOIN attempts a ON a.id = h.attempt_id
-                    WHERE a.payment_id = $1 ORDER BY a.submitted_at, h.attempt_id, h.version
-                    """,
-                    [id.rawValue]
-                ),
-                PostgresStatement(
-                    "SELECT \(RefundRow.columns) FROM refunds r WHERE r.payment_id = $1 ORDER BY r.requested_at, r.id", [id.rawValue]),
-                PostgresStatement("COMMIT"),
-            ])
-            guard let payment = results[0].first else { return nil }
-            return PaymentRecord(
-                id: id,
-                amount: try Money(
-                    minorUnits: payment.decode(Int64.self, column: "amount"),
-                    currency: Currency(code: payment.decode(String.self, column: "currency"))
-                ),
-                completedAttemptID: try payment.decode(UUID?.self, column: "completed_attempt_id").map(AttemptID.init),
-                createdAt: try payment.decode(Date.self, column: "created_at"),
-                attempts: try results[1].map(AttemptRow.decode),
-                history: try results[2].map(Self.decodeHistory),
-                refunds: try results[3].map(RefundRow.decode)
-            )
+            try await connection.pipeline(reads + [PostgresStatement("COMMIT")])
         }
+    }
+
+    public func payment(_ id: PaymentID) async throws -> PaymentRecord? {
+        // A completion committing between the reads would show the attempt completed on a
+        // payment not yet completed.
+        let results = try await readInOneSnapshot([
+            PostgresStatement("SELECT amount, currency, completed_attempt_id, created_at FROM payments WHERE id = $1", [id.rawValue]),
+            PostgresStatement(
+                "SELECT \(AttemptRow.columns) FROM attempts a WHERE a.payment_id = $1 ORDER BY a.submitted_at, a.id", [id.rawValue]),
+            PostgresStatement(
+                """
+                SELECT h.attempt_id, h.version, h.from_state, h.to_state, h.input, h.source, h.note, h.at
+                FROM attempt_history h JOIN attempts a ON a.id = h.attempt_id
+                WHERE a.payment_id = $1 ORDER BY a.submitted_at, h.attempt_id, h.version
+                """,
+                [id.rawValue]
+            ),
+            PostgresStatement(
+                "SELECT \(RefundRow.columns) FROM refunds r WHERE r.payment_id = $1 ORDER BY r.requested_at, r.id", [id.rawValue]),
+        ])
+        guard let payment = results[0].first else { return nil }
+        return PaymentRecord(
+            id: id,
+            amount: try Money(
+                minorUnits: payment.decode(Int64.self, column: "amount"),
+                currency: Currency(code: payment.decode(String.self, column: "currency"))
+            ),
+            completedAttemptID: try payment.decode(UUID?.self, column: "completed_attempt_id").map(AttemptID.init),
+            createdAt: try payment.decode(Date.self, column: "created_at"),
+            attempts: try results[1].map(AttemptRow.decode),
+            history: try results[2].map(Self.decodeHistory),
+            refunds: try results[3].map(RefundRow.decode)
+        )
     }
 
     private static func decodeHistory(_ row: PostgresRow) throws -> HistoryEntry {
